@@ -1,0 +1,123 @@
+// Stage: diagnostics. The one catalog of codes, as data: each code with its kind and a one-line doc.
+// E… are static errors (exit 2, nothing runs), R… are errors of the client's own computation in a run
+// block (exit 1), A… are transaction aborts (results, not crashes: the client prints `abort: …`), and
+// U… are usage errors of the command line (exit 2). `docs/errors.md` is generated from this table
+// (`npm run docs:errors`), and a test checks that every code here is triggered by the corpus or a test.
+
+export type DiagnosticKind = 'syntax' | 'static' | 'client' | 'abort' | 'usage';
+
+export interface CatalogEntry {
+  readonly code: string;
+  readonly kind: DiagnosticKind;
+  readonly severity: 'error' | 'warning';
+  readonly title: string;
+  readonly doc: string;
+}
+
+function entry<Code extends string>(code: Code, kind: DiagnosticKind, title: string, doc: string): CatalogEntry & { readonly code: Code } {
+  return { code, kind, severity: 'error', title, doc };
+}
+
+export const catalog = [
+  // Lexical and syntax errors.
+  entry('E0101', 'syntax', 'unexpected character', 'A character that starts no token of Ent.'),
+  entry('E0102', 'syntax', 'unterminated string', 'A string literal runs to the end of its line.'),
+  entry('E0103', 'syntax', 'invalid escape', 'Strings allow only the escapes \\" \\\\ \\n and \\t.'),
+  entry('E0104', 'syntax', 'unterminated comment', 'A `/*` comment is never closed by `*/`.'),
+  entry('E0105', 'syntax', 'integer literal too large', 'Integer literals must be at most 2^53 - 1.'),
+  entry('E0110', 'syntax', 'unexpected token', 'The parser found a token where the grammar allows none of its kind.'),
+  entry('E0111', 'syntax', 'missing statement separator', 'Two statements or members share a line without `;`.'),
+  entry('E0112', 'syntax', 'invalid assignment target', 'Only a variable, `self.f`, `x[i]` or `self.f[i]` can be assigned.'),
+  entry('E0113', 'syntax', 'nested index assignment', 'Assignment goes one index deep (`x[i] = e`); `x[i][j] = e` is not Ent.'),
+  entry('E0114', 'syntax', 'not callable', 'Only a method (`r.m(…)`), a built-in function or an entity name can be called.'),
+
+  // Declarations.
+  entry('E0201', 'static', 'duplicate entity', 'Two entities have the same name.'),
+  entry('E0202', 'static', 'duplicate member', 'An entity declares a field, key or method name twice.'),
+  entry('E0203', 'static', 'missing key', 'Every entity declares exactly one `key name: T`.'),
+  entry('E0204', 'static', 'more than one key', 'An entity declares `key` more than once.'),
+  entry('E0205', 'static', 'invalid key type', 'A key, and a map key, is an `int` or a `string`.'),
+  entry('E0206', 'static', 'more than one init', 'An entity has at most one `init`.'),
+  entry('E0207', 'static', 'more than one run block', 'A program has at most one `run { … }` block.'),
+  entry('E0208', 'static', 'unknown type', 'A type names neither a built-in type nor an entity.'),
+  entry('E0209', 'static', 'field not initialized', 'A field without a default is not assigned by `init` on every path.'),
+  entry('E0210', 'static', 'non-constant default', 'A field default is a constant: literals, operators, lists and maps of them.'),
+  entry('E0211', 'static', 'duplicate parameter', 'A method or init names two parameters alike.'),
+  entry('E0212', 'static', 'reserved name', 'An entity may not take the name of a built-in type or function.'),
+  entry('E0213', 'static', 'future escapes', 'A future lives in the method that made it: not in a field, a parameter or a result.'),
+  entry('E0215', 'static', 'void where a value is needed', '`void` is only a method result, never a field, parameter or element type.'),
+
+  // Names.
+  entry('E0301', 'static', 'unknown variable', 'A name that no `let`, parameter or loop variable in scope binds.'),
+  entry('E0302', 'static', 'unknown entity', 'A name used as an entity that no entity declares.'),
+  entry('E0303', 'static', 'unknown field', 'A field that the entity does not declare.'),
+  entry('E0304', 'static', 'unknown method', 'A method that the entity, or the value type, does not have.'),
+  entry('E0305', 'static', 'duplicate variable', 'A `let` names a variable already declared in the same block.'),
+  entry('E0306', 'static', 'unknown function', 'A call of a name that is neither a built-in function nor an entity.'),
+  entry('E0307', 'static', 'self outside a method', '`self` exists only inside `init` and methods.'),
+
+  // Types.
+  entry('E0401', 'static', 'type mismatch', 'A value of one type where another is required.'),
+  entry('E0402', 'static', 'wrong number of arguments', 'A call passes more or fewer arguments than its declaration takes.'),
+  entry('E0403', 'static', 'condition is not bool', 'Conditions of `if` and `while`, and operands of `!`, `&&`, `||`, are `bool`.'),
+  entry('E0404', 'static', 'invalid operands', 'An operator applied to types it is not defined on.'),
+  entry('E0405', 'static', 'void value used', 'A call that returns nothing is used where a value is needed.'),
+  entry('E0406', 'static', 'empty literal without a type', '`[]` and `{}` need their type from the context.'),
+  entry('E0407', 'static', 'not indexable', 'Indexing applies to lists (by int) and maps (by their key type).'),
+  entry('E0408', 'static', 'not iterable', '`for` walks a list or the keys of a map.'),
+  entry('E0409', 'static', 'async needs a call', '`async` applies to a method call on an entity reference.'),
+  entry('E0410', 'static', 'await needs a future', '`await` applies to a `future<T>`.'),
+  entry('E0411', 'static', 'cannot show a future', 'A future has no canonical form: `await` it first.'),
+  entry('E0412', 'static', 'mutating a temporary', '`push` and `remove` change a variable or a field, not a computed value.'),
+  entry('E0413', 'static', 'comparing unlike types', '`==` and `!=` compare two values of the same type.'),
+
+  // Statements and control.
+  entry('E0501', 'static', 'print in a method', '`print` is allowed only in the `run` block: methods cannot perform output.'),
+  entry('E0502', 'static', 'return outside a method', '`return` is allowed only in `init` and methods.'),
+  entry('E0503', 'static', 'value returned from void', 'A method without a result type, or `init`, returns no value.'),
+  entry('E0504', 'static', 'missing return value', 'A method with a result type returns a value on `return`.'),
+  entry('E0505', 'static', 'missing return', 'A method with a result type must return on every path.'),
+  entry('E0506', 'static', 'break or continue outside a loop', '`break` and `continue` belong inside `while` or `for`.'),
+  entry('E0507', 'static', 'write to another entity', 'Entity state is private: only `self.f` can be assigned.'),
+  entry('E0508', 'static', 'key assigned', 'An entity key never changes.'),
+  entry('E0509', 'static', 'abort in the run block', '`abort` ends a transaction; the run block is the client, not a transaction.'),
+  entry('E0510', 'static', 'field read before assignment', 'In `init`, a field without a default is read before it is assigned.'),
+  entry('E0511', 'static', 'self used before init completes', '`init` uses `self` as a value or calls its methods before every field is assigned.'),
+  entry('E0512', 'static', 'assignment to self', '`self` is not a variable.'),
+  entry('E0513', 'static', 'loop variable assigned', 'The variable of a `for` loop is read-only inside the loop.'),
+
+  // Errors of the client's own computation (run block), exit status 1.
+  entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range or missed a key.'),
+  entry('R0102', 'client', 'unset variable', 'A run-block variable whose initializer aborted is used.'),
+
+  // Transaction aborts: results that the client prints as `abort: <message>`.
+  entry('A0101', 'abort', 'abort', '`abort e` in a method: the transaction is rolled back with message e.'),
+  entry('A0102', 'abort', 'integer overflow', 'An int result left ±(2^53 - 1).'),
+  entry('A0103', 'abort', 'division by zero', '`/` or `%` by zero.'),
+  entry('A0104', 'abort', 'index out of range', 'A list index below 0 or at or above its length.'),
+  entry('A0105', 'abort', 'missing key', 'A map lookup or `remove` of a key the map lacks.'),
+  entry('A0106', 'abort', 'no such entity', 'A call or field read of an entity that does not exist.'),
+  entry('A0107', 'abort', 'entity already exists', '`new` with a key that is taken.'),
+  entry('A0108', 'abort', 'step limit exceeded', 'The transaction ran more small steps than its budget (default 1,000,000).'),
+  entry('A0109', 'abort', 'uninitialized field', 'A field read while `init` has not yet assigned it (reachable only through a re-entrant call).'),
+  entry('A0110', 'abort', 'recursion too deep', 'The reference model ran out of host stack; the split and distributed runtimes have no such limit.'),
+
+  // Command-line usage.
+  entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),
+  entry('U0102', 'usage', 'cannot read file', 'The file named on the command line cannot be read.'),
+  entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts.'),
+] as const satisfies readonly CatalogEntry[];
+
+export type DiagnosticCode = (typeof catalog)[number]['code'];
+
+const byCode = new Map<string, CatalogEntry>(catalog.map((item) => [item.code, item]));
+
+export function catalogEntry(code: DiagnosticCode): CatalogEntry {
+  const found = byCode.get(code);
+  if (found === undefined) throw new Error(`assertion: code ${code} is not in the catalog`);
+  return found;
+}
+
+export function isCatalogCode(code: string): code is DiagnosticCode {
+  return byCode.has(code);
+}

@@ -1,0 +1,206 @@
+// Stage: grammar. Source text → tokens. One ordered token list (keywords before identifiers, with
+// `longer_alt`), then one pass that inserts virtual `Newline` terminators where a line break ends a
+// statement: after a token that can end one (a name, a literal, `)`, `]`, `}`, `break`, `continue`,
+// `return`, the `>` closing a type), outside parentheses and brackets, as Go and Swift do. A virtual
+// terminator also goes before every `}` so that the last statement of a block needs no `;`.
+
+import { createToken, createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { span } from './span.ts';
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
+
+function keyword(name: string, word: string): TokenType {
+  return createToken({ name, pattern: new RegExp(`${word}\\b`), longer_alt: Identifier, label: `\`${word}\`` });
+}
+
+export const Entity = keyword('Entity', 'entity');
+export const Key = keyword('Key', 'key');
+export const Fn = keyword('Fn', 'fn');
+export const Init = keyword('Init', 'init');
+export const Run = keyword('Run', 'run');
+export const Let = keyword('Let', 'let');
+export const If = keyword('If', 'if');
+export const Else = keyword('Else', 'else');
+export const While = keyword('While', 'while');
+export const For = keyword('For', 'for');
+export const In = keyword('In', 'in');
+export const Break = keyword('Break', 'break');
+export const Continue = keyword('Continue', 'continue');
+export const Return = keyword('Return', 'return');
+export const Abort = keyword('Abort', 'abort');
+export const Print = keyword('Print', 'print');
+export const New = keyword('New', 'new');
+export const Self = keyword('Self', 'self');
+export const True = keyword('True', 'true');
+export const False = keyword('False', 'false');
+export const Async = keyword('Async', 'async');
+export const Await = keyword('Await', 'await');
+
+export const keywordTokens: readonly TokenType[] = [
+  Entity, Key, Fn, Init, Run, Let, If, Else, While, For, In, Break, Continue, Return, Abort, Print, New,
+  Self, True, False, Async, Await,
+];
+
+export const IntLiteral = createToken({ name: 'IntLiteral', pattern: /[0-9]+/, label: 'an integer' });
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  pattern: /"(?:[^"\\\n\r]|\\.)*"/,
+  label: 'a string',
+});
+const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/ });
+const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
+const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/ });
+const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: Lexer.SKIPPED });
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
+
+function punctuation(name: string, text: string, categories?: TokenType[]): TokenType {
+  const escaped = text.replace(/[|\\{}()[\]^$+*?.]/g, '\\$&');
+  const config = { name, pattern: new RegExp(escaped), label: `\`${text}\`` };
+  return createToken(categories === undefined ? config : { ...config, categories });
+}
+
+export const EqualityOperator = createToken({ name: 'EqualityOperator', pattern: Lexer.NA });
+export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA });
+export const AdditiveOperator = createToken({ name: 'AdditiveOperator', pattern: Lexer.NA });
+export const MultiplicativeOperator = createToken({ name: 'MultiplicativeOperator', pattern: Lexer.NA });
+
+export const OrOr = punctuation('OrOr', '||');
+export const AndAnd = punctuation('AndAnd', '&&');
+export const EqualEqual = punctuation('EqualEqual', '==', [EqualityOperator]);
+export const NotEqual = punctuation('NotEqual', '!=', [EqualityOperator]);
+export const LessEqual = punctuation('LessEqual', '<=', [ComparisonOperator]);
+export const GreaterEqual = punctuation('GreaterEqual', '>=', [ComparisonOperator]);
+export const Less = punctuation('Less', '<', [ComparisonOperator]);
+export const Greater = punctuation('Greater', '>', [ComparisonOperator]);
+export const Plus = punctuation('Plus', '+', [AdditiveOperator]);
+export const Minus = punctuation('Minus', '-', [AdditiveOperator]);
+export const Star = punctuation('Star', '*', [MultiplicativeOperator]);
+export const Slash = punctuation('Slash', '/', [MultiplicativeOperator]);
+export const Percent = punctuation('Percent', '%', [MultiplicativeOperator]);
+export const Bang = punctuation('Bang', '!');
+export const Equals = punctuation('Equals', '=');
+export const LCurly = punctuation('LCurly', '{');
+export const RCurly = punctuation('RCurly', '}');
+export const LParen = punctuation('LParen', '(');
+export const RParen = punctuation('RParen', ')');
+export const LBracket = punctuation('LBracket', '[');
+export const RBracket = punctuation('RBracket', ']');
+export const Comma = punctuation('Comma', ',');
+export const Colon = punctuation('Colon', ':');
+export const Semicolon = punctuation('Semicolon', ';');
+export const Dot = punctuation('Dot', '.');
+/** A line break that ends a statement; never matched by the lexer, only inserted by `insertNewlines`. */
+export const Newline = createToken({ name: 'Newline', pattern: Lexer.NA, label: 'a line break' });
+
+/** The one ordered token list: comments before `/`, keywords before identifiers, longer operators first. */
+export const allTokens: readonly TokenType[] = [
+  WhiteSpace, LineComment, BlockComment, UnterminatedComment,
+  StringLiteral, UnterminatedString, IntLiteral,
+  ...keywordTokens, Identifier,
+  OrOr, AndAnd, EqualEqual, NotEqual, LessEqual, GreaterEqual, Less, Greater,
+  Plus, Minus, Star, Slash, Percent, Bang, Equals,
+  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Semicolon, Dot,
+  Newline, EqualityOperator, ComparisonOperator, AdditiveOperator, MultiplicativeOperator,
+];
+
+const lexer = new Lexer(allTokens as TokenType[], { positionTracking: 'full', ensureOptimizations: false });
+
+export interface LexResult {
+  readonly tokens: IToken[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Lexes `text` into tokens with virtual newline terminators, reporting bad characters as diagnostics. */
+export function lex(text: string, file: string): LexResult {
+  const result = lexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of result.errors) {
+    const character = text.slice(error.offset, error.offset + 1);
+    diagnostics.push(
+      diagnostic('E0101', `unexpected character ${JSON.stringify(character)}`,
+        span(file, error.offset, error.offset + Math.max(1, error.length)),
+        'Ent source uses ASCII names, operators and string literals; remove or quote this character'),
+    );
+  }
+  const tokens: IToken[] = [];
+  for (const token of result.tokens) {
+    if (token.tokenType === UnterminatedString) {
+      diagnostics.push(diagnostic('E0102', 'unterminated string literal',
+        span(file, token.startOffset, token.endOffset! + 1), 'close the string with `"` on the same line'));
+      // Parse on as if the string were closed, so that one mistake does not hide the next.
+      tokens.push(createTokenInstance(StringLiteral, `${token.image}"`, token.startOffset, token.endOffset!,
+        token.startLine!, token.endLine!, token.startColumn!, token.endColumn!));
+    } else if (token.tokenType === UnterminatedComment) {
+      diagnostics.push(diagnostic('E0104', 'unterminated block comment',
+        span(file, token.startOffset, token.startOffset + 2), 'close the comment with `*/`'));
+    } else {
+      tokens.push(token);
+    }
+  }
+  return { tokens: insertNewlines(tokens, text), diagnostics };
+}
+
+const statementEnders = new Set<TokenType>([
+  Identifier, IntLiteral, StringLiteral, True, False, Self, Break, Continue, Return, RParen, RBracket, RCurly,
+]);
+const typeConstructors = new Set(['list', 'map', 'future']);
+const tokensInsideTypeArguments = new Set<TokenType>([Identifier, Comma, Less, Greater]);
+
+function virtualNewline(at: number, line: number, column: number): IToken {
+  return createTokenInstance(Newline, '\n', at, at, line, line, column, column);
+}
+
+/**
+ * Inserts virtual `Newline` tokens (see the module comment). Nesting is tracked so that line breaks
+ * inside `( … )`, `[ … ]` and type arguments `list< … >` do not end anything. A `<` is taken for the
+ * start of type arguments only after `list`, `map` or `future`, and given up as soon as a token appears
+ * that type arguments cannot hold.
+ */
+export function insertNewlines(tokens: readonly IToken[], text: string): IToken[] {
+  const output: IToken[] = [];
+  const nesting: ('(' | '[' | '{' | '<')[] = [];
+  let previous: IToken | undefined;
+  let previousEnds = false;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    while (nesting.at(-1) === '<' && !tokensInsideTypeArguments.has(type)) nesting.pop();
+    const top = nesting.at(-1);
+    const breaksLine = previous !== undefined
+      && text.slice(previous.endOffset! + 1, token.startOffset).includes('\n');
+    const newlinesCount = top === '(' || top === '[' || top === '<' ? false : breaksLine && previousEnds;
+    const lastOutput = output.at(-1);
+    const needsCloser = type === RCurly && lastOutput !== undefined
+      && lastOutput.tokenType !== LCurly && lastOutput.tokenType !== Semicolon && lastOutput.tokenType !== Newline;
+    if (newlinesCount || needsCloser) {
+      const at = newlinesCount ? previous!.endOffset! + 1 : token.startOffset;
+      const line = newlinesCount ? previous!.endLine! : token.startLine!;
+      const column = newlinesCount ? previous!.endColumn! + 1 : token.startColumn!;
+      output.push(virtualNewline(at, line, column));
+    }
+    output.push(token);
+    previousEnds = statementEnders.has(type);
+    if (type === LParen) nesting.push('(');
+    else if (type === LBracket) nesting.push('[');
+    else if (type === LCurly) nesting.push('{');
+    else if (type === Less && previous?.tokenType === Identifier && typeConstructors.has(previous.image)) {
+      nesting.push('<');
+      previousEnds = false;
+    } else if (type === Greater && top === '<') {
+      nesting.pop();
+      previousEnds = true;
+    } else if (type === RParen || type === RBracket || type === RCurly) {
+      popMatching(nesting, type === RParen ? '(' : type === RBracket ? '[' : '{');
+    }
+    previous = token;
+  }
+  if (previous !== undefined && previousEnds) {
+    output.push(virtualNewline(previous.endOffset! + 1, previous.endLine!, previous.endColumn! + 1));
+  }
+  return output;
+}
+
+function popMatching(nesting: ('(' | '[' | '{' | '<')[], opener: '(' | '[' | '{'): void {
+  const index = nesting.lastIndexOf(opener);
+  if (index >= 0) nesting.length = index;
+}

@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { parse } from '../grammar/index.ts';
+import { renderDiagnostics } from '../diagnostics/render.ts';
+import { sourceText } from '../grammar/span.ts';
+const file = process.argv[2];
+const text = readFileSync(file, 'utf8');
+const result = parse(text, file);
+const src = sourceText(file, text);
+if (result.diagnostics.length) console.log(renderDiagnostics(result.diagnostics, () => src));
+else console.log(JSON.stringify(result.program, (k, v) => (k === 'span' || k==='operatorSpan' ? undefined : v), 1).slice(0, 3000));

@@ -1,0 +1,174 @@
+// Stage: semantics/check, its entry point. Surface AST → typed AST and diagnostics. Declarations are
+// collected first, so that entities may refer to each other in any order; then defaults, `init`,
+// methods and the run block are checked against them. No typed program is returned after an error.
+
+import type * as A from '../../grammar/ast.ts';
+import type { Span } from '../../grammar/span.ts';
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.ts';
+import type * as T from '../typed.ts';
+import { typeToString, voidType, type Type } from '../types.ts';
+import { TransactionAbort, type Value } from '../values.ts';
+import { BodyChecker, type FrameOptions } from './body.ts';
+import { evaluateConstant, nonConstantPart } from './constants.ts';
+import { declareEntities, type EntitySignature, type EntityTable, type MethodSignature } from './declarations.ts';
+import { alwaysReturns, checkInitialization } from './initialization.ts';
+
+export type { EntityTable } from './declarations.ts';
+
+export interface CheckResult {
+  readonly program: T.TypedProgram | undefined;
+  readonly table: EntityTable;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function checkProgram(program: A.Program): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const { table, entities } = checkEntitiesInto(program.entities, diagnostics);
+  for (const extra of program.runBlocks.slice(1)) {
+    diagnostics.push(diagnostic('E0207', 'a program has at most one `run` block', spanOfKeyword(extra.span, 3),
+      'merge the run blocks into one'));
+  }
+  const runBlock = program.runBlocks[0];
+  let run: T.TypedRunBlock | undefined;
+  if (runBlock !== undefined) {
+    const checker = new BodyChecker(table, { mode: 'run', entity: undefined, result: voidType }, diagnostics);
+    const body = checker.block(runBlock.body);
+    run = { body, slotCount: checker.slotCount, span: runBlock.span };
+  }
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { program: undefined, table, diagnostics: sorted };
+  return { program: { entities, run }, table, diagnostics: sorted };
+}
+
+/** Checks entity declarations alone (the REPL's declarations, with no run block). */
+export function checkEntities(declarations: readonly A.EntityDeclaration[]): {
+  readonly entities: ReadonlyMap<string, T.TypedEntity> | undefined;
+  readonly table: EntityTable;
+  readonly diagnostics: readonly Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
+  const { table, entities } = checkEntitiesInto(declarations, diagnostics);
+  const sorted = sortDiagnostics(diagnostics);
+  return { entities: hasErrors(sorted) ? undefined : entities, table, diagnostics: sorted };
+}
+
+export interface ClientScope {
+  readonly variables: ReadonlyMap<string, T.Variable>;
+  readonly slotCount: number;
+}
+
+/** Checks run-block statements typed at the REPL, in the scope the earlier lines left. */
+export function checkClientStatements(
+  table: EntityTable,
+  statements: readonly A.Statement[],
+  scope: ClientScope,
+): { readonly statements: T.Block | undefined; readonly scope: ClientScope; readonly diagnostics: readonly Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const options: FrameOptions = {
+    mode: 'run', entity: undefined, result: voidType,
+    initialScope: scope.variables, firstSlot: scope.slotCount, allowRedeclaration: true,
+  };
+  const checker = new BodyChecker(table, options, diagnostics);
+  const checked = checker.statements(statements);
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { statements: undefined, scope, diagnostics: sorted };
+  return { statements: checked, scope: { variables: checker.topScope, slotCount: checker.slotCount }, diagnostics: sorted };
+}
+
+function checkEntitiesInto(
+  declarations: readonly A.EntityDeclaration[],
+  diagnostics: Diagnostic[],
+): { table: EntityTable; entities: Map<string, T.TypedEntity> } {
+  const table = declareEntities(declarations, diagnostics);
+  const entities = new Map<string, T.TypedEntity>();
+  for (const signature of table.values()) entities.set(signature.name, checkEntity(signature, table, diagnostics));
+  return { table, entities };
+}
+
+function checkEntity(entity: EntitySignature, table: EntityTable, diagnostics: Diagnostic[]): T.TypedEntity {
+  const fields = [...entity.fields.values()].map((field) => ({
+    name: field.name,
+    type: field.type,
+    initial: field.declaration.initializer === undefined
+      ? undefined
+      : checkDefault(field.declaration.initializer, field.type, table, diagnostics),
+    span: field.declaration.span,
+  }));
+  const init = entity.init === undefined ? undefined : checkMethod(entity, entity.init, table, diagnostics, true);
+  const required = [...entity.fields.values()]
+    .filter((field) => field.declaration.initializer === undefined && field.type.kind !== 'error')
+    .map((field) => field.name);
+  const initDeclaration = entity.init?.declaration as A.InitDeclaration | undefined;
+  checkInitialization(
+    entity.name,
+    required,
+    init === undefined || initDeclaration === undefined ? undefined : { body: init.body, headSpan: initDeclaration.headSpan },
+    new Map(fields.map((field) => [field.name, field.span])),
+    diagnostics,
+  );
+  const methods = new Map<string, T.TypedMethod>();
+  for (const method of entity.methods.values()) methods.set(method.name, checkMethod(entity, method, table, diagnostics, false));
+  return {
+    name: entity.name,
+    keyName: entity.keyName,
+    keyType: entity.keyType,
+    fields,
+    init,
+    methods,
+    span: entity.declaration.span,
+  };
+}
+
+function checkDefault(initializer: A.Expression, type: Type, table: EntityTable, diagnostics: Diagnostic[]): Value | undefined {
+  const offending = nonConstantPart(initializer);
+  if (offending !== undefined) {
+    diagnostics.push(diagnostic('E0210', 'a field default must be a constant expression', offending.span,
+      'use literals, operators, lists and maps of them; compute other values in `init`'));
+    return undefined;
+  }
+  const before = diagnostics.length;
+  const checker = new BodyChecker(table, { mode: 'method', entity: undefined, result: voidType }, diagnostics);
+  const typed = checker.value(initializer, type);
+  if (diagnostics.length > before) return undefined;
+  try {
+    return evaluateConstant(typed);
+  } catch (error) {
+    if (!(error instanceof TransactionAbort)) throw error;
+    diagnostics.push(diagnostic('E0210', `this default cannot be computed: ${error.message}`, initializer.span,
+      'a default is computed once for every new entity; it must not abort'));
+    return undefined;
+  }
+}
+
+function checkMethod(
+  entity: EntitySignature,
+  method: MethodSignature,
+  table: EntityTable,
+  diagnostics: Diagnostic[],
+  isInit: boolean,
+): T.TypedMethod {
+  const declaration = method.declaration;
+  const checker = new BodyChecker(table, { mode: isInit ? 'init' : 'method', entity, result: method.result }, diagnostics);
+  const parameters = declaration.parameters.map((parameter, index) =>
+    checker.declare(parameter.name, method.parameters[index].type));
+  const body = checker.statements(declaration.body.statements);
+  if (method.result.kind !== 'void' && method.result.kind !== 'error' && !alwaysReturns(body)) {
+    const at = declaration.kind === 'MethodDeclaration' ? declaration.name.span : declaration.headSpan;
+    diagnostics.push(diagnostic('E0505', `\`${entity.name}.${method.name}\` may end without returning a \`${typeToString(method.result)}\``,
+      at, 'add a `return` (or an `abort`) at the end of every path'));
+  }
+  return {
+    entity: entity.name,
+    name: method.name,
+    isInit,
+    parameters,
+    result: method.result,
+    body,
+    slotCount: checker.slotCount,
+    span: declaration.span,
+  };
+}
+
+function spanOfKeyword(at: Span, length: number): Span {
+  return { file: at.file, start: at.start, end: at.start + length };
+}

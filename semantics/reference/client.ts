@@ -1,0 +1,129 @@
+// Stage: semantics/reference. The client: it runs run-block statements (and REPL lines), submitting every
+// call, remote field read and `new` as one transaction to a TransactionHost (the reference model, or a
+// later semantics) and waiting for it in order; `async` submits without waiting. An aborted transaction
+// prints `abort: <message>` and abandons the innermost statement that needed its result. The client is
+// the same for every semantics: what differs between them is how transactions run.
+
+import type { Span } from '../../grammar/span.ts';
+import type { DiagnosticCode } from '../../diagnostics/catalog.ts';
+import type * as T from '../typed.ts';
+import type { Request, TransactionHost } from '../transactions.ts';
+import {
+  canonical, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
+} from '../values.ts';
+import { Evaluator, normal, type Completion, type Frame } from './evaluator.ts';
+
+/** An error of the client's own computation: the run stops with exit status 1. */
+export class ClientError {
+  constructor(
+    readonly code: Extract<DiagnosticCode, 'R0101' | 'R0102'>,
+    readonly message: string,
+    readonly span: Span,
+  ) {}
+}
+
+/** The statement being executed needed the result of a transaction that aborted. */
+class Abandoned {}
+
+export class Client extends Evaluator {
+  private readonly frame: Frame = { self: undefined, slots: [], result: voidValue };
+  private readonly pending = new Set<number>();
+
+  constructor(
+    private readonly host: TransactionHost,
+    private readonly output: (line: string) => void,
+  ) {
+    super();
+  }
+
+  /** Runs statements in the client's one frame; throws a ClientError when the client's own computation fails. */
+  run(block: T.Block): void {
+    for (const statement of block) this.statement(statement, this.frame);
+  }
+
+  /** Waits for every transaction started and never awaited, printing the aborts among them. */
+  finish(): void {
+    for (const ticket of [...this.pending].sort((a, b) => a - b)) {
+      this.pending.delete(ticket);
+      const outcome = this.host.outcome(ticket);
+      if (outcome.kind === 'aborted') this.output(`abort: ${outcome.message}`);
+    }
+  }
+
+  /** The value of a client variable (for the REPL's completion and `:state`). */
+  variableValue(variable: T.Variable): Value | undefined {
+    return this.frame.slots[variable.slot];
+  }
+
+  protected override statement(statement: T.Statement, frame: Frame): Completion {
+    try {
+      return super.statement(statement, frame);
+    } catch (error) {
+      if (error instanceof Abandoned) return normal;
+      if (error instanceof TransactionAbort) throw new ClientError('R0101', error.message, statement.span);
+      throw error;
+    }
+  }
+
+  private wait(ticket: number): Value {
+    this.pending.delete(ticket);
+    const outcome = this.host.outcome(ticket);
+    if (outcome.kind === 'committed') return outcome.value;
+    this.output(`abort: ${outcome.message}`);
+    throw new Abandoned();
+  }
+
+  private transact(request: Request): Value {
+    return this.wait(this.host.submit(request));
+  }
+
+  protected override tick(): void {}
+
+  protected override call(target: ReferenceValue, method: string, args: readonly Value[]): Value {
+    return this.transact({ kind: 'call', target, method, args });
+  }
+
+  protected override readRemote(target: ReferenceValue, field: string): Value {
+    return this.transact({ kind: 'read', target, field });
+  }
+
+  protected override create(entity: string, key: MapKey, args: readonly Value[]): Value {
+    return this.transact({ kind: 'new', entity, key, args });
+  }
+
+  protected override startAsync(call: T.CallExpression, frame: Frame): Value {
+    const target = this.expression(call.receiver, frame) as ReferenceValue;
+    const args = call.args.map((argument) => this.expression(argument, frame));
+    const ticket = this.host.submit({ kind: 'call', target, method: call.method, args });
+    this.pending.add(ticket);
+    return { kind: 'future', id: ticket };
+  }
+
+  protected override awaitFuture(future: Value): Value {
+    return this.wait((future as { id: number }).id);
+  }
+
+  protected override readLocal(frame: Frame, variable: T.Variable, span: Span): Value {
+    const value = frame.slots[variable.slot];
+    if (value === undefined) {
+      throw new ClientError('R0102', `variable \`${variable.name}\` is unset: the transaction that was to give its value aborted`, span);
+    }
+    return value;
+  }
+
+  protected override print(value: Value): void {
+    this.output(canonical(value));
+  }
+
+  protected override readSelf(): Value {
+    throw new Error('assertion: self in the client passed the checker');
+  }
+
+  protected override writeSelf(): void {
+    throw new Error('assertion: self in the client passed the checker');
+  }
+
+  protected override abortStatement(): Completion {
+    throw new Error('assertion: abort in the client passed the checker');
+  }
+}

@@ -1,0 +1,205 @@
+// Stage: semantics/reference. The big-step evaluator of typed statements and expressions, with every
+// effect that crosses an entity left to a subclass: the reference model's transactions (`model.ts`)
+// run calls, field reads and `new` on the global store; the client (`client.ts`) submits them as
+// transactions to whichever semantics it drives. Evaluation is left to right throughout.
+
+import type { Span } from '../../grammar/span.ts';
+import type * as T from '../typed.ts';
+import {
+  applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, listIndex, listStore, listValue,
+  mapLookup, mapStore, mapValue, referenceValue, sortedKeys, voidValue, assertNever,
+  type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
+} from '../values.ts';
+import type { EntityState } from './store.ts';
+
+/** Non-local exits of statements: the completion of executing one. */
+export const normal = 0;
+export const breaking = 1;
+export const continuing = 2;
+export const returning = 3;
+export type Completion = typeof normal | typeof breaking | typeof continuing | typeof returning;
+
+export interface Frame {
+  /** The entity running the method; absent in the client. */
+  readonly self: EntityState | undefined;
+  readonly slots: (Value | undefined)[];
+  result: Value;
+}
+
+export abstract class Evaluator {
+  /** Counts one small step of work (a statement, a loop iteration, a call). */
+  protected abstract tick(): void;
+  protected abstract call(receiver: ReferenceValue, method: string, args: readonly Value[], span: Span): Value;
+  protected abstract readRemote(receiver: ReferenceValue, field: string, span: Span): Value;
+  protected abstract create(entity: string, key: MapKey, args: readonly Value[], span: Span): Value;
+  /** `async r.m(…)`: gives a future for the call. */
+  protected abstract startAsync(call: T.CallExpression, frame: Frame): Value;
+  protected abstract awaitFuture(future: Value, span: Span): Value;
+  protected abstract readSelf(frame: Frame, field: string): Value;
+  protected abstract writeSelf(frame: Frame, field: string, value: Value): void;
+  protected abstract readLocal(frame: Frame, variable: T.Variable, span: Span): Value;
+  protected abstract print(value: Value): void;
+
+  // ------------------------------------------------------------------------------------ statements
+
+  protected block(block: T.Block, frame: Frame): Completion {
+    for (const statement of block) {
+      const completion = this.statement(statement, frame);
+      if (completion !== normal) return completion;
+    }
+    return normal;
+  }
+
+  protected statement(statement: T.Statement, frame: Frame): Completion {
+    this.tick();
+    switch (statement.kind) {
+      case 'Let':
+      case 'AssignLocal':
+        frame.slots[statement.variable.slot] = this.expression(statement.value, frame);
+        return normal;
+      case 'AssignField':
+        this.writeSelf(frame, statement.field, this.expression(statement.value, frame));
+        return normal;
+      case 'AssignIndex': {
+        const index = this.expression(statement.index, frame);
+        const value = this.expression(statement.value, frame);
+        const current = this.targetValue(statement.target, frame, statement.span);
+        const updated = statement.container === 'list'
+          ? listStore(current as ListValue, index as number, value)
+          : mapStore(current as MapValue, index as MapKey, value);
+        this.storeTarget(statement.target, updated, frame);
+        return normal;
+      }
+      case 'If':
+        return this.expression(statement.condition, frame) === true
+          ? this.block(statement.thenBlock, frame)
+          : this.block(statement.elseBlock, frame);
+      case 'While':
+        while (this.expression(statement.condition, frame) === true) {
+          const completion = this.block(statement.body, frame);
+          if (completion === breaking) break;
+          if (completion === returning) return returning;
+          this.tick();
+        }
+        return normal;
+      case 'For':
+        return this.forLoop(statement, frame);
+      case 'Break':
+        return breaking;
+      case 'Continue':
+        return continuing;
+      case 'Return':
+        frame.result = statement.value === undefined ? voidValue : this.expression(statement.value, frame);
+        return returning;
+      case 'Abort':
+        return this.abortStatement(this.expression(statement.message, frame) as string);
+      case 'Print':
+        this.print(this.expression(statement.value, frame));
+        return normal;
+      case 'ExpressionStatement':
+        this.expression(statement.expression, frame);
+        return normal;
+      default:
+        return assertNever(statement);
+    }
+  }
+
+  protected abstract abortStatement(message: string): Completion;
+
+  private forLoop(statement: Extract<T.Statement, { kind: 'For' }>, frame: Frame): Completion {
+    const iterable = this.expression(statement.iterable, frame);
+    const items: readonly Value[] = statement.over === 'list' ? (iterable as ListValue).items : sortedKeys(iterable as MapValue);
+    for (const item of items) {
+      frame.slots[statement.variable.slot] = item;
+      const completion = this.block(statement.body, frame);
+      if (completion === breaking) break;
+      if (completion === returning) return returning;
+      this.tick();
+    }
+    return normal;
+  }
+
+  private targetValue(target: T.MutationTarget, frame: Frame, span: Span): Value {
+    return target.kind === 'local' ? this.readLocal(frame, target.variable, span) : this.readSelf(frame, target.field);
+  }
+
+  private storeTarget(target: T.MutationTarget, value: Value, frame: Frame): void {
+    if (target.kind === 'local') frame.slots[target.variable.slot] = value;
+    else this.writeSelf(frame, target.field, value);
+  }
+
+  // ----------------------------------------------------------------------------------- expressions
+
+  protected expression(expression: T.Expression, frame: Frame): Value {
+    switch (expression.kind) {
+      case 'Literal':
+        return expression.value;
+      case 'ListLiteral':
+        return listValue(expression.elements.map((element) => this.expression(element, frame)));
+      case 'MapLiteral': {
+        const entries = new Map<MapKey, Value>();
+        for (const entry of expression.entries) {
+          const key = this.expression(entry.key, frame) as MapKey;
+          entries.set(key, this.expression(entry.value, frame));
+        }
+        return mapValue(entries);
+      }
+      case 'Local':
+        return this.readLocal(frame, expression.variable, expression.span);
+      case 'Self':
+        return referenceValue(frame.self!.entity, frame.self!.key);
+      case 'SelfField':
+        return this.readSelf(frame, expression.field);
+      case 'RemoteField':
+        return this.readRemote(this.expression(expression.object, frame) as ReferenceValue, expression.field, expression.span);
+      case 'KeyOf':
+        return (this.expression(expression.object, frame) as ReferenceValue).key;
+      case 'Unary':
+        return applyUnary(expression.operator, this.expression(expression.operand, frame));
+      case 'Binary':
+        return this.binary(expression, frame);
+      case 'Index': {
+        const base = this.expression(expression.base, frame);
+        const index = this.expression(expression.index, frame);
+        return expression.container === 'list' ? listIndex(base as ListValue, index as number) : mapLookup(base as MapValue, index as MapKey);
+      }
+      case 'Call': {
+        const receiver = this.expression(expression.receiver, frame) as ReferenceValue;
+        const args = expression.args.map((argument) => this.expression(argument, frame));
+        return this.call(receiver, expression.method, args, expression.span);
+      }
+      case 'New': {
+        const key = this.expression(expression.key, frame) as MapKey;
+        const args = expression.args.map((argument) => this.expression(argument, frame));
+        return this.create(expression.entity, key, args, expression.span);
+      }
+      case 'Reference':
+        return referenceValue(expression.entity, this.expression(expression.key, frame) as MapKey);
+      case 'Async':
+        return this.startAsync(expression.call, frame);
+      case 'Await':
+        return this.awaitFuture(this.expression(expression.future, frame), expression.span);
+      case 'ValueMethod': {
+        const receiver = this.expression(expression.receiver, frame);
+        return applyValueMethod(expression.method, receiver, expression.args.map((argument) => this.expression(argument, frame)));
+      }
+      case 'Mutation': {
+        const argument = this.expression(expression.arg, frame);
+        const current = this.targetValue(expression.target, frame, expression.span);
+        this.storeTarget(expression.target, applyMutation(expression.method, current, argument), frame);
+        return voidValue;
+      }
+      case 'Builtin':
+        return applyBuiltin(expression.function, expression.args.map((argument) => this.expression(argument, frame)));
+      default:
+        return assertNever(expression);
+    }
+  }
+
+  private binary(expression: Extract<T.Expression, { kind: 'Binary' }>, frame: Frame): Value {
+    const left = this.expression(expression.left, frame);
+    if (expression.operator === '&&') return left === true ? this.expression(expression.right, frame) : false;
+    if (expression.operator === '||') return left === true ? true : this.expression(expression.right, frame);
+    return applyBinary(expression.operator, left, this.expression(expression.right, frame));
+  }
+}

@@ -1,0 +1,169 @@
+// Stage: semantics/reference. The sequential reference model: the definitional interpreter of the typed
+// AST over one global store, one transaction at a time. A transaction is one client request (a call, a
+// field read or a `new`) with every call it makes, transitively; an abort anywhere rolls the store back
+// to before the request. Every other semantics is held against this one, so it shares no evaluation code
+// with the CPS path (only the value algebra of `values.ts`).
+
+import type { Span } from '../../grammar/span.ts';
+import type * as T from '../typed.ts';
+import {
+  abort, canonical, referenceValue, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
+} from '../values.ts';
+import { Evaluator, type Completion, type Frame } from './evaluator.ts';
+import { EntityStore, type EntityState } from './store.ts';
+import type { Outcome, Request } from '../transactions.ts';
+
+export const defaultStepLimit = 1_000_000;
+
+export interface ReferenceOptions {
+  /** Small steps one transaction may take before it aborts with `step limit exceeded`. */
+  readonly stepLimit?: number;
+}
+
+/** An abort with the span of the innermost statement that raised it, for traces and the REPL. */
+class LocatedAbort {
+  constructor(readonly abort: TransactionAbort, readonly span: Span) {}
+}
+
+export class ReferenceModel extends Evaluator {
+  readonly store = new EntityStore();
+  private readonly stepLimit: number;
+  private steps = 0;
+  private futures: Value[] = [];
+
+  constructor(private program: T.TypedProgram, options: ReferenceOptions = {}) {
+    super();
+    this.stepLimit = options.stepLimit ?? defaultStepLimit;
+  }
+
+  get typedProgram(): T.TypedProgram {
+    return this.program;
+  }
+
+  /** Switches to a new version of the program (the REPL), carrying the store over where it fits. */
+  replaceProgram(program: T.TypedProgram): string[] {
+    const notes = this.store.migrate(program, this.program);
+    this.program = program;
+    return notes;
+  }
+
+  /** Runs one transaction to completion: committed with its value, or aborted and rolled back. */
+  execute(request: Request): Outcome {
+    this.steps = 0;
+    this.futures = [];
+    this.store.begin();
+    try {
+      const value = this.dispatch(request);
+      this.store.commit();
+      return { kind: 'committed', value };
+    } catch (error) {
+      this.store.rollback();
+      if (error instanceof LocatedAbort) return { kind: 'aborted', code: error.abort.code, message: error.abort.message, span: error.span };
+      if (error instanceof TransactionAbort) return { kind: 'aborted', code: error.code, message: error.message, span: undefined };
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        return { kind: 'aborted', code: 'A0110', message: 'recursion too deep', span: undefined };
+      }
+      throw error;
+    }
+  }
+
+  private dispatch(request: Request): Value {
+    switch (request.kind) {
+      case 'call':
+        return this.call(request.target, request.method, request.args);
+      case 'read':
+        return this.readRemote(request.target, request.field);
+      case 'new':
+        return this.create(request.entity, request.key, request.args);
+    }
+  }
+
+  // --------------------------------------------------------------------------------------- effects
+
+  protected override tick(): void {
+    if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
+  }
+
+  protected override statement(statement: T.Statement, frame: Frame): Completion {
+    try {
+      return super.statement(statement, frame);
+    } catch (error) {
+      if (error instanceof TransactionAbort) throw new LocatedAbort(error, statement.span);
+      throw error;
+    }
+  }
+
+  private existing(reference: ReferenceValue): EntityState {
+    const state = this.store.get(reference);
+    if (state === undefined) abort('A0106', `no such entity ${canonical(reference)}`);
+    return state;
+  }
+
+  protected override readSelf(frame: Frame, field: string): Value {
+    return fieldOf(frame.self!, field);
+  }
+
+  protected override writeSelf(frame: Frame, field: string, value: Value): void {
+    this.store.write(frame.self!, field, value);
+  }
+
+  protected override readLocal(frame: Frame, variable: T.Variable): Value {
+    return frame.slots[variable.slot]!;
+  }
+
+  protected override readRemote(reference: ReferenceValue, field: string): Value {
+    return fieldOf(this.existing(reference), field);
+  }
+
+  protected override call(reference: ReferenceValue, methodName: string, args: readonly Value[]): Value {
+    this.tick();
+    const state = this.existing(reference);
+    const method = this.program.entities.get(state.entity)!.methods.get(methodName);
+    if (method === undefined) throw new Error(`assertion: ${state.entity} has no method ${methodName}`);
+    return this.invoke(method, state, args);
+  }
+
+  protected override create(entityName: string, key: MapKey, args: readonly Value[]): Value {
+    this.tick();
+    const entity = this.program.entities.get(entityName)!;
+    const reference = referenceValue(entityName, key);
+    if (this.store.has(reference)) abort('A0107', `${canonical(reference)} already exists`);
+    const state = this.store.create(entity, key);
+    if (entity.init !== undefined) this.invoke(entity.init, state, args);
+    return reference;
+  }
+
+  private invoke(method: T.TypedMethod, self: EntityState, args: readonly Value[]): Value {
+    const frame: Frame = { self, slots: new Array(method.slotCount), result: voidValue };
+    method.parameters.forEach((parameter, index) => {
+      frame.slots[parameter.slot] = args[index];
+    });
+    this.block(method.body, frame);
+    return frame.result;
+  }
+
+  /** Inside a transaction the call runs to completion where it is started; the future holds its result. */
+  protected override startAsync(call: T.CallExpression, frame: Frame): Value {
+    const result = this.expression(call, frame);
+    this.futures.push(result);
+    return { kind: 'future', id: this.futures.length - 1 };
+  }
+
+  protected override awaitFuture(future: Value): Value {
+    return this.futures[(future as { id: number }).id];
+  }
+
+  protected override abortStatement(message: string): Completion {
+    return abort('A0101', message);
+  }
+
+  protected override print(): void {
+    throw new Error('assertion: print in a method passed the checker');
+  }
+}
+
+function fieldOf(state: EntityState, field: string): Value {
+  const value = state.fields.get(field);
+  if (value === undefined) abort('A0109', `uninitialized field ${canonical(referenceValue(state.entity, state.key))}.${field}`);
+  return value;
+}
