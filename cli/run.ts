@@ -10,7 +10,9 @@ import { integerOption, UsageError, type CommandSpec, type ParsedArguments } fro
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
 import { loadProgram, reportUsageError } from './load.ts';
-import { createHost, defaultSemantics, semanticsNames } from './semantics.ts';
+import { createHost, defaultSemantics, semanticsEntry, semanticsNames } from './semantics.ts';
+import { formatTraceEvent } from './trace.ts';
+import type { TraceEvent } from '../runtime/single-node.ts';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -24,6 +26,7 @@ export const runCommand: CommandSpec = {
       defaultValue: defaultSemantics,
     },
     { name: 'step-limit', value: { placeholder: 'N' }, description: 'small steps one transaction may take', defaultValue: String(defaultStepLimit) },
+    { name: 'trace', description: 'print every step (tick, entity, rule, source line) to standard error' },
     { name: 'help', description: 'show this help' },
   ],
   details: [
@@ -56,7 +59,15 @@ export function run(io: Io, parsed: ParsedArguments): number {
     return exitSuccess;
   }
   const semantics = (parsed.options.get('semantics') as string | undefined) ?? defaultSemantics;
-  const client = new Client(createHost(semantics, loaded.program, { stepLimit }), (line) => io.out(line));
+  const tracing = parsed.options.has('trace');
+  if (tracing && !semanticsEntry(semantics).traces) {
+    reportUsageError(io, new UsageError('U0103', `--trace needs a small-step semantics; \`${semantics}\` is big-step`,
+      'add --semantics split'));
+    return exitUsage;
+  }
+  const lookup = (file: string) => (file === path ? loaded.source : undefined);
+  const trace = tracing ? (event: TraceEvent) => io.err(formatTraceEvent(event, lookup)) : undefined;
+  const client = new Client(createHost(semantics, loaded.program, { stepLimit, trace }), (line) => io.out(line));
   try {
     client.run(runBlock.body);
     client.finish();

@@ -1,0 +1,239 @@
+// Stage: interpreter. The local small-step machine over the split program: one activation of one block
+// on one entity, ⟨block, term, environment, frames⟩, reduced by named rules (proofs/semantics.md lists
+// them with the same names). `step` is pure: it reads the entity's fields, never changes them, and
+// returns the next activation with the write to apply, or the message the activation suspends on, or
+// the value it returns, or the abort it raises. The runtime applies effects and delivers messages.
+
+import type { Span } from '../grammar/span.ts';
+import type { Atom, Primitive, Term } from '../semantics/core.ts';
+import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
+import {
+  applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, canonical, listIndex, listStore, listValue,
+  mapLookup, mapStore, mapValue, referenceValue, TransactionAbort,
+  type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
+} from '../semantics/values.ts';
+import type { DiagnosticCode } from '../diagnostics/catalog.ts';
+
+/** Where a returned value goes: a suspended block of some entity, or the end of a `new`. */
+export type Frame =
+  | {
+      readonly kind: 'resume';
+      readonly self: ReferenceValue;
+      readonly block: string;
+      /** The values of the block's live variables, in the order of `SplitBlock.live`. */
+      readonly values: readonly Value[];
+      /** The call was `async`: the result is handed over as a future holding it. */
+      readonly async: boolean;
+    }
+  /** `new` ran `init`; what returns to the caller is the new entity's reference. */
+  | { readonly kind: 'created'; readonly reference: ReferenceValue };
+
+export interface Activation {
+  readonly self: ReferenceValue;
+  readonly block: SplitBlock;
+  readonly term: Term;
+  readonly env: ReadonlyMap<string, Value>;
+  /** Frames to return to, innermost last. */
+  readonly stack: readonly Frame[];
+}
+
+/** A message an activation suspends on; its `stack` carries the caller's frame on top. */
+export type Outgoing =
+  | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: readonly Frame[] }
+  | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: readonly Frame[] }
+  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: readonly Frame[] };
+
+export type LocalRule =
+  | 'L-Let' | 'L-Set' | 'L-Read-Self' | 'L-Write-Self' | 'L-LetCont' | 'L-Jump' | 'L-Goto'
+  | 'L-Branch-True' | 'L-Branch-False' | 'L-Call' | 'L-Read-Remote' | 'L-New' | 'L-Return' | 'L-Abort' | 'L-Fail';
+
+export type LocalStep =
+  | { readonly kind: 'stepped'; readonly rule: LocalRule; readonly span: Span; readonly next: Activation; readonly write: { readonly field: string; readonly value: Value } | undefined }
+  | { readonly kind: 'suspended'; readonly rule: LocalRule; readonly span: Span; readonly outgoing: Outgoing }
+  | { readonly kind: 'returned'; readonly rule: LocalRule; readonly span: Span; readonly value: Value; readonly stack: readonly Frame[] }
+  | { readonly kind: 'aborted'; readonly rule: LocalRule; readonly span: Span; readonly code: DiagnosticCode; readonly message: string };
+
+/** A future inside a transaction: the call has completed, so the future holds its result. */
+interface ResolvedFuture {
+  readonly kind: 'future';
+  readonly id: number;
+  readonly result: Value;
+}
+
+export function resolvedFuture(result: Value): Value {
+  const future: ResolvedFuture = { kind: 'future', id: 0, result };
+  return future;
+}
+
+function block(program: SplitProgram, entity: string, name: string): SplitBlock {
+  const found = program.entities.get(entity)?.blocks.get(name);
+  if (found === undefined) throw new Error(`assertion: no block ${entity}.${name}`);
+  return found;
+}
+
+/** The activation that runs `method` of `self` with `args` (a call, or `init` for a `new`). */
+export function enterMethod(
+  program: SplitProgram,
+  self: ReferenceValue,
+  method: string,
+  args: readonly Value[],
+  stack: readonly Frame[],
+): Activation {
+  const splitMethod = program.entities.get(self.entity)?.methods.get(method);
+  if (splitMethod === undefined) throw new Error(`assertion: no method ${self.entity}.${method}`);
+  const entry = block(program, self.entity, splitMethod.entry);
+  const env = new Map<string, Value>();
+  entry.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
+  return { self, block: entry, term: entry.body, env, stack };
+}
+
+/** The activation that resumes a suspended block with the value its call returned. */
+export function resumeFrame(program: SplitProgram, frame: Extract<Frame, { kind: 'resume' }>, value: Value, stack: readonly Frame[]): Activation {
+  const resumed = block(program, frame.self.entity, frame.block);
+  const env = new Map<string, Value>();
+  resumed.live.forEach((name, index) => env.set(name, frame.values[index]));
+  if (resumed.parameters.length > 0) env.set(resumed.parameters[0], frame.async ? resolvedFuture(value) : value);
+  return { self: frame.self, block: resumed, term: resumed.body, env, stack };
+}
+
+function atomValue(atom: Atom, env: ReadonlyMap<string, Value>): Value {
+  if (atom.kind === 'Constant') return atom.value;
+  const value = env.get(atom.name);
+  if (value === undefined) throw new Error(`assertion: variable ${atom.name} is unbound`);
+  return value;
+}
+
+/** Evaluates a primitive; may raise a TransactionAbort. The CPS path's own evaluator of pure terms. */
+export function evaluatePrimitive(primitive: Primitive, env: ReadonlyMap<string, Value>, self: ReferenceValue): Value {
+  const value = (atom: Atom): Value => atomValue(atom, env);
+  switch (primitive.kind) {
+    case 'Atom': return value(primitive.atom);
+    case 'Binary': return applyBinary(primitive.operator, value(primitive.left), value(primitive.right));
+    case 'Unary': return applyUnary(primitive.operator, value(primitive.operand));
+    case 'List': return listValue(primitive.elements.map(value));
+    case 'Map': return mapValue(new Map(primitive.entries.map(([key, item]) => [value(key) as MapKey, value(item)])));
+    case 'Index': {
+      const base = value(primitive.base);
+      const index = value(primitive.index);
+      return primitive.container === 'list' ? listIndex(base as ListValue, index as number) : mapLookup(base as MapValue, index as MapKey);
+    }
+    case 'Store': {
+      const base = value(primitive.base);
+      const index = value(primitive.index);
+      const item = value(primitive.value);
+      return primitive.container === 'list' ? listStore(base as ListValue, index as number, item) : mapStore(base as MapValue, index as MapKey, item);
+    }
+    case 'ValueMethod': return applyValueMethod(primitive.method, value(primitive.receiver), primitive.args.map(value));
+    case 'Mutate': return applyMutation(primitive.method, value(primitive.target), value(primitive.arg));
+    case 'Builtin': return applyBuiltin(primitive.function, primitive.args.map(value));
+    case 'Reference': return referenceValue(primitive.entity, value(primitive.key) as MapKey);
+    case 'SelfReference': return self;
+    case 'KeyOf': return (value(primitive.object) as ReferenceValue).key;
+    case 'Await': return (value(primitive.future) as unknown as ResolvedFuture).result;
+  }
+}
+
+function withBinding(env: ReadonlyMap<string, Value>, name: string, value: Value): Map<string, Value> {
+  return new Map(env).set(name, value);
+}
+
+/** One small step of the activation. `fields` is the entity's state as it is now (read only). */
+export function step(program: SplitProgram, activation: Activation, fields: ReadonlyMap<string, Value | undefined>): LocalStep {
+  const { term, env, self } = activation;
+  const span = term.span;
+  const moveTo = (rule: LocalRule, next: Term, nextEnv: ReadonlyMap<string, Value>, write?: { field: string; value: Value }): LocalStep => ({
+    kind: 'stepped', rule, span, next: { ...activation, term: next, env: nextEnv }, write,
+  });
+  try {
+    switch (term.kind) {
+      case 'Let':
+      case 'Set':
+        return moveTo(term.kind === 'Let' ? 'L-Let' : 'L-Set', term.body,
+          withBinding(env, term.variable, evaluatePrimitive(term.primitive, env, self)));
+      case 'ReadSelf': {
+        const value = fields.get(term.field);
+        if (value === undefined) return uninitialized(self, term.field, span);
+        return moveTo('L-Read-Self', term.body, withBinding(env, term.variable, value));
+      }
+      case 'WriteSelf':
+        return moveTo('L-Write-Self', term.body, env, { field: term.field, value: atomValue(term.value, env) });
+      case 'LetCont':
+        return moveTo('L-LetCont', term.body, env);
+      case 'Jump':
+        return jump(program, activation, term.continuation, term.args.map((atom) => atomValue(atom, env)), 'L-Jump', span);
+      case 'Branch': {
+        const condition = atomValue(term.condition, env) === true;
+        return jump(program, activation, condition ? term.thenContinuation : term.elseContinuation, [],
+          condition ? 'L-Branch-True' : 'L-Branch-False', span);
+      }
+      case 'Call':
+      case 'ReadRemote':
+      case 'New':
+        return suspend(program, activation, term);
+      case 'Return':
+        return { kind: 'returned', rule: 'L-Return', span, value: atomValue(term.value, env), stack: activation.stack };
+      case 'Abort':
+        return { kind: 'aborted', rule: 'L-Abort', span, code: 'A0101', message: atomValue(term.message, env) as string };
+    }
+  } catch (error) {
+    if (!(error instanceof TransactionAbort)) throw error;
+    return { kind: 'aborted', rule: 'L-Fail', span, code: error.code, message: error.message };
+  }
+}
+
+function uninitialized(self: ReferenceValue, field: string, span: Span): LocalStep {
+  return { kind: 'aborted', rule: 'L-Fail', span, code: 'A0109', message: `uninitialized field ${canonical(self)}.${field}` };
+}
+
+/**
+ * A jump to a local continuation binds its parameters and goes on in the same block (L-Jump, and the
+ * branches); a jump to another block starts that block with the arguments and the live variables,
+ * copied by name (L-Goto).
+ */
+function jump(program: SplitProgram, activation: Activation, target: string, args: readonly Value[], rule: LocalRule, span: Span): LocalStep {
+  const local = activation.block.continuations.get(target);
+  if (local !== undefined) {
+    const env = new Map(activation.env);
+    local.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
+    return { kind: 'stepped', rule, span, next: { ...activation, term: local.body, env }, write: undefined };
+  }
+  const next = block(program, activation.self.entity, target);
+  const env = new Map<string, Value>();
+  for (const name of next.live) env.set(name, atomValue({ kind: 'Variable', name }, activation.env));
+  next.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
+  return {
+    kind: 'stepped', rule: rule === 'L-Jump' ? 'L-Goto' : rule, span,
+    next: { ...activation, block: next, term: next.body, env }, write: undefined,
+  };
+}
+
+/** A call, remote read or `new`: the activation ends, and its frame travels with the message. */
+function suspend(program: SplitProgram, activation: Activation, term: Extract<Term, { kind: 'Call' | 'ReadRemote' | 'New' }>): LocalStep {
+  const { env, self } = activation;
+  const resumeAt = block(program, self.entity, term.continuation);
+  const frame: Frame = {
+    kind: 'resume',
+    self,
+    block: resumeAt.name,
+    values: resumeAt.live.map((name) => atomValue({ kind: 'Variable', name }, env)),
+    async: term.kind === 'Call' && term.async,
+  };
+  const stack = [...activation.stack, frame];
+  const span = term.span;
+  switch (term.kind) {
+    case 'Call': {
+      const target = atomValue(term.receiver, env) as ReferenceValue;
+      const args = term.args.map((atom) => atomValue(atom, env));
+      return { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method: term.method, args, stack } };
+    }
+    case 'ReadRemote': {
+      const target = atomValue(term.object, env) as ReferenceValue;
+      return { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target, field: term.field, stack } };
+    }
+    case 'New': {
+      const key = atomValue(term.key, env) as MapKey;
+      const args = term.args.map((atom) => atomValue(atom, env));
+      return { kind: 'suspended', rule: 'L-New', span, outgoing: { kind: 'create', entity: term.entity, key, args, stack } };
+    }
+  }
+}

@@ -1,0 +1,162 @@
+// Stage: runtime. The split program on one node with a perfect network: messages are delivered in the
+// order they are sent, nothing is lost, and transactions run one at a time. It is the TransactionHost
+// of `ent run --semantics split`, and the baseline that the distributed runtime must agree with.
+// Each transaction keeps an undo log, so that an abort anywhere restores every entity it touched.
+
+import type { Span } from '../grammar/span.ts';
+import {
+  enterMethod, resumeFrame, step, type Activation, type Frame, type LocalStep, type Outgoing,
+} from '../interpreter/machine.ts';
+import { printTermHead } from '../semantics/print-core.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { Outcome, Request, TransactionHost } from '../semantics/transactions.ts';
+import {
+  abort, canonical, referenceValue, TransactionAbort, type ReferenceValue, type Value,
+} from '../semantics/values.ts';
+import { EntityTable } from './entity-table.ts';
+
+export const defaultStepLimit = 1_000_000;
+
+/** One line of a trace: a step of the machine, with where it happened. */
+export interface TraceEvent {
+  readonly tick: number;
+  readonly entity: string;
+  readonly rule: string;
+  readonly span: Span | undefined;
+  readonly detail: string;
+}
+
+export interface SingleNodeOptions {
+  readonly stepLimit?: number;
+  readonly trace?: (event: TraceEvent) => void;
+}
+
+/** A message on the perfect network. */
+type Delivery =
+  | Outgoing
+  | { readonly kind: 'reply'; readonly value: Value; readonly stack: readonly Frame[] };
+
+export class SingleNodeHost implements TransactionHost {
+  readonly entities = new EntityTable();
+  private readonly outcomes: Outcome[] = [];
+  private readonly stepLimit: number;
+  private tick = 0;
+  private steps = 0;
+
+  constructor(
+    private readonly program: SplitProgram,
+    private readonly options: SingleNodeOptions = {},
+  ) {
+    this.stepLimit = options.stepLimit ?? defaultStepLimit;
+  }
+
+  submit(request: Request): number {
+    this.outcomes.push(this.execute(request));
+    return this.outcomes.length - 1;
+  }
+
+  outcome(ticket: number): Outcome {
+    const outcome = this.outcomes[ticket];
+    if (outcome === undefined) throw new Error(`assertion: unknown ticket ${ticket}`);
+    return outcome;
+  }
+
+  /** Runs one transaction to its end: its reply to the client, or an abort that undoes all it did. */
+  execute(request: Request): Outcome {
+    this.steps = 0;
+    this.entities.begin();
+    const queue: Delivery[] = [firstMessage(request)];
+    try {
+      for (;;) {
+        const delivery = queue.shift();
+        if (delivery === undefined) throw new Error('assertion: the transaction ended without a reply');
+        if (delivery.kind === 'reply' && delivery.stack.length === 0) {
+          this.entities.commit();
+          return { kind: 'committed', value: delivery.value };
+        }
+        const next = this.deliver(delivery);
+        if (next.kind === 'aborted') {
+          this.entities.rollback();
+          return { kind: 'aborted', code: next.code, message: next.message, span: next.span };
+        }
+        queue.push(next);
+      }
+    } catch (error) {
+      if (!(error instanceof TransactionAbort)) throw error;
+      this.entities.rollback();
+      return { kind: 'aborted', code: error.code, message: error.message, span: undefined };
+    }
+  }
+
+  private emit(entity: ReferenceValue | undefined, rule: string, span: Span | undefined, detail: string): void {
+    this.tick++;
+    this.options.trace?.({ tick: this.tick, entity: entity === undefined ? 'client' : canonical(entity), rule, span, detail });
+  }
+
+  /** Delivers one message; gives the next message, or the abort that ends the transaction. */
+  private deliver(delivery: Delivery): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
+    switch (delivery.kind) {
+      case 'invoke': {
+        this.emit(delivery.target, 'G-Deliver', undefined, `call ${delivery.method}(${delivery.args.map(canonical).join(', ')})`);
+        this.entities.existing(delivery.target);
+        return this.run(enterMethod(this.program, delivery.target, delivery.method, delivery.args, delivery.stack));
+      }
+      case 'read': {
+        this.emit(delivery.target, 'G-Deliver', undefined, `read ${delivery.field}`);
+        const value = this.entities.existing(delivery.target).fields.get(delivery.field);
+        if (value === undefined) abort('A0109', `uninitialized field ${canonical(delivery.target)}.${delivery.field}`);
+        return { kind: 'reply', value, stack: delivery.stack };
+      }
+      case 'create': {
+        const reference = referenceValue(delivery.entity, delivery.key);
+        this.emit(reference, 'G-Deliver', undefined, `new ${canonical(reference)}`);
+        const entity = this.program.entities.get(delivery.entity)!;
+        this.entities.create(entity, delivery.key);
+        const stack: Frame[] = [...delivery.stack, { kind: 'created', reference }];
+        if (!entity.methods.has('init')) return { kind: 'reply', value: reference, stack: delivery.stack };
+        return this.run(enterMethod(this.program, reference, 'init', delivery.args, stack));
+      }
+      case 'reply': {
+        const frame = delivery.stack[delivery.stack.length - 1];
+        const rest = delivery.stack.slice(0, -1);
+        if (frame.kind === 'created') return { kind: 'reply', value: frame.reference, stack: rest };
+        this.emit(frame.self, 'G-Deliver', undefined, `reply ${canonical(delivery.value)} to ${frame.block}`);
+        return this.run(resumeFrame(this.program, frame, delivery.value, rest));
+      }
+    }
+  }
+
+  /** Runs an activation until it suspends, returns or aborts, applying its writes as it goes. */
+  private run(start: Activation): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
+    let activation = start;
+    const state = this.entities.existing(activation.self);
+    for (;;) {
+      if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
+      const result = step(this.program, activation, state.fields);
+      this.emit(activation.self, result.rule, result.span, printTermHead(activation.term));
+      switch (result.kind) {
+        case 'stepped':
+          if (result.write !== undefined) this.entities.write(state, result.write.field, result.write.value);
+          activation = result.next;
+          continue;
+        case 'suspended':
+          return result.outgoing;
+        case 'returned':
+          return { kind: 'reply', value: result.value, stack: result.stack };
+        case 'aborted':
+          return result;
+      }
+    }
+  }
+}
+
+function firstMessage(request: Request): Delivery {
+  switch (request.kind) {
+    case 'call':
+      return { kind: 'invoke', target: request.target, method: request.method, args: request.args, stack: [] };
+    case 'read':
+      return { kind: 'read', target: request.target, field: request.field, stack: [] };
+    case 'new':
+      return { kind: 'create', entity: request.entity, key: request.key, args: request.args, stack: [] };
+  }
+}
