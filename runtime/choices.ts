@@ -1,0 +1,87 @@
+// Stage: runtime. The one source of nondeterminism. Every choice the simulator makes (which message is
+// delivered next, whether a fault strikes and where, how long a delay lasts) is asked of a ChoiceSource:
+// a seeded PRNG for runs, or an explicit list of numbers that fast-check generates and shrinks. A list
+// that runs out answers 0, the most ordinary choice (no fault, the first candidate), so that shrinking a
+// list toward fewer and smaller numbers shrinks a schedule toward a plain one.
+
+import seedrandom from 'seedrandom';
+
+export interface ChoiceSource {
+  /** A whole number in [0, count). */
+  pick(count: number): number;
+  /** True with probability `probability`. */
+  chance(probability: number): boolean;
+  /** The choices made so far, as numbers that `ListChoices` replays exactly. */
+  readonly made: readonly number[];
+}
+
+const resolution = 1_000_000;
+
+/** The one rule for a yes: a number in the top `probability` share of [0, resolution). 0 is always no. */
+function isYes(value: number, probability: number): boolean {
+  return value % resolution >= resolution - probability * resolution;
+}
+
+/** Choices from a seeded PRNG (seedrandom's alea): the same seed gives the same run, to the byte. */
+export class SeededChoices implements ChoiceSource {
+  private readonly random: () => number;
+  private readonly record: number[] | undefined;
+
+  constructor(readonly seed: string, options: { readonly record?: boolean } = {}) {
+    this.random = seedrandom.alea(seed);
+    this.record = options.record === true ? [] : undefined;
+  }
+
+  get made(): readonly number[] {
+    return this.record ?? [];
+  }
+
+  pick(count: number): number {
+    if (count <= 1) return 0;
+    const value = Math.floor(this.random() * count);
+    this.record?.push(value);
+    return value;
+  }
+
+  chance(probability: number): boolean {
+    if (probability <= 0) return false;
+    const value = Math.floor(this.random() * resolution);
+    this.record?.push(value);
+    return isYes(value, probability);
+  }
+}
+
+/** Choices read from a list: what fast-check generates and shrinks, and what a replay token holds. */
+export class ListChoices implements ChoiceSource {
+  private position = 0;
+  private readonly record: number[] = [];
+
+  constructor(private readonly choices: readonly number[]) {}
+
+  get made(): readonly number[] {
+    return this.record;
+  }
+
+  /** How many of the listed choices were used. */
+  get used(): number {
+    return Math.min(this.position, this.choices.length);
+  }
+
+  private next(): number {
+    const value = this.position < this.choices.length ? this.choices[this.position] : 0;
+    this.position++;
+    this.record.push(value);
+    return value;
+  }
+
+  pick(count: number): number {
+    if (count <= 1) return 0;
+    return Math.abs(Math.trunc(this.next())) % count;
+  }
+
+  /** Listed numbers are read as the PRNG's are (see `isYes`), so a recorded seeded run replays exactly. */
+  chance(probability: number): boolean {
+    if (probability <= 0) return false;
+    return isYes(Math.abs(Math.trunc(this.next())), probability);
+  }
+}

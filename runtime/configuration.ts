@@ -1,0 +1,284 @@
+// Stage: runtime. The configuration of the simulated distributed system: nodes (each with a durable part,
+// kept across a crash, and a volatile part, lost in one), the in-flight messages (a multiset: the
+// scheduler picks what is delivered next), the clients with their durable ingress of requests, and the
+// history. Configurations are immutable: the global `step` gives a new one and never changes its input.
+// What is durable is written down here, field by field, because the proofs depend on it.
+
+import type { DiagnosticCode } from '../diagnostics/catalog.ts';
+import type { Span } from '../grammar/span.ts';
+import type { Frame } from '../interpreter/machine.ts';
+import type { Request } from '../semantics/transactions.ts';
+import type { MapKey, ReferenceValue, Value } from '../semantics/values.ts';
+import type { FaultPlan } from './faults.ts';
+import type { History } from './history.ts';
+import { PersistentMap } from './persistent-map.ts';
+import { emptyStore, type EntityStore } from './store.ts';
+
+export type NodeId = number;
+export type DeliveryMode = 'at-most-once' | 'at-least-once' | 'exactly-once';
+export type ConcurrencyMode = 'none' | '2pl' | 'aria';
+
+export const deliveryModes: readonly DeliveryMode[] = ['at-most-once', 'at-least-once', 'exactly-once'];
+export const concurrencyModes: readonly ConcurrencyMode[] = ['none', '2pl', 'aria'];
+
+export interface Timeouts {
+  /** Ticks a client waits for a response before it sends the request again. */
+  readonly clientRetry: number;
+  /** Ticks a coordinator gives an attempt to execute before it gives the attempt up. */
+  readonly attempt: number;
+  /** Ticks between resends of commit-phase messages that are not acknowledged. */
+  readonly resend: number;
+  /** Ticks a participant holding a prepared transaction waits before it asks the coordinator. */
+  readonly inquiry: number;
+  /** Ticks a crashed node stays down (the longest; the shortest is a quarter of it). */
+  readonly downtime: number;
+}
+
+export interface RuntimeSettings {
+  readonly nodes: number;
+  readonly delivery: DeliveryMode;
+  readonly concurrency: ConcurrencyMode;
+  readonly faults: FaultPlan;
+  readonly stepLimit: number;
+  readonly timeouts: Timeouts;
+  /** A message takes 1 + up to `latencyJitter` ticks. */
+  readonly latencyJitter: number;
+  /** Aria: the ticks a sequencer collects requests before it closes a batch. */
+  readonly batchWindow: number;
+  /** A deliberately broken variant of the protocol (the bug zoo), or `none`. */
+  readonly bug: string;
+}
+
+export const defaultTimeouts: Timeouts = { clientRetry: 60, attempt: 40, resend: 12, inquiry: 30, downtime: 40 };
+
+// ------------------------------------------------------------------------------------ transactions
+
+/** What a transaction attempt wrote to one entity, kept in the token until commit. */
+export interface EntityWrite {
+  readonly entity: string;
+  readonly key: MapKey;
+  /** The attempt created the entity (it did not exist in the store it read). */
+  readonly created: boolean;
+  readonly fields: ReadonlyMap<string, Value | undefined>;
+  /** The store's version of the entity when the attempt first touched it (0 for a created one). */
+  readonly baseVersion: number;
+}
+
+/**
+ * The state of a transaction attempt, which travels with its messages: execution within a transaction
+ * is sequential (a call waits for its reply), so the token is always in exactly one message. Writes
+ * stay in it until the commit makes them durable; nothing an attempt does is durable before then.
+ */
+export interface Token {
+  readonly attempt: string;
+  readonly requestId: string;
+  /** The request's age, for wait-die: smaller is older. */
+  readonly timestamp: number;
+  readonly coordinator: NodeId;
+  readonly steps: number;
+  readonly writes: ReadonlyMap<string, EntityWrite>;
+  /** The version of each entity when the attempt first read it from the store. */
+  readonly reads: ReadonlyMap<string, number>;
+  /** Every entity the attempt touched, with its node (under 2PL the attempt holds its lock). */
+  readonly touched: ReadonlyMap<string, NodeId>;
+  /** The incarnation of each node when the attempt first touched it: a crash in between voids it. */
+  readonly incarnations: ReadonlyMap<NodeId, number>;
+}
+
+export type Outcome =
+  | { readonly kind: 'committed'; readonly value: Value }
+  | { readonly kind: 'aborted'; readonly code: DiagnosticCode; readonly message: string; readonly span: Span | undefined };
+
+// ---------------------------------------------------------------------------------------- messages
+
+export type Address = { readonly kind: 'node'; readonly node: NodeId } | { readonly kind: 'client'; readonly client: number };
+
+export type MessageBody =
+  | { readonly kind: 'request'; readonly requestId: string; readonly client: number; readonly request: Request; readonly timestamp: number }
+  | { readonly kind: 'response'; readonly requestId: string; readonly outcome: Outcome }
+  | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: readonly Frame[]; readonly token: Token }
+  | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: readonly Frame[]; readonly token: Token }
+  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: readonly Frame[]; readonly token: Token }
+  | { readonly kind: 'reply'; readonly value: Value; readonly stack: readonly Frame[]; readonly token: Token }
+  /** An attempt ended without a result: the program aborted, or the protocol gave it up (`die`). */
+  | { readonly kind: 'failed'; readonly attempt: string; readonly requestId: string; readonly reason: FailureReason; readonly token: Token }
+  | { readonly kind: 'prepare'; readonly attempt: string; readonly requestId: string; readonly writes: readonly EntityWrite[]; readonly entities: readonly string[]; readonly incarnation: number }
+  | { readonly kind: 'vote'; readonly attempt: string; readonly node: NodeId; readonly yes: boolean }
+  | { readonly kind: 'commit'; readonly attempt: string; readonly requestId: string; readonly writes: readonly EntityWrite[]; readonly entities: readonly string[] }
+  | { readonly kind: 'release'; readonly attempt: string; readonly entities: readonly string[] }
+  | { readonly kind: 'ack'; readonly attempt: string; readonly node: NodeId }
+  | { readonly kind: 'inquire'; readonly attempt: string; readonly requestId: string; readonly node: NodeId };
+
+export type FailureReason =
+  | { readonly kind: 'abort'; readonly code: DiagnosticCode; readonly message: string; readonly span: Span | undefined }
+  | { readonly kind: 'die'; readonly holder: string };
+
+export interface Envelope {
+  readonly id: number;
+  readonly from: Address;
+  readonly to: Address;
+  readonly sentAt: number;
+  readonly deliverAt: number;
+  readonly body: MessageBody;
+}
+
+// ------------------------------------------------------------------------------------------- nodes
+
+/** A coordinator's durable decision about a request: its deduplication table and commit log. */
+export interface Decision {
+  readonly requestId: string;
+  readonly attempt: string;
+  readonly outcome: Outcome;
+  /** The position of the commit in the order the protocol claims (aborts have none). */
+  readonly order: number | undefined;
+  /** Nodes that must acknowledge the commit (or release); cleared as they do. */
+  readonly pending: readonly NodeId[];
+  readonly writes: readonly EntityWrite[];
+  readonly entities: ReadonlyMap<NodeId, readonly string[]>;
+  readonly client: number;
+}
+
+/** A participant's durable promise: it holds these writes until the coordinator decides. */
+export interface Prepared {
+  readonly attempt: string;
+  readonly requestId: string;
+  readonly coordinator: NodeId;
+  readonly writes: readonly EntityWrite[];
+  readonly entities: readonly string[];
+}
+
+export interface Lock {
+  readonly holder: string;
+  readonly timestamp: number;
+  /** The holder's coordinator, to ask about the holder when it has held the lock long. */
+  readonly coordinator: NodeId;
+  /** When the lock was taken, or last asked about. */
+  readonly since: number;
+  /** Messages of other attempts waiting for the lock (wait-die: only older ones wait). */
+  readonly waiting: readonly Envelope[];
+}
+
+/** A request the coordinator is working on (volatile: a crash forgets it, and the client resends it). */
+export interface Running {
+  /** The request's id, or under at-least-once (no deduplication) one id per delivery of the request. */
+  readonly runId: string;
+  readonly requestId: string;
+  readonly client: number;
+  readonly request: Request;
+  readonly timestamp: number;
+  readonly attemptNumber: number;
+  readonly attempt: string;
+  readonly phase: 'waiting' | 'executing' | 'preparing';
+  readonly deadline: number;
+  /** The finished attempt's token and result, while its participants vote. */
+  readonly token: Token | undefined;
+  readonly result: Value | undefined;
+  readonly votes: ReadonlySet<NodeId>;
+}
+
+export interface DurableState {
+  readonly store: EntityStore;
+  /** By run id (see Running): the deduplication table and commit log of a coordinator. */
+  readonly decisions: PersistentMap<Decision>;
+  readonly prepared: ReadonlyMap<string, Prepared>;
+  /** Attempts whose commit this node applied, so that a repeated commit applies nothing. */
+  readonly applied: PersistentMap<true>;
+  readonly incarnation: number;
+  /** Aria: the batches this node, as sequencer, decided (their requests in commit order). */
+  readonly batches: number;
+}
+
+export interface VolatileState {
+  readonly locks: ReadonlyMap<string, Lock>;
+  readonly running: ReadonlyMap<string, Running>;
+  /** Ids of messages already processed, for deduplication under exactly-once delivery. */
+  readonly seen: ReadonlySet<number>;
+  /** When each prepared attempt should be asked about next. */
+  readonly inquiries: ReadonlyMap<string, number>;
+  /** When each pending decision's messages should be sent again. */
+  readonly resends: ReadonlyMap<string, number>;
+  /** Aria: requests waiting for the next batch, and the batch being executed. */
+  readonly batch: AriaBatch | undefined;
+  readonly queue: readonly string[];
+}
+
+export interface AriaBatch {
+  readonly number: number;
+  /** Request ids in batch order (their timestamps ascending). */
+  readonly members: readonly string[];
+  readonly finished: ReadonlyMap<string, { readonly token: Token; readonly result: { readonly kind: 'value'; readonly value: Value } | { readonly kind: 'abort'; readonly reason: FailureReason } }>;
+  readonly deadline: number;
+}
+
+export interface NodeState {
+  readonly id: NodeId;
+  readonly up: boolean;
+  readonly recoverAt: number | undefined;
+  readonly durable: DurableState;
+  readonly volatile: VolatileState;
+}
+
+// ----------------------------------------------------------------------------------------- clients
+
+export interface ClientRequest {
+  readonly requestId: string;
+  readonly request: Request;
+  readonly timestamp: number;
+  readonly submittedAt: number;
+  readonly sends: number;
+  readonly outcome: Outcome | undefined;
+  readonly answeredAt: number | undefined;
+  /** Responses received after the first (a correct system sends equal ones). */
+  readonly extraResponses: number;
+}
+
+/** A client and its ingress: the requests it submitted, durable, so that it can resend them. */
+export interface ClientState {
+  readonly id: number;
+  readonly requests: PersistentMap<ClientRequest>;
+  /** Unanswered requests and when each is to be sent again (never, under at-most-once). */
+  readonly pending: ReadonlyMap<string, number | undefined>;
+}
+
+export interface Configuration {
+  readonly settings: RuntimeSettings;
+  readonly tick: number;
+  readonly nextMessageId: number;
+  readonly nextTimestamp: number;
+  readonly nextOrder: number;
+  readonly nodes: readonly NodeState[];
+  readonly network: readonly Envelope[];
+  readonly clients: readonly ClientState[];
+  /** False in the healing phase: no new faults, so that every request can be answered. */
+  readonly faultsActive: boolean;
+  readonly history: History;
+}
+
+export function emptyVolatile(): VolatileState {
+  return {
+    locks: new Map(), running: new Map(), seen: new Set(), inquiries: new Map(), resends: new Map(),
+    batch: undefined, queue: [],
+  };
+}
+
+export function initialConfiguration(settings: RuntimeSettings, clients: number, history: History): Configuration {
+  const nodes: NodeState[] = Array.from({ length: settings.nodes }, (_, id) => ({
+    id,
+    up: true,
+    recoverAt: undefined,
+    durable: { store: emptyStore(), decisions: PersistentMap.empty(), prepared: new Map(), applied: PersistentMap.empty(), incarnation: 0, batches: 0 },
+    volatile: emptyVolatile(),
+  }));
+  return {
+    settings,
+    tick: 0,
+    nextMessageId: 1,
+    nextTimestamp: 1,
+    nextOrder: 1,
+    nodes,
+    network: [],
+    clients: Array.from({ length: clients }, (_, id) => ({ id, requests: PersistentMap.empty<ClientRequest>(), pending: new Map() })),
+    faultsActive: true,
+    history,
+  };
+}

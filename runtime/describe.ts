@@ -1,0 +1,15 @@
+// Stage: runtime. Requests in words, for traces, stuck-request reports and counterexamples.
+
+import type { Request } from '../semantics/transactions.ts';
+import { canonical, referenceValue } from '../semantics/values.ts';
+
+export function describeRequest(request: Request): string {
+  switch (request.kind) {
+    case 'call':
+      return `${canonical(request.target)}.${request.method}(${request.args.map(canonical).join(', ')})`;
+    case 'read':
+      return `${canonical(request.target)}.${request.field}`;
+    case 'new':
+      return `new ${canonical(referenceValue(request.entity, request.key))}${request.args.length > 0 ? ` with (${request.args.map(canonical).join(', ')})` : ''}`;
+  }
+}

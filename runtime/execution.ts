@@ -1,0 +1,231 @@
+// Stage: runtime. Executing a transaction attempt at a node: an `invoke`, `read`, `create` or `reply`
+// message arrives with the attempt's token; the node admits it under the concurrency protocol (2PL
+// takes the entity's lock, or parks the message, or makes the attempt die), then runs the activation
+// with the local machine until it suspends, returns or aborts, all in one atomic local run. The entity's
+// state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
+// into the token, never into the store: only a commit makes them durable.
+
+import { enterMethod, resumeFrame, step, type Activation, type Frame } from '../interpreter/machine.ts';
+import { printTermHead } from '../semantics/print-core.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import { canonical, referenceValue, type ReferenceValue, type Value } from '../semantics/values.ts';
+import type { DiagnosticCode } from '../diagnostics/catalog.ts';
+import type { Span } from '../grammar/span.ts';
+import type { ChoiceSource } from './choices.ts';
+import type {
+  Configuration, EntityWrite, Envelope, FailureReason, Lock, MessageBody, NodeId, Token,
+} from './configuration.ts';
+import { entityId } from './store.ts';
+import { nodeAddress, nodeOf, send, updateVolatile, type TraceEntry } from './world.ts';
+
+export interface ExecutionContext {
+  readonly program: SplitProgram;
+  readonly choices: ChoiceSource;
+  readonly trace: TraceEntry[];
+}
+
+type ExecutionBody = Extract<MessageBody, { kind: 'invoke' | 'read' | 'create' | 'reply' }>;
+
+/** The entity an execution message runs on. */
+function subjectOf(body: ExecutionBody): ReferenceValue {
+  switch (body.kind) {
+    case 'invoke':
+    case 'read':
+      return body.target;
+    case 'create':
+      return referenceValue(body.entity, body.key);
+    case 'reply': {
+      const frame = body.stack[body.stack.length - 1];
+      if (frame?.kind !== 'resume') throw new Error('assertion: a reply travels to a resume frame');
+      return frame.self;
+    }
+  }
+}
+
+export function deliverExecution(config: Configuration, nodeId: NodeId, envelope: Envelope, context: ExecutionContext): Configuration {
+  const body = envelope.body as ExecutionBody;
+  const node = config.nodes[nodeId];
+  const known = body.token.incarnations.get(nodeId);
+  if (known !== undefined && known !== node.durable.incarnation) {
+    // The node crashed since the attempt was here: what the attempt holds here is gone.
+    return fail(config, nodeId, body.token, { kind: 'die', holder: `node ${nodeId} restarted` }, context);
+  }
+  const subject = subjectOf(body);
+  const id = entityId(subject);
+  const admission = admit(config, nodeId, id, body.token, envelope);
+  if (admission.kind === 'parked') {
+    context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Wait', span: undefined, detail: `waits for ${admission.holder}` });
+    return admission.config;
+  }
+  if (admission.kind === 'die') {
+    context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` });
+    return fail(config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
+  }
+  const token = touch(admission.config, nodeId, id, body.token);
+  return execute(admission.config, nodeId, body, subject, token, context);
+}
+
+// --------------------------------------------------------------------------------------- admission
+
+type Admission =
+  | { readonly kind: 'go'; readonly config: Configuration }
+  | { readonly kind: 'parked'; readonly config: Configuration; readonly holder: string }
+  | { readonly kind: 'die'; readonly holder: string };
+
+/**
+ * Under 2PL an attempt needs the entity's lock: it is free or already the attempt's own (locks are
+ * re-entrant within an attempt), or the attempt waits if it is older than the holder and dies if it
+ * is younger (wait-die, which cannot deadlock). The other protocols admit every attempt.
+ */
+function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, envelope: Envelope): Admission {
+  if (config.settings.concurrency !== '2pl') return { kind: 'go', config };
+  const lock = config.nodes[nodeId].volatile.locks.get(id);
+  const reentrant = config.settings.bug === 'reentrant-across-transactions'
+    ? lock?.holder.split('#')[0] !== undefined
+    : lock?.holder === token.attempt;
+  if (lock === undefined) {
+    const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
+    return { kind: 'go', config: updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, taken) })) };
+  }
+  if (reentrant) return { kind: 'go', config };
+  if (token.timestamp < lock.timestamp) {
+    const parked: Lock = { ...lock, waiting: [...lock.waiting, envelope] };
+    return {
+      kind: 'parked', holder: lock.holder,
+      config: updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, parked) })),
+    };
+  }
+  return { kind: 'die', holder: lock.holder };
+}
+
+/** Records the attempt's first touch of an entity: the version it found, the node, the node's incarnation. */
+function touch(config: Configuration, nodeId: NodeId, id: string, token: Token): Token {
+  if (token.touched.has(id)) return token;
+  const node = config.nodes[nodeId];
+  const stored = node.durable.store.get(id);
+  const written = token.writes.get(id);
+  const version = written?.created === true ? 0 : stored?.version ?? 0;
+  return {
+    ...token,
+    reads: new Map(token.reads).set(id, version),
+    touched: new Map(token.touched).set(id, nodeId),
+    incarnations: token.incarnations.has(nodeId) ? token.incarnations : new Map(token.incarnations).set(nodeId, node.durable.incarnation),
+  };
+}
+
+// --------------------------------------------------------------------------------------- execution
+
+/** The entity as the attempt sees it: its own write if it made one, else the store's, else none. */
+function visibleFields(config: Configuration, nodeId: NodeId, id: string, token: Token): ReadonlyMap<string, Value | undefined> | undefined {
+  const written = token.writes.get(id);
+  if (written !== undefined) return written.fields;
+  return config.nodes[nodeId].durable.store.get(id)?.fields;
+}
+
+function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, subject: ReferenceValue, token: Token, context: ExecutionContext): Configuration {
+  const id = entityId(subject);
+  const fields = visibleFields(config, nodeId, id, token);
+  const abortWith = (code: DiagnosticCode, message: string): Configuration =>
+    fail(config, nodeId, token, { kind: 'abort', code, message, span: undefined }, context);
+  switch (body.kind) {
+    case 'invoke':
+      if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Invoke', span: undefined, detail: `${body.method}(${body.args.map(canonical).join(', ')})` });
+      return runActivation(config, nodeId, enterMethod(context.program, subject, body.method, body.args, body.stack), token, context);
+    case 'read': {
+      if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
+      const value = fields.get(body.field);
+      if (value === undefined) return abortWith('A0109', `uninitialized field ${canonical(subject)}.${body.field}`);
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Read', span: undefined, detail: `${body.field} = ${canonical(value)}` });
+      return replyTo(config, nodeId, value, body.stack, token, context);
+    }
+    case 'create': {
+      if (fields !== undefined) return abortWith('A0107', `${canonical(subject)} already exists`);
+      const entity = context.program.entities.get(body.entity)!;
+      const initial = new Map<string, Value | undefined>([[entity.keyName, body.key]]);
+      for (const field of entity.fields) initial.set(field.name, field.initial);
+      const write: EntityWrite = { entity: body.entity, key: body.key, created: true, fields: initial, baseVersion: 0 };
+      const created = { ...token, writes: new Map(token.writes).set(id, write) };
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` });
+      if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
+      const stack: Frame[] = [...body.stack, { kind: 'created', reference: subject }];
+      return runActivation(config, nodeId, enterMethod(context.program, subject, 'init', body.args, stack), created, context);
+    }
+    case 'reply': {
+      const frame = body.stack[body.stack.length - 1] as Extract<Frame, { kind: 'resume' }>;
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Resume', span: undefined, detail: `${frame.block} with ${canonical(body.value)}` });
+      return runActivation(config, nodeId, resumeFrame(context.program, frame, body.value, body.stack.slice(0, -1)), token, context);
+    }
+  }
+}
+
+/** Runs an activation until it suspends, returns or aborts; its writes go into the token. */
+function runActivation(config: Configuration, nodeId: NodeId, start: Activation, startToken: Token, context: ExecutionContext): Configuration {
+  const id = entityId(start.self);
+  const before = startToken.writes.get(id);
+  const stored = config.nodes[nodeId].durable.store.get(id);
+  const fields = new Map(before?.fields ?? stored?.fields ?? []);
+  let wrote = false;
+  let steps = startToken.steps;
+  let activation = start;
+  const tokenWithWrites = (): Token => {
+    const writes = wrote
+      ? new Map(startToken.writes).set(id, {
+        entity: start.self.entity, key: start.self.key, created: before?.created ?? false, fields, baseVersion: before?.baseVersion ?? stored?.version ?? 0,
+      })
+      : startToken.writes;
+    return { ...startToken, steps, writes };
+  };
+  for (;;) {
+    if (++steps > config.settings.stepLimit) {
+      return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0108', message: 'step limit exceeded', span: undefined }, context);
+    }
+    const result = step(context.program, activation, fields);
+    context.trace.push({ tick: config.tick, place: canonical(activation.self), rule: result.rule, span: result.span, detail: printTermHead(activation.term) });
+    switch (result.kind) {
+      case 'stepped':
+        if (result.write !== undefined) {
+          fields.set(result.write.field, result.write.value);
+          wrote = true;
+        }
+        activation = result.next;
+        continue;
+      case 'suspended': {
+        const outgoing = result.outgoing;
+        const token = tokenWithWrites();
+        const target = outgoing.kind === 'create' ? referenceValue(outgoing.entity, outgoing.key) : outgoing.target;
+        const message: MessageBody = { ...outgoing, token };
+        return send(config, nodeAddress(nodeId), nodeAddress(nodeOf(target, config.settings.nodes)), message, context.choices);
+      }
+      case 'returned':
+        return replyTo(config, nodeId, result.value, result.stack, tokenWithWrites(), context);
+      case 'aborted':
+        return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: result.code, message: result.message, span: result.span }, context);
+    }
+  }
+}
+
+/**
+ * Sends a result to where it goes: the innermost frame's entity, or the coordinator when the stack is
+ * empty (the attempt has its result). A `created` frame turns the result into the new entity's reference.
+ */
+function replyTo(config: Configuration, nodeId: NodeId, value: Value, stack: readonly Frame[], token: Token, context: ExecutionContext): Configuration {
+  let result = value;
+  let rest = stack;
+  while (rest.length > 0 && rest[rest.length - 1].kind === 'created') {
+    result = (rest[rest.length - 1] as Extract<Frame, { kind: 'created' }>).reference;
+    rest = rest.slice(0, -1);
+  }
+  const top = rest[rest.length - 1];
+  const to = top === undefined ? token.coordinator : nodeOf((top as Extract<Frame, { kind: 'resume' }>).self, config.settings.nodes);
+  return send(config, nodeAddress(nodeId), nodeAddress(to), { kind: 'reply', value: result, stack: rest, token }, context.choices);
+}
+
+export function fail(config: Configuration, nodeId: NodeId, token: Token, reason: FailureReason, context: ExecutionContext): Configuration {
+  const body: MessageBody = { kind: 'failed', attempt: token.attempt, requestId: token.requestId, reason, token };
+  return send(config, nodeAddress(nodeId), nodeAddress(token.coordinator), body, context.choices);
+}
+
+export function abortSpan(reason: FailureReason): Span | undefined {
+  return reason.kind === 'abort' ? reason.span : undefined;
+}

@@ -1,0 +1,44 @@
+// Stage: runtime. Fault plans: the probability, per global step, that the network drops, duplicates or
+// delays a message, or that a node crashes. Written `drop=0.1,dup=0.1,delay=0.2,crash=0.02`, or `none`.
+
+export interface FaultPlan {
+  readonly drop: number;
+  readonly duplicate: number;
+  readonly delay: number;
+  readonly crash: number;
+}
+
+export const noFaults: FaultPlan = { drop: 0, duplicate: 0, delay: 0, crash: 0 };
+
+/** The default of `ent run`: every kind of fault, rarely enough that a run block of a few dozen calls finishes quickly. */
+export const mildFaults: FaultPlan = { drop: 0.02, duplicate: 0.02, delay: 0.05, crash: 0.002 };
+
+const names: Readonly<Record<string, keyof FaultPlan>> = {
+  drop: 'drop', dup: 'duplicate', duplicate: 'duplicate', delay: 'delay', crash: 'crash',
+};
+
+/** Parses a fault plan, or explains what is wrong with it. */
+export function parseFaultPlan(spec: string): FaultPlan | { readonly error: string } {
+  const trimmed = spec.trim();
+  if (trimmed === 'none') return noFaults;
+  if (trimmed === 'mild') return mildFaults;
+  const plan: Record<keyof FaultPlan, number> = { ...noFaults };
+  for (const part of trimmed.split(',')) {
+    const [name, value, ...rest] = part.split('=');
+    const key = names[name?.trim() ?? ''];
+    if (key === undefined || value === undefined || rest.length > 0) {
+      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, separated by commas` };
+    }
+    const probability = Number(value);
+    if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(value) || !(probability >= 0 && probability <= 1)) {
+      return { error: `${name}=${value}: a probability is a number from 0 to 1` };
+    }
+    plan[key] = probability;
+  }
+  return plan;
+}
+
+export function formatFaultPlan(plan: FaultPlan): string {
+  if (plan.drop === 0 && plan.duplicate === 0 && plan.delay === 0 && plan.crash === 0) return 'none';
+  return `drop=${plan.drop},dup=${plan.duplicate},delay=${plan.delay},crash=${plan.crash}`;
+}

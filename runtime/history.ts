@@ -1,0 +1,108 @@
+// Stage: runtime. The history a run records: every request a client submitted, every response it got,
+// and for every committed transaction its place in the commit order the protocol claims and the version
+// of each entity it read and wrote. It is an append-only list shared between configurations (appending
+// is O(1)), turned into an array, and into the JSON of docs/history.md, at the end of a run.
+
+import type { Request } from '../semantics/transactions.ts';
+import { canonical, listValue, mapValue, referenceValue, type MapKey, type Value } from '../semantics/values.ts';
+import type { Outcome } from './configuration.ts';
+
+export type HistoryEvent =
+  | { readonly type: 'request'; readonly requestId: string; readonly client: number; readonly tick: number; readonly request: Request }
+  | { readonly type: 'response'; readonly requestId: string; readonly client: number; readonly tick: number; readonly outcome: Outcome }
+  | {
+      readonly type: 'commit';
+      readonly requestId: string;
+      readonly order: number;
+      readonly tick: number;
+      /** Entity id → the version the transaction read (the first time, from the store; 0: it did not exist). */
+      readonly reads: ReadonlyMap<string, number>;
+    }
+  /** A participant installed a committed transaction's write of one entity, as this version. */
+  | { readonly type: 'install'; readonly requestId: string; readonly entity: string; readonly version: number; readonly tick: number };
+
+export type History = { readonly event: HistoryEvent; readonly previous: History } | undefined;
+
+export function record(history: History, event: HistoryEvent): History {
+  return { event, previous: history };
+}
+
+export function historyEvents(history: History): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  for (let cursor = history; cursor !== undefined; cursor = cursor.previous) events.push(cursor.event);
+  return events.reverse();
+}
+
+// ----------------------------------------------------------------------------------- values in JSON
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * Values in JSON: ints, bools and strings as themselves, lists as arrays, maps as
+ * `{"map": [[key, value], …]}` (keys ascending), references as `{"ref": "Item", "key": "apple"}`,
+ * and void as `null`.
+ */
+export function valueToJson(value: Value): JsonValue {
+  if (typeof value !== 'object') return value;
+  switch (value.kind) {
+    case 'list': return value.items.map(valueToJson);
+    case 'map': return { map: [...value.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, item]) => [key, valueToJson(item)]) };
+    case 'ref': return { ref: value.entity, key: value.key };
+    case 'future': return { future: value.id };
+    case 'void': return null;
+  }
+}
+
+export function valueFromJson(json: JsonValue): Value {
+  if (json === null) return { kind: 'void' };
+  if (typeof json !== 'object') return json;
+  if (Array.isArray(json)) return listValue(json.map(valueFromJson));
+  const object = json as Record<string, JsonValue>;
+  if ('ref' in object) return referenceValue(String(object.ref), object.key as MapKey);
+  if ('map' in object && Array.isArray(object.map)) {
+    return mapValue(new Map((object.map as JsonValue[][]).map(([key, item]) => [key as MapKey, valueFromJson(item)])));
+  }
+  throw new Error(`not an Ent value in JSON: ${JSON.stringify(json)}`);
+}
+
+function requestToJson(request: Request): JsonValue {
+  switch (request.kind) {
+    case 'call': return { kind: 'call', target: canonical(request.target), method: request.method, args: request.args.map(valueToJson) };
+    case 'read': return { kind: 'read', target: canonical(request.target), field: request.field };
+    case 'new': return { kind: 'new', target: canonical(referenceValue(request.entity, request.key)), args: request.args.map(valueToJson) };
+  }
+}
+
+function outcomeToJson(outcome: Outcome): JsonValue {
+  return outcome.kind === 'committed'
+    ? { kind: 'committed', value: valueToJson(outcome.value) }
+    : { kind: 'aborted', code: outcome.code, message: outcome.message };
+}
+
+/** The history as the JSON document of docs/history.md. */
+export function historyToJson(events: readonly HistoryEvent[], settings: Record<string, JsonValue>): JsonValue {
+  const installs = new Map<string, [string, number][]>();
+  for (const event of events) {
+    if (event.type === 'install') installs.set(event.requestId, [...(installs.get(event.requestId) ?? []), [event.entity, event.version]]);
+  }
+  return {
+    format: 'ent-history',
+    version: 1,
+    settings,
+    events: events.map((event): JsonValue => {
+      switch (event.type) {
+        case 'request':
+          return { type: 'request', id: event.requestId, client: event.client, tick: event.tick, request: requestToJson(event.request) };
+        case 'response':
+          return { type: 'response', id: event.requestId, client: event.client, tick: event.tick, outcome: outcomeToJson(event.outcome) };
+        case 'commit':
+          return {
+            type: 'commit', id: event.requestId, order: event.order, tick: event.tick,
+            reads: Object.fromEntries(event.reads), writes: Object.fromEntries(installs.get(event.requestId) ?? []),
+          };
+        case 'install':
+          return { type: 'install', id: event.requestId, entity: event.entity, version: event.version, tick: event.tick };
+      }
+    }),
+  };
+}

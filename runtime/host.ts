@@ -1,0 +1,121 @@
+// Stage: runtime. The distributed runtime as a TransactionHost: the client's requests are submitted to
+// client 0 of the simulated system, and waiting for one runs global steps until its response arrives.
+// `heal` ends the faults, so that every request can be answered; a request that still is not answered
+// when the system falls quiet is stuck, and the run says which.
+
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { Outcome as SemanticsOutcome, Request, TransactionHost } from '../semantics/transactions.ts';
+import { SeededChoices, type ChoiceSource } from './choices.ts';
+import { submit } from './client.ts';
+import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
+import { globalStep, type GlobalRule } from './simulator.ts';
+import type { CommittedEntity } from './store.ts';
+import type { TraceEntry } from './world.ts';
+import { describeRequest } from './describe.ts';
+
+export interface DistributedOptions {
+  readonly settings: RuntimeSettings;
+  /** Where every choice comes from; by default a PRNG seeded with `seed`. */
+  readonly choices?: ChoiceSource;
+  readonly seed?: string;
+  readonly trace?: (entry: TraceEntry) => void;
+  /** Global steps one wait may take before the run is declared stuck. */
+  readonly stepsPerWaitMax?: number;
+}
+
+export class StuckError {
+  constructor(readonly requests: readonly string[], readonly reason: string) {}
+}
+
+export class DistributedHost implements TransactionHost {
+  private configuration: Configuration;
+  private readonly choices: ChoiceSource;
+  private readonly tickets: string[] = [];
+  private readonly stepsPerWaitMax: number;
+  readonly ruleCounts = new Map<string, number>();
+  steps = 0;
+
+  constructor(
+    private readonly program: SplitProgram,
+    private readonly options: DistributedOptions,
+  ) {
+    this.configuration = initialConfiguration(options.settings, 1, undefined);
+    this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
+    this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;
+  }
+
+  get config(): Configuration {
+    return this.configuration;
+  }
+
+  submit(request: Request): number {
+    const trace: TraceEntry[] = [];
+    const submitted = submit(this.configuration, 0, request, { choices: this.choices, trace });
+    this.configuration = submitted.config;
+    this.emit(trace);
+    this.tickets.push(submitted.requestId);
+    return this.tickets.length - 1;
+  }
+
+  outcome(ticket: number): SemanticsOutcome {
+    const requestId = this.tickets[ticket];
+    if (requestId === undefined) throw new Error(`assertion: unknown ticket ${ticket}`);
+    const answered = (): boolean => this.configuration.clients[0].requests.get(requestId)?.outcome !== undefined;
+    this.runUntil(answered);
+    const outcome = this.configuration.clients[0].requests.get(requestId)!.outcome!;
+    return outcome.kind === 'committed' ? outcome : { kind: 'aborted', code: outcome.code, message: outcome.message, span: outcome.span };
+  }
+
+  /** Ends the faults: from now on no message is lost and no node crashes (crashed nodes still recover). */
+  heal(): void {
+    this.configuration = { ...this.configuration, faultsActive: false };
+  }
+
+  /** Runs until the system is quiet: every message delivered, every commit installed. */
+  settle(): void {
+    this.runUntil(() => false);
+  }
+
+  private runUntil(done: () => boolean): void {
+    let steps = 0;
+    while (!done()) {
+      const result = globalStep(this.configuration, this.program, this.choices);
+      if (result.kind === 'quiet') {
+        if (this.configuration.faultsActive) {
+          this.heal();
+          continue;
+        }
+        if (this.unanswered().length === 0) return;
+        throw new StuckError(this.unanswered(), 'the system is quiet, and these requests have no answer');
+      }
+      this.configuration = result.next;
+      this.count(result.rule, result.emitted);
+      this.emit(result.emitted);
+      if (++steps > this.stepsPerWaitMax) {
+        throw new StuckError(this.unanswered(), `no answer after ${this.stepsPerWaitMax} global steps`);
+      }
+    }
+  }
+
+  private count(rule: GlobalRule, emitted: readonly TraceEntry[]): void {
+    this.steps++;
+    for (const entry of emitted) this.ruleCounts.set(entry.rule, (this.ruleCounts.get(entry.rule) ?? 0) + 1);
+    if (emitted.length === 0) this.ruleCounts.set(rule, (this.ruleCounts.get(rule) ?? 0) + 1);
+  }
+
+  private emit(entries: readonly TraceEntry[]): void {
+    if (this.options.trace !== undefined) for (const entry of entries) this.options.trace(entry);
+  }
+
+  /** Every unanswered request, described. */
+  unanswered(): string[] {
+    const client = this.configuration.clients[0];
+    return [...client.pending.keys()].map((requestId) => `${requestId} ${describeRequest(client.requests.get(requestId)!.request)}`);
+  }
+
+  /** The committed state of every entity, across the nodes. */
+  entities(): CommittedEntity[] {
+    return this.configuration.nodes.flatMap((node) => [...node.durable.store.values()]);
+  }
+}
+

@@ -1,0 +1,197 @@
+// Stage: runtime. A participant: a node that holds entities an attempt touched. It votes on `prepare`
+// (yes only if it still holds the attempt's locks in the same incarnation, after making the attempt's
+// writes durable as a prepared record), applies `commit` exactly once (an applied attempt is
+// remembered durably), forgets an attempt on `release`, and asks the coordinator about attempts it has
+// held long. A crash loses locks and parked messages; recovery takes the locks of prepared attempts again.
+
+import type { ChoiceSource } from './choices.ts';
+import type {
+  Configuration, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared,
+} from './configuration.ts';
+import { emptyVolatile } from './configuration.ts';
+import type { CommittedEntity } from './store.ts';
+import { canonical, referenceValue } from '../semantics/values.ts';
+import { appendHistory, nodeAddress, send, updateNode, updateVolatile, type TraceEntry } from './world.ts';
+import { runIdOf } from './coordinator.ts';
+
+export interface ParticipantContext {
+  readonly choices: ChoiceSource;
+  readonly trace: TraceEntry[];
+}
+
+function note(context: ParticipantContext, config: Configuration, node: NodeId, rule: string, detail: string): void {
+  context.trace.push({ tick: config.tick, place: `node ${node}`, rule, span: undefined, detail });
+}
+
+/** Dispatches a message from a coordinator (its sender) to the participant's handler. */
+export function handleParticipantMessage(config: Configuration, node: NodeId, envelope: Envelope, context: ParticipantContext): Configuration {
+  const body = envelope.body;
+  if (envelope.from.kind !== 'node') throw new Error('assertion: protocol messages come from nodes');
+  const coordinator = envelope.from.node;
+  switch (body.kind) {
+    case 'prepare': return handlePrepare(config, node, body, coordinator, context);
+    case 'commit': return handleCommit(config, node, body, coordinator, context);
+    case 'release': return handleRelease(config, node, body, context);
+    default: throw new Error(`assertion: ${body.kind} is not for a participant`);
+  }
+}
+
+export function handlePrepare(
+  config: Configuration,
+  node: NodeId,
+  body: Extract<MessageBody, { kind: 'prepare' }>,
+  coordinator: NodeId,
+  context: ParticipantContext,
+): Configuration {
+  const state = config.nodes[node];
+  const vote = (yes: boolean, next: Configuration): Configuration =>
+    send(next, nodeAddress(node), nodeAddress(coordinator), { kind: 'vote', attempt: body.attempt, node, yes }, context.choices);
+  if (state.durable.prepared.has(body.attempt)) return vote(true, config);
+  const holdsLocks = config.settings.concurrency !== '2pl'
+    || body.entities.every((id) => state.volatile.locks.get(id)?.holder === body.attempt);
+  if (body.incarnation !== state.durable.incarnation || !holdsLocks) {
+    note(context, config, node, 'P-Vote-No', `${body.attempt}: ${holdsLocks ? 'restarted since' : 'lost its locks'}`);
+    return vote(false, config);
+  }
+  const prepared: Prepared = { attempt: body.attempt, requestId: body.requestId, coordinator, writes: body.writes, entities: body.entities };
+  note(context, config, node, 'P-Prepare', `${body.attempt}: ${body.writes.length} write(s) made durable`);
+  const persisted = updateNode(config, node, (current) => ({
+    ...current, durable: { ...current.durable, prepared: new Map(current.durable.prepared).set(body.attempt, prepared) },
+  }));
+  const scheduled = updateVolatile(persisted, node, (volatile) => ({
+    ...volatile, inquiries: new Map(volatile.inquiries).set(body.attempt, config.tick + config.settings.timeouts.inquiry),
+  }));
+  return vote(true, scheduled);
+}
+
+/** Applies a committed attempt's writes, once: a repeated commit only acknowledges again. */
+export function handleCommit(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'commit' }>, coordinator: NodeId, context: ParticipantContext): Configuration {
+  const state = config.nodes[node];
+  const ack = (next: Configuration): Configuration =>
+    send(next, nodeAddress(node), nodeAddress(coordinator), { kind: 'ack', attempt: body.attempt, node }, context.choices);
+  const alreadyApplied = state.durable.applied.has(body.attempt) && config.settings.bug !== 'replay-without-idempotence';
+  if (alreadyApplied) return ack(releaseLocks(config, node, body.attempt, context));
+  const prepared = state.durable.prepared.get(body.attempt);
+  const writes = config.settings.concurrency === '2pl' ? prepared?.writes ?? [] : body.writes;
+  let next = config;
+  for (const write of writes) next = install(next, node, write, runIdOf(body.attempt).split('/')[0]);
+  note(context, config, node, 'P-Commit', `${body.attempt}: installed ${writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ') || 'nothing'}`);
+  next = updateNode(next, node, (current) => {
+    const preparedNow = new Map(current.durable.prepared);
+    preparedNow.delete(body.attempt);
+    return { ...current, durable: { ...current.durable, prepared: preparedNow, applied: current.durable.applied.with(body.attempt, true) } };
+  });
+  return ack(releaseLocks(next, node, body.attempt, context));
+}
+
+/** Installs one write as the entity's next version, and records it in the history. */
+function install(config: Configuration, node: NodeId, write: EntityWrite, requestId: string): Configuration {
+  const id = canonical(referenceValue(write.entity, write.key));
+  const current = config.nodes[node].durable.store.get(id);
+  const version = (current?.version ?? 0) + 1;
+  const entity: CommittedEntity = { entity: write.entity, key: write.key, fields: write.fields, version };
+  const next = updateNode(config, node, (state) => ({ ...state, durable: { ...state.durable, store: state.durable.store.with(id, entity) } }));
+  return appendHistory(next, { type: 'install', requestId, entity: id, version, tick: config.tick });
+}
+
+export function handleRelease(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'release' }>, context: ParticipantContext): Configuration {
+  const next = updateNode(config, node, (state) => {
+    if (!state.durable.prepared.has(body.attempt)) return state;
+    const prepared = new Map(state.durable.prepared);
+    prepared.delete(body.attempt);
+    return { ...state, durable: { ...state.durable, prepared } };
+  });
+  return releaseLocks(next, node, body.attempt, context);
+}
+
+/** Frees every lock the attempt holds here; the messages parked on them are delivered again now. */
+export function releaseLocks(config: Configuration, node: NodeId, attempt: string, context: ParticipantContext): Configuration {
+  const volatile = config.nodes[node].volatile;
+  const locks = new Map(volatile.locks);
+  const woken: Envelope[] = [];
+  for (const [id, lock] of volatile.locks) {
+    if (lock.holder !== attempt) continue;
+    locks.delete(id);
+    woken.push(...lock.waiting);
+  }
+  const inquiries = new Map(volatile.inquiries);
+  inquiries.delete(attempt);
+  if (woken.length > 0) note(context, config, node, 'P-Wake', `${woken.length} message(s) waited for ${attempt}`);
+  const next = updateVolatile(config, node, (current) => ({ ...current, locks, inquiries }));
+  if (woken.length === 0) return next;
+  // A woken message is a new delivery: it gets a new id, so that deduplication of the first one
+  // (which ended parked) cannot swallow it.
+  const redelivered = woken.map((envelope, index) => Object.freeze({ ...envelope, id: next.nextMessageId + index, deliverAt: config.tick }));
+  return { ...next, nextMessageId: next.nextMessageId + woken.length, network: [...next.network, ...redelivered] };
+}
+
+// -------------------------------------------------------------------------------------------- timers
+
+export function participantDeadline(config: Configuration, node: NodeId): number | undefined {
+  let earliest: number | undefined;
+  const volatile = config.nodes[node].volatile;
+  for (const deadline of volatile.inquiries.values()) earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+  for (const lock of volatile.locks.values()) {
+    const deadline = lock.since + config.settings.timeouts.inquiry;
+    earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+  }
+  return earliest;
+}
+
+/** Asks the coordinators of attempts this node has held long (prepared, or holding locks). */
+export function fireParticipantTimers(config: Configuration, node: NodeId, context: ParticipantContext): Configuration {
+  let next = config;
+  const state = config.nodes[node];
+  const asked = new Set<string>();
+  const inquire = (attempt: string, coordinator: NodeId): void => {
+    if (asked.has(attempt)) return;
+    asked.add(attempt);
+    note(context, config, node, 'P-Inquire', `what became of ${attempt}?`);
+    next = send(next, nodeAddress(node), nodeAddress(coordinator), { kind: 'inquire', attempt, requestId: runIdOf(attempt), node }, context.choices);
+  };
+  for (const [attempt, deadline] of state.volatile.inquiries) {
+    if (deadline > config.tick) continue;
+    inquire(attempt, state.durable.prepared.get(attempt)?.coordinator ?? 0);
+  }
+  const locks = new Map(state.volatile.locks);
+  for (const [id, lock] of state.volatile.locks) {
+    if (lock.since + config.settings.timeouts.inquiry > config.tick) continue;
+    inquire(lock.holder, lock.coordinator);
+    locks.set(id, { ...lock, since: config.tick });
+  }
+  const inquiries = new Map(state.volatile.inquiries);
+  for (const attempt of asked) if (inquiries.has(attempt)) inquiries.set(attempt, config.tick + config.settings.timeouts.inquiry);
+  return updateVolatile(next, node, (volatile) => ({ ...volatile, locks, inquiries }));
+}
+
+// ------------------------------------------------------------------------------------ crash, recovery
+
+/**
+ * A crash loses the volatile state. (Under the zoo variant `ack-before-persist` a participant voted
+ * before its prepared record reached the disk, so the crash loses those records too.)
+ */
+export function crash(node: NodeState, tick: number, downtime: number, bug: string): NodeState {
+  const durable = bug === 'ack-before-persist' ? { ...node.durable, prepared: new Map<string, Prepared>() } : node.durable;
+  return { ...node, up: false, recoverAt: tick + downtime, durable, volatile: emptyVolatile() };
+}
+
+/** A node comes back: a new incarnation, its durable state, and the locks of its prepared attempts. */
+export function recover(config: Configuration, node: NodeId): Configuration {
+  return updateNode(config, node, (state) => {
+    const locks = new Map<string, Lock>();
+    const inquiries = new Map<string, number>();
+    for (const prepared of state.durable.prepared.values()) {
+      for (const id of prepared.entities) {
+        locks.set(id, { holder: prepared.attempt, timestamp: 0, coordinator: prepared.coordinator, since: config.tick, waiting: [] });
+      }
+      inquiries.set(prepared.attempt, config.tick);
+    }
+    const resends = new Map<string, number>();
+    for (const decision of state.durable.decisions.values()) if (decision.pending.length > 0) resends.set(decision.requestId, config.tick);
+    return {
+      ...state, up: true, recoverAt: undefined,
+      durable: { ...state.durable, incarnation: state.durable.incarnation + 1 },
+      volatile: { ...emptyVolatile(), locks, inquiries, resends },
+    };
+  });
+}

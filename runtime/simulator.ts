@@ -1,0 +1,200 @@
+// Stage: runtime. The global step: a pure function from a configuration and a choice source to the next
+// configuration, the rule that fired and the trace it emitted. First, while faults are active, the
+// fault plan may strike (G-Crash, G-Drop, G-Duplicate, G-Delay); otherwise the earliest event happens:
+// a message is delivered (G-Deliver) or a timer fires (G-Timeout, G-Recover). Events due at the same
+// tick are taken in a chosen order, which is how messages are reordered. Time is a tick counter.
+
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { ChoiceSource } from './choices.ts';
+import { handleResponse, clientDeadline, fireClientTimers } from './client.ts';
+import type { Configuration, Envelope, NodeId } from './configuration.ts';
+import {
+  coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRequest, handleResult, handleVote,
+} from './coordinator.ts';
+import { deliverExecution } from './execution.ts';
+import {
+  crash, fireParticipantTimers, handleParticipantMessage, participantDeadline, recover,
+} from './participant.ts';
+import { describeAddress, isLocal, updateNode, updateVolatile, type TraceEntry } from './world.ts';
+
+export type GlobalRule = 'G-Deliver' | 'G-Drop' | 'G-Duplicate' | 'G-Delay' | 'G-Crash' | 'G-Recover' | 'G-Timeout';
+
+export type GlobalStep =
+  | { readonly kind: 'stepped'; readonly rule: GlobalRule; readonly next: Configuration; readonly emitted: readonly TraceEntry[] }
+  /** Nothing is in flight and no timer is set: the system is quiet. */
+  | { readonly kind: 'quiet' };
+
+interface Context {
+  readonly program: SplitProgram;
+  readonly choices: ChoiceSource;
+  readonly trace: TraceEntry[];
+}
+
+export function globalStep(config: Configuration, program: SplitProgram, choices: ChoiceSource): GlobalStep {
+  const context: Context = { program, choices, trace: [] };
+  const fault = config.faultsActive ? strike(config, context) : undefined;
+  if (fault !== undefined) return { kind: 'stepped', rule: fault.rule, next: fault.next, emitted: context.trace };
+  const event = nextEvent(config, choices);
+  if (event === undefined) return { kind: 'quiet' };
+  const now: Configuration = { ...config, tick: Math.max(config.tick, event.at) };
+  if (event.kind === 'message') {
+    const network = now.network.filter((_, index) => index !== event.index);
+    const next = deliver({ ...now, network }, now.network[event.index], context);
+    return { kind: 'stepped', rule: 'G-Deliver', next, emitted: context.trace };
+  }
+  if (event.kind === 'recover') {
+    context.trace.push({ tick: now.tick, place: `node ${event.node}`, rule: 'G-Recover', span: undefined, detail: `incarnation ${now.nodes[event.node].durable.incarnation + 1}` });
+    return { kind: 'stepped', rule: 'G-Recover', next: recover(now, event.node), emitted: context.trace };
+  }
+  const next = event.kind === 'client'
+    ? fireClientTimers(now, event.client, context)
+    : fireParticipantTimers(fireCoordinatorTimers(now, event.node, context), event.node, context);
+  if (context.trace.length === 0) context.trace.push({ tick: now.tick, place: event.kind === 'client' ? `client ${event.client}` : `node ${event.node}`, rule: 'G-Timeout', span: undefined, detail: 'timer' });
+  return { kind: 'stepped', rule: 'G-Timeout', next, emitted: context.trace };
+}
+
+// -------------------------------------------------------------------------------------------- faults
+
+function strike(config: Configuration, context: Context): { rule: GlobalRule; next: Configuration } | undefined {
+  const { faults, timeouts, latencyJitter } = config.settings;
+  const { choices, trace } = context;
+  const note = (rule: GlobalRule, place: string, detail: string): void => {
+    trace.push({ tick: config.tick, place, rule, span: undefined, detail });
+  };
+  const upNodes = config.nodes.filter((node) => node.up);
+  if (upNodes.length > 0 && choices.chance(faults.crash)) {
+    const victim = upNodes[choices.pick(upNodes.length)];
+    const downtime = Math.ceil(timeouts.downtime / 4) + choices.pick(timeouts.downtime);
+    note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
+    return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
+  }
+  const remote = config.network.map((envelope, index) => ({ envelope, index })).filter(({ envelope }) => !isLocal(envelope));
+  if (remote.length === 0) return undefined;
+  if (choices.chance(faults.drop)) {
+    const { envelope, index } = remote[choices.pick(remote.length)];
+    note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`);
+    return { rule: 'G-Drop', next: { ...config, network: config.network.filter((_, position) => position !== index) } };
+  }
+  if (choices.chance(faults.duplicate)) {
+    const { envelope } = remote[choices.pick(remote.length)];
+    const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
+    note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`);
+    return { rule: 'G-Duplicate', next: { ...config, network: [...config.network, copy] } };
+  }
+  if (choices.chance(faults.delay)) {
+    const { envelope, index } = remote[choices.pick(remote.length)];
+    const extra = 1 + choices.pick(timeouts.attempt);
+    const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
+    note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`);
+    const network = config.network.slice();
+    network[index] = delayed;
+    return { rule: 'G-Delay', next: { ...config, network } };
+  }
+  return undefined;
+}
+
+// -------------------------------------------------------------------------------------------- events
+
+type Event =
+  | { readonly kind: 'message'; readonly at: number; readonly index: number }
+  | { readonly kind: 'recover'; readonly at: number; readonly node: NodeId }
+  | { readonly kind: 'node'; readonly at: number; readonly node: NodeId }
+  | { readonly kind: 'client'; readonly at: number; readonly client: number };
+
+/** The events due at the earliest tick, one of them chosen. */
+function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefined {
+  const events: Event[] = [];
+  config.network.forEach((envelope, index) => events.push({ kind: 'message', at: envelope.deliverAt, index }));
+  for (const node of config.nodes) {
+    if (!node.up) {
+      if (node.recoverAt !== undefined) events.push({ kind: 'recover', at: node.recoverAt, node: node.id });
+      continue;
+    }
+    const deadlines = [coordinatorDeadline(config, node.id), participantDeadline(config, node.id)].filter((at): at is number => at !== undefined);
+    if (deadlines.length > 0) events.push({ kind: 'node', at: Math.min(...deadlines), node: node.id });
+  }
+  for (const client of config.clients) {
+    const at = clientDeadline(client);
+    if (at !== undefined) events.push({ kind: 'client', at, client: client.id });
+  }
+  if (events.length === 0) return undefined;
+  const earliest = Math.min(...events.map((event) => event.at));
+  const due = events.filter((event) => event.at === earliest);
+  return due[choices.pick(due.length)];
+}
+
+// ------------------------------------------------------------------------------------------ delivery
+
+function deliver(config: Configuration, envelope: Envelope, context: Context): Configuration {
+  const note = (detail: string): void => {
+    context.trace.push({ tick: config.tick, place: describeAddress(envelope.to), rule: 'G-Deliver', span: undefined, detail });
+  };
+  const body = envelope.body;
+  if (envelope.to.kind === 'client') {
+    note(`${body.kind} #${envelope.id}`);
+    return body.kind === 'response' ? handleResponse(config, envelope.to.client, body) : config;
+  }
+  const nodeId = envelope.to.node;
+  const node = config.nodes[nodeId];
+  if (!node.up) {
+    note(`${body.kind} #${envelope.id} lost: node ${nodeId} is down`);
+    return config;
+  }
+  const deduplicates = config.settings.delivery !== 'at-least-once';
+  if (deduplicates && node.volatile.seen.has(envelope.id)) {
+    note(`${body.kind} #${envelope.id} is a duplicate: ignored`);
+    return forgetIfLastCopy(config, nodeId, envelope.id);
+  }
+  note(`${body.kind} #${envelope.id} from ${describeAddress(envelope.from)}`);
+  const handled = dispatch(config, nodeId, envelope, context);
+  return deduplicates ? rememberIfCopiesRemain(handled, nodeId, envelope.id) : handled;
+}
+
+function dispatch(config: Configuration, nodeId: NodeId, envelope: Envelope, context: Context): Configuration {
+  const body = envelope.body;
+  switch (body.kind) {
+    case 'request':
+      return handleRequest(config, nodeId, envelope, context);
+    case 'reply':
+      if (body.stack.length === 0) return handleResult(config, nodeId, body.token, body.value, context);
+      return deliverExecution(config, nodeId, envelope, context);
+    case 'invoke':
+    case 'read':
+    case 'create':
+      return deliverExecution(config, nodeId, envelope, context);
+    case 'failed':
+      return handleFailed(config, nodeId, body, context);
+    case 'prepare':
+    case 'commit':
+    case 'release':
+      return handleParticipantMessage(config, nodeId, envelope, context);
+    case 'vote':
+      return handleVote(config, nodeId, body, context);
+    case 'ack':
+      return handleAck(config, nodeId, body);
+    case 'inquire':
+      return handleInquire(config, nodeId, body, context);
+    case 'response':
+      throw new Error('assertion: a response is addressed to a client');
+  }
+}
+
+/**
+ * Deduplication keeps the id of a processed message only while copies of it are still in flight: a
+ * copy can only be made of a message in flight, so once none is left the id can never come again.
+ * This keeps the set small without changing what it decides.
+ */
+function rememberIfCopiesRemain(config: Configuration, nodeId: NodeId, id: number): Configuration {
+  if (!config.network.some((envelope) => envelope.id === id)) return config;
+  if (!config.nodes[nodeId].up) return config;
+  return updateVolatile(config, nodeId, (volatile) => ({ ...volatile, seen: new Set(volatile.seen).add(id) }));
+}
+
+function forgetIfLastCopy(config: Configuration, nodeId: NodeId, id: number): Configuration {
+  if (config.network.some((envelope) => envelope.id === id)) return config;
+  return updateVolatile(config, nodeId, (volatile) => {
+    const seen = new Set(volatile.seen);
+    seen.delete(id);
+    return { ...volatile, seen };
+  });
+}
