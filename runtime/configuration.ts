@@ -184,7 +184,7 @@ export interface DurableState {
   /** Attempts whose commit this node applied, so that a repeated commit applies nothing. */
   readonly applied: PersistentMap<true>;
   readonly incarnation: number;
-  /** Aria: the batches this node, as sequencer, decided (their requests in commit order). */
+  /** Aria: how many batches this node, as sequencer, has decided. */
   readonly batches: number;
 }
 
@@ -197,17 +197,24 @@ export interface VolatileState {
   readonly inquiries: ReadonlyMap<string, number>;
   /** When each pending decision's messages should be sent again. */
   readonly resends: ReadonlyMap<string, number>;
-  /** Aria: requests waiting for the next batch, and the batch being executed. */
+  /** Aria: the batch being executed, if any. Requests waiting for the next one are `waiting` runs. */
   readonly batch: AriaBatch | undefined;
-  readonly queue: readonly string[];
 }
 
+/** Aria: the batch a sequencer is executing; its members run against the store as the batch found it. */
 export interface AriaBatch {
   readonly number: number;
-  /** Request ids in batch order (their timestamps ascending). */
+  /** Run ids in batch order (their timestamps ascending). */
   readonly members: readonly string[];
-  readonly finished: ReadonlyMap<string, { readonly token: Token; readonly result: { readonly kind: 'value'; readonly value: Value } | { readonly kind: 'abort'; readonly reason: FailureReason } }>;
+  /** The members whose attempts finished, with the token and what they came to. */
+  readonly finished: ReadonlyMap<string, AriaResult>;
+  /** When members still unfinished are given up and run again. */
   readonly deadline: number;
+}
+
+export interface AriaResult {
+  readonly token: Token;
+  readonly result: { readonly kind: 'value'; readonly value: Value } | { readonly kind: 'abort'; readonly reason: Extract<FailureReason, { kind: 'abort' }> };
 }
 
 export interface NodeState {
@@ -257,7 +264,7 @@ export interface Configuration {
 export function emptyVolatile(): VolatileState {
   return {
     locks: new Map(), running: new Map(), seen: new Set(), inquiries: new Map(), resends: new Map(),
-    batch: undefined, queue: [],
+    batch: undefined,
   };
 }
 

@@ -5,12 +5,12 @@
 // every participant acknowledges, and participants that wonder ask (`inquire`).
 
 import type { Request } from '../semantics/transactions.ts';
-import { canonical, referenceValue, type Value } from '../semantics/values.ts';
+import { referenceValue, type Value } from '../semantics/values.ts';
 import type { ChoiceSource } from './choices.ts';
 import type {
   Configuration, Decision, EntityWrite, Envelope, FailureReason, MessageBody, NodeId, Outcome, Running, Token,
 } from './configuration.ts';
-import { entityId } from './store.ts';
+import { ariaAbortOf, ariaDeadline, ariaFinished, ariaResultOf, ariaRetry, enqueue, fireAriaTimers } from './aria.ts';
 import {
   appendHistory, clientAddress, nodeAddress, nodeOf, send, targetOf, updateDurable, updateVolatile, type TraceEntry,
 } from './world.ts';
@@ -24,11 +24,11 @@ export function coordinatorOf(request: Request, config: Configuration): NodeId {
   return config.settings.concurrency === 'aria' ? 0 : nodeOf(targetOf(request), config.settings.nodes);
 }
 
-function note(context: CoordinatorContext, config: Configuration, node: NodeId, rule: string, detail: string): void {
+export function note(context: CoordinatorContext, config: Configuration, node: NodeId, rule: string, detail: string): void {
   context.trace.push({ tick: config.tick, place: `node ${node}`, rule, span: undefined, detail });
 }
 
-function withRunning(config: Configuration, node: NodeId, running: Running | undefined, runId: string): Configuration {
+export function withRunning(config: Configuration, node: NodeId, running: Running | undefined, runId: string): Configuration {
   return updateVolatile(config, node, (volatile) => {
     const next = new Map(volatile.running);
     if (running === undefined) next.delete(runId);
@@ -63,6 +63,7 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
     runId, requestId: body.requestId, client: body.client, request: body.request, timestamp: body.timestamp,
     attemptNumber: 0, attempt: '', phase: 'waiting', deadline: config.tick, token: undefined, result: undefined, votes: new Set(),
   };
+  if (config.settings.concurrency === 'aria') return enqueue(config, node, running);
   return startAttempt(withRunning(config, node, running, runId), node, running, context);
 }
 
@@ -105,6 +106,7 @@ export function handleResult(config: Configuration, node: NodeId, token: Token, 
     note(context, config, node, 'C-Stale', `result of ${token.attempt} ignored`);
     return releaseStale(config, node, token, context);
   }
+  if (config.settings.concurrency === 'aria') return ariaFinished(config, node, token, ariaResultOf(value), context);
   let next = config;
   if (config.settings.bug === 'reply-before-durable') {
     next = respond(next, node, running, { kind: 'committed', value }, context);
@@ -160,7 +162,7 @@ export function handleVote(config: Configuration, node: NodeId, body: Extract<Me
 }
 
 /** The commit point: the decision is made durable, then the participants and the client are told. */
-function decideCommit(config: Configuration, node: NodeId, running: Running, token: Token, value: Value, context: CoordinatorContext): Configuration {
+export function decideCommit(config: Configuration, node: NodeId, running: Running, token: Token, value: Value, context: CoordinatorContext): Configuration {
   const participants = participantsOf(token);
   const outcome: Outcome = { kind: 'committed', value };
   const decision: Decision = {
@@ -221,6 +223,11 @@ function releaseStale(config: Configuration, node: NodeId, token: Token, context
 export function handleFailed(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'failed' }>, context: CoordinatorContext): Configuration {
   const running = currentRun(config, node, body.attempt);
   if (running === undefined || running.phase !== 'executing') return releaseStale(config, node, body.token, context);
+  if (config.settings.concurrency === 'aria') {
+    return body.reason.kind === 'die'
+      ? ariaRetry(config, node, body.token, context)
+      : ariaFinished(config, node, body.token, ariaAbortOf(body.reason), context);
+  }
   const released = releaseAll(config, node, body.token, context);
   if (body.reason.kind === 'die') {
     note(context, config, node, 'C-Die', `${body.attempt}: ${body.reason.holder}; try again`);
@@ -230,7 +237,7 @@ export function handleFailed(config: Configuration, node: NodeId, body: Extract<
 }
 
 /** The program aborted: that is the request's outcome, decided durably and answered. */
-function decideAbort(config: Configuration, node: NodeId, running: Running, reason: Extract<FailureReason, { kind: 'abort' }>, context: CoordinatorContext): Configuration {
+export function decideAbort(config: Configuration, node: NodeId, running: Running, reason: Extract<FailureReason, { kind: 'abort' }>, context: CoordinatorContext): Configuration {
   const outcome: Outcome = { kind: 'aborted', code: reason.code, message: reason.message, span: reason.span };
   note(context, config, node, 'C-Abort', `${running.attempt}: ${reason.message}`);
   const decision: Decision = {
@@ -275,17 +282,19 @@ export function handleInquire(config: Configuration, node: NodeId, body: Extract
 
 /** The earliest tick at which this coordinator has something to do on its own. */
 export function coordinatorDeadline(config: Configuration, node: NodeId): number | undefined {
-  let earliest: number | undefined;
   const volatile = config.nodes[node].volatile;
-  for (const running of volatile.running.values()) earliest = earliest === undefined ? running.deadline : Math.min(earliest, running.deadline);
+  let earliest = config.settings.concurrency === 'aria' ? ariaDeadline(config, node) : undefined;
+  if (config.settings.concurrency !== 'aria') {
+    for (const running of volatile.running.values()) earliest = earliest === undefined ? running.deadline : Math.min(earliest, running.deadline);
+  }
   for (const deadline of volatile.resends.values()) earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
   return earliest;
 }
 
 /** Fires the coordinator's timers that are due: start waiting attempts, give up lost ones, resend. */
 export function fireCoordinatorTimers(config: Configuration, node: NodeId, context: CoordinatorContext): Configuration {
-  let next = config;
-  for (const running of config.nodes[node].volatile.running.values()) {
+  let next = config.settings.concurrency === 'aria' ? fireAriaTimers(config, node, context) : config;
+  for (const running of config.settings.concurrency === 'aria' ? [] : config.nodes[node].volatile.running.values()) {
     if (running.deadline > config.tick) continue;
     switch (running.phase) {
       case 'waiting':
@@ -305,7 +314,7 @@ export function fireCoordinatorTimers(config: Configuration, node: NodeId, conte
       }
     }
   }
-  for (const [runId, deadline] of config.nodes[node].volatile.resends) {
+  for (const [runId, deadline] of next.nodes[node].volatile.resends) {
     if (deadline > config.tick) continue;
     const decision = next.nodes[node].durable.decisions.get(runId);
     if (decision === undefined || decision.pending.length === 0) continue;
@@ -315,9 +324,3 @@ export function fireCoordinatorTimers(config: Configuration, node: NodeId, conte
   }
   return next;
 }
-
-export function describeWrites(writes: readonly EntityWrite[]): string {
-  return writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ');
-}
-
-export { entityId };

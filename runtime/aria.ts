@@ -1,0 +1,120 @@
+// Stage: runtime. Aria-style deterministic batches, as StateFlow and Styx run them: one sequencer (node 0)
+// collects requests for a short window and closes a batch, ordered by the requests' timestamps. Every
+// member executes against the store as the batch found it (no locks; writes stay in the tokens). When all
+// have finished, the sequencer walks the batch in order: a member that read or wrote an entity that an
+// earlier committed member wrote conflicts and moves to the next batch; the others commit (or abort, if
+// their program aborted) in batch order. The next batch starts only when every commit of this one is
+// installed and acknowledged, so that it reads a store that holds them all.
+
+import type { Value } from '../semantics/values.ts';
+import type { AriaBatch, AriaResult, Configuration, FailureReason, NodeId, Running, Token } from './configuration.ts';
+import { decideAbort, decideCommit, note, runIdOf, startAttempt, withRunning, type CoordinatorContext } from './coordinator.ts';
+import { updateDurable, updateVolatile } from './world.ts';
+
+function withBatch(config: Configuration, node: NodeId, batch: AriaBatch | undefined): Configuration {
+  return updateVolatile(config, node, (volatile) => ({ ...volatile, batch }));
+}
+
+/** A new request waits for the next batch; the batch closes `batchWindow` ticks after it came. */
+export function enqueue(config: Configuration, node: NodeId, running: Running): Configuration {
+  return withRunning(config, node, { ...running, phase: 'waiting', deadline: config.tick + config.settings.batchWindow }, running.runId);
+}
+
+/** Every commit of the last batch is installed and acknowledged. */
+function barrierClear(config: Configuration, node: NodeId): boolean {
+  return config.nodes[node].volatile.resends.size === 0;
+}
+
+export function ariaDeadline(config: Configuration, node: NodeId): number | undefined {
+  const volatile = config.nodes[node].volatile;
+  if (volatile.batch !== undefined) return volatile.batch.deadline;
+  if (!barrierClear(config, node)) return undefined;
+  let earliest: number | undefined;
+  for (const running of volatile.running.values()) {
+    if (running.phase === 'waiting') earliest = earliest === undefined ? running.deadline : Math.min(earliest, running.deadline);
+  }
+  return earliest;
+}
+
+export function fireAriaTimers(config: Configuration, node: NodeId, context: CoordinatorContext): Configuration {
+  const batch = config.nodes[node].volatile.batch;
+  if (batch !== undefined) {
+    if (batch.deadline > config.tick) return config;
+    const unfinished = batch.members.filter((runId) => !batch.finished.has(runId));
+    note(context, config, node, 'A-Timeout', `batch ${batch.number}: run ${unfinished.join(', ')} again`);
+    let next = withBatch(config, node, { ...batch, deadline: config.tick + config.settings.timeouts.attempt });
+    for (const runId of unfinished) next = startAttempt(next, node, next.nodes[node].volatile.running.get(runId)!, context);
+    return next;
+  }
+  const due = ariaDeadline(config, node);
+  return due !== undefined && due <= config.tick ? closeBatch(config, node, context) : config;
+}
+
+/** Closes a batch of every waiting request, in timestamp order, and starts each member. */
+function closeBatch(config: Configuration, node: NodeId, context: CoordinatorContext): Configuration {
+  const waiting = [...config.nodes[node].volatile.running.values()]
+    .filter((running) => running.phase === 'waiting')
+    .sort((left, right) => left.timestamp - right.timestamp || left.runId.localeCompare(right.runId));
+  if (waiting.length === 0) return config;
+  const number = config.nodes[node].durable.batches + 1;
+  note(context, config, node, 'A-Batch', `batch ${number}: ${waiting.map((running) => running.runId).join(', ')}`);
+  let next = withBatch(config, node, {
+    number, members: waiting.map((running) => running.runId), finished: new Map(), deadline: config.tick + config.settings.timeouts.attempt,
+  });
+  for (const running of waiting) next = startAttempt(next, node, running, context);
+  return next;
+}
+
+/** A member's attempt finished (with a value, or its program aborted). */
+export function ariaFinished(config: Configuration, node: NodeId, token: Token, result: AriaResult['result'], context: CoordinatorContext): Configuration {
+  const batch = config.nodes[node].volatile.batch;
+  const runId = runIdOf(token.attempt);
+  const running = config.nodes[node].volatile.running.get(runId);
+  if (batch === undefined || running?.attempt !== token.attempt || batch.finished.has(runId)) return config;
+  const finished = new Map(batch.finished).set(runId, { token, result });
+  const next = withBatch(config, node, { ...batch, finished });
+  return finished.size === batch.members.length ? decideBatch(next, node, context) : next;
+}
+
+/** A member's attempt could not go on (a node it used restarted): run it again at once. */
+export function ariaRetry(config: Configuration, node: NodeId, token: Token, context: CoordinatorContext): Configuration {
+  const running = config.nodes[node].volatile.running.get(runIdOf(token.attempt));
+  if (running?.attempt !== token.attempt || config.nodes[node].volatile.batch === undefined) return config;
+  return startAttempt(config, node, running, context);
+}
+
+export function ariaResultOf(value: Value): AriaResult['result'] {
+  return { kind: 'value', value };
+}
+
+export function ariaAbortOf(reason: Extract<FailureReason, { kind: 'abort' }>): AriaResult['result'] {
+  return { kind: 'abort', reason };
+}
+
+/**
+ * Walks the batch in order. A member conflicts when an earlier member that committed wrote an entity it
+ * read or wrote (it read every entity it wrote): its reads may be stale, so it runs in the next batch.
+ */
+function decideBatch(config: Configuration, node: NodeId, context: CoordinatorContext): Configuration {
+  const batch = config.nodes[node].volatile.batch!;
+  const written = new Set<string>();
+  let next = withBatch(config, node, undefined);
+  next = updateDurable(next, node, (durable) => ({ ...durable, batches: batch.number }));
+  for (const runId of batch.members) {
+    const { token, result } = batch.finished.get(runId)!;
+    const running = next.nodes[node].volatile.running.get(runId)!;
+    const conflict = [...token.reads.keys(), ...token.writes.keys()].some((id) => written.has(id));
+    if (conflict) {
+      note(context, config, node, 'A-Conflict', `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
+      next = withRunning(next, node, { ...running, phase: 'waiting', deadline: config.tick }, runId);
+      continue;
+    }
+    if (result.kind === 'abort') {
+      next = decideAbort(next, node, running, result.reason, context);
+      continue;
+    }
+    for (const id of token.writes.keys()) written.add(id);
+    next = decideCommit(next, node, running, token, result.value, context);
+  }
+  return next;
+}
