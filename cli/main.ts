@@ -6,6 +6,7 @@ import { exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
 import { reportUsageError } from './load.ts';
 import { run, runCommand } from './run.ts';
+import { cps, cpsCommand } from './cps.ts';
 import { closestName } from '../semantics/check/suggest.ts';
 
 interface Command {
@@ -16,7 +17,7 @@ interface Command {
 export const version = '0.1.0';
 
 function commands(): readonly Command[] {
-  return [{ spec: runCommand, execute: run }];
+  return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }];
 }
 
 function overview(): string {

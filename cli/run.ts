@@ -1,18 +1,23 @@
-// Stage: cli. `ent run FILE`: compiles the program and runs its run block under the chosen semantics.
+// Stage: cli. `ent run FILE`: compiles the program and runs its run block under the chosen semantics
+// (by default the distributed runtime: 3 nodes, exactly-once delivery, 2PL, a mild fault plan, seed 1).
 // Program output goes to standard output and nothing else does; exit 0 when the run completes (aborted
-// transactions are results), 1 when the client's own computation fails, 2 on static or usage errors.
+// transactions are results), 1 when the client's own computation fails or a request is never answered,
+// 2 on static or usage errors.
 
+import { writeFileSync } from 'node:fs';
 import { renderDiagnostic } from '../diagnostics/render.ts';
 import { diagnostic } from '../diagnostics/diagnostic.ts';
-import { defaultStepLimit } from '../semantics/reference/model.ts';
+import { StuckError } from '../runtime/host.ts';
+import { historyEvents, historyToJson } from '../runtime/history.ts';
 import { Client, ClientError } from '../semantics/reference/client.ts';
-import { integerOption, UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
+import type { SourceText } from '../grammar/span.ts';
+import { UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
 import { loadProgram, reportUsageError } from './load.ts';
-import { createHost, defaultSemantics, semanticsEntry, semanticsNames } from './semantics.ts';
-import { formatTraceEvent } from './trace.ts';
-import type { TraceEvent } from '../runtime/single-node.ts';
+import { describeRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
+import { defaultSemantics, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer } from './semantics.ts';
+import { formatTraceEntry, formatTraceEvent } from './trace.ts';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -25,14 +30,17 @@ export const runCommand: CommandSpec = {
       description: 'which semantics runs the transactions',
       defaultValue: defaultSemantics,
     },
-    { name: 'step-limit', value: { placeholder: 'N' }, description: 'small steps one transaction may take', defaultValue: String(defaultStepLimit) },
-    { name: 'trace', description: 'print every step (tick, entity, rule, source line) to standard error' },
+    ...runtimeOptions,
+    { name: 'trace', description: 'print every step (tick, place, rule, source line) to standard error, after the settings' },
+    { name: 'history', value: { placeholder: 'FILE' }, description: 'write the run\'s history as JSON (docs/history.md)' },
     { name: 'help', description: 'show this help' },
   ],
   details: [
     'Output: the program\'s `print` lines on standard output; diagnostics and run information on standard error.',
     'Exit status: 0 when the run completes (an aborted transaction is a result, printed as `abort: <message>`),\n'
-      + '1 when the run block\'s own computation fails, 2 on static errors (nothing runs) or usage errors.',
+      + '1 when the run block\'s own computation fails or a request is never answered, 2 on static or usage errors.',
+    'The same seed and options give the same run, to the byte. `--semantics reference` is the sequential\n'
+      + 'model every other semantics is checked against; `--semantics split` runs the split program on one node.',
   ],
 };
 
@@ -41,42 +49,74 @@ export function run(io: Io, parsed: ParsedArguments): number {
     reportUsageError(io, new UsageError('U0101', 'ent run takes exactly one FILE', 'usage: ent run [options] FILE'));
     return exitUsage;
   }
-  const stepLimit = integerOption(parsed, 'step-limit', defaultStepLimit);
-  if (stepLimit instanceof UsageError) {
-    reportUsageError(io, stepLimit);
-    return exitUsage;
+  const settings = parseRunSettings(parsed);
+  if (settings instanceof UsageError) return usage(io, settings);
+  const semantics = (parsed.options.get('semantics') as string | undefined) ?? defaultSemantics;
+  const historyPath = parsed.options.get('history');
+  if (historyPath !== undefined && semantics !== 'distributed') {
+    return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`, 'the history records messages, commits and versions, which only the distributed runtime has'));
+  }
+  const tracing = parsed.options.has('trace');
+  if (tracing && !semanticsEntry(semantics).traces) {
+    return usage(io, new UsageError('U0103', `--trace needs a small-step semantics; \`${semantics}\` is big-step`, 'use --semantics split or distributed'));
   }
   const path = parsed.positionals[0];
   const loaded = loadProgram(io, path);
-  if (loaded instanceof UsageError) {
-    reportUsageError(io, loaded);
-    return exitUsage;
-  }
+  if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
   const runBlock = loaded.program.run;
   if (runBlock === undefined) {
     io.err(`note: ${path} has no run block; nothing to run (try \`ent repl ${path}\`)`);
     return exitSuccess;
   }
-  const semantics = (parsed.options.get('semantics') as string | undefined) ?? defaultSemantics;
-  const tracing = parsed.options.has('trace');
-  if (tracing && !semanticsEntry(semantics).traces) {
-    reportUsageError(io, new UsageError('U0103', `--trace needs a small-step semantics; \`${semantics}\` is big-step`,
-      'add --semantics split'));
-    return exitUsage;
+  if (tracing) io.err(`# ${describeRunSettings(semantics, settings)}`);
+  const tracer = tracing ? makeTracer(semantics, io, loaded.source) : undefined;
+  const runHost = semanticsEntry(semantics).create(loaded.program, settings, tracer);
+  const client = new Client(runHost.host, (line) => io.out(line));
+  const status = runClient(io, client, runHost, runBlock.body, loaded.source);
+  if (typeof historyPath === 'string' && runHost.distributed !== undefined) {
+    writeHistory(historyPath, runHost, semantics, settings);
   }
-  const lookup = (file: string) => (file === path ? loaded.source : undefined);
-  const trace = tracing ? (event: TraceEvent) => io.err(formatTraceEvent(event, lookup)) : undefined;
-  const client = new Client(createHost(semantics, loaded.program, { stepLimit, trace }), (line) => io.out(line));
+  return status;
+}
+
+function usage(io: Io, error: UsageError): number {
+  reportUsageError(io, error);
+  return exitUsage;
+}
+
+function makeTracer(semantics: string, io: Io, source: SourceText): Tracer {
+  const lookup = (file: string) => (file === source.name ? source : undefined);
+  return semantics === 'distributed'
+    ? { kind: 'distributed', trace: (entry) => io.err(formatTraceEntry(entry, lookup)) }
+    : { kind: 'single', trace: (event) => io.err(formatTraceEvent(event, lookup)) };
+}
+
+function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Client['run']>[0], source: SourceText): number {
   try {
-    client.run(runBlock.body);
+    client.run(body);
+    runHost.healing();
     client.finish();
+    runHost.settling();
+    return exitSuccess;
   } catch (error) {
-    if (!(error instanceof ClientError)) throw error;
-    io.err(renderDiagnostic(diagnostic(error.code, error.message, error.span, clientHint(error)), () => loaded.source));
-    return exitFailure;
+    if (error instanceof ClientError) {
+      io.err(renderDiagnostic(diagnostic(error.code, error.message, error.span, clientHint(error)), () => source));
+      return exitFailure;
+    }
+    if (error instanceof StuckError) {
+      io.err(`error[R0103]: the run cannot finish: ${error.reason}:\n${error.requests.map((request) => `  ${request}`).join('\n')}\n`
+        + '  = hint: under at-most-once delivery a lost request is never sent again; try --delivery exactly-once');
+      return exitFailure;
+    }
+    throw error;
   }
-  return exitSuccess;
+}
+
+function writeHistory(path: string, runHost: RunHost, semantics: string, settings: RunSettings): void {
+  const host = runHost.distributed!;
+  const json = historyToJson(historyEvents(host.config.history), { run: describeRunSettings(semantics, settings) });
+  writeFileSync(path, `${JSON.stringify(json, null, 1)}\n`);
 }
 
 function clientHint(error: ClientError): string {

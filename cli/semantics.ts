@@ -1,7 +1,11 @@
-// Stage: cli. The semantics a program can run under, by name: each gives a TransactionHost that the one
-// client drives. New semantics slot in here and nowhere else.
+// Stage: cli. The semantics a program can run under, by name: each gives a host that the one client
+// drives. New semantics slot in here and nowhere else.
 
+import { defaultTimeouts, type ConcurrencyMode, type DeliveryMode, type RuntimeSettings } from '../runtime/configuration.ts';
+import type { FaultPlan } from '../runtime/faults.ts';
+import { DistributedHost } from '../runtime/host.ts';
 import { SingleNodeHost, type TraceEvent } from '../runtime/single-node.ts';
+import type { TraceEntry } from '../runtime/world.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { ReferenceHost } from '../semantics/reference/host.ts';
 import { ReferenceModel } from '../semantics/reference/model.ts';
@@ -10,44 +14,84 @@ import type { TypedProgram } from '../semantics/typed.ts';
 
 export interface RunSettings {
   readonly stepLimit: number;
-  /** Receives one event per step of the machine, when tracing. */
-  readonly trace: ((event: TraceEvent) => void) | undefined;
+  readonly nodes: number;
+  readonly seed: string;
+  readonly faults: FaultPlan;
+  readonly concurrency: ConcurrencyMode;
+  readonly delivery: DeliveryMode;
+  readonly bug: string;
 }
+
+/** What a run needs from a semantics: a host for the client, and what to do when the run block ends. */
+export interface RunHost {
+  readonly host: TransactionHost;
+  /** Called after the run block's last statement, before waiting for what it left running. */
+  readonly healing: () => void;
+  /** Called at the very end: let the system finish its work (commits still being installed). */
+  readonly settling: () => void;
+  readonly distributed: DistributedHost | undefined;
+}
+
+export type Tracer =
+  | { readonly kind: 'single'; readonly trace: (event: TraceEvent) => void }
+  | { readonly kind: 'distributed'; readonly trace: (entry: TraceEntry) => void };
 
 interface SemanticsEntry {
   readonly name: string;
   readonly description: string;
   readonly traces: boolean;
-  readonly create: (program: TypedProgram, settings: RunSettings) => TransactionHost;
+  readonly create: (program: TypedProgram, settings: RunSettings, tracer: Tracer | undefined) => RunHost;
+}
+
+const nothing = (): void => undefined;
+
+export function runtimeSettings(settings: RunSettings): RuntimeSettings {
+  return {
+    nodes: settings.nodes, delivery: settings.delivery, concurrency: settings.concurrency, faults: settings.faults,
+    stepLimit: settings.stepLimit, timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug: settings.bug,
+  };
 }
 
 export const semanticsTable: readonly SemanticsEntry[] = [
   {
-    name: 'reference',
-    description: 'the sequential reference model: one transaction at a time over one global store',
-    traces: false,
-    create: (program, settings) => new ReferenceHost(new ReferenceModel(program, { stepLimit: settings.stepLimit })),
+    name: 'distributed',
+    description: 'the split program on simulated nodes over a faulty network, under the chosen protocols',
+    traces: true,
+    create: (program, settings, tracer) => {
+      const host = new DistributedHost(compileToSplit(program).split, {
+        settings: runtimeSettings(settings), seed: settings.seed,
+        trace: tracer?.kind === 'distributed' ? tracer.trace : undefined,
+      });
+      return { host, healing: () => host.heal(), settling: () => host.settle(), distributed: host };
+    },
   },
   {
     name: 'split',
     description: 'the split program on the small-step machine, one node, a perfect network',
     traces: true,
-    create: (program, settings) => new SingleNodeHost(compileToSplit(program).split, {
-      stepLimit: settings.stepLimit,
-      trace: settings.trace,
+    create: (program, settings, tracer) => ({
+      host: new SingleNodeHost(compileToSplit(program).split, {
+        stepLimit: settings.stepLimit, trace: tracer?.kind === 'single' ? tracer.trace : undefined,
+      }),
+      healing: nothing, settling: nothing, distributed: undefined,
+    }),
+  },
+  {
+    name: 'reference',
+    description: 'the sequential reference model: one transaction at a time over one global store',
+    traces: false,
+    create: (program, settings) => ({
+      host: new ReferenceHost(new ReferenceModel(program, { stepLimit: settings.stepLimit })),
+      healing: nothing, settling: nothing, distributed: undefined,
     }),
   },
 ];
 
 export const semanticsNames: readonly string[] = semanticsTable.map((entry) => entry.name);
-export const defaultSemantics = 'reference';
+export const defaultSemantics = 'distributed';
 
 export function semanticsEntry(name: string): SemanticsEntry {
   const entry = semanticsTable.find((candidate) => candidate.name === name);
   if (entry === undefined) throw new Error(`assertion: unknown semantics ${name}`);
   return entry;
-}
-
-export function createHost(name: string, program: TypedProgram, settings: RunSettings): TransactionHost {
-  return semanticsEntry(name).create(program, settings);
 }

@@ -89,6 +89,7 @@ export const catalog = [
   // Errors of the client's own computation (run block), exit status 1.
   entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range or missed a key.'),
   entry('R0102', 'client', 'unset variable', 'A run-block variable whose initializer aborted is used.'),
+  entry('R0103', 'client', 'request never answered', 'The distributed run fell quiet with requests unanswered (for example, lost under at-most-once delivery).'),
 
   // Transaction aborts: results that the client prints as `abort: <message>`.
   entry('A0101', 'abort', 'abort', '`abort e` in a method: the transaction is rolled back with message e.'),
