@@ -49,11 +49,11 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
   const deduplicate = config.settings.delivery !== 'at-least-once' && config.settings.bug !== 'no-dedup-table';
   if (deduplicate) {
     const decision = config.nodes[node].durable.decisions.get(body.requestId);
-    if (decision !== undefined) {
+    if (decision !== undefined && !answersAfterInstall(config, decision)) {
       note(context, config, node, 'C-Known', `${body.requestId} was decided: answer again`);
       return send(config, nodeAddress(node), clientAddress(body.client), { kind: 'response', requestId: body.requestId, outcome: decision.outcome }, context.choices);
     }
-    if (config.nodes[node].volatile.running.has(body.requestId)) {
+    if (decision !== undefined || config.nodes[node].volatile.running.has(body.requestId)) {
       note(context, config, node, 'C-Running', `${body.requestId} is already running`);
       return config;
     }
@@ -176,7 +176,17 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
   next = withRunning(next, node, undefined, running.runId);
   next = sendCommits(next, node, decision, decision.pending, context);
   next = updateVolatile(next, node, (volatile) => ({ ...volatile, resends: new Map(volatile.resends).set(running.runId, config.tick + config.settings.timeouts.resend) }));
-  return config.settings.bug === 'reply-before-durable' ? next : respond(next, node, running, outcome, context);
+  if (config.settings.bug === 'reply-before-durable' || answersAfterInstall(next, decision)) return next;
+  return respond(next, node, running, outcome, context);
+}
+
+/**
+ * Under `none` nothing stops the next request from reading an entity before this commit is installed,
+ * so the client is answered only when every participant has installed it: then one client waiting for
+ * each answer sees its own writes, and what `none` gets wrong is concurrency alone (lost updates).
+ */
+function answersAfterInstall(config: Configuration, decision: Decision): boolean {
+  return config.settings.concurrency === 'none' && decision.outcome.kind === 'committed' && decision.pending.length > 0;
 }
 
 function recordDecision(config: Configuration, node: NodeId, decision: Decision): Configuration {
@@ -254,18 +264,21 @@ function retry(config: Configuration, node: NodeId, running: Running, context: C
   return withRunning(config, node, waiting, running.runId);
 }
 
-export function handleAck(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'ack' }>): Configuration {
+export function handleAck(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'ack' }>, context: CoordinatorContext): Configuration {
   const runId = runIdOf(body.attempt);
   const decision = config.nodes[node].durable.decisions.get(runId);
   if (decision === undefined || decision.attempt !== body.attempt || !decision.pending.includes(body.node)) return config;
   const pending = decision.pending.filter((participant) => participant !== body.node);
   const next = recordDecision(config, node, { ...decision, pending });
   if (pending.length > 0) return next;
-  return updateVolatile(next, node, (volatile) => {
+  const settled = updateVolatile(next, node, (volatile) => {
     const resends = new Map(volatile.resends);
     resends.delete(runId);
     return { ...volatile, resends };
   });
+  if (config.settings.concurrency !== 'none' || config.settings.bug === 'reply-before-durable') return settled;
+  const requestId = runId.split('/')[0];
+  return send(settled, nodeAddress(node), clientAddress(decision.client), { kind: 'response', requestId, outcome: decision.outcome }, context.choices);
 }
 
 /** A participant asks about an attempt it holds: commit it, forget it, or (still deciding) no answer yet. */

@@ -171,7 +171,7 @@ function dispatch(config: Configuration, nodeId: NodeId, envelope: Envelope, con
     case 'vote':
       return handleVote(config, nodeId, body, context);
     case 'ack':
-      return handleAck(config, nodeId, body);
+      return handleAck(config, nodeId, body, context);
     case 'inquire':
       return handleInquire(config, nodeId, body, context);
     case 'response':

@@ -1,0 +1,105 @@
+// Stage: runtime. Runs a workload on the simulated system: the setup requests one at a time, then every
+// client submits its next request as soon as its last one is answered (closed loop). Faults strike until
+// the last request is submitted; then the healing phase ends them and every request must be answered.
+// Returns the final configuration and its history, or which requests are stuck.
+
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { Request } from '../semantics/transactions.ts';
+import type { ChoiceSource } from './choices.ts';
+import { submit } from './client.ts';
+import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
+import { describeRequest } from './describe.ts';
+import { historyEvents, type HistoryEvent } from './history.ts';
+import { globalStep } from './simulator.ts';
+import type { CommittedEntity } from './store.ts';
+import type { Workload } from './workload.ts';
+import type { TraceEntry } from './world.ts';
+
+export interface WorkloadRun {
+  readonly config: Configuration;
+  readonly events: readonly HistoryEvent[];
+  readonly entities: readonly CommittedEntity[];
+  /** Requests never answered (empty when the run finished). */
+  readonly stuck: readonly string[];
+  readonly steps: number;
+  readonly ruleCounts: ReadonlyMap<string, number>;
+}
+
+export interface DriverOptions {
+  readonly trace?: (entry: TraceEntry) => void;
+  readonly stepsMax?: number;
+}
+
+export function runWorkload(
+  program: SplitProgram,
+  settings: RuntimeSettings,
+  choices: ChoiceSource,
+  workload: Workload,
+  options: DriverOptions = {},
+): WorkloadRun {
+  const clientCount = Math.max(1, workload.clients.length);
+  let config = initialConfiguration(settings, clientCount, undefined);
+  const queues: Request[][] = workload.clients.map((requests) => [...requests]);
+  const setup = [...workload.setup];
+  const ruleCounts = new Map<string, number>();
+  const stepsMax = options.stepsMax ?? 5_000_000;
+  let steps = 0;
+  const idle = (client: number): boolean => config.clients[client].pending.size === 0;
+  const submitNext = (client: number, request: Request): void => {
+    const trace: TraceEntry[] = [];
+    config = submit(config, client, request, { choices, trace }).config;
+    emit(trace);
+  };
+  const emit = (entries: readonly TraceEntry[]): void => {
+    for (const entry of entries) {
+      ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
+      options.trace?.(entry);
+    }
+  };
+  for (;;) {
+    if (setup.length > 0) {
+      if (idle(0)) submitNext(0, setup.shift()!);
+    } else {
+      queues.forEach((queue, client) => {
+        if (queue.length > 0 && idle(client)) submitNext(client, queue.shift()!);
+      });
+    }
+    const allSubmitted = setup.length === 0 && queues.every((queue) => queue.length === 0);
+    if (allSubmitted && config.faultsActive) config = { ...config, faultsActive: false };
+    const result = globalStep(config, program, choices);
+    if (result.kind === 'quiet') {
+      const waiting = config.clients.some((client) => client.pending.size > 0) || !allSubmitted;
+      if (!waiting) break;
+      if (config.faultsActive) {
+        config = { ...config, faultsActive: false };
+        continue;
+      }
+      if (!allSubmitted && config.clients.every((client) => client.pending.size === 0)) continue;
+      return finish(config, steps, ruleCounts, unanswered(config, [...setup, ...queues.flat()]));
+    }
+    config = result.next;
+    emit(result.emitted);
+    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, [...setup, ...queues.flat()]));
+  }
+  return finish(config, steps, ruleCounts, []);
+}
+
+function unanswered(config: Configuration, notSubmitted: readonly Request[]): string[] {
+  const stuck: string[] = [];
+  for (const client of config.clients) {
+    for (const requestId of client.pending.keys()) stuck.push(`${requestId} ${describeRequest(client.requests.get(requestId)!.request)}`);
+  }
+  for (const request of notSubmitted) stuck.push(`(not submitted) ${describeRequest(request)}`);
+  return stuck;
+}
+
+function finish(config: Configuration, steps: number, ruleCounts: ReadonlyMap<string, number>, stuck: readonly string[]): WorkloadRun {
+  return {
+    config,
+    events: historyEvents(config.history),
+    entities: config.nodes.flatMap((node) => [...node.durable.store.values()]),
+    stuck,
+    steps,
+    ruleCounts,
+  };
+}

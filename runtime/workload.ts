@@ -1,0 +1,97 @@
+// Stage: runtime. Workloads generated from a program: every entity of a small key space is created
+// first (the setup), then each of several clients makes random calls with arguments by type, and random
+// field reads, one at a time. All randomness comes from one `pick`, so that a workload is a list of
+// numbers: fast-check generates and shrinks such lists, and `ent check` draws them from its seed.
+
+import type { Request } from '../semantics/transactions.ts';
+import type { TypedEntity, TypedProgram } from '../semantics/typed.ts';
+import type { Type } from '../semantics/types.ts';
+import { listValue, mapValue, referenceValue, voidValue, type MapKey, type Value } from '../semantics/values.ts';
+import { describeRequest } from './describe.ts';
+
+export interface Workload {
+  /** Run one at a time, each awaited, before the clients start. */
+  readonly setup: readonly Request[];
+  /** Each client's requests, submitted one after another. */
+  readonly clients: readonly (readonly Request[])[];
+}
+
+export interface WorkloadShape {
+  readonly clients: number;
+  readonly requestsPerClient: number;
+  readonly keysPerEntity: number;
+}
+
+export const defaultShape: WorkloadShape = { clients: 3, requestsPerClient: 4, keysPerEntity: 2 };
+
+export type Pick = (count: number) => number;
+
+const strings = ['a', 'b', 'c', ''];
+
+export function keysOf(entity: TypedEntity, count: number): MapKey[] {
+  return Array.from({ length: count }, (_, index) => (entity.keyType.kind === 'int' ? index : `k${index}`));
+}
+
+/** A random value of the type: small ints, a few strings, short lists and maps, references into the key space. */
+export function randomValue(type: Type, pick: Pick, program: TypedProgram, keys: number, depth = 0): Value {
+  switch (type.kind) {
+    case 'int': return pick(23) - 2;
+    case 'bool': return pick(2) === 1;
+    case 'string': return strings[pick(strings.length)];
+    case 'list': return listValue(Array.from({ length: depth > 1 ? 0 : pick(3) }, () => randomValue(type.element, pick, program, keys, depth + 1)));
+    case 'map': {
+      const entries = new Map<MapKey, Value>();
+      const size = depth > 1 ? 0 : pick(3);
+      for (let index = 0; index < size; index++) {
+        entries.set(randomValue(type.key, pick, program, keys, depth + 1) as MapKey, randomValue(type.value, pick, program, keys, depth + 1));
+      }
+      return mapValue(entries);
+    }
+    case 'entity': {
+      const entity = program.entities.get(type.name)!;
+      const all = keysOf(entity, keys);
+      return referenceValue(type.name, all[pick(all.length)]);
+    }
+    case 'void':
+    case 'error':
+    case 'future':
+      return voidValue;
+  }
+}
+
+export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pick: Pick): Workload {
+  const entities = [...program.entities.values()];
+  const setup: Request[] = [];
+  for (const entity of entities) {
+    for (const key of keysOf(entity, shape.keysPerEntity)) {
+      const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
+      setup.push({ kind: 'new', entity: entity.name, key, args });
+    }
+  }
+  const clients = Array.from({ length: shape.clients }, () =>
+    Array.from({ length: shape.requestsPerClient }, () => randomRequest(program, entities, shape, pick)));
+  return { setup, clients };
+}
+
+function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], shape: WorkloadShape, pick: Pick): Request {
+  const entity = entities[pick(entities.length)];
+  const keys = keysOf(entity, shape.keysPerEntity);
+  const target = referenceValue(entity.name, keys[pick(keys.length)]);
+  const methods = [...entity.methods.values()];
+  // A field read one time in eight; 0, the most ordinary choice, is a call of the first method.
+  if (methods.length === 0 || (entity.fields.length > 0 && pick(8) === 7)) {
+    const fields = [entity.keyName, ...entity.fields.map((field) => field.name)];
+    return { kind: 'read', target, field: fields[pick(fields.length)] };
+  }
+  const method = methods[pick(methods.length)];
+  const args = method.parameters.map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
+  return { kind: 'call', target, method: method.name, args };
+}
+
+export function describeWorkload(workload: Workload): string {
+  const lines = ['setup:', ...workload.setup.map((request) => `  ${describeRequest(request)}`)];
+  workload.clients.forEach((requests, client) => {
+    lines.push(`client ${client}:`, ...requests.map((request) => `  ${describeRequest(request)}`));
+  });
+  return lines.join('\n');
+}
