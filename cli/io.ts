@@ -9,12 +9,18 @@ export interface Io {
   /** Writes diagnostics, warnings and run information to standard error. */
   err(text: string): void;
   readFile(path: string): string;
+  /** Shows a progress line on a terminal (replacing the last one); `undefined` clears it. Nothing elsewhere. */
+  progress(text: string | undefined): void;
 }
 
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   readFile: (path) => readFileSync(path, 'utf8'),
+  progress: (text) => {
+    if (!process.stderr.isTTY) return;
+    process.stderr.write(text === undefined ? '\r\x1b[K' : `\r\x1b[K${text}`);
+  },
 };
 
 /** An Io that records everything, for tests. */
@@ -26,6 +32,7 @@ export function memoryIo(files: Record<string, string> = {}): Io & { stdout: str
     stderr,
     out: (line) => stdout.push(line),
     err: (text) => stderr.push(text),
+    progress: () => undefined,
     readFile: (path) => {
       const text = files[path];
       if (text !== undefined) return text;

@@ -7,6 +7,7 @@ import type { Io } from './io.ts';
 import { reportUsageError } from './load.ts';
 import { run, runCommand } from './run.ts';
 import { cps, cpsCommand } from './cps.ts';
+import { check, checkCommand } from './check.ts';
 import { closestName } from '../semantics/check/suggest.ts';
 
 interface Command {
@@ -17,7 +18,7 @@ interface Command {
 export const version = '0.1.0';
 
 function commands(): readonly Command[] {
-  return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }];
+  return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }, { spec: checkCommand, execute: check }];
 }
 
 function overview(): string {

@@ -69,7 +69,7 @@ const faultPlan = fc.record({
 });
 
 /** Numbers for every choice of a run; a run of a dozen requests asks for a few thousand. */
-const choiceList = fc.array(fc.nat({ max: 999_999 }), { maxLength: 3000 });
+const choiceList = fc.array(fc.nat({ max: 999_999 }), { maxLength: 3000, size: 'max' });
 
 function violationsOf(run: WorkloadRun, delivery: DeliveryMode): string[] {
   const problems = run.stuck.map((request) => `stuck: ${request}`);

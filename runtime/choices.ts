@@ -11,6 +11,11 @@ export interface ChoiceSource {
   pick(count: number): number;
   /** True with probability `probability`. */
   chance(probability: number): boolean;
+  /**
+   * One of several outcomes with the given probabilities (their sum at most 1), or -1 (the rest, and
+   * the answer to 0): one choice decides which, if any, happens.
+   */
+  among(probabilities: readonly number[]): number;
   /** The choices made so far, as numbers that `ListChoices` replays exactly. */
   readonly made: readonly number[];
 }
@@ -20,6 +25,17 @@ const resolution = 1_000_000;
 /** The one rule for a yes: a number in the top `probability` share of [0, resolution). 0 is always no. */
 function isYes(value: number, probability: number): boolean {
   return value % resolution >= resolution - probability * resolution;
+}
+
+/** The one rule for `among`: the outcomes take consecutive shares from the top of [0, resolution). */
+function whichOf(value: number, probabilities: readonly number[]): number {
+  let bound = resolution;
+  const reduced = value % resolution;
+  for (let index = 0; index < probabilities.length; index++) {
+    bound -= probabilities[index] * resolution;
+    if (reduced >= bound) return index;
+  }
+  return -1;
 }
 
 /** Choices from a seeded PRNG (seedrandom's alea): the same seed gives the same run, to the byte. */
@@ -48,6 +64,13 @@ export class SeededChoices implements ChoiceSource {
     const value = Math.floor(this.random() * resolution);
     this.record?.push(value);
     return isYes(value, probability);
+  }
+
+  among(probabilities: readonly number[]): number {
+    if (probabilities.every((probability) => probability <= 0)) return -1;
+    const value = Math.floor(this.random() * resolution);
+    this.record?.push(value);
+    return whichOf(value, probabilities);
   }
 }
 
@@ -83,5 +106,10 @@ export class ListChoices implements ChoiceSource {
   chance(probability: number): boolean {
     if (probability <= 0) return false;
     return isYes(Math.abs(Math.trunc(this.next())), probability);
+  }
+
+  among(probabilities: readonly number[]): number {
+    if (probabilities.every((probability) => probability <= 0)) return -1;
+    return whichOf(Math.abs(Math.trunc(this.next())), probabilities);
   }
 }

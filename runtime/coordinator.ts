@@ -114,7 +114,6 @@ export function handleResult(config: Configuration, node: NodeId, token: Token, 
   if (config.settings.concurrency === 'none' || token.touched.size === 0) {
     return decideCommit(next, node, running, token, value, context);
   }
-  if (config.settings.bug === 'early-lock-release') next = releaseAll(next, node, token, context);
   const participants = participantsOf(token);
   const preparing: Running = { ...running, phase: 'preparing', token, result: value, votes: new Set(), deadline: config.tick + config.settings.timeouts.resend };
   next = withRunning(next, node, preparing, running.runId);

@@ -1,6 +1,7 @@
 // Stage: runtime. Runs a workload on the simulated system: the setup requests one at a time, then every
 // client submits its next request as soon as its last one is answered (closed loop). Faults strike until
-// the last request is submitted; then the healing phase ends them and every request must be answered.
+// the last request is submitted (none strike the setup); then the healing phase ends them and every
+// request must be answered.
 // Returns the final configuration and its history, or which requests are stuck.
 
 import type { SplitProgram } from '../semantics/split/index.ts';
@@ -38,12 +39,14 @@ export function runWorkload(
   options: DriverOptions = {},
 ): WorkloadRun {
   const clientCount = Math.max(1, workload.clients.length);
-  let config = initialConfiguration(settings, clientCount, undefined);
+  // The setup builds the initial state, as loading a database does before a test: no faults strike it.
+  let config: Configuration = { ...initialConfiguration(settings, clientCount, undefined), faultsActive: workload.setup.length === 0 };
   const queues: Request[][] = workload.clients.map((requests) => [...requests]);
   const setup = [...workload.setup];
   const ruleCounts = new Map<string, number>();
   const stepsMax = options.stepsMax ?? 5_000_000;
   let steps = 0;
+  let setupDone = workload.setup.length === 0;
   const idle = (client: number): boolean => config.clients[client].pending.size === 0;
   const submitNext = (client: number, request: Request): void => {
     const trace: TraceEntry[] = [];
@@ -59,22 +62,29 @@ export function runWorkload(
   for (;;) {
     if (setup.length > 0) {
       if (idle(0)) submitNext(0, setup.shift()!);
+    } else if (!setupDone) {
+      if (idle(0)) {
+        setupDone = true;
+        config = { ...config, faultsActive: true };
+      }
     } else {
       queues.forEach((queue, client) => {
         if (queue.length > 0 && idle(client)) submitNext(client, queue.shift()!);
       });
     }
-    const allSubmitted = setup.length === 0 && queues.every((queue) => queue.length === 0);
+    const allSubmitted = setupDone && queues.every((queue) => queue.length === 0);
     if (allSubmitted && config.faultsActive) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices);
     if (result.kind === 'quiet') {
-      const waiting = config.clients.some((client) => client.pending.size > 0) || !allSubmitted;
-      if (!waiting) break;
+      const pending = config.clients.some((client) => client.pending.size > 0);
+      if (!pending && allSubmitted) break;
+      // Quiet with requests still to submit: the loop's top submits them.
+      if (!pending) continue;
+      // Quiet with requests unanswered: only the healing phase can help, and if it cannot, they are stuck.
       if (config.faultsActive) {
         config = { ...config, faultsActive: false };
         continue;
       }
-      if (!allSubmitted && config.clients.every((client) => client.pending.size === 0)) continue;
       return finish(config, steps, ruleCounts, unanswered(config, [...setup, ...queues.flat()]));
     }
     config = result.next;

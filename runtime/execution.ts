@@ -80,9 +80,8 @@ type Admission =
 function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, envelope: Envelope): Admission {
   if (config.settings.concurrency !== '2pl') return { kind: 'go', config };
   const lock = config.nodes[nodeId].volatile.locks.get(id);
-  const reentrant = config.settings.bug === 'reentrant-across-transactions'
-    ? lock?.holder.split('#')[0] !== undefined
-    : lock?.holder === token.attempt;
+  // Locks are re-entrant within an attempt. The zoo's `reentrant-across-transactions` lets any attempt in.
+  const reentrant = lock !== undefined && (lock.holder === token.attempt || config.settings.bug === 'reentrant-across-transactions');
   if (lock === undefined) {
     const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
     return { kind: 'go', config: updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, taken) })) };

@@ -6,8 +6,9 @@
 
 import type { ChoiceSource } from './choices.ts';
 import type {
-  Configuration, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared,
+  Configuration, Decision, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared,
 } from './configuration.ts';
+import { PersistentMap } from './persistent-map.ts';
 import { emptyVolatile } from './configuration.ts';
 import type { CommittedEntity } from './store.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
@@ -61,7 +62,9 @@ export function handlePrepare(
   const scheduled = updateVolatile(persisted, node, (volatile) => ({
     ...volatile, inquiries: new Map(volatile.inquiries).set(body.attempt, config.tick + config.settings.timeouts.inquiry),
   }));
-  return vote(true, scheduled);
+  // The zoo's `early-lock-release`: the locks go when the vote does, before the commit.
+  const voted = vote(true, scheduled);
+  return config.settings.bug === 'early-lock-release' ? releaseLocks(voted, node, body.attempt, context) : voted;
 }
 
 /** Applies a committed attempt's writes, once: a repeated commit only acknowledges again. */
@@ -78,7 +81,8 @@ export function handleCommit(config: Configuration, node: NodeId, body: Extract<
   note(context, config, node, 'P-Commit', `${body.attempt}: installed ${writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ') || 'nothing'}`);
   next = updateNode(next, node, (current) => {
     const preparedNow = new Map(current.durable.prepared);
-    preparedNow.delete(body.attempt);
+    // The zoo's `replay-without-idempotence` keeps the prepared writes, to apply them again.
+    if (config.settings.bug !== 'replay-without-idempotence') preparedNow.delete(body.attempt);
     return { ...current, durable: { ...current.durable, prepared: preparedNow, applied: current.durable.applied.with(body.attempt, true) } };
   });
   return ack(releaseLocks(next, node, body.attempt, context));
@@ -168,10 +172,13 @@ export function fireParticipantTimers(config: Configuration, node: NodeId, conte
 
 /**
  * A crash loses the volatile state. (Under the zoo variant `ack-before-persist` a participant voted
- * before its prepared record reached the disk, so the crash loses those records too.)
+ * before its prepared record reached the disk, so the crash loses those records too; under
+ * `dedup-table-volatile` the coordinator's decisions were kept in memory only.)
  */
 export function crash(node: NodeState, tick: number, downtime: number, bug: string): NodeState {
-  const durable = bug === 'ack-before-persist' ? { ...node.durable, prepared: new Map<string, Prepared>() } : node.durable;
+  let durable = bug === 'ack-before-persist' ? { ...node.durable, prepared: new Map<string, Prepared>() } : node.durable;
+  // The zoo's `dedup-table-volatile`: the deduplication table was never on disk.
+  if (bug === 'dedup-table-volatile') durable = { ...durable, decisions: PersistentMap.empty<Decision>() };
   return { ...node, up: false, recoverAt: tick + downtime, durable, volatile: emptyVolatile() };
 }
 

@@ -62,35 +62,44 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
     trace.push({ tick: config.tick, place, rule, span: undefined, detail });
   };
   const upNodes = config.nodes.filter((node) => node.up);
-  if (upNodes.length > 0 && choices.chance(faults.crash)) {
-    const victim = upNodes[choices.pick(upNodes.length)];
-    const downtime = Math.ceil(timeouts.downtime / 4) + choices.pick(timeouts.downtime);
-    note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
-    return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
-  }
   const remote = config.network.map((envelope, index) => ({ envelope, index })).filter(({ envelope }) => !isLocal(envelope));
-  if (remote.length === 0) return undefined;
-  if (choices.chance(faults.drop)) {
-    const { envelope, index } = remote[choices.pick(remote.length)];
-    note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`);
-    return { rule: 'G-Drop', next: { ...config, network: config.network.filter((_, position) => position !== index) } };
+  // One choice decides whether a fault strikes this step, and which kind.
+  const kind = choices.among([
+    upNodes.length > 0 ? faults.crash : 0,
+    remote.length > 0 ? faults.drop : 0,
+    remote.length > 0 ? faults.duplicate : 0,
+    remote.length > 0 ? faults.delay : 0,
+  ]);
+  switch (kind) {
+    case 0: {
+      const victim = upNodes[choices.pick(upNodes.length)];
+      const downtime = Math.ceil(timeouts.downtime / 4) + choices.pick(timeouts.downtime);
+      note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
+      return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
+    }
+    case 1: {
+      const { envelope, index } = remote[choices.pick(remote.length)];
+      note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`);
+      return { rule: 'G-Drop', next: { ...config, network: config.network.filter((_, position) => position !== index) } };
+    }
+    case 2: {
+      const { envelope } = remote[choices.pick(remote.length)];
+      const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
+      note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`);
+      return { rule: 'G-Duplicate', next: { ...config, network: [...config.network, copy] } };
+    }
+    case 3: {
+      const { envelope, index } = remote[choices.pick(remote.length)];
+      const extra = 1 + choices.pick(timeouts.attempt);
+      const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
+      note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`);
+      const network = config.network.slice();
+      network[index] = delayed;
+      return { rule: 'G-Delay', next: { ...config, network } };
+    }
+    default:
+      return undefined;
   }
-  if (choices.chance(faults.duplicate)) {
-    const { envelope } = remote[choices.pick(remote.length)];
-    const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
-    note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`);
-    return { rule: 'G-Duplicate', next: { ...config, network: [...config.network, copy] } };
-  }
-  if (choices.chance(faults.delay)) {
-    const { envelope, index } = remote[choices.pick(remote.length)];
-    const extra = 1 + choices.pick(timeouts.attempt);
-    const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
-    note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`);
-    const network = config.network.slice();
-    network[index] = delayed;
-    return { rule: 'G-Delay', next: { ...config, network } };
-  }
-  return undefined;
 }
 
 // -------------------------------------------------------------------------------------------- events

@@ -28,8 +28,13 @@ export type Pick = (count: number) => number;
 
 const strings = ['a', 'b', 'c', ''];
 
+/** The key number `index` of an entity's key space: `index` for int keys, `k<index>` for string keys. */
+export function keyAt(entity: TypedEntity, index: number): MapKey {
+  return entity.keyType.kind === 'int' ? index : `k${index}`;
+}
+
 export function keysOf(entity: TypedEntity, count: number): MapKey[] {
-  return Array.from({ length: count }, (_, index) => (entity.keyType.kind === 'int' ? index : `k${index}`));
+  return Array.from({ length: count }, (_, index) => keyAt(entity, index));
 }
 
 /** A random value of the type: small ints, a few strings, short lists and maps, references into the key space. */
@@ -48,9 +53,7 @@ export function randomValue(type: Type, pick: Pick, program: TypedProgram, keys:
       return mapValue(entries);
     }
     case 'entity': {
-      const entity = program.entities.get(type.name)!;
-      const all = keysOf(entity, keys);
-      return referenceValue(type.name, all[pick(all.length)]);
+      return referenceValue(type.name, keyAt(program.entities.get(type.name)!, pick(keys)));
     }
     case 'void':
     case 'error':
@@ -75,8 +78,7 @@ export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pi
 
 function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], shape: WorkloadShape, pick: Pick): Request {
   const entity = entities[pick(entities.length)];
-  const keys = keysOf(entity, shape.keysPerEntity);
-  const target = referenceValue(entity.name, keys[pick(keys.length)]);
+  const target = referenceValue(entity.name, keyAt(entity, pick(shape.keysPerEntity)));
   const methods = [...entity.methods.values()];
   // A field read one time in eight; 0, the most ordinary choice, is a call of the first method.
   if (methods.length === 0 || (entity.fields.length > 0 && pick(8) === 7)) {

@@ -1,0 +1,122 @@
+// Stage: checkers. One run of `ent check`: a case is two lists of numbers, one for the workload and one
+// for every choice of the schedule and the faults (fast-check generates and shrinks both). The case
+// runs on the simulated system and its history is held against every checker.
+
+import { ListChoices } from '../runtime/choices.ts';
+import type { RuntimeSettings } from '../runtime/configuration.ts';
+import { runWorkload } from '../runtime/driver.ts';
+import { DistributedHost, StuckError } from '../runtime/host.ts';
+import { historyEvents, type HistoryEvent } from '../runtime/history.ts';
+import type { CommittedEntity } from '../runtime/store.ts';
+import { generateWorkload, type Workload, type WorkloadShape } from '../runtime/workload.ts';
+import type { TraceEntry } from '../runtime/world.ts';
+import { Client, ClientError } from '../semantics/reference/client.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
+import { checkExactlyOnce } from './exactly-once.ts';
+import { checkReplay } from './replay.ts';
+import type { Violation } from './violation.ts';
+
+/**
+ * A generated workload of a few dozen requests needs a few thousand global steps even under heavy
+ * faults; a run that takes more is livelocked, and reported as stuck (a liveness violation).
+ */
+const generatedStepsMax = 100_000;
+
+export interface CheckCase {
+  readonly workload: readonly number[];
+  readonly schedule: readonly number[];
+}
+
+export interface CheckSettings {
+  readonly runtime: RuntimeSettings;
+  readonly shape: WorkloadShape;
+  /** `random`: a workload generated from the program's entities; `run`: the program's run block. */
+  readonly workload: 'random' | 'run';
+}
+
+export interface CaseOutcome {
+  readonly violations: readonly Violation[];
+  readonly events: readonly HistoryEvent[];
+  readonly entities: readonly CommittedEntity[];
+  readonly workload: Workload | undefined;
+  /** How many schedule choices the run used, and how many of them differ from the plain choice 0. */
+  readonly choicesUsed: number;
+  readonly choicesDeparting: number;
+  readonly ruleCounts: ReadonlyMap<string, number>;
+}
+
+export function runCase(
+  program: TypedProgram,
+  split: SplitProgram,
+  settings: CheckSettings,
+  testCase: CheckCase,
+  trace?: (entry: TraceEntry) => void,
+): CaseOutcome {
+  const schedule = new ListChoices(testCase.schedule);
+  const executed = settings.workload === 'run'
+    ? runBlock(program, split, settings.runtime, schedule, trace)
+    : runGenerated(program, split, settings, testCase, schedule, trace);
+  const violations: Violation[] = executed.stuck.map((request) => ({
+    checker: 'liveness', kind: 'stuck', message: `${request} was never answered, even after the faults stopped`, requests: [request.split(' ')[0]],
+  }));
+  violations.push(...checkExactlyOnce(executed.events, { answersOptional: settings.runtime.delivery === 'at-most-once' }));
+  violations.push(...checkReplay(program, executed.events, executed.entities, settings.runtime.stepLimit).violations);
+  const used = schedule.made.slice(0, testCase.schedule.length);
+  return {
+    violations, events: executed.events, entities: executed.entities, workload: executed.workload,
+    choicesUsed: schedule.made.length, choicesDeparting: used.filter((choice) => choice !== 0).length, ruleCounts: executed.ruleCounts,
+  };
+}
+
+interface Executed {
+  readonly events: readonly HistoryEvent[];
+  readonly entities: readonly CommittedEntity[];
+  readonly stuck: readonly string[];
+  readonly workload: Workload | undefined;
+  readonly ruleCounts: ReadonlyMap<string, number>;
+}
+
+function runGenerated(
+  program: TypedProgram,
+  split: SplitProgram,
+  settings: CheckSettings,
+  testCase: CheckCase,
+  schedule: ListChoices,
+  trace: ((entry: TraceEntry) => void) | undefined,
+): Executed {
+  const numbers = new ListChoices(testCase.workload);
+  const workload = generateWorkload(program, settings.shape, (count) => numbers.pick(count));
+  const run = runWorkload(split, settings.runtime, schedule, workload, { trace, stepsMax: generatedStepsMax });
+  return { events: run.events, entities: run.entities, stuck: run.stuck, workload, ruleCounts: run.ruleCounts };
+}
+
+/** The run block as the workload: its client runs on the simulated system, its output is not kept. */
+function runBlock(
+  program: TypedProgram,
+  split: SplitProgram,
+  runtime: RuntimeSettings,
+  schedule: ListChoices,
+  trace: ((entry: TraceEntry) => void) | undefined,
+): Executed {
+  const host = new DistributedHost(split, { settings: runtime, choices: schedule, trace, stepsPerWaitMax: 1_000_000 });
+  const client = new Client(host, () => undefined);
+  let stuck: readonly string[] = [];
+  try {
+    if (program.run !== undefined) client.run(program.run.body);
+    host.heal();
+    client.finish();
+    host.settle();
+  } catch (error) {
+    if (error instanceof StuckError) stuck = error.requests;
+    else if (!(error instanceof ClientError)) throw error;
+  }
+  return {
+    events: historyEvents(host.config.history), entities: host.entities(), stuck, workload: undefined, ruleCounts: host.ruleCounts,
+  };
+}
+
+export function describeViolation(violation: Violation): string {
+  return `${violation.checker}: ${violation.message}`;
+}
+
