@@ -105,8 +105,11 @@ function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Cl
       return exitFailure;
     }
     if (error instanceof StuckError) {
+      const hint = runHost.distributed?.config.settings.delivery === 'at-most-once'
+        ? 'under at-most-once delivery a lost request is never sent again; try --delivery exactly-once'
+        : 'the protocol made no progress; `ent check` on this program, or --trace, shows where it stalls';
       io.err(`error[R0103]: the run cannot finish: ${error.reason}:\n${error.requests.map((request) => `  ${request}`).join('\n')}\n`
-        + '  = hint: under at-most-once delivery a lost request is never sent again; try --delivery exactly-once');
+        + `  = hint: ${hint}`);
       return exitFailure;
     }
     throw error;

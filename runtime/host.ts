@@ -23,6 +23,8 @@ export interface DistributedOptions {
   readonly stepsPerWaitMax?: number;
 }
 
+const healAfterSteps = 20_000;
+
 export class StuckError {
   constructor(readonly requests: readonly string[], readonly reason: string) {}
 }
@@ -76,9 +78,15 @@ export class DistributedHost implements TransactionHost {
     this.runUntil(() => false);
   }
 
+  /**
+   * Runs global steps until `done`. Faults strike as long as the run block runs; a wait that lasts
+   * `healAfterSteps` steps ends them (the network heals), so that a transaction too long to finish
+   * between faults still finishes.
+   */
   private runUntil(done: () => boolean): void {
     let steps = 0;
     while (!done()) {
+      if (steps === healAfterSteps && this.configuration.faultsActive) this.heal();
       const result = globalStep(this.configuration, this.program, this.choices);
       if (result.kind === 'quiet') {
         if (this.configuration.faultsActive) {

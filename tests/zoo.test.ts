@@ -1,0 +1,55 @@
+// The bug zoo: `ent check` catches every deliberately broken protocol variant within a bounded number of
+// runs on the bank example, and does not flag the correct protocols. (Shrinking is skipped here: these
+// tests ask whether a violation is found, the CLI's report shows what it is.)
+
+import test from 'ava';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { runCase, type CheckSettings } from '../checkers/case.ts';
+import { defaultRunSettings } from '../cli/runtime-options.ts';
+import { runtimeSettings } from '../cli/semantics.ts';
+import { zoo } from '../runtime/zoo.ts';
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import type { ConcurrencyMode } from '../runtime/configuration.ts';
+
+const program = compile(readFileSync('examples/bank.ent', 'utf8'), 'examples/bank.ent').program!;
+const { split } = compileToSplit(program);
+const faults = { drop: 0.05, duplicate: 0.05, delay: 0.1, crash: 0.01 };
+
+const cases = fc.record({
+  workload: fc.array(fc.nat({ max: 999_999 }), { maxLength: 300, size: 'max' }),
+  schedule: fc.array(fc.nat({ max: 999_999 }), { maxLength: 4000, size: 'max' }),
+});
+
+function settings(bug: string, concurrency: ConcurrencyMode = '2pl'): CheckSettings {
+  return {
+    runtime: runtimeSettings({ ...defaultRunSettings, faults, bug, concurrency }),
+    shape: { clients: 3, requestsPerClient: 4, keysPerEntity: 2 },
+    workload: 'random',
+  };
+}
+
+/** Runs until the first violation (at most `runs`); the number of runs it took, or undefined. */
+function runsToFind(checkSettings: CheckSettings, runs: number, seed: number): number | undefined {
+  let count = 0;
+  const result = fc.check(fc.property(cases, (testCase) => {
+    count++;
+    return runCase(program, split, checkSettings, testCase).violations.length === 0;
+  }), { numRuns: runs, seed, endOnFailure: true });
+  return result.failed ? count : undefined;
+}
+
+for (const variant of zoo) {
+  test(`the zoo's ${variant.name} is caught (${variant.symptom})`, (t) => {
+    const found = runsToFind(settings(variant.name), 400, 7);
+    t.not(found, undefined, `${variant.name} was not caught in 400 runs`);
+    t.log(`caught after ${found} run(s)`);
+  });
+}
+
+for (const concurrency of ['2pl', 'aria'] as const) {
+  test(`the correct protocol ${concurrency} is not flagged`, (t) => {
+    t.is(runsToFind(settings('none', concurrency), 100, 11), undefined);
+  });
+}
