@@ -11,7 +11,7 @@ import { submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
-import { globalStep } from './simulator.ts';
+import { globalStep, nextEventTick } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
 import type { Workload } from './workload.ts';
 import type { TraceEntry } from './world.ts';
@@ -29,9 +29,26 @@ export interface WorkloadRun {
 export interface DriverOptions {
   readonly trace?: (entry: TraceEntry) => void;
   readonly stepsMax?: number;
+  /**
+   * Open loop: after the setup, one request arrives every this many ticks (the clients' requests taken
+   * in turn), whether or not earlier ones were answered. Absent: closed loop.
+   */
+  readonly arrivalEveryTicks?: number;
 }
 
 export function runWorkload(
+  program: SplitProgram,
+  settings: RuntimeSettings,
+  choices: ChoiceSource,
+  workload: Workload,
+  options: DriverOptions = {},
+): WorkloadRun {
+  return options.arrivalEveryTicks === undefined
+    ? runClosedLoop(program, settings, choices, workload, options)
+    : runOpenLoop(program, settings, choices, workload, options, options.arrivalEveryTicks);
+}
+
+function runClosedLoop(
   program: SplitProgram,
   settings: RuntimeSettings,
   choices: ChoiceSource,
@@ -112,4 +129,58 @@ function finish(config: Configuration, steps: number, ruleCounts: ReadonlyMap<st
     steps,
     ruleCounts,
   };
+}
+
+/** Open loop: requests arrive at fixed ticks; time jumps to the next arrival when nothing happens before it. */
+function runOpenLoop(
+  program: SplitProgram,
+  settings: RuntimeSettings,
+  choices: ChoiceSource,
+  workload: Workload,
+  options: DriverOptions,
+  interval: number,
+): WorkloadRun {
+  const setupOnly: Workload = { setup: workload.setup, clients: [] };
+  const prepared = runClosedLoop(program, settings, choices, setupOnly, options);
+  let config: Configuration = { ...prepared.config, faultsActive: true };
+  const arrivals: { client: number; request: Request }[] = [];
+  const longest = Math.max(0, ...workload.clients.map((requests) => requests.length));
+  for (let index = 0; index < longest; index++) {
+    workload.clients.forEach((requests, client) => {
+      if (index < requests.length) arrivals.push({ client, request: requests[index] });
+    });
+  }
+  const ruleCounts = new Map(prepared.ruleCounts);
+  const emit = (entries: readonly TraceEntry[]): void => {
+    for (const entry of entries) {
+      ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
+      options.trace?.(entry);
+    }
+  };
+  const start = config.tick;
+  let next = 0;
+  let steps = prepared.steps;
+  const stepsMax = options.stepsMax ?? 5_000_000;
+  for (;;) {
+    const arrivalTick = next < arrivals.length ? start + next * interval : undefined;
+    const eventTick = nextEventTick(config);
+    if (arrivalTick !== undefined && (eventTick === undefined || arrivalTick <= eventTick)) {
+      config = { ...config, tick: Math.max(config.tick, arrivalTick) };
+      const trace: TraceEntry[] = [];
+      config = submit(config, arrivals[next].client, arrivals[next].request, { choices, trace }).config;
+      emit(trace);
+      next++;
+      if (next === arrivals.length) config = { ...config, faultsActive: false };
+      continue;
+    }
+    const result = globalStep(config, program, choices);
+    if (result.kind === 'quiet') {
+      if (config.clients.every((client) => client.pending.size === 0)) break;
+      return finish(config, steps, ruleCounts, unanswered(config, []));
+    }
+    config = result.next;
+    emit(result.emitted);
+    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []));
+  }
+  return finish(config, steps, ruleCounts, []);
 }

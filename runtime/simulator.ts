@@ -110,8 +110,8 @@ type Event =
   | { readonly kind: 'node'; readonly at: number; readonly node: NodeId }
   | { readonly kind: 'client'; readonly at: number; readonly client: number };
 
-/** The events due at the earliest tick, one of them chosen. */
-function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefined {
+/** Every pending event: messages in flight and timers set. */
+function pendingEvents(config: Configuration): Event[] {
   const events: Event[] = [];
   config.network.forEach((envelope, index) => events.push({ kind: 'message', at: envelope.deliverAt, index }));
   for (const node of config.nodes) {
@@ -126,6 +126,18 @@ function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefi
     const at = clientDeadline(client);
     if (at !== undefined) events.push({ kind: 'client', at, client: client.id });
   }
+  return events;
+}
+
+/** The tick of the next event, or undefined when the system is quiet (an open-loop driver needs it). */
+export function nextEventTick(config: Configuration): number | undefined {
+  const events = pendingEvents(config);
+  return events.length === 0 ? undefined : Math.max(config.tick, Math.min(...events.map((event) => event.at)));
+}
+
+/** The events due at the earliest tick, one of them chosen. */
+function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefined {
+  const events = pendingEvents(config);
   if (events.length === 0) return undefined;
   const earliest = Math.min(...events.map((event) => event.at));
   const due = events.filter((event) => event.at === earliest);
