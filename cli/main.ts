@@ -8,6 +8,7 @@ import { reportUsageError } from './load.ts';
 import { run, runCommand } from './run.ts';
 import { cps, cpsCommand } from './cps.ts';
 import { check, checkCommand } from './check.ts';
+import { checkHistory, checkHistoryCommand } from './check-history.ts';
 import { closestName } from '../semantics/check/suggest.ts';
 
 interface Command {
@@ -18,7 +19,8 @@ interface Command {
 export const version = '0.1.0';
 
 function commands(): readonly Command[] {
-  return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }, { spec: checkCommand, execute: check }];
+  return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }, { spec: checkCommand, execute: check },
+    { spec: checkHistoryCommand, execute: checkHistory }];
 }
 
 function overview(): string {
