@@ -11,7 +11,11 @@ export interface Identifier {
 // ---------------------------------------------------------------------------------------------- types
 
 export type TypeExpression =
-  | { readonly kind: 'NamedType'; readonly name: string; readonly span: Span }
+  /**
+   * A name, with the type arguments written after it. Only `list`, `map` and `future` take arguments, and
+   * they become the types below when the count is right; the checker reports any other use (E0208).
+   */
+  | { readonly kind: 'NamedType'; readonly name: string; readonly arguments: readonly TypeExpression[]; readonly span: Span }
   | { readonly kind: 'ListType'; readonly element: TypeExpression; readonly span: Span }
   | { readonly kind: 'MapType'; readonly key: TypeExpression; readonly value: TypeExpression; readonly span: Span }
   | { readonly kind: 'FutureType'; readonly result: TypeExpression; readonly span: Span };

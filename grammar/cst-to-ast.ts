@@ -59,6 +59,15 @@ export class AstBuilder {
     return { name: token.image, span: this.tokenSpan(token) };
   }
 
+  /** A name read by the parser's `nameOrKeyword`: a keyword there is reported as reserved. */
+  private nameOrKeyword(children: Children): A.Identifier {
+    const reserved = this.tokens(children, 'ReservedWord')[0];
+    if (reserved === undefined) return this.identifier(this.token(children, 'Identifier'));
+    this.diagnostics.push(diagnostic('E0110', `\`${reserved.image}\` is a reserved word and cannot be used as a name`,
+      this.tokenSpan(reserved), `choose another name, for example \`${reserved.image}_\``));
+    return this.identifier(reserved);
+  }
+
   // ------------------------------------------------------------------------------------ program
 
   program(node: CstNode): A.Program {
@@ -135,7 +144,7 @@ export class AstBuilder {
         const result = this.nodes(child, 'typeExpression')[0];
         return {
           kind: 'MethodDeclaration',
-          name: this.identifier(this.token(child, 'Identifier')),
+          name: this.nameOrKeyword(child),
           parameters: this.parameters(this.node(child, 'parameterList')),
           resultType: result === undefined ? undefined : this.type(result),
           body: this.block(this.node(child, 'block')),
@@ -149,7 +158,7 @@ export class AstBuilder {
 
   private parameters(node: CstNode): A.Parameter[] {
     return this.nodes(node.children, 'parameter').map((parameter) => ({
-      name: this.identifier(this.token(parameter.children, 'Identifier')),
+      name: this.nameOrKeyword(parameter.children),
       type: this.type(this.node(parameter.children, 'typeExpression')),
       span: this.spanOf(parameter),
     }));
@@ -160,19 +169,10 @@ export class AstBuilder {
     const name = this.token(children, 'Identifier');
     const args = this.nodes(children, 'typeExpression').map((argument) => this.type(argument));
     const typeSpan = this.spanOf(node);
-    const expected = name.image === 'map' ? 2 : name.image === 'list' || name.image === 'future' ? 1 : 0;
-    if (args.length !== expected && (expected > 0 || args.length > 0)) {
-      const what = expected === 0 ? 'takes no type arguments' : `takes ${expected} type argument${expected > 1 ? 's' : ''}`;
-      this.diagnostics.push(diagnostic('E0208', `type \`${name.image}\` ${what}`, typeSpan,
-        'write `list<T>`, `map<K, V>` or `future<T>`; other types take no arguments'));
-      return { kind: 'NamedType', name: name.image, span: typeSpan };
-    }
     if (name.image === 'list' && args.length === 1) return { kind: 'ListType', element: args[0], span: typeSpan };
     if (name.image === 'future' && args.length === 1) return { kind: 'FutureType', result: args[0], span: typeSpan };
-    if (name.image === 'map' && args.length === 2) {
-      return { kind: 'MapType', key: args[0], value: args[1], span: typeSpan };
-    }
-    return { kind: 'NamedType', name: name.image, span: typeSpan };
+    if (name.image === 'map' && args.length === 2) return { kind: 'MapType', key: args[0], value: args[1], span: typeSpan };
+    return { kind: 'NamedType', name: name.image, arguments: args, span: typeSpan };
   }
 
   // ---------------------------------------------------------------------------------- statements
@@ -199,7 +199,7 @@ export class AstBuilder {
         const type = this.nodes(children, 'typeExpression')[0];
         return {
           kind: 'Let',
-          name: this.identifier(this.token(children, 'Identifier')),
+          name: this.nameOrKeyword(children),
           type: type === undefined ? undefined : this.type(type),
           initializer: this.expression(this.node(children, 'expression')),
           span: statementSpan,
@@ -217,7 +217,7 @@ export class AstBuilder {
       case 'forStatement':
         return {
           kind: 'For',
-          variable: this.identifier(this.token(children, 'Identifier')),
+          variable: this.nameOrKeyword(children),
           iterable: this.expression(this.node(children, 'expression')),
           body: this.block(this.node(children, 'block')),
           span: statementSpan,
@@ -380,10 +380,10 @@ export class AstBuilder {
   private postfixOperation(base: A.Expression, node: CstNode): A.Expression {
     const children = node.children;
     const operationSpan = joinSpans(base.span, this.spanOf(node));
-    const member = this.tokens(children, 'Identifier')[0];
+    const member = this.tokens(children, 'Identifier')[0] ?? this.tokens(children, 'ReservedWord')[0];
     const argumentList = this.nodes(children, 'argumentList')[0];
     if (member !== undefined) {
-      const name = this.identifier(member);
+      const name = this.nameOrKeyword(children);
       if (argumentList === undefined) return { kind: 'Member', object: base, member: name, span: operationSpan };
       return { kind: 'MethodCall', receiver: base, method: name, args: this.arguments(argumentList), span: operationSpan };
     }

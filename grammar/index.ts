@@ -5,7 +5,7 @@ import { EOF, type CstNode, type IRecognitionException, type IToken } from 'chev
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
 import { AstBuilder } from './cst-to-ast.ts';
-import { keywordTokens, lex, Newline } from './lexer.ts';
+import { Entity, Equals, keywordTokens, LCurly, lex, Newline, RCurly, Run } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span } from './span.ts';
 
@@ -42,20 +42,59 @@ function parseWith<Result>(
   const lexed = lex(text, file);
   parser.input = lexed.tokens;
   const tree = rule();
-  const diagnostics = [...lexed.diagnostics];
-  const seenOffsets = new Set<number>();
-  for (const error of parser.errors) {
-    const converted = syntaxDiagnostic(error, text, file);
-    if (seenOffsets.has(converted.span.start)) continue;
-    seenOffsets.add(converted.span.start);
-    diagnostics.push(converted);
-    if (seenOffsets.size >= syntaxErrorsMax) break;
-  }
+  const syntax = syntaxDiagnostics(parser.errors, { lexical: lexed.diagnostics, tokens: lexed.tokens, text, file });
+  const diagnostics = [...lexed.diagnostics, ...syntax];
   if (diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(diagnostics) };
   const builder = new AstBuilder(file);
   const result = build(builder, tree);
   if (builder.diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(builder.diagnostics) };
   return { result, diagnostics: [] };
+}
+
+/**
+ * The parser's errors as diagnostics, without the cascades of its error recovery: the first error of each
+ * top-level declaration (after one, recovery mostly reports its own confusion), none on a line where the
+ * lexer already reported a bad character or string (the parser only saw what was left of it), and no
+ * "input after the end of the program" once something earlier went wrong.
+ */
+function syntaxDiagnostics(
+  errors: readonly IRecognitionException[],
+  context: { readonly lexical: readonly Diagnostic[]; readonly tokens: readonly IToken[]; readonly text: string; readonly file: string },
+): Diagnostic[] {
+  const { lexical, text, file } = context;
+  const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
+  const lexicalLines = new Set(lexical.map((entry) => lineOf(entry.span.start)));
+  const starts = declarationStarts(context.tokens);
+  const reportedDeclarations = new Set<number>();
+  const diagnostics: Diagnostic[] = [];
+  for (const error of errors) {
+    const afterEnd = error.name === 'NotAllInputParsedException' || error.message.startsWith('expected EOF');
+    if (afterEnd && (diagnostics.length > 0 || lexical.length > 0)) continue;
+    const converted = syntaxDiagnostic(error, text, file);
+    const declaration = starts.filter((start) => start <= converted.span.start).length;
+    if (lexicalLines.has(lineOf(converted.span.start)) || reportedDeclarations.has(declaration)) continue;
+    reportedDeclarations.add(declaration);
+    diagnostics.push(converted);
+    if (diagnostics.length >= syntaxErrorsMax) break;
+  }
+  return diagnostics;
+}
+
+/**
+ * Where top-level declarations start: `entity` and `run` outside every brace, or at the start of a line
+ * (so that one unclosed brace does not merge every later declaration into its own).
+ */
+function declarationStarts(tokens: readonly IToken[]): number[] {
+  const starts: number[] = [];
+  let depth = 0;
+  for (const token of tokens) {
+    if (token.tokenType === LCurly) depth++;
+    else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
+    else if ((token.tokenType === Entity || token.tokenType === Run) && (depth === 0 || token.startColumn === 1)) {
+      starts.push(token.startOffset);
+    }
+  }
+  return starts;
 }
 
 function tokenLocation(token: IToken, text: string): { start: number; end: number } {
@@ -77,19 +116,62 @@ function syntaxDiagnostic(error: IRecognitionException, text: string, file: stri
     return diagnostic('E0111', `expected \`;\` or a line break before \`${token.image}\``, at,
       'put each statement and member on its own line, or separate them with `;`');
   }
-  return diagnostic('E0110', error.message, at, syntaxHint(error, token, rules));
+  return diagnostic('E0110', error.message, at, syntaxHint(error, token, rules, text));
 }
 
-function syntaxHint(error: IRecognitionException, token: IToken, rules: readonly string[]): string {
+/** `=` where Ent has none: in a condition (meant `==`) or after an operator (`+=`, which Ent lacks). */
+function misplacedEqualsHint(token: IToken, rules: readonly string[], text: string): string | undefined {
+  if (token.tokenType !== Equals) return undefined;
+  const before = text.slice(0, token.startOffset).trimEnd().at(-1) ?? '';
+  if (before !== '' && '+-*/%'.includes(before)) {
+    return `Ent has no \`${before}=\`: write \`x = x ${before} e\``;
+  }
+  if (rules.includes('ifStatement') || rules.includes('whileStatement')) return 'to compare, write `==`; `=` assigns';
+  return undefined;
+}
+
+function syntaxHint(error: IRecognitionException, token: IToken, rules: readonly string[], text: string): string {
   if (keywordTokens.includes(token.tokenType) && error.message.startsWith('expected a name')) {
     return `\`${token.image}\` is a reserved word; choose another name`;
   }
   if (token.tokenType === EOF) return 'the file ended early: check that every `{`, `(` and `[` is closed';
+  const assignmentHint = misplacedEqualsHint(token, rules, text);
+  if (assignmentHint !== undefined) return assignmentHint;
   if (/expected `\)`|expected `]`/.test(error.message)) return 'check that every `(` and `[` is closed';
   if (rules.includes('typeExpression')) return 'types are `int`, `bool`, `string`, an entity name, `list<T>`, `map<K, V>` or `future<T>`';
+  const narrow = ruleHint(rules, narrowForms);
+  if (narrow !== undefined) return narrow;
   if (rules.includes('entityDeclaration') && !rules.includes('block')) {
     return 'an entity holds `key name: T`, fields `name: T` or `name: T = e`, `init(…) { … }` and `fn name(…): T { … }`';
   }
   if (token.tokenType === Newline) return 'the line ended before the statement or expression was complete';
-  return 'see the language reference in docs/language.md';
+  return ruleHint(rules, broadForms)
+    ?? 'statements are `let`, assignments, `if`, `while`, `for`, `break`, `continue`, `return`, `abort`, `print` and calls';
+}
+
+/** The written form of small constructs: a mistake inside one is best explained by its form. */
+const narrowForms: ReadonlyMap<string, string> = new Map([
+  ['parameter', 'a parameter is written `name: T`'],
+  ['mapEntry', 'a map entry is written `key: value`'],
+  ['newExpression', '`new` is written `new Name(key, arguments…)`'],
+]);
+
+/** The written form of statements and declarations, for mistakes that no narrower form explains. */
+const broadForms: ReadonlyMap<string, string> = new Map([
+  ['letStatement', 'a `let` is written `let name = e` or `let name: T = e`'],
+  ['forStatement', 'a loop over a list or map is written `for x in e { … }`'],
+  ['whileStatement', 'a loop is written `while condition { … }`'],
+  ['ifStatement', 'a condition is written `if condition { … } else { … }`'],
+  ['methodDeclaration', 'a method is written `fn name(parameters): T { … }`'],
+  ['initDeclaration', 'an initializer is written `init(parameters) { … }`'],
+  ['runBlock', 'the run block is written `run { … }`'],
+]);
+
+/** The form of the innermost rule on the stack that `forms` describes. */
+function ruleHint(rules: readonly string[], forms: ReadonlyMap<string, string>): string | undefined {
+  for (let index = rules.length - 1; index >= 0; index--) {
+    const form = forms.get(rules[index]);
+    if (form !== undefined) return form;
+  }
+  return undefined;
 }

@@ -10,8 +10,16 @@ import { span } from './span.ts';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
 
+/**
+ * Every keyword: the parser accepts one where a declaration names something (`fn run`, `let new`, `r.key`),
+ * so that the AST builder reports one precise error instead of a cascade of recovery errors.
+ */
+export const ReservedWord = createToken({ name: 'ReservedWord', pattern: Lexer.NA, label: 'a name' });
+
 function keyword(name: string, word: string): TokenType {
-  return createToken({ name, pattern: new RegExp(`${word}\\b`), longer_alt: Identifier, label: `\`${word}\`` });
+  return createToken({
+    name, pattern: new RegExp(`${word}\\b`), longer_alt: Identifier, label: `\`${word}\``, categories: [ReservedWord],
+  });
 }
 
 export const Entity = keyword('Entity', 'entity');
@@ -101,7 +109,7 @@ export const allTokens: readonly TokenType[] = [
   OrOr, AndAnd, EqualEqual, NotEqual, LessEqual, GreaterEqual, Less, Greater,
   Plus, Minus, Star, Slash, Percent, Bang, Equals,
   LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Semicolon, Dot,
-  Newline, EqualityOperator, ComparisonOperator, AdditiveOperator, MultiplicativeOperator,
+  Newline, EqualityOperator, ComparisonOperator, AdditiveOperator, MultiplicativeOperator, ReservedWord,
 ];
 
 const lexer = new Lexer(allTokens as TokenType[], { positionTracking: 'full', ensureOptimizations: false });
@@ -179,7 +187,9 @@ export function insertNewlines(tokens: readonly IToken[], text: string): IToken[
       output.push(virtualNewline(at, line, column));
     }
     output.push(token);
-    previousEnds = statementEnders.has(type);
+    // A keyword after `.` is a (wrongly) reserved member name, which ends a statement as a name does.
+    const memberName = previous?.tokenType === Dot && keywordTokens.includes(type);
+    previousEnds = statementEnders.has(type) || memberName;
     if (type === LParen) nesting.push('(');
     else if (type === LBracket) nesting.push('[');
     else if (type === LCurly) nesting.push('{');

@@ -24,11 +24,13 @@ const messages: IParserErrorMessageProvider = {
     return `unexpected ${describe(firstRedundant)} after the end of the program`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
-    const what = ruleDescriptions[ruleName] ?? ruleName;
     const firsts = new Set<string>();
     for (const paths of expectedPathsPerAlt) for (const path of paths) if (path[0]) firsts.add(labelOf(path[0]));
     const options = [...firsts].slice(0, 6).join(', ');
     const found = actual[0] === undefined ? 'nothing' : describe(actual[0]);
+    const what = ruleDescriptions[ruleName];
+    // A choice inside a larger rule (a name that may be a keyword) is described by its options alone.
+    if (what === undefined) return `expected ${[...firsts].join(' or ') || ruleName} but found ${found}`;
     return firsts.size > 6 || firsts.size === 0
       ? `expected ${what} but found ${found}`
       : `expected ${what} (${options}) but found ${found}`;
@@ -103,6 +105,17 @@ class EntParser extends CstParser {
     });
   }
 
+  /**
+   * A name where no keyword could stand (after `fn`, `let`, `for` or `.`, and in parameters): a keyword is
+   * accepted here so that the AST builder reports it once as reserved, with no recovery cascade.
+   */
+  private nameOrKeyword(): void {
+    this.OR9([
+      { ALT: () => this.CONSUME9(T.Identifier) },
+      { ALT: () => this.CONSUME9(T.ReservedWord) },
+    ]);
+  }
+
   private optionalNewline(): void {
     this.OPTION9(() => this.CONSUME9(T.Newline));
   }
@@ -160,7 +173,7 @@ class EntParser extends CstParser {
 
   public methodDeclaration = this.RULE('methodDeclaration', () => {
     this.CONSUME(T.Fn);
-    this.CONSUME(T.Identifier);
+    this.nameOrKeyword();
     this.SUBRULE(this.parameterList);
     this.OPTION(() => {
       this.CONSUME(T.Colon);
@@ -177,7 +190,7 @@ class EntParser extends CstParser {
   });
 
   public parameter = this.RULE('parameter', () => {
-    this.CONSUME(T.Identifier);
+    this.nameOrKeyword();
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeExpression);
   });
@@ -217,7 +230,7 @@ class EntParser extends CstParser {
 
   public letStatement = this.RULE('letStatement', () => {
     this.CONSUME(T.Let);
-    this.CONSUME(T.Identifier);
+    this.nameOrKeyword();
     this.OPTION(() => {
       this.CONSUME(T.Colon);
       this.SUBRULE(this.typeExpression);
@@ -255,7 +268,7 @@ class EntParser extends CstParser {
 
   public forStatement = this.RULE('forStatement', () => {
     this.CONSUME(T.For);
-    this.CONSUME(T.Identifier);
+    this.nameOrKeyword();
     this.CONSUME(T.In);
     this.SUBRULE(this.expression);
     this.optionalNewline();
@@ -365,7 +378,7 @@ class EntParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Dot);
-          this.CONSUME(T.Identifier);
+          this.nameOrKeyword();
           this.OPTION(() => this.SUBRULE(this.argumentList));
         },
       },

@@ -8,7 +8,7 @@
 
 import type { Value } from '../semantics/values.ts';
 import type { AriaBatch, AriaResult, Configuration, FailureReason, NodeId, Running, Token } from './configuration.ts';
-import { decideAbort, decideCommit, note, runIdOf, startAttempt, withRunning, type CoordinatorContext } from './coordinator.ts';
+import { attemptTimeout, decideAbort, decideCommit, note, runIdOf, startAttempt, withRunning, type CoordinatorContext } from './coordinator.ts';
 import { updateDurable, updateVolatile } from './world.ts';
 
 function withBatch(config: Configuration, node: NodeId, batch: AriaBatch | undefined): Configuration {
@@ -42,7 +42,8 @@ export function fireAriaTimers(config: Configuration, node: NodeId, context: Coo
     if (batch.deadline > config.tick) return config;
     const unfinished = batch.members.filter((runId) => !batch.finished.has(runId));
     note(context, config, node, 'A-Timeout', `batch ${batch.number}: run ${unfinished.join(', ')} again`);
-    let next = withBatch(config, node, { ...batch, deadline: config.tick + config.settings.timeouts.attempt });
+    const longest = Math.max(...unfinished.map((runId) => config.nodes[node].volatile.running.get(runId)!.attemptNumber));
+    let next = withBatch(config, node, { ...batch, deadline: config.tick + attemptTimeout(config, longest + 1) });
     for (const runId of unfinished) next = startAttempt(next, node, next.nodes[node].volatile.running.get(runId)!, context);
     return next;
   }

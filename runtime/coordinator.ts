@@ -76,7 +76,7 @@ export function startAttempt(config: Configuration, node: NodeId, previous: Runn
     writes: new Map(), reads: new Map(), touched: new Map(), incarnations: new Map(),
   };
   const running: Running = {
-    ...previous, attemptNumber, attempt, phase: 'executing', deadline: config.tick + config.settings.timeouts.attempt,
+    ...previous, attemptNumber, attempt, phase: 'executing', deadline: config.tick + attemptTimeout(config, attemptNumber),
     token: undefined, result: undefined, votes: new Set(),
   };
   note(context, config, node, 'C-Start', `attempt ${attempt}`);
@@ -89,6 +89,15 @@ export function startAttempt(config: Configuration, node: NodeId, previous: Runn
       : { kind: 'create', entity: request.entity, key: request.key, args: request.args, stack: [], token };
   const started = withRunning(config, node, running, running.runId);
   return send(started, nodeAddress(node), nodeAddress(nodeOf(target, config.settings.nodes)), first, context.choices);
+}
+
+/**
+ * How long an attempt may run before the coordinator gives it up: the base timeout, doubled for every
+ * attempt before it (up to 2^10 times), so that a transaction longer than the base timeout, which no
+ * fault stops, still finishes on a later attempt instead of being given up forever.
+ */
+export function attemptTimeout(config: Configuration, attemptNumber: number): number {
+  return config.settings.timeouts.attempt * 2 ** Math.min(10, attemptNumber - 1);
 }
 
 /** The current running entry of an attempt, or undefined when the attempt is stale. */

@@ -13,6 +13,7 @@ import {
 } from '../types.ts';
 import { TypeResolver, type EntitySignature, type EntityTable } from './declarations.ts';
 import { closestName } from './suggest.ts';
+import { aType } from './wording.ts';
 
 export type FrameMode = 'method' | 'init' | 'run';
 
@@ -32,6 +33,8 @@ export class BodyChecker {
   private readonly scopes: Map<string, T.Variable>[];
   private slots: number;
   private loopDepth = 0;
+  /** The variables of enclosing `for` loops: read-only (E0513). */
+  private readonly loopVariables = new Set<T.Variable>();
   private readonly resolver: TypeResolver;
 
   constructor(
@@ -66,6 +69,16 @@ export class BodyChecker {
       this.report('E0305', `\`${name.name}\` is already declared in this block`, name.span,
         `assign to it with \`${name.name} = …\`, or choose another name`);
     }
+    return this.bind(name, type);
+  }
+
+  /** Binds a parameter; a repeated name was already reported by the declarations (E0211). */
+  declareParameter(name: A.Identifier, type: Type): T.Variable {
+    return this.bind(name, type);
+  }
+
+  private bind(name: A.Identifier, type: Type): T.Variable {
+    const scope = this.scopes[this.scopes.length - 1];
     const variable: T.Variable = { name: name.name, slot: this.slots++, type, span: name.span };
     scope.set(name.name, variable);
     return variable;
@@ -151,7 +164,7 @@ export class BodyChecker {
         }
         const value = this.expression(statement.value);
         if (containsFuture(value.type)) {
-          this.report('E0411', `a \`${typeToString(value.type)}\` has no printed form`, statement.value.span,
+          this.report('E0411', `${aType(value.type)} has no printed form`, statement.value.span,
             'print `await f` to print the result of the call');
         }
         return { kind: 'Print', value, span: at };
@@ -190,12 +203,14 @@ export class BodyChecker {
       over = 'map';
       elementType = iterable.type.key;
     } else if (iterable.type.kind !== 'error') {
-      this.report('E0408', `cannot iterate over a \`${typeToString(iterable.type)}\``, statement.iterable.span,
+      this.report('E0408', `cannot iterate over ${aType(iterable.type)}`, statement.iterable.span,
         '`for x in e` walks a list, or the keys of a map in ascending order');
     }
     this.scopes.push(new Map());
     const variable = this.declare(statement.variable, elementType);
+    this.loopVariables.add(variable);
     const body = this.loopBody(statement.body);
+    this.loopVariables.delete(variable);
     this.scopes.pop();
     return { kind: 'For', variable, iterable, over, body, span: statement.span };
   }
@@ -209,7 +224,7 @@ export class BodyChecker {
     }
     if (value === undefined) {
       if (result.kind !== 'void' && result.kind !== 'error') {
-        this.report('E0504', `this method returns a \`${typeToString(result)}\`: \`return\` needs a value`, at,
+        this.report('E0504', `this method returns ${aType(result)}: \`return\` needs a value`, at,
           `write \`return e\` with e of type ${typeToString(result)}`);
       }
       return { kind: 'Return', value: undefined, span: at };
@@ -229,6 +244,7 @@ export class BodyChecker {
       case 'VariableTarget': {
         const variable = this.lookup(target.name.name);
         if (variable === undefined) this.unknownVariable(target.name.name, target.name.span);
+        else this.requireWritable(variable, target.span);
         const value = this.value(valueExpression, variable?.type);
         if (variable === undefined) return { kind: 'ExpressionStatement', expression: value, span: at };
         return { kind: 'AssignLocal', variable, value, span: at };
@@ -251,6 +267,13 @@ export class BodyChecker {
     }
   }
 
+  /** Reports a change to the variable of an enclosing `for` loop, which is read-only. */
+  private requireWritable(variable: T.Variable, at: Span): void {
+    if (!this.loopVariables.has(variable)) return;
+    this.report('E0513', `\`${variable.name}\` is the variable of a \`for\` loop and cannot change`, at,
+      `copy it first: \`let current = ${variable.name}\`, then change the copy`);
+  }
+
   /** `self.f` as a place to change: the field's name and type, or undefined after a report. */
   private ownField(
     target: Extract<A.AssignTarget, { kind: 'FieldTarget' }>,
@@ -262,7 +285,7 @@ export class BodyChecker {
         this.report('E0507', `cannot change field \`${target.field.name}\` of another entity`, target.span,
           `entity state is private: call a method of \`${object.type.name}\` that changes its own field`);
       } else {
-        this.report('E0112', `a \`${typeToString(object.type)}\` has no fields to assign`, target.span,
+        this.report('E0112', `${aType(object.type)} has no fields to assign`, target.span,
           'assign to a variable, a field of `self`, or an element `x[i]`');
       }
       return undefined;
@@ -291,6 +314,7 @@ export class BodyChecker {
         this.unknownVariable(target.name.name, target.name.span);
         return undefined;
       }
+      this.requireWritable(variable, target.span);
       return { target: { kind: 'local', variable }, type: variable.type };
     }
     const field = this.ownField(target);
@@ -310,7 +334,7 @@ export class BodyChecker {
     }
     this.value(indexExpression);
     if (containerType.kind !== 'error') {
-      this.report('E0407', `a \`${typeToString(containerType)}\` cannot be indexed`, containerSpan,
+      this.report('E0407', `${aType(containerType)} cannot be indexed`, containerSpan,
         'index a list with an int (`xs[0]`) or a map with its key type (`m["k"]`)');
     }
     return undefined;
@@ -321,7 +345,7 @@ export class BodyChecker {
   private condition(expression: A.Expression, where: string): T.Expression {
     const checked = this.value(expression);
     if (checked.type.kind !== 'bool' && checked.type.kind !== 'error') {
-      this.report('E0403', `the condition of \`${where}\` is a \`${typeToString(checked.type)}\`, not a \`bool\``,
+      this.report('E0403', `the condition of \`${where}\` is ${aType(checked.type)}, not a \`bool\``,
         expression.span, 'compare explicitly, for example `x != 0` or `xs.len() > 0`');
     }
     return checked;
@@ -381,7 +405,7 @@ export class BodyChecker {
       case 'Await': {
         const future = this.value(expression.future);
         if (future.type.kind !== 'future' && future.type.kind !== 'error') {
-          this.report('E0410', `\`await\` needs a future, not a \`${typeToString(future.type)}\``, expression.future.span,
+          this.report('E0410', `\`await\` needs a future, not ${aType(future.type)}`, expression.future.span,
             'start a call with `async r.m(…)` to get a future; a plain call already waits for its result');
         }
         const type = future.type.kind === 'future' ? future.type.result : errorType;
@@ -412,6 +436,8 @@ export class BodyChecker {
     const at = expression.span;
     const expectedElement = expected?.kind === 'list' ? expected.element : undefined;
     if (expression.elements.length === 0) {
+      // An erroneous context was reported where it arose; `[]` adds nothing to that.
+      if (expected?.kind === 'error') return { kind: 'ListLiteral', elements: [], type: errorType, span: at };
       if (expectedElement === undefined) {
         this.report('E0406', 'the type of `[]` is not known here', at,
           'give it a type: `let xs: list<int> = []`');
@@ -431,6 +457,7 @@ export class BodyChecker {
     const expectedKey = expected?.kind === 'map' ? expected.key : undefined;
     const expectedValue = expected?.kind === 'map' ? expected.value : undefined;
     if (expression.entries.length === 0) {
+      if (expected?.kind === 'error') return { kind: 'MapLiteral', entries: [], type: errorType, span: at };
       if (expectedKey === undefined || expectedValue === undefined) {
         this.report('E0406', 'the type of `{}` is not known here', at,
           'give it a type: `let m: map<string, int> = {}`');
@@ -470,16 +497,16 @@ export class BodyChecker {
       const right = this.logicalOperand(expression.right, operator);
       return { kind: 'Binary', operator, left, right, type: boolType, span: at };
     }
-    const left = this.value(expression.left);
-    // The left operand's type gives `[]` and `{}` on the right their type: `xs == []`.
-    const right = operator === '==' || operator === '!=' ? this.contextual(expression.right, left.type) : this.value(expression.right);
+    const { left, right } = operator === '==' || operator === '!='
+      ? this.equalityOperands(expression)
+      : { left: this.value(expression.left), right: this.value(expression.right) };
     const both = (kind: Type['kind']): boolean => left.type.kind === kind && right.type.kind === kind;
     const anyError = left.type.kind === 'error' || right.type.kind === 'error';
     switch (operator) {
       case '==':
       case '!=':
         if (!typeFits(left.type, right.type) || !typeFits(right.type, left.type)) {
-          this.report('E0413', `cannot compare a \`${typeToString(left.type)}\` with a \`${typeToString(right.type)}\``,
+          this.report('E0413', `cannot compare ${aType(left.type)} with ${aType(right.type)}`,
             expression.operatorSpan, 'both sides of `==` and `!=` have the same type');
         }
         return { kind: 'Binary', operator, left, right, type: boolType, span: at };
@@ -505,6 +532,23 @@ export class BodyChecker {
     }
   }
 
+  /**
+   * The operands of `==` and `!=`. An operand that cannot type itself (`[]`, `{}`, `[[]]`) takes its type
+   * from the other one (`xs == []`, `[] == xs`); otherwise each types itself, so that unlike operands are
+   * reported as one comparison of unlike types, not as a mismatch inside the right operand.
+   */
+  private equalityOperands(
+    expression: Extract<A.Expression, { kind: 'Binary' }>,
+  ): { left: T.Expression; right: T.Expression } {
+    if (needsContext(expression.left) && !needsContext(expression.right)) {
+      const right = this.value(expression.right);
+      return { left: this.contextual(expression.left, right.type), right };
+    }
+    const left = this.value(expression.left);
+    const right = needsContext(expression.right) ? this.contextual(expression.right, left.type) : this.value(expression.right);
+    return { left, right };
+  }
+
   private logicalOperand(expression: A.Expression, operator: string): T.Expression {
     const checked = this.value(expression);
     if (checked.type.kind !== 'bool' && checked.type.kind !== 'error') {
@@ -524,7 +568,7 @@ export class BodyChecker {
     const at = expression.span;
     if (expression.operator === '!') {
       if (operand.type.kind !== 'bool' && operand.type.kind !== 'error') {
-        this.report('E0403', `\`!\` needs a \`bool\`, not a \`${typeToString(operand.type)}\``, expression.operand.span,
+        this.report('E0403', `\`!\` needs a \`bool\`, not ${aType(operand.type)}`, expression.operand.span,
           'compare explicitly, for example `x == 0`');
       }
       return { kind: 'Unary', operator: '!', operand, type: boolType, span: at };
@@ -567,7 +611,7 @@ export class BodyChecker {
     if (object.type.kind === 'error') return fail;
     if (object.type.kind !== 'entity') {
       const isMethod = ['len', 'contains', 'has', 'keys', 'push', 'remove'].includes(name.name);
-      this.report('E0303', `a \`${typeToString(object.type)}\` has no field \`${name.name}\``, name.span,
+      this.report('E0303', `${aType(object.type)} has no field \`${name.name}\``, name.span,
         isMethod ? `\`${name.name}\` is a method: call it with \`${name.name}(…)\`` : 'fields belong to entities');
       return fail;
     }
@@ -609,7 +653,7 @@ export class BodyChecker {
         for (const argument of expression.args) this.expression(argument);
         return { kind: 'Literal', value: 0, type: errorType, span: at };
       default:
-        this.report('E0304', `a \`${typeToString(type)}\` has no method \`${expression.method.name}\``,
+        this.report('E0304', `${aType(type)} has no method \`${expression.method.name}\``,
           expression.method.span, 'methods belong to entities; lists, maps and strings have `len()` and a few more');
         return { kind: 'Literal', value: 0, type: errorType, span: at };
     }
@@ -659,7 +703,7 @@ export class BodyChecker {
     const known = valueMethods[type.kind as 'list' | 'map' | 'string'];
     const shape = known[name];
     if (shape === undefined) {
-      this.report('E0304', `a \`${typeToString(type)}\` has no method \`${name}\``, expression.method.span,
+      this.report('E0304', `${aType(type)} has no method \`${name}\``, expression.method.span,
         `its methods are: ${Object.keys(known).map((method) => `${method}()`).join(', ')}`);
       for (const argument of expression.args) this.expression(argument);
       return { kind: 'Literal', value: 0, type: errorType, span: at };
@@ -687,13 +731,15 @@ export class BodyChecker {
   private valueMethodTarget(receiver: A.Expression): T.MutationTarget | undefined {
     if (receiver.kind === 'Name') {
       const variable = this.lookup(receiver.name);
-      return variable === undefined ? undefined : { kind: 'local', variable };
+      if (variable === undefined) return undefined;
+      this.requireWritable(variable, receiver.span);
+      return { kind: 'local', variable };
     }
     if (receiver.kind === 'Member' && receiver.object.kind === 'Self' && this.options.entity !== undefined) {
       return { kind: 'field', field: receiver.member.name };
     }
     if (receiver.kind === 'Member') {
-      this.report('E0507', 'cannot change a field of another entity', receiver.span,
+      this.report('E0507', `cannot change field \`${receiver.member.name}\` of another entity`, receiver.span,
         'entity state is private: call a method of that entity that changes its own field');
       return undefined;
     }
@@ -714,7 +760,7 @@ export class BodyChecker {
       case 'str': {
         const [argument] = this.arguments({ parameters: [{ name: 'value', type: errorType }] }, expression.args, at, 'str');
         if (argument !== undefined && containsFuture(argument.type)) {
-          this.report('E0411', `a \`${typeToString(argument.type)}\` has no printed form`, argument.span,
+          this.report('E0411', `${aType(argument.type)} has no printed form`, argument.span,
             'await the future first: `str(await f)`');
         }
         return { kind: 'Builtin', function: 'str', args: argument === undefined ? [] : [argument], type: stringType, span: at };
@@ -795,11 +841,19 @@ const valueMethods: Record<'list' | 'map' | 'string', Record<string, ValueMethod
   },
 };
 
+/** Whether a literal takes its type from its context: `[]`, `{}`, or a literal whose first item does. */
+function needsContext(expression: A.Expression): boolean {
+  if (expression.kind === 'ListLiteral') return expression.elements.length === 0 || needsContext(expression.elements[0]);
+  if (expression.kind !== 'MapLiteral') return false;
+  const first = expression.entries[0];
+  return first === undefined || needsContext(first.key) || needsContext(first.value);
+}
+
 function conversionHint(expected: Type, actual: Type): string {
   if (expected.kind === 'string' && actual.kind !== 'string') return 'convert it with `str(…)`';
   if (expected.kind === 'entity' && (actual.kind === 'string' || actual.kind === 'int')) {
     return `make a reference from the key with \`${expected.name}(…)\``;
   }
   if (actual.kind === 'future') return 'wait for the result with `await`';
-  return `the value must be a ${typeToString(expected)}`;
+  return `the value must be ${aType(expected)}`;
 }

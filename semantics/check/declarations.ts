@@ -74,9 +74,21 @@ export class TypeResolver {
     return type;
   }
 
+  /** A named type with type arguments it does not take, or `list`, `map`, `future` with the wrong count. */
+  private wrongArity(expression: Extract<A.TypeExpression, { kind: 'NamedType' }>): Type {
+    const expected = typeArity.get(expression.name) ?? 0;
+    const what = expected === 0
+      ? 'takes no type arguments'
+      : `takes ${expected} type argument${expected > 1 ? 's' : ''}, not ${expression.arguments.length}`;
+    this.diagnostics.push(diagnostic('E0208', `type \`${expression.name}\` ${what}`, expression.span,
+      'write `list<T>`, `map<K, V>` or `future<T>`; other types take no arguments'));
+    return errorType;
+  }
+
   private resolveInner(expression: A.TypeExpression, top: boolean): Type {
     switch (expression.kind) {
       case 'NamedType': {
+        if (expression.arguments.length > 0 || typeArity.has(expression.name)) return this.wrongArity(expression);
         const primitive = primitiveTypes.get(expression.name);
         if (primitive !== undefined) {
           if (primitive.kind === 'void' && !top) {
@@ -114,6 +126,9 @@ export class TypeResolver {
     }
   }
 }
+
+/** The built-in types that take type arguments, and how many. */
+const typeArity: ReadonlyMap<string, number> = new Map([['list', 1], ['map', 2], ['future', 1]]);
 
 function containsFutureType(type: Type): boolean {
   if (type.kind === 'future') return true;

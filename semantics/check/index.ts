@@ -6,12 +6,13 @@ import type * as A from '../../grammar/ast.ts';
 import type { Span } from '../../grammar/span.ts';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type * as T from '../typed.ts';
-import { typeToString, voidType, type Type } from '../types.ts';
+import { voidType, type Type } from '../types.ts';
 import { TransactionAbort, type Value } from '../values.ts';
 import { BodyChecker, type FrameOptions } from './body.ts';
 import { evaluateConstant, nonConstantPart } from './constants.ts';
 import { declareEntities, type EntitySignature, type EntityTable, type MethodSignature } from './declarations.ts';
 import { alwaysReturns, checkInitialization } from './initialization.ts';
+import { aType } from './wording.ts';
 
 export type { EntityTable } from './declarations.ts';
 
@@ -150,11 +151,11 @@ function checkMethod(
   const declaration = method.declaration;
   const checker = new BodyChecker(table, { mode: isInit ? 'init' : 'method', entity, result: method.result }, diagnostics);
   const parameters = declaration.parameters.map((parameter, index) =>
-    checker.declare(parameter.name, method.parameters[index].type));
+    checker.declareParameter(parameter.name, method.parameters[index].type));
   const body = checker.statements(declaration.body.statements);
   if (method.result.kind !== 'void' && method.result.kind !== 'error' && !alwaysReturns(body)) {
     const at = declaration.kind === 'MethodDeclaration' ? declaration.name.span : declaration.headSpan;
-    diagnostics.push(diagnostic('E0505', `\`${entity.name}.${method.name}\` may end without returning a \`${typeToString(method.result)}\``,
+    diagnostics.push(diagnostic('E0505', `\`${entity.name}.${method.name}\` may end without returning ${aType(method.result)}`,
       at, 'add a `return` (or an `abort`) at the end of every path'));
   }
   return {

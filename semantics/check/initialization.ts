@@ -95,11 +95,14 @@ class InitAnalysis {
   }
 
   private reads(expression: T.Expression, assigned: ReadonlySet<string>): void {
+    // The receiver of `self.m()` is reported with the call, not a second time as a shared `self`.
+    const reportedReceivers = new Set<T.Expression>();
     for (const node of allExpressions(expression)) {
       if (node.kind === 'SelfField') this.readField(node.field, assigned, node.span);
       if (node.kind === 'Mutation' && node.target.kind === 'field') this.readField(node.target.field, assigned, node.span);
       if (this.complete(assigned)) continue;
-      if (node.kind === 'Self') {
+      if (node.kind === 'Call' && node.receiver.kind === 'Self') reportedReceivers.add(node.receiver);
+      if (node.kind === 'Self' && !reportedReceivers.has(node)) {
         this.diagnostics.push(diagnostic('E0511', '`self` is shared before every field is assigned', node.span,
           'assign every field without a default first: another entity could call back and read them'));
       }

@@ -56,6 +56,9 @@ export class Client extends Evaluator {
   }
 
   protected override statement(statement: T.Statement, frame: Frame): Completion {
+    // A `let` binds a new variable each time it runs (in a loop, too): until its initializer gives a
+    // value the variable is unset, so an aborted initializer leaves nothing behind from a previous round.
+    if (statement.kind === 'Let') frame.slots[statement.variable.slot] = undefined;
     try {
       return super.statement(statement, frame);
     } catch (error) {
