@@ -1,13 +1,16 @@
 // Stage: grammar, its entry point. Source text → surface AST and diagnostics. Never throws on any input:
 // lexical and syntax errors come back as diagnostics, and no AST is built from a tree with errors.
 
-import { EOF, type CstNode, type IRecognitionException, type IToken } from 'chevrotain';
+import { EOF, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
 import { AstBuilder } from './cst-to-ast.ts';
-import { Entity, Equals, keywordTokens, LCurly, lex, Newline, RCurly, Run } from './lexer.ts';
+import {
+  Async, Await, Bang, Entity, Equals, False, Greater, Identifier, IntLiteral, keywordTokens, LBracket, LCurly, Less, lex, LParen,
+  Minus, Newline, RBracket, RCurly, RParen, Run, Self, StringLiteral, True,
+} from './lexer.ts';
 import { parser } from './parser.ts';
-import { span } from './span.ts';
+import { span, tokenSpan, type Span } from './span.ts';
 
 export interface ParseResult {
   /** Absent when the text has syntax errors. */
@@ -40,6 +43,8 @@ function parseWith<Result>(
   build: (builder: AstBuilder, tree: CstNode) => Result,
 ): { result: Result | undefined; diagnostics: readonly Diagnostic[] } {
   const lexed = lex(text, file);
+  const tooDeep = tokenNestingTooDeep(lexed.tokens, file);
+  if (tooDeep !== undefined) return { result: undefined, diagnostics: sortDiagnostics([...lexed.diagnostics, tooDeep]) };
   parser.input = lexed.tokens;
   const tree = rule();
   const syntax = syntaxDiagnostics(parser.errors, { lexical: lexed.diagnostics, tokens: lexed.tokens, text, file });
@@ -48,7 +53,67 @@ function parseWith<Result>(
   const builder = new AstBuilder(file);
   const result = build(builder, tree);
   if (builder.diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(builder.diagnostics) };
+  const deepest = treeTooDeep(result);
+  if (deepest !== undefined) return { result: undefined, diagnostics: [deepest] };
   return { result, diagnostics: [] };
+}
+
+/** The deepest nesting of brackets, blocks and type arguments, and the longest run of prefix operators. */
+const bracketDepthMax = 64;
+const prefixRunMax = 64;
+/** The deepest expression or statement tree the later stages (recursive, like the parser) accept. */
+const treeDepthMax = 256;
+
+const openers = new Set<TokenType>([LParen, LBracket, LCurly]);
+const closers = new Set<TokenType>([RParen, RBracket, RCurly, Greater]);
+const prefixes = new Set<TokenType>([Bang, Minus, Await, Async]);
+
+/**
+ * A recursive-descent parser (and every stage after it) recurses once per level of nesting, so a
+ * deeply nested program would exhaust the host's stack: such programs are refused before parsing,
+ * with a location, instead. (`-` counts as a prefix only where an operand is expected.)
+ */
+function tokenNestingTooDeep(tokens: readonly IToken[], file: string): Diagnostic | undefined {
+  let depth = 0;
+  let prefixRun = 0;
+  let previous: IToken | undefined;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    const typeArguments = type === Less && previous?.tokenType === Identifier && ['list', 'map', 'future'].includes(previous.image);
+    if (openers.has(type) || typeArguments) depth++;
+    else if (closers.has(type) && (type !== Greater || depth > 0)) depth = Math.max(0, depth - 1);
+    const operandExpected = previous === undefined || !operandEnders.has(previous.tokenType);
+    prefixRun = prefixes.has(type) && (type !== Minus || operandExpected) ? prefixRun + 1 : 0;
+    if (depth > bracketDepthMax || prefixRun > prefixRunMax) {
+      return diagnostic('E0106', `the program nests more than ${depth > bracketDepthMax ? `${bracketDepthMax} brackets or blocks` : `${prefixRunMax} prefix operators`} deep here`,
+        tokenSpan(file, token), 'name an inner part with `let`, or split the code into methods');
+    }
+    previous = token;
+  }
+  return undefined;
+}
+
+const operandEnders = new Set<TokenType>([Identifier, IntLiteral, StringLiteral, True, False, Self, RParen, RBracket, RCurly]);
+
+/** The first node deeper than `treeDepthMax` in the AST, measured without recursion. */
+function treeTooDeep(root: unknown): Diagnostic | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    const record = node as { kind?: unknown; span?: Span };
+    const counts = typeof record.kind === 'string';
+    if (counts && depth > treeDepthMax && record.span !== undefined) {
+      return diagnostic('E0106', `this expression nests more than ${treeDepthMax} levels deep`, record.span,
+        'name intermediate results with `let`, or split a long chain of operators into several statements');
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'span' || key === 'operatorSpan') continue;
+      if (Array.isArray(value)) for (const item of value) stack.push([item, depth + (counts ? 1 : 0)]);
+      else if (typeof value === 'object' && value !== null) stack.push([value, depth + (counts ? 1 : 0)]);
+    }
+  }
+  return undefined;
 }
 
 /**

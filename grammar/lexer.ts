@@ -124,7 +124,7 @@ export function lex(text: string, file: string): LexResult {
   const result = lexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
   for (const error of result.errors) {
-    const character = text.slice(error.offset, error.offset + 1);
+    const character = String.fromCodePoint(text.codePointAt(error.offset) ?? 0);
     diagnostics.push(
       diagnostic('E0101', `unexpected character ${JSON.stringify(character)}`,
         span(file, error.offset, error.offset + Math.max(1, error.length)),
