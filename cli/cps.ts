@@ -42,7 +42,7 @@ export function cps(io: Io, parsed: ParsedArguments): number {
     return exitUsage;
   }
   if (loaded.program === undefined) return exitUsage;
-  const text = renderCps(loaded.program, loaded.source, selector, {
+  const text = renderCps(loaded.program, (file) => (file === loaded.source.name ? loaded.source : undefined), selector, {
     core: !parsed.options.has('split') || parsed.options.has('core'),
     split: !parsed.options.has('core') || parsed.options.has('split'),
   });
@@ -57,16 +57,19 @@ export function cps(io: Io, parsed: ParsedArguments): number {
 /** The printed core and split forms of the selected methods (all when `selector` is absent). */
 export function renderCps(
   program: TypedProgram,
-  source: SourceText,
+  lookup: (file: string) => SourceText | undefined,
   selector: string | undefined,
   parts: { readonly core: boolean; readonly split: boolean },
 ): string | UsageError {
   const { core, split } = compileToSplit(program);
-  const lineOf = (span: { start: number; file: string }) => (span.file === source.name ? lineColumn(source, span.start).line : undefined);
+  const lineOf = (span: { start: number; file: string }) => {
+    const source = lookup(span.file);
+    return source === undefined ? undefined : lineColumn(source, span.start).line;
+  };
   const [entityName, methodName] = selector === undefined ? [undefined, undefined] : selector.split('.');
   if (entityName !== undefined && !core.entities.has(entityName)) {
     const suggestion = closestName(entityName, core.entities.keys());
-    return new UsageError('U0103', `no entity \`${entityName}\` in ${source.name}`,
+    return new UsageError('U0103', `no entity \`${entityName}\` in the program`,
       suggestion === undefined ? `its entities are: ${[...core.entities.keys()].join(', ')}` : `did you mean \`${suggestion}\`?`);
   }
   const sections: string[] = [];

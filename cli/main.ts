@@ -9,6 +9,7 @@ import { run, runCommand } from './run.ts';
 import { cps, cpsCommand } from './cps.ts';
 import { check, checkCommand } from './check.ts';
 import { checkHistory, checkHistoryCommand } from './check-history.ts';
+import { repl, replCommand } from './repl.ts';
 import { closestName } from '../semantics/check/suggest.ts';
 
 interface Command {
@@ -20,7 +21,7 @@ export const version = '0.1.0';
 
 function commands(): readonly Command[] {
   return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }, { spec: checkCommand, execute: check },
-    { spec: checkHistoryCommand, execute: checkHistory }];
+    { spec: checkHistoryCommand, execute: checkHistory }, { spec: replCommand, execute: repl }];
 }
 
 function overview(): string {

@@ -11,6 +11,7 @@ import { ReferenceHost } from '../semantics/reference/host.ts';
 import { ReferenceModel } from '../semantics/reference/model.ts';
 import type { TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
+import type { EntityState } from '../semantics/migrate.ts';
 
 export interface RunSettings {
   readonly stepLimit: number;
@@ -30,6 +31,8 @@ export interface RunHost {
   /** Called at the very end: let the system finish its work (commits still being installed). */
   readonly settling: () => void;
   readonly distributed: DistributedHost | undefined;
+  /** Every committed entity, as the host holds it now. */
+  readonly entities: () => EntityState[];
 }
 
 export type Tracer =
@@ -40,7 +43,7 @@ interface SemanticsEntry {
   readonly name: string;
   readonly description: string;
   readonly traces: boolean;
-  readonly create: (program: TypedProgram, settings: RunSettings, tracer: Tracer | undefined) => RunHost;
+  readonly create: (program: TypedProgram, settings: RunSettings, tracer: Tracer | undefined, initial?: readonly EntityState[]) => RunHost;
 }
 
 const nothing = (): void => undefined;
@@ -57,33 +60,35 @@ export const semanticsTable: readonly SemanticsEntry[] = [
     name: 'distributed',
     description: 'the split program on simulated nodes over a faulty network, under the chosen protocols',
     traces: true,
-    create: (program, settings, tracer) => {
+    create: (program, settings, tracer, initial) => {
       const host = new DistributedHost(compileToSplit(program).split, {
-        settings: runtimeSettings(settings), seed: settings.seed,
+        settings: runtimeSettings(settings), seed: settings.seed, initialEntities: initial,
         trace: tracer?.kind === 'distributed' ? tracer.trace : undefined,
       });
-      return { host, healing: () => host.heal(), settling: () => host.settle(), distributed: host };
+      return { host, healing: () => host.heal(), settling: () => host.settle(), distributed: host, entities: () => host.entities() };
     },
   },
   {
     name: 'split',
     description: 'the split program on the small-step machine, one node, a perfect network',
     traces: true,
-    create: (program, settings, tracer) => ({
-      host: new SingleNodeHost(compileToSplit(program).split, {
+    create: (program, settings, tracer, initial) => {
+      const host = new SingleNodeHost(compileToSplit(program).split, {
         stepLimit: settings.stepLimit, trace: tracer?.kind === 'single' ? tracer.trace : undefined,
-      }),
-      healing: nothing, settling: nothing, distributed: undefined,
-    }),
+      });
+      host.entities.restore(initial ?? []);
+      return { host, healing: nothing, settling: nothing, distributed: undefined, entities: () => [...host.entities.all()] };
+    },
   },
   {
     name: 'reference',
     description: 'the sequential reference model: one transaction at a time over one global store',
     traces: false,
-    create: (program, settings) => ({
-      host: new ReferenceHost(new ReferenceModel(program, { stepLimit: settings.stepLimit })),
-      healing: nothing, settling: nothing, distributed: undefined,
-    }),
+    create: (program, settings, _tracer, initial) => {
+      const model = new ReferenceModel(program, { stepLimit: settings.stepLimit });
+      model.store.restore(initial ?? []);
+      return { host: new ReferenceHost(model), healing: nothing, settling: nothing, distributed: undefined, entities: () => [...model.store.all()] };
+    },
   },
 ];
 

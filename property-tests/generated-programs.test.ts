@@ -2,9 +2,10 @@
 // on it:
 //   - every generated program compiles without a single diagnostic (a diagnostic is a generator bug,
 //     reported with fast-check's {seed, path} and the program);
-//   - the programs do what the differential properties need: over a sample, runs reach the constructs
-//     and outcomes listed in `expectations` (remote calls in conditions, re-entrant calls, `new` inside
-//     methods, each kind of abort, …). The counts are logged, so a reader sees what the generator covers.
+//   - the programs do what the differential properties need: over a sample (with a fixed seed), runs
+//     reach the constructs and outcomes listed in `expectations` (remote calls in conditions,
+//     re-entrant calls, `new` inside methods, each kind of abort, …), each in at least the share given
+//     there. The shares are logged, so a reader sees what the generator covers.
 // Runs scale with ENT_RUNS (a multiplier, as in every property test).
 
 import test from 'ava';
@@ -25,7 +26,6 @@ const larger: GeneratorOptions = { blockLengthMax: 5, expressionDepthMax: 3, sta
 const configurations: readonly (readonly [string, GeneratorOptions, number])[] = [
   ['small', {}, 1000],
   ['larger', larger, 400],
-  ['with every avoidKnownBug flag', { avoidKnownBug_setOfDeadVariable: true, avoidKnownBug_deadCodeAfterIfElse: true }, 300],
 ];
 
 for (const [name, options, base] of configurations) {
@@ -124,7 +124,9 @@ function sight(text: string): Sighting {
 
 test('Generator: the programs reach remote calls in conditions, re-entrancy, `new`, futures and every kind of abort', (t) => {
   const count = runs(400);
-  const sample = fc.sample(fc.oneof({ arbitrary: programArbitrary(), weight: 4 }, { arbitrary: programArbitrary(larger), weight: 1 }), count);
+  // A fixed seed: the shares are a property of the generator, and must not flicker from run to run.
+  const programs = fc.oneof({ arbitrary: programArbitrary(), weight: 4 }, { arbitrary: programArbitrary(larger), weight: 1 });
+  const sample = fc.sample(programs, { numRuns: count, seed: 20240611 });
   const sightings = sample.map((program) => sight(program.text));
   const lines = sightings.map((sighting) => sighting.text.split('\n').length).sort((a, b) => a - b);
   const steps = sightings.map((sighting) => sighting.steps).sort((a, b) => a - b);

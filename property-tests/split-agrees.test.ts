@@ -14,16 +14,6 @@
 // environment variable ENT_RUNS multiplies every count (ENT_RUNS=100 for a long hunt: 120,000+
 // programs). A failure reports fast-check's {seed, path} and the program; replay it with
 // `fc.assert(…, { seed, path })`, or paste the program into a file and run `ent run --semantics split`.
-//
-// Known implementation bugs the generator steers around (flags of GeneratorOptions, set only for the
-// theorem that the bug breaks, so that the others still see the construct; both are harmless at run
-// time, so the agreement and determinism theorems run without them):
-//   - avoidKnownBug_setOfDeadVariable (well formedness): split liveness treats an assignment `x = e`
-//     (core `Set`) as a definition, so a block that assigns x after a call, before reading it, does
-//     not carry x, and `checkSplitMethod` reports `set of unbound variable x`.
-//   - avoidKnownBug_deadCodeAfterIfElse (well formedness): after an `if`/`else` whose branches all
-//     return, break or continue, the join continuation is dead; liveness never visits it, so its
-//     block lacks the variables it reads (`reads unbound variable`, `needs live variable … not bound`).
 
 import test from 'ava';
 import fc from 'fast-check';
@@ -104,7 +94,7 @@ function wellFormednessProblems(program: TypedProgram): string[] {
 test('Theorem (desugaring and splitting are well formed): no core method or split block has a problem', (t) => {
   assertForPrograms(t, runs(400), (program) => {
     assert.deepEqual(wellFormednessProblems(typedProgram(program.text)), []);
-  }, programsWith({ avoidKnownBug_setOfDeadVariable: true, avoidKnownBug_deadCodeAfterIfElse: true }));
+  }, programsWith({}));
   t.pass();
 });
 

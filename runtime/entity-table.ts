@@ -51,6 +51,14 @@ export class EntityTable {
     record.fields.set(field, value);
   }
 
+  /** Starts the table from these states (the REPL carries its entities over to a new program). */
+  restore(states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): void {
+    this.records.clear();
+    for (const state of states) {
+      this.records.set(canonical(referenceValue(state.entity, state.key)), { entity: state.entity, key: state.key, fields: new Map(state.fields) });
+    }
+  }
+
   begin(): void {
     this.undo = [];
   }

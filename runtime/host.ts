@@ -10,7 +10,8 @@ import { submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { globalStep, type GlobalRule } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
-import type { TraceEntry } from './world.ts';
+import { nodeOf, updateDurable, type TraceEntry } from './world.ts';
+import { canonical, referenceValue, type MapKey, type Value } from '../semantics/values.ts';
 import { describeRequest } from './describe.ts';
 
 export interface DistributedOptions {
@@ -21,6 +22,8 @@ export interface DistributedOptions {
   readonly trace?: (entry: TraceEntry) => void;
   /** Global steps one wait may take before the run is declared stuck. */
   readonly stepsPerWaitMax?: number;
+  /** Entities that exist from the start, each on its node at version 1 (the REPL's, carried over). */
+  readonly initialEntities?: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>;
 }
 
 const healAfterSteps = 20_000;
@@ -41,7 +44,7 @@ export class DistributedHost implements TransactionHost {
     private readonly program: SplitProgram,
     private readonly options: DistributedOptions,
   ) {
-    this.configuration = initialConfiguration(options.settings, 1, undefined);
+    this.configuration = seedEntities(initialConfiguration(options.settings, 1, undefined), options.initialEntities ?? []);
     this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
     this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;
   }
@@ -127,3 +130,13 @@ export class DistributedHost implements TransactionHost {
   }
 }
 
+function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): Configuration {
+  let next = config;
+  for (const state of states) {
+    const reference = referenceValue(state.entity, state.key);
+    const node = nodeOf(reference, config.settings.nodes);
+    const entity: CommittedEntity = { entity: state.entity, key: state.key, fields: state.fields, version: 1 };
+    next = updateDurable(next, node, (durable) => ({ ...durable, store: durable.store.with(canonical(reference), entity) }));
+  }
+  return next;
+}

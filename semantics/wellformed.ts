@@ -27,9 +27,14 @@ interface TargetRules {
 class Checker {
   readonly problems: string[] = [];
 
+  /**
+   * `setBinds`: in a split block, an assignment to a variable the block does not carry is allowed and
+   * binds it: the variable was dead (it is assigned before any read), so no frame had to carry it.
+   */
   constructor(
     private readonly where: string,
     private readonly rules: TargetRules,
+    private readonly setBinds = false,
   ) {}
 
   private atoms(atoms: readonly Atom[], scope: Scope, what: string): void {
@@ -57,7 +62,7 @@ class Checker {
       case 'Let':
       case 'Set':
         this.atoms(primitiveAtoms(term.primitive), scope, term.kind.toLowerCase());
-        if (term.kind === 'Set' && !scope.variables.has(term.variable)) {
+        if (term.kind === 'Set' && !scope.variables.has(term.variable) && !this.setBinds) {
           this.problems.push(`${this.where}: set of unbound variable ${term.variable}`);
         }
         this.term(term.body, bind(scope, [term.variable]));
@@ -134,7 +139,7 @@ export function checkSplitMethod(method: SplitMethod, entity: SplitEntity): stri
     },
   };
   for (const block of method.blocks) {
-    const checker = new Checker(`${method.entity}.${block.name}`, rules);
+    const checker = new Checker(`${method.entity}.${block.name}`, rules, true);
     checker.term(block.body, { variables: new Set([...block.parameters, ...block.live]), continuations: new Map() });
     problems.push(...checker.problems);
   }

@@ -29,9 +29,6 @@
 // counters and loop variables are never assigned. `init` calls out only with `d - 1`, and makes `new`s
 // only after `if d <= 0 { return }`. The run block passes fuel 0–3. So every call tree is at most 4 deep,
 // loops run at most 3 times, and a program stays far below the step budget of 1,000,000.
-//
-// Known implementation bugs that the generator can steer around are flags of `GeneratorOptions`
-// (`avoidKnownBug_…`), all off by default; the test files list the ones they set, and why.
 
 import fc from 'fast-check';
 
@@ -137,24 +134,6 @@ export interface GeneratorOptions {
   readonly expressionDepthMax?: number;
   /** Nesting depth of statements (if, while, for). */
   readonly statementDepthMax?: number;
-  /**
-   * Known bug (semantics/split liveness): a local variable that is assigned (`x = e`, core `Set`)
-   * after a call, before it is read, is not carried into the block that resumes the call, so the
-   * block updates a variable it does not bind, and `checkSplitMethod` reports `set of unbound
-   * variable x` (the machine still runs it correctly). With this flag, assignments to local
-   * variables build on the old value (`x = x + e`, `x.push(e)`, `x[k] = e`), which reads it first.
-   */
-  readonly avoidKnownBug_setOfDeadVariable?: boolean;
-  /**
-   * Known bug (semantics/split): statements after an `if`/`else` whose branches all return (or
-   * break, or continue) become a join continuation that nothing jumps to; liveness never looks at
-   * it, so the block that holds it does not carry the variables it reads, and `checkSplitMethod`
-   * reports `reads unbound variable` / `needs live variable … not bound here` (dead code: the machine
-   * still runs right). The same happens when such an `if` ends a loop body or a branch: the jump back
-   * to the loop, or on to the outer join, is dead. With this flag, a method body ends at such an
-   * `if`, and a nested one loses its `else`.
-   */
-  readonly avoidKnownBug_deadCodeAfterIfElse?: boolean;
 }
 
 // ----------------------------------------------------------------------------------------- arbitraries
@@ -764,7 +743,7 @@ function binary(model: Extract<ExpressionModel, { kind: 'binary' }>, type: Type,
       // `*` and `+` (integer overflow). Not in the run block, where they would stop the run.
       if (model.right.kind === 'literal' && context.mode !== 'run') {
         if (operator === '/' || operator === '%') right = code(['0', '2', '3'][model.right.choice % 3]);
-        if (operator === '*' || operator === '+') right = code(['3', '1000000000', '9007199254740991'][model.right.choice % 3]);
+        if (operator === '*' || operator === '+') right = code(model.right.choice % 3 === 0 ? '3' : '9007199254740991');
       }
       // The run block is the client: there, a division by zero would stop the run, so divide by ≥ 1.
       if ((operator === '/' || operator === '%') && context.mode === 'run') right = code(`max(1, ${right.text})`);
@@ -949,7 +928,6 @@ function block(statements: readonly StatementModel[], context: Context, printer:
 function printStatements(statements: readonly StatementModel[], context: Context, printer: Printer): boolean {
   let leaves = false;
   for (const statement of statements) {
-    if (leaves && context.options.avoidKnownBug_deadCodeAfterIfElse === true) break;
     leaves = printStatement(statement, context, printer) || leaves;
   }
   return leaves;
@@ -998,14 +976,7 @@ function printStatementOnly(statement: StatementModel, context: Context, printer
     case 'assign': {
       const target = mutableTargets(context, ['int', 'bool', 'string', 'list', 'map', 'ref'], statement.choice);
       if (target === undefined) return;
-      const local = !target.text.startsWith('self.');
-      const readFirst = local && context.options.avoidKnownBug_setOfDeadVariable === true;
-      const buildOnOld = Math.floor(statement.choice / 64) % 3 !== 0 || readFirst;
-      if (readFirst && target.type.kind === 'map') {
-        printer.line(`${target.text}[${expression(statement.value, stringType, context).text}] = 1`);
-        return;
-      }
-      if (readFirst && (target.type.kind === 'bool' || target.type.kind === 'ref')) return;
+      const buildOnOld = Math.floor(statement.choice / 64) % 3 !== 0;
       // Most updates build on the old value, so that running a call twice shows.
       if (buildOnOld && (target.type.kind === 'int' || target.type.kind === 'string')) {
         const operand = target.type.kind === 'int'
@@ -1041,11 +1012,7 @@ function printStatementOnly(statement: StatementModel, context: Context, printer
       return;
     }
     case 'if': {
-      // Under the flag, a nested `if` that would leave on every path loses its `else`: what follows
-      // it (the rest of the block, or the jump back to a loop or to an outer join) would be dead.
-      const avoid = context.options.avoidKnownBug_deadCodeAfterIfElse === true && context.mode !== 'run'
-        && context.blockDepth > 0 && leavesOnEveryPath(statement, context);
-      context.lastLeaves = printIf(avoid ? { ...statement, otherwise: [] } : statement, context, printer, 'if');
+      context.lastLeaves = printIf(statement, context, printer, 'if');
       return;
     }
     case 'while': {
@@ -1124,24 +1091,6 @@ function printStatementOnly(statement: StatementModel, context: Context, printer
   }
 }
 
-/** Whether a statement, printed here, leaves on every path (as `printStatement` will report it). */
-function leavesOnEveryPath(statement: StatementModel, context: Context): boolean {
-  switch (statement.kind) {
-    case 'return':
-      return context.mode !== 'run' && !context.early;
-    case 'break':
-    case 'continue':
-      return context.loopDepth > 0;
-    case 'if': {
-      if (statement.otherwise.length === 0) return false;
-      const someLeaves = (statements: readonly StatementModel[]): boolean => statements.some((inner) => leavesOnEveryPath(inner, context));
-      return someLeaves(statement.then) && someLeaves(statement.otherwise);
-    }
-    default:
-      return false;
-  }
-}
-
 /** Prints an `if` (with its `else if`s and `else`); whether every path through it leaves. */
 function printIf(statement: Extract<StatementModel, { kind: 'if' }>, context: Context, printer: Printer, keyword: string): boolean {
   const condition = expression(statement.condition, boolType, context);
@@ -1153,13 +1102,9 @@ function printIf(statement: Extract<StatementModel, { kind: 'if' }>, context: Co
     return false;
   }
   if (otherwise.length === 1 && otherwise[0].kind === 'if') {
-    // `else if`: the nested `if` is the else block's only statement, in a scope of its own. Under
-    // the flag, it must not leave on every path unless the `then` block does too (see above).
-    const inner = otherwise[0];
-    const avoid = context.options.avoidKnownBug_deadCodeAfterIfElse === true && context.mode !== 'run'
-      && !thenLeaves && leavesOnEveryPath(inner, context);
+    // `else if`: the nested `if` is the else block's only statement, in a scope of its own.
     context.enter();
-    const elseLeaves = printIf(avoid ? { ...inner, otherwise: [] } : inner, context, printer, '} else if');
+    const elseLeaves = printIf(otherwise[0], context, printer, '} else if');
     context.leave();
     return thenLeaves && elseLeaves;
   }
@@ -1269,8 +1214,8 @@ function printMethod(method: MethodSignature, entity: EntitySignature, signature
   printer.line(`fn ${method.name}(${parameterList(method.parameters, method.fuelled, signature)})${result} {`);
   printer.indented(() => {
     if (method.fuelled) printer.line(`if d <= 0 { return${method.result === undefined ? '' : ` ${zero(method.result, context).text}`} }`);
-    const leaves = printStatements(method.model.body, context, printer);
-    if (method.result !== undefined && !(leaves && options.avoidKnownBug_deadCodeAfterIfElse === true)) {
+    printStatements(method.model.body, context, printer);
+    if (method.result !== undefined) {
       printer.line(`return ${expression(method.model.returns, method.result, context, true).text}`);
     }
   });

@@ -164,25 +164,36 @@ class Desugarer {
     };
   }
 
-  private join(rest: Rest, span: Span, body: (joinName: string) => Term): Term {
+  /**
+   * `letcont join() = rest in body(join)`, where the rest of the block is translated only if some path
+   * of `body` jumps to the join: after an `if` whose branches all return, abort, break or continue, the
+   * rest is dead code, and leaving it out keeps every continuation reachable (and its liveness exact).
+   */
+  private join(rest: Rest, span: Span, body: (jumpToJoin: Rest) => Term): Term {
     const name = this.continuation('join');
-    return { kind: 'LetCont', name, parameters: [], continuationBody: rest(), body: body(name), span };
+    let used = false;
+    const jumpToJoin: Rest = () => {
+      used = true;
+      return { kind: 'Jump', continuation: name, args: [], span };
+    };
+    const built = body(jumpToJoin);
+    return used ? { kind: 'LetCont', name, parameters: [], continuationBody: rest(), body: built, span } : built;
   }
 
   private ifStatement(statement: Extract<T.Statement, { kind: 'If' }>, rest: Rest, loop: LoopTargets | undefined): Term {
     const span = statement.span;
-    return this.atom(statement.condition, (condition) => this.join(rest, span, (joinName) => {
-      const jumpToJoin: Rest = () => ({ kind: 'Jump', continuation: joinName, args: [], span });
+    return this.atom(statement.condition, (condition) => this.join(rest, span, (jumpToJoin) => {
       const thenName = this.continuation('then');
       const thenBody = this.block(statement.thenBlock, jumpToJoin, loop);
-      const branchTo = (elseName: string): Term => ({
-        kind: 'LetCont', name: thenName, parameters: [], continuationBody: thenBody, span,
-        body: { kind: 'Branch', condition, thenContinuation: thenName, elseContinuation: elseName, span },
-      });
-      if (statement.elseBlock.length === 0) return branchTo(joinName);
       const elseName = this.continuation('else');
       const elseBody = this.block(statement.elseBlock, jumpToJoin, loop);
-      return { kind: 'LetCont', name: elseName, parameters: [], continuationBody: elseBody, body: branchTo(elseName), span };
+      return {
+        kind: 'LetCont', name: thenName, parameters: [], continuationBody: thenBody, span,
+        body: {
+          kind: 'LetCont', name: elseName, parameters: [], continuationBody: elseBody, span,
+          body: { kind: 'Branch', condition, thenContinuation: thenName, elseContinuation: elseName, span },
+        },
+      };
     }));
   }
 

@@ -7,7 +7,7 @@
 import type { Span } from '../../grammar/span.ts';
 import type { DiagnosticCode } from '../../diagnostics/catalog.ts';
 import type * as T from '../typed.ts';
-import type { Request, TransactionHost } from '../transactions.ts';
+import type { Outcome, Request, TransactionHost } from '../transactions.ts';
 import {
   canonical, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
@@ -25,15 +25,33 @@ export class ClientError {
 /** The statement being executed needed the result of a transaction that aborted. */
 class Abandoned {}
 
+/** A transaction the client started: on which host, under which ticket, and its outcome once known. */
+interface Started {
+  readonly host: TransactionHost;
+  readonly ticket: number;
+  outcome: Outcome | undefined;
+}
+
 export class Client extends Evaluator {
   private readonly frame: Frame = { self: undefined, slots: [], result: voidValue };
+  /** Futures by the client's own number, so that they outlive a change of host (the REPL's). */
+  private readonly started: Started[] = [];
   private readonly pending = new Set<number>();
 
   constructor(
-    private readonly host: TransactionHost,
+    private host: TransactionHost,
     private readonly output: (line: string) => void,
   ) {
     super();
+  }
+
+  /**
+   * Goes on with another host (the REPL changed the program or the runtime): every transaction still
+   * running on the old one is waited for first, and its outcome is kept for `await`.
+   */
+  useHost(host: TransactionHost): void {
+    this.finish();
+    this.host = host;
   }
 
   /** Runs statements in the client's one frame; throws a ClientError when the client's own computation fails. */
@@ -43,11 +61,22 @@ export class Client extends Evaluator {
 
   /** Waits for every transaction started and never awaited, printing the aborts among them. */
   finish(): void {
-    for (const ticket of [...this.pending].sort((a, b) => a - b)) {
-      this.pending.delete(ticket);
-      const outcome = this.host.outcome(ticket);
+    for (const future of [...this.pending].sort((a, b) => a - b)) {
+      this.pending.delete(future);
+      const outcome = this.outcomeOf(future);
       if (outcome.kind === 'aborted') this.output(`abort: ${outcome.message}`);
     }
+  }
+
+  private outcomeOf(future: number): Outcome {
+    const started = this.started[future];
+    started.outcome ??= started.host.outcome(started.ticket);
+    return started.outcome;
+  }
+
+  private start(request: Request): number {
+    this.started.push({ host: this.host, ticket: this.host.submit(request), outcome: undefined });
+    return this.started.length - 1;
   }
 
   /** The value of a client variable (for the REPL's completion and `:state`). */
@@ -68,16 +97,16 @@ export class Client extends Evaluator {
     }
   }
 
-  private wait(ticket: number): Value {
-    this.pending.delete(ticket);
-    const outcome = this.host.outcome(ticket);
+  private wait(future: number): Value {
+    this.pending.delete(future);
+    const outcome = this.outcomeOf(future);
     if (outcome.kind === 'committed') return outcome.value;
     this.output(`abort: ${outcome.message}`);
     throw new Abandoned();
   }
 
   private transact(request: Request): Value {
-    return this.wait(this.host.submit(request));
+    return this.wait(this.start(request));
   }
 
   protected override tick(): void {}
@@ -97,9 +126,9 @@ export class Client extends Evaluator {
   protected override startAsync(call: T.CallExpression, frame: Frame): Value {
     const target = this.expression(call.receiver, frame) as ReferenceValue;
     const args = call.args.map((argument) => this.expression(argument, frame));
-    const ticket = this.host.submit({ kind: 'call', target, method: call.method, args });
-    this.pending.add(ticket);
-    return { kind: 'future', id: ticket };
+    const future = this.start({ kind: 'call', target, method: call.method, args });
+    this.pending.add(future);
+    return { kind: 'future', id: future };
   }
 
   protected override awaitFuture(future: Value): Value {

@@ -40,13 +40,6 @@ export class ReferenceModel extends Evaluator {
     return this.program;
   }
 
-  /** Switches to a new version of the program (the REPL), carrying the store over where it fits. */
-  replaceProgram(program: T.TypedProgram): string[] {
-    const notes = this.store.migrate(program, this.program);
-    this.program = program;
-    return notes;
-  }
-
   /** Runs one transaction to completion: committed with its value, or aborted and rolled back. */
   execute(request: Request): Outcome {
     this.steps = 0;

@@ -1,7 +1,7 @@
 // Stage: semantics/reference. The global entity store of the sequential model, with an undo log: every
 // change a transaction makes to any entity is recorded, so that an abort restores the store exactly.
 
-import type { TypedEntity, TypedProgram } from '../typed.ts';
+import type { TypedEntity } from '../typed.ts';
 import { canonical, referenceValue, type MapKey, type ReferenceValue, type Value } from '../values.ts';
 
 export interface EntityState {
@@ -79,48 +79,9 @@ export class EntityStore {
     this.undoLog = undefined;
   }
 
-  /**
-   * Carries the store over to a new version of the program (the REPL redeclared entities): keeps each
-   * entity whose type still exists, keeps fields whose type is unchanged, and gives new fields their
-   * defaults. Returns one line per entity that could not keep its state.
-   */
-  migrate(program: TypedProgram, previous: TypedProgram): string[] {
-    const notes: string[] = [];
-    for (const [id, state] of [...this.states]) {
-      const entity = program.entities.get(state.entity);
-      const old = previous.entities.get(state.entity);
-      if (entity === undefined) {
-        this.states.delete(id);
-        notes.push(`${id} was removed: entity ${state.entity} is no longer declared`);
-        continue;
-      }
-      const problem = migrationProblem(entity, old);
-      if (problem !== undefined) {
-        this.states.delete(id);
-        notes.push(`${id} was removed: ${problem}`);
-        continue;
-      }
-      const fields = new Map<string, Value | undefined>([[entity.keyName, state.key]]);
-      for (const field of entity.fields) {
-        fields.set(field.name, state.fields.has(field.name) ? state.fields.get(field.name) : field.initial);
-      }
-      this.states.set(id, { entity: state.entity, key: state.key, fields });
-    }
-    return notes;
+  /** Starts the store from these states (the REPL carries its entities over to a new program). */
+  restore(states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): void {
+    this.states.clear();
+    for (const state of states) this.states.set(entityId(state.entity, state.key), { entity: state.entity, key: state.key, fields: new Map(state.fields) });
   }
-}
-
-function migrationProblem(entity: TypedEntity, old: TypedEntity | undefined): string | undefined {
-  if (old === undefined) return undefined;
-  if (old.keyType.kind !== entity.keyType.kind) return `the key of ${entity.name} changed type`;
-  for (const field of entity.fields) {
-    const before = old.fields.find((candidate) => candidate.name === field.name);
-    if (before !== undefined && JSON.stringify(before.type) !== JSON.stringify(field.type)) {
-      return `field ${field.name} changed type`;
-    }
-    if (before === undefined && field.initial === undefined) {
-      return `new field ${field.name} has no default to start from`;
-    }
-  }
-  return undefined;
 }
