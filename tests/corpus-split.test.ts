@@ -6,18 +6,9 @@ import test from 'ava';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { checkCoreMethod, checkSplitMethod } from '../semantics/wellformed.ts';
-import { loadCorpus } from './support/corpus.ts';
+import { intendedDifferences, loadCorpus } from './support/corpus.ts';
 import { runReference } from './support/run-reference.ts';
 import { dumpEntities, runSplit } from './support/run-split.ts';
-
-/**
- * Programs whose split run differs from their expectations on purpose, by name, with the reason. The
- * reference model evaluates on the host's stack, so deep recursion aborts there (`recursion too deep`)
- * and completes on the split machine, whose frames are data.
- */
-export const intendedDifferences: ReadonlyMap<string, string> = new Map([
-  ['aborts/recursion-too-deep.ent', 'the reference model runs out of host stack; the split machine has no such limit'],
-]);
 
 for (const program of loadCorpus().filter((candidate) => candidate.errors.length === 0 && !intendedDifferences.has(candidate.name))) {
   test(`corpus ${program.name} (split)`, (t) => {
