@@ -86,7 +86,7 @@ export function integerOption(parsed: ParsedArguments, name: string, fallback: n
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (typeof raw !== 'string' || !/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value)) {
-    return new UsageError('U0103', `--${name} takes a whole number, not ${JSON.stringify(raw)}`, undefined);
+    return new UsageError('U0103', `--${name} takes a whole number, not ${JSON.stringify(raw)}`, `for example --${name} 3`);
   }
   return value;
 }

@@ -12,6 +12,7 @@ import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
 import { decodeToken, encodeToken } from '../checkers/token.ts';
 import type { Violation } from '../checkers/violation.ts';
+import { zeroOut } from '../checkers/minimize.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { SourceText } from '../grammar/span.ts';
@@ -37,6 +38,7 @@ export const checkCommand: CommandSpec = {
     { name: 'clients', value: { placeholder: 'N' }, description: 'concurrent clients of a random workload', defaultValue: '3' },
     { name: 'requests', value: { placeholder: 'N' }, description: 'requests per client', defaultValue: '4' },
     { name: 'keys', value: { placeholder: 'N' }, description: 'entities of each type (the key space)', defaultValue: '2' },
+    { name: 'shrink-seconds', value: { placeholder: 'N' }, description: 'how long to shrink a counterexample before reporting the smallest so far', defaultValue: '30' },
     { name: 'replay', value: { placeholder: 'TOKEN' }, description: 'run one case again, exactly, from the token a report printed' },
     { name: 'trace', description: 'with --replay: print the whole trace' },
     { name: 'help', description: 'show this help' },
@@ -74,7 +76,10 @@ export function check(io: Io, parsed: ParsedArguments): number {
   const request: CheckRequest = { program: loaded.program, source: loaded.source, settings, path };
   const token = parsed.options.get('replay');
   if (typeof token === 'string') return replay(io, request, token, parsed.options.has('trace'));
-  return hunt(io, request, runs, typeof parsed.options.get('seed') === 'string' ? parsed.options.get('seed') as string : '1');
+  const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30);
+  if (shrinkSeconds instanceof UsageError) return usage(io, shrinkSeconds);
+  const seed = typeof parsed.options.get('seed') === 'string' ? parsed.options.get('seed') as string : '1';
+  return hunt(io, request, runs, seed, shrinkSeconds);
 }
 
 function usage(io: Io, error: UsageError): number {
@@ -112,7 +117,7 @@ const caseArbitrary = fc.record({
 });
 
 /** Runs cases until one violates a guarantee, or all held; reports either. */
-function hunt(io: Io, request: CheckRequest, runs: number, seed: string): number {
+function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkSeconds: number): number {
   const { split } = compileToSplit(request.program);
   let calls = 0;
   // The first failure fixes what the counterexample must show: its most telling violation. Shrinking
@@ -130,16 +135,34 @@ function hunt(io: Io, request: CheckRequest, runs: number, seed: string): number
     }
     return !violations.some((violation) => violationKey(violation) === target);
   });
-  const result = fc.check(property, { numRuns: runs, seed: seedNumber(seed) });
+  // Two passes: find a failure (no shrinking), then replay it by its path and shrink it for at most the
+  // time budget; an interrupted shrink keeps the smallest counterexample so far, whose replay token is
+  // exact all the same.
+  const found = fc.check(property, { numRuns: runs, seed: seedNumber(seed), endOnFailure: true });
   io.progress(undefined);
   const described = describeSettings(request.settings);
-  if (!result.failed) {
-    io.out(`ent check: ${result.numRuns} runs held (${described}, seed ${seed})`);
+  if (!found.failed) {
+    io.out(`ent check: ${found.numRuns} runs held (${described}, seed ${seed})`);
     return exitSuccess;
   }
-  const [counterexample] = result.counterexample!;
-  io.out(`ent check: a violation after ${result.numRuns} run${result.numRuns === 1 ? '' : 's'} (${described})`);
-  io.out(`fast-check seed ${result.seed}, path ${result.counterexamplePath}, shrunk ${result.numShrinks} times`);
+  const deadline = process.hrtime.bigint() + BigInt(shrinkSeconds) * 1_000_000_000n;
+  const stillFails = (testCase: CheckCase): boolean => {
+    io.progress(`minimizing the counterexample… (${++calls} runs)`);
+    return runCase(request.program, split, request.settings, testCase).violations.some((violation) => violationKey(violation) === target);
+  };
+  const budget = { more: () => process.hrtime.bigint() < deadline };
+  const [first] = found.counterexample!;
+  const schedule = zeroOut(first.schedule, (candidate) => stillFails({ ...first, schedule: candidate }), budget);
+  const workload = zeroOut(first.workload, (candidate) => stillFails({ workload: candidate, schedule }), budget);
+  const remaining = Number(deadline - process.hrtime.bigint()) / 1e6;
+  const result = remaining <= 0 ? undefined : fc.check(property, {
+    numRuns: 1, examples: [[{ workload, schedule }]], interruptAfterTimeLimit: Math.max(1, Math.floor(remaining)),
+  });
+  io.progress(undefined);
+  const counterexample = result?.failed === true ? result.counterexample![0] : { workload, schedule };
+  io.out(`ent check: a violation after ${found.numRuns} run${found.numRuns === 1 ? '' : 's'} (${described})`);
+  io.out(`fast-check seed ${found.seed}, path ${found.counterexamplePath}; minimized, then shrunk ${result?.numShrinks ?? 0} times`
+    + `${result === undefined || result.interrupted ? ` (stopped after the ${shrinkSeconds} s budget)` : ''}`);
   return report(io, request, counterexample, false);
 }
 
@@ -147,11 +170,15 @@ function violationKey(violation: Violation): string {
   return `${violation.checker}:${violation.kind}`;
 }
 
-/** Cycles and lost updates of the dependency graph first, then exactly-once, replay, and the rest. */
+/**
+ * Cycles and lost updates of the dependency graph first, then a final state that no replay gives (money
+ * made or lost shows there), then exactly-once, the other replay findings, and the rest.
+ */
 function mostTelling(violations: readonly Violation[]): string {
   const rank = (violation: Violation): number => {
-    if (violation.checker === 'dependency-graph') return ['G0', 'G1a', 'G1b', 'G1c', 'lost-update', 'G-single', 'G2'].includes(violation.kind) ? 0 : 3;
-    return violation.checker === 'exactly-once' ? 1 : violation.checker === 'replay' ? 2 : 4;
+    if (violation.checker === 'dependency-graph') return ['G0', 'G1a', 'G1b', 'G1c', 'lost-update', 'G-single', 'G2'].includes(violation.kind) ? 0 : 4;
+    if (violation.checker === 'replay') return violation.kind === 'final-state' ? 1 : 3;
+    return violation.checker === 'exactly-once' ? 2 : 5;
   };
   return violationKey([...violations].sort((left, right) => rank(left) - rank(right))[0]);
 }
