@@ -9,6 +9,7 @@ export type SourceLookup = (file: string) => SourceText | undefined;
 export function renderDiagnostic(entry: Diagnostic, lookup: SourceLookup): string {
   const lines = [`${entry.severity}[${entry.code}]: ${entry.message}`];
   const source = lookup(entry.span.file);
+  let hintIndent = '  ';
   if (source === undefined) {
     lines.push(`  --> ${entry.span.file}`);
   } else {
@@ -24,8 +25,9 @@ export function renderDiagnostic(entry: Diagnostic, lookup: SourceLookup): strin
     lines.push(`${pad} |`);
     lines.push(`${start.line} | ${text}`);
     lines.push(`${pad} | ${prefix}${'^'.repeat(width)}`);
+    hintIndent = `${pad} `;
   }
-  if (entry.hint !== undefined) lines.push(`  = hint: ${entry.hint}`);
+  if (entry.hint !== undefined) lines.push(`${hintIndent}= hint: ${entry.hint}`);
   return lines.join('\n');
 }
 
