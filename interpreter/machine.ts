@@ -9,7 +9,7 @@ import type { Atom, Primitive, Term } from '../semantics/core.ts';
 import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
 import {
   applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, canonical, listIndex, listStore, listValue,
-  mapLookup, mapStore, mapValue, referenceValue, TransactionAbort,
+  mapLookup, mapStore, mapValue, referenceValue, sizeOf, TransactionAbort,
   type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
@@ -48,7 +48,15 @@ export type LocalRule =
   | 'L-Branch-True' | 'L-Branch-False' | 'L-Call' | 'L-Read-Remote' | 'L-New' | 'L-Return' | 'L-Abort' | 'L-Fail';
 
 export type LocalStep =
-  | { readonly kind: 'stepped'; readonly rule: LocalRule; readonly span: Span; readonly next: Activation; readonly write: { readonly field: string; readonly value: Value } | undefined }
+  | {
+      readonly kind: 'stepped';
+      readonly rule: LocalRule;
+      readonly span: Span;
+      readonly next: Activation;
+      readonly write: { readonly field: string; readonly value: Value } | undefined;
+      /** Steps charged against the budget: 1, plus the size of a list, map or string the step built. */
+      readonly cost: number;
+    }
   | { readonly kind: 'suspended'; readonly rule: LocalRule; readonly span: Span; readonly outgoing: Outgoing }
   | { readonly kind: 'returned'; readonly rule: LocalRule; readonly span: Span; readonly value: Value; readonly stack: readonly Frame[] }
   | { readonly kind: 'aborted'; readonly rule: LocalRule; readonly span: Span; readonly code: DiagnosticCode; readonly message: string };
@@ -133,6 +141,12 @@ export function evaluatePrimitive(primitive: Primitive, env: ReadonlyMap<string,
   }
 }
 
+/** The primitives that build a new list, map or string (whose size the step is charged). */
+function builds(primitive: Primitive): boolean {
+  return primitive.kind === 'List' || primitive.kind === 'Map' || primitive.kind === 'Binary' || primitive.kind === 'Store'
+    || primitive.kind === 'Mutate' || primitive.kind === 'ValueMethod' || primitive.kind === 'Builtin';
+}
+
 function withBinding(env: ReadonlyMap<string, Value>, name: string, value: Value): Map<string, Value> {
   return new Map(env).set(name, value);
 }
@@ -141,15 +155,17 @@ function withBinding(env: ReadonlyMap<string, Value>, name: string, value: Value
 export function step(program: SplitProgram, activation: Activation, fields: ReadonlyMap<string, Value | undefined>): LocalStep {
   const { term, env, self } = activation;
   const span = term.span;
-  const moveTo = (rule: LocalRule, next: Term, nextEnv: ReadonlyMap<string, Value>, write?: { field: string; value: Value }): LocalStep => ({
-    kind: 'stepped', rule, span, next: { ...activation, term: next, env: nextEnv }, write,
+  const moveTo = (rule: LocalRule, next: Term, nextEnv: ReadonlyMap<string, Value>, write?: { field: string; value: Value }, cost = 1): LocalStep => ({
+    kind: 'stepped', rule, span, next: { ...activation, term: next, env: nextEnv }, write, cost,
   });
   try {
     switch (term.kind) {
       case 'Let':
-      case 'Set':
-        return moveTo(term.kind === 'Let' ? 'L-Let' : 'L-Set', term.body,
-          withBinding(env, term.variable, evaluatePrimitive(term.primitive, env, self)));
+      case 'Set': {
+        const value = evaluatePrimitive(term.primitive, env, self);
+        const cost = 1 + (builds(term.primitive) ? sizeOf(value) : 0);
+        return moveTo(term.kind === 'Let' ? 'L-Let' : 'L-Set', term.body, withBinding(env, term.variable, value), undefined, cost);
+      }
       case 'ReadSelf': {
         const value = fields.get(term.field);
         if (value === undefined) return uninitialized(self, term.field, span);
@@ -195,7 +211,7 @@ function jump(program: SplitProgram, activation: Activation, target: string, arg
   if (local !== undefined) {
     const env = new Map(activation.env);
     local.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
-    return { kind: 'stepped', rule, span, next: { ...activation, term: local.body, env }, write: undefined };
+    return { kind: 'stepped', rule, span, next: { ...activation, term: local.body, env }, write: undefined, cost: 1 };
   }
   const next = block(program, activation.self.entity, target);
   const env = new Map<string, Value>();
@@ -203,7 +219,7 @@ function jump(program: SplitProgram, activation: Activation, target: string, arg
   next.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
   return {
     kind: 'stepped', rule: rule === 'L-Jump' ? 'L-Goto' : rule, span,
-    next: { ...activation, block: next, term: next.body, env }, write: undefined,
+    next: { ...activation, block: next, term: next.body, env }, write: undefined, cost: 1,
   };
 }
 

@@ -183,6 +183,7 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
     context.trace.push({ tick: config.tick, place: canonical(activation.self), rule: result.rule, span: result.span, detail: printTermHead(activation.term) });
     switch (result.kind) {
       case 'stepped':
+        steps += result.cost - 1;
         if (result.write !== undefined) {
           fields.set(result.write.field, result.write.value);
           wrote = true;

@@ -133,6 +133,7 @@ export class SingleNodeHost implements TransactionHost {
     for (;;) {
       if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
       const result = step(this.program, activation, state.fields);
+      if (result.kind === 'stepped') this.steps += result.cost - 1;
       this.emit(activation.self, result.rule, result.span, printTermHead(activation.term));
       switch (result.kind) {
         case 'stepped':

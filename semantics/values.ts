@@ -212,6 +212,19 @@ export function mapKeys(map: MapValue): ListValue {
   return listValue(sortedKeys(map));
 }
 
+/**
+ * The size of a value an operation produces, which every semantics charges against the step budget on
+ * top of the step itself: building a list, map or string of n elements is n steps of work (a list is
+ * copied to be pushed to), so the budget bounds a transaction's memory as well as its time.
+ */
+export function sizeOf(value: Value): number {
+  if (typeof value === 'string') return value.length;
+  if (typeof value !== 'object') return 0;
+  if (value.kind === 'list') return value.items.length;
+  if (value.kind === 'map') return value.entries.size;
+  return 0;
+}
+
 export function assertNever(value: never): never {
   throw new Error(`assertion: unexpected ${JSON.stringify(value)}`);
 }

@@ -7,7 +7,7 @@ import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
   applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, listIndex, listStore, listValue,
-  mapLookup, mapStore, mapValue, referenceValue, sortedKeys, voidValue, assertNever,
+  mapLookup, mapStore, mapValue, referenceValue, sizeOf, sortedKeys, voidValue, assertNever,
   type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
 } from '../values.ts';
 import type { EntityState } from './store.ts';
@@ -27,8 +27,15 @@ export interface Frame {
 }
 
 export abstract class Evaluator {
-  /** Counts one small step of work (a statement, a loop iteration, a call). */
-  protected abstract tick(): void;
+  /** Counts small steps of work: one for a statement, a loop iteration or a call; more for a large value built. */
+  protected abstract tick(weight?: number): void;
+
+  /** Charges the size of a value an operation built (see `sizeOf`), and gives the value back. */
+  private built(value: Value): Value {
+    const size = sizeOf(value);
+    if (size > 0) this.tick(size);
+    return value;
+  }
   protected abstract call(receiver: ReferenceValue, method: string, args: readonly Value[], span: Span): Value;
   protected abstract readRemote(receiver: ReferenceValue, field: string, span: Span): Value;
   protected abstract create(entity: string, key: MapKey, args: readonly Value[], span: Span): Value;
@@ -64,9 +71,9 @@ export abstract class Evaluator {
         const index = this.expression(statement.index, frame);
         const value = this.expression(statement.value, frame);
         const current = this.targetValue(statement.target, frame, statement.span);
-        const updated = statement.container === 'list'
+        const updated = this.built(statement.container === 'list'
           ? listStore(current as ListValue, index as number, value)
-          : mapStore(current as MapValue, index as MapKey, value);
+          : mapStore(current as MapValue, index as MapKey, value));
         this.storeTarget(statement.target, updated, frame);
         return normal;
       }
@@ -135,14 +142,14 @@ export abstract class Evaluator {
       case 'Literal':
         return expression.value;
       case 'ListLiteral':
-        return listValue(expression.elements.map((element) => this.expression(element, frame)));
+        return this.built(listValue(expression.elements.map((element) => this.expression(element, frame))));
       case 'MapLiteral': {
         const entries = new Map<MapKey, Value>();
         for (const entry of expression.entries) {
           const key = this.expression(entry.key, frame) as MapKey;
           entries.set(key, this.expression(entry.value, frame));
         }
-        return mapValue(entries);
+        return this.built(mapValue(entries));
       }
       case 'Local':
         return this.readLocal(frame, expression.variable, expression.span);
@@ -157,7 +164,7 @@ export abstract class Evaluator {
       case 'Unary':
         return applyUnary(expression.operator, this.expression(expression.operand, frame));
       case 'Binary':
-        return this.binary(expression, frame);
+        return this.built(this.binary(expression, frame));
       case 'Index': {
         const base = this.expression(expression.base, frame);
         const index = this.expression(expression.index, frame);
@@ -181,16 +188,16 @@ export abstract class Evaluator {
         return this.awaitFuture(this.expression(expression.future, frame), expression.span);
       case 'ValueMethod': {
         const receiver = this.expression(expression.receiver, frame);
-        return applyValueMethod(expression.method, receiver, expression.args.map((argument) => this.expression(argument, frame)));
+        return this.built(applyValueMethod(expression.method, receiver, expression.args.map((argument) => this.expression(argument, frame))));
       }
       case 'Mutation': {
         const argument = this.expression(expression.arg, frame);
         const current = this.targetValue(expression.target, frame, expression.span);
-        this.storeTarget(expression.target, applyMutation(expression.method, current, argument), frame);
+        this.storeTarget(expression.target, this.built(applyMutation(expression.method, current, argument)), frame);
         return voidValue;
       }
       case 'Builtin':
-        return applyBuiltin(expression.function, expression.args.map((argument) => this.expression(argument, frame)));
+        return this.built(applyBuiltin(expression.function, expression.args.map((argument) => this.expression(argument, frame))));
       default:
         return assertNever(expression);
     }

@@ -73,8 +73,9 @@ export class ReferenceModel extends Evaluator {
 
   // --------------------------------------------------------------------------------------- effects
 
-  protected override tick(): void {
-    if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
+  protected override tick(weight = 1): void {
+    this.steps += weight;
+    if (this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
   }
 
   protected override statement(statement: T.Statement, frame: Frame): Completion {
