@@ -172,10 +172,12 @@ export function insertNewlines(tokens: readonly IToken[], text: string): IToken[
   let previousEnds = false;
   for (const token of tokens) {
     const type = token.tokenType;
-    while (nesting.at(-1) === '<' && !tokensInsideTypeArguments.has(type)) nesting.pop();
-    const top = nesting.at(-1);
     const breaksLine = previous !== undefined
       && text.slice(previous.endOffset! + 1, token.startOffset).includes('\n');
+    // Type arguments sit on one line: a line break (or a token they cannot hold) shows that a `<` after
+    // a name such as `map` was a comparison after all.
+    while (nesting.at(-1) === '<' && (breaksLine || !tokensInsideTypeArguments.has(type))) nesting.pop();
+    const top = nesting.at(-1);
     const newlinesCount = top === '(' || top === '[' || top === '<' ? false : breaksLine && previousEnds;
     const lastOutput = output.at(-1);
     const needsCloser = type === RCurly && lastOutput !== undefined

@@ -508,6 +508,9 @@ export class BodyChecker {
         if (!typeFits(left.type, right.type) || !typeFits(right.type, left.type)) {
           this.report('E0413', `cannot compare ${aType(left.type)} with ${aType(right.type)}`,
             expression.operatorSpan, 'both sides of `==` and `!=` have the same type');
+        } else if (containsFuture(left.type)) {
+          // A future is a handle to a call: the only thing to do with one is to await it.
+          this.report('E0413', 'futures cannot be compared', expression.operatorSpan, 'compare their results: `(await a) == (await b)`');
         }
         return { kind: 'Binary', operator, left, right, type: boolType, span: at };
       case '<':
