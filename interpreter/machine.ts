@@ -28,11 +28,22 @@ export type Frame =
   /** `new` ran `init`; what returns to the caller is the new entity's reference. */
   | { readonly kind: 'created'; readonly reference: ReferenceValue };
 
+/**
+ * The values of an activation's variables. Each block gives every variable bound in it (its parameters,
+ * its live variables, every `let`, `set`, field read and continuation parameter) a slot, so binding a
+ * variable copies a small array instead of a map of names; a name bound twice (a `set`, a loop's
+ * parameters on each iteration) keeps its slot, which is the meaning a map of names gives too.
+ */
+export interface Environment {
+  readonly slots: ReadonlyMap<string, number>;
+  readonly values: readonly (Value | undefined)[];
+}
+
 export interface Activation {
   readonly self: ReferenceValue;
   readonly block: SplitBlock;
   readonly term: Term;
-  readonly env: ReadonlyMap<string, Value>;
+  readonly env: Environment;
   /** Frames to return to, innermost last. */
   readonly stack: readonly Frame[];
 }
@@ -90,29 +101,87 @@ export function enterMethod(
   const splitMethod = program.entities.get(self.entity)?.methods.get(method);
   if (splitMethod === undefined) throw new Error(`assertion: no method ${self.entity}.${method}`);
   const entry = block(program, self.entity, splitMethod.entry);
-  const env = new Map<string, Value>();
-  entry.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
+  const env = emptyEnvironment(entry);
+  entry.parameters.forEach((parameter, index) => bind(env, parameter, args[index]));
   return { self, block: entry, term: entry.body, env, stack };
 }
 
 /** The activation that resumes a suspended block with the value its call returned. */
 export function resumeFrame(program: SplitProgram, frame: Extract<Frame, { kind: 'resume' }>, value: Value, stack: readonly Frame[]): Activation {
   const resumed = block(program, frame.self.entity, frame.block);
-  const env = new Map<string, Value>();
-  resumed.live.forEach((name, index) => env.set(name, frame.values[index]));
-  if (resumed.parameters.length > 0) env.set(resumed.parameters[0], frame.async ? resolvedFuture(value) : value);
+  const env = emptyEnvironment(resumed);
+  resumed.live.forEach((name, index) => bind(env, name, frame.values[index]));
+  if (resumed.parameters.length > 0) bind(env, resumed.parameters[0], frame.async ? resolvedFuture(value) : value);
   return { self: frame.self, block: resumed, term: resumed.body, env, stack };
 }
 
-function atomValue(atom: Atom, env: ReadonlyMap<string, Value>): Value {
-  if (atom.kind === 'Constant') return atom.value;
-  const value = env.get(atom.name);
-  if (value === undefined) throw new Error(`assertion: variable ${atom.name} is unbound`);
+const layouts = new WeakMap<SplitBlock, ReadonlyMap<string, number>>();
+
+/** The block's slots, computed once per block: every name bound in its body and its continuations. */
+function layoutOf(splitBlock: SplitBlock): ReadonlyMap<string, number> {
+  const cached = layouts.get(splitBlock);
+  if (cached !== undefined) return cached;
+  const slots = new Map<string, number>();
+  const add = (name: string): void => {
+    if (!slots.has(name)) slots.set(name, slots.size);
+  };
+  const visit = (term: Term): void => {
+    switch (term.kind) {
+      case 'Let':
+      case 'Set':
+      case 'ReadSelf':
+        add(term.variable);
+        return visit(term.body);
+      case 'WriteSelf':
+        return visit(term.body);
+      case 'LetCont':
+        term.parameters.forEach(add);
+        visit(term.continuationBody);
+        return visit(term.body);
+      default:
+        return;
+    }
+  };
+  splitBlock.parameters.forEach(add);
+  splitBlock.live.forEach(add);
+  visit(splitBlock.body);
+  for (const continuation of splitBlock.continuations.values()) {
+    continuation.parameters.forEach(add);
+    visit(continuation.body);
+  }
+  layouts.set(splitBlock, slots);
+  return slots;
+}
+
+/** A fresh environment for the block, every slot unbound; filled by `bind` before anyone sees it. */
+function emptyEnvironment(splitBlock: SplitBlock): { slots: ReadonlyMap<string, number>; values: (Value | undefined)[] } {
+  const slots = layoutOf(splitBlock);
+  return { slots, values: new Array<Value | undefined>(slots.size).fill(undefined) };
+}
+
+function slotOf(env: Environment, name: string): number {
+  const slot = env.slots.get(name);
+  if (slot === undefined) throw new Error(`assertion: variable ${name} has no slot in its block`);
+  return slot;
+}
+
+/** Binds in an environment being built (never in one an activation already holds). */
+function bind(env: { slots: ReadonlyMap<string, number>; values: (Value | undefined)[] }, name: string, value: Value): void {
+  env.values[slotOf(env, name)] = value;
+}
+
+function variableValue(name: string, env: Environment): Value {
+  const value = env.values[slotOf(env, name)];
+  if (value === undefined) throw new Error(`assertion: variable ${name} is unbound`);
   return value;
 }
 
+function atomValue(atom: Atom, env: Environment): Value {
+  return atom.kind === 'Constant' ? atom.value : variableValue(atom.name, env);
+}
+
 /** Evaluates a primitive; may raise a TransactionAbort. The CPS path's own evaluator of pure terms. */
-export function evaluatePrimitive(primitive: Primitive, env: ReadonlyMap<string, Value>, self: ReferenceValue): Value {
+export function evaluatePrimitive(primitive: Primitive, env: Environment, self: ReferenceValue): Value {
   const value = (atom: Atom): Value => atomValue(atom, env);
   switch (primitive.kind) {
     case 'Atom': return value(primitive.atom);
@@ -147,16 +216,19 @@ function builds(primitive: Primitive): boolean {
     || primitive.kind === 'Mutate' || primitive.kind === 'ValueMethod' || primitive.kind === 'Builtin';
 }
 
-function withBinding(env: ReadonlyMap<string, Value>, name: string, value: Value): Map<string, Value> {
-  return new Map(env).set(name, value);
+/** A copy of the environment with one more binding: the activation it came from stays as it was. */
+function withBinding(env: Environment, name: string, value: Value): Environment {
+  const values = env.values.slice();
+  values[slotOf(env, name)] = value;
+  return { slots: env.slots, values };
 }
 
 /** One small step of the activation. `fields` is the entity's state as it is now (read only). */
 export function step(program: SplitProgram, activation: Activation, fields: ReadonlyMap<string, Value | undefined>): LocalStep {
   const { term, env, self } = activation;
   const span = term.span;
-  const moveTo = (rule: LocalRule, next: Term, nextEnv: ReadonlyMap<string, Value>, write?: { field: string; value: Value }, cost = 1): LocalStep => ({
-    kind: 'stepped', rule, span, next: { ...activation, term: next, env: nextEnv }, write, cost,
+  const moveTo = (rule: LocalRule, next: Term, nextEnv: Environment, write?: { field: string; value: Value }, cost = 1): LocalStep => ({
+    kind: 'stepped', rule, span, next: { self, block: activation.block, term: next, env: nextEnv, stack: activation.stack }, write, cost,
   });
   try {
     switch (term.kind) {
@@ -209,17 +281,18 @@ function uninitialized(self: ReferenceValue, field: string, span: Span): LocalSt
 function jump(program: SplitProgram, activation: Activation, target: string, args: readonly Value[], rule: LocalRule, span: Span): LocalStep {
   const local = activation.block.continuations.get(target);
   if (local !== undefined) {
-    const env = new Map(activation.env);
-    local.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
-    return { kind: 'stepped', rule, span, next: { ...activation, term: local.body, env }, write: undefined, cost: 1 };
+    const env = { slots: activation.env.slots, values: activation.env.values.slice() };
+    local.parameters.forEach((parameter, index) => bind(env, parameter, args[index]));
+    const next: Activation = { self: activation.self, block: activation.block, term: local.body, env, stack: activation.stack };
+    return { kind: 'stepped', rule, span, next, write: undefined, cost: 1 };
   }
   const next = block(program, activation.self.entity, target);
-  const env = new Map<string, Value>();
-  for (const name of next.live) env.set(name, atomValue({ kind: 'Variable', name }, activation.env));
-  next.parameters.forEach((parameter, index) => env.set(parameter, args[index]));
+  const env = emptyEnvironment(next);
+  for (const name of next.live) bind(env, name, variableValue(name, activation.env));
+  next.parameters.forEach((parameter, index) => bind(env, parameter, args[index]));
   return {
     kind: 'stepped', rule: rule === 'L-Jump' ? 'L-Goto' : rule, span,
-    next: { ...activation, block: next, term: next.body, env }, write: undefined, cost: 1,
+    next: { self: activation.self, block: next, term: next.body, env, stack: activation.stack }, write: undefined, cost: 1,
   };
 }
 
@@ -231,7 +304,7 @@ function suspend(program: SplitProgram, activation: Activation, term: Extract<Te
     kind: 'resume',
     self,
     block: resumeAt.name,
-    values: resumeAt.live.map((name) => atomValue({ kind: 'Variable', name }, env)),
+    values: resumeAt.live.map((name) => variableValue(name, env)),
     async: term.kind === 'Call' && term.async,
   };
   const stack = [...activation.stack, frame];

@@ -7,6 +7,7 @@
 
 import { enterMethod, resumeFrame, step, type Activation, type Frame } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
+import type { Term } from '../semantics/core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import { canonical, referenceValue, type ReferenceValue, type Value } from '../semantics/values.ts';
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
@@ -158,6 +159,31 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
   }
 }
 
+/**
+ * A local step's line of the trace. Most runs never read their trace (only `--trace`, the REPL's
+ * `:trace on` and counterexamples print it), so its place and detail are formatted when first read.
+ */
+class LocalTraceEntry implements TraceEntry {
+  private placeText: string | undefined;
+  private detailText: string | undefined;
+
+  constructor(
+    readonly tick: number,
+    private readonly self: ReferenceValue,
+    readonly rule: string,
+    readonly span: Span | undefined,
+    private readonly term: Term,
+  ) {}
+
+  get place(): string {
+    return (this.placeText ??= canonical(this.self));
+  }
+
+  get detail(): string {
+    return (this.detailText ??= printTermHead(this.term));
+  }
+}
+
 /** Runs an activation until it suspends, returns or aborts; its writes go into the token. */
 function runActivation(config: Configuration, nodeId: NodeId, start: Activation, startToken: Token, context: ExecutionContext): Configuration {
   const id = entityId(start.self);
@@ -180,7 +206,7 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
       return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0108', message: 'step limit exceeded', span: undefined }, context);
     }
     const result = step(context.program, activation, fields);
-    context.trace.push({ tick: config.tick, place: canonical(activation.self), rule: result.rule, span: result.span, detail: printTermHead(activation.term) });
+    context.trace.push(new LocalTraceEntry(config.tick, activation.self, result.rule, result.span, activation.term));
     switch (result.kind) {
       case 'stepped':
         steps += result.cost - 1;

@@ -88,28 +88,30 @@ export class SingleNodeHost implements TransactionHost {
     }
   }
 
-  private emit(entity: ReferenceValue | undefined, rule: string, span: Span | undefined, detail: string): void {
+  private emit(entity: ReferenceValue | undefined, rule: string, span: Span | undefined, detail: () => string): void {
     this.tick++;
-    this.options.trace?.({ tick: this.tick, entity: entity === undefined ? 'client' : canonical(entity), rule, span, detail });
+    // The detail is printed only for a trace: a run without one never formats a line.
+    if (this.options.trace === undefined) return;
+    this.options.trace({ tick: this.tick, entity: entity === undefined ? 'client' : canonical(entity), rule, span, detail: detail() });
   }
 
   /** Delivers one message; gives the next message, or the abort that ends the transaction. */
   private deliver(delivery: Delivery): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
     switch (delivery.kind) {
       case 'invoke': {
-        this.emit(delivery.target, 'G-Deliver', undefined, `call ${delivery.method}(${delivery.args.map(canonical).join(', ')})`);
+        this.emit(delivery.target, 'G-Deliver', undefined, () => `call ${delivery.method}(${delivery.args.map(canonical).join(', ')})`);
         this.entities.existing(delivery.target);
         return this.run(enterMethod(this.program, delivery.target, delivery.method, delivery.args, delivery.stack));
       }
       case 'read': {
-        this.emit(delivery.target, 'G-Deliver', undefined, `read ${delivery.field}`);
+        this.emit(delivery.target, 'G-Deliver', undefined, () => `read ${delivery.field}`);
         const value = this.entities.existing(delivery.target).fields.get(delivery.field);
         if (value === undefined) abort('A0109', `uninitialized field ${canonical(delivery.target)}.${delivery.field}`);
         return { kind: 'reply', value, stack: delivery.stack };
       }
       case 'create': {
         const reference = referenceValue(delivery.entity, delivery.key);
-        this.emit(reference, 'G-Deliver', undefined, `new ${canonical(reference)}`);
+        this.emit(reference, 'G-Deliver', undefined, () => `new ${canonical(reference)}`);
         const entity = this.program.entities.get(delivery.entity)!;
         this.entities.create(entity, delivery.key);
         const stack: Frame[] = [...delivery.stack, { kind: 'created', reference }];
@@ -120,7 +122,7 @@ export class SingleNodeHost implements TransactionHost {
         const frame = delivery.stack[delivery.stack.length - 1];
         const rest = delivery.stack.slice(0, -1);
         if (frame.kind === 'created') return { kind: 'reply', value: frame.reference, stack: rest };
-        this.emit(frame.self, 'G-Deliver', undefined, `reply ${canonical(delivery.value)} to ${frame.block}`);
+        this.emit(frame.self, 'G-Deliver', undefined, () => `reply ${canonical(delivery.value)} to ${frame.block}`);
         return this.run(resumeFrame(this.program, frame, delivery.value, rest));
       }
     }
@@ -134,7 +136,7 @@ export class SingleNodeHost implements TransactionHost {
       if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
       const result = step(this.program, activation, state.fields);
       if (result.kind === 'stepped') this.steps += result.cost - 1;
-      this.emit(activation.self, result.rule, result.span, printTermHead(activation.term));
+      this.emit(activation.self, result.rule, result.span, () => printTermHead(activation.term));
       switch (result.kind) {
         case 'stepped':
           if (result.write !== undefined) this.entities.write(state, result.write.field, result.write.value);

@@ -1,0 +1,224 @@
+// Benchmark: what splitting costs. The split program on the small-step machine (runtime/single-node.ts,
+// `ent run --semantics split`) against the reference model (semantics/reference) on the same programs,
+// in one process: a compute-heavy method (a loop of arithmetic with list and map work, no remote call)
+// and a call-heavy one (a loop of remote calls, each a recursion across two entities). Prints the wall
+// time of each (median of several runs after warm-up), the ratio split/reference, and the machine's
+// local steps per second. For the compute-heavy method it also drives `step` directly, with no host,
+// to separate the machine from the host around it. The step and message counts come from one counting
+// run with a trace callback; the timed runs have no trace.
+// Run: npx tsc -p . && node build/bench/split.js [scale] [compute|calls] (docs/benchmarks.md has the
+// figures; the second argument runs one program only, for a profile).
+
+import { enterMethod, step, type Activation } from '../interpreter/machine.ts';
+import { SingleNodeHost, type TraceEvent } from '../runtime/single-node.ts';
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import { ReferenceModel } from '../semantics/reference/model.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { Request, TransactionHost } from '../semantics/transactions.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
+import { canonical, referenceValue, valuesEqual, type Value } from '../semantics/values.ts';
+import { count, fixed, table, timeMedian } from './measure.ts';
+
+/** 1 by default; 0.1 for a quick look, 10 for a long one. */
+const scale = Number(process.argv[2] ?? 1);
+const only = process.argv[3];
+const timedRuns = 5;
+const unlimited = Number.MAX_SAFE_INTEGER;
+
+const computeSource = `
+entity Mixer {
+  key id: int
+
+  fn work(n: int): int {
+    let sum = 0
+    let i = 0
+    let recent: list<int> = []
+    let counts: map<int, int> = {}
+    while i < n {
+      sum = (sum * 31 + i) % 1000003
+      if i % 7 == 3 {
+        sum = sum + abs(i - 500)
+      }
+      let bucket = sum % 16
+      if counts.has(bucket) {
+        counts[bucket] = counts[bucket] + 1
+      } else {
+        counts[bucket] = 1
+      }
+      if recent.len() < 64 {
+        recent.push(sum)
+      } else {
+        recent[i % 64] = sum
+      }
+      i = i + 1
+    }
+    let total = sum
+    for bucket in counts {
+      total = (total + bucket * counts[bucket]) % 1000003
+    }
+    for value in recent {
+      total = (total + value) % 1000003
+    }
+    return total
+  }
+}
+`;
+
+// Ping and Pong bounce a call back and forth `depth` times (a recursion across two entities, each
+// level a remote call and a reply), then Ping reads Pong once more; `rally` does that `rounds` times.
+const callSource = `
+entity Ping {
+  key id: int
+  hits: int = 0
+
+  fn bounce(n: int, pong: Pong): int {
+    self.hits = self.hits + 1
+    if n == 0 {
+      return 0
+    }
+    return 1 + pong.bounce(n - 1, self)
+  }
+
+  fn rally(rounds: int, depth: int, pong: Pong): int {
+    let total = 0
+    let i = 0
+    while i < rounds {
+      total = total + pong.bounce(depth, self)
+      total = total + pong.peek(i) % 7
+      i = i + 1
+    }
+    return total + self.hits
+  }
+}
+
+entity Pong {
+  key id: int
+  hits: int = 0
+
+  fn bounce(n: int, ping: Ping): int {
+    self.hits = self.hits + 1
+    if n == 0 {
+      return 0
+    }
+    return 1 + ping.bounce(n - 1, self)
+  }
+
+  fn peek(i: int): int {
+    return self.hits + i
+  }
+}
+`;
+
+interface Benchmark {
+  readonly kind: 'compute' | 'calls';
+  readonly name: string;
+  readonly source: string;
+  readonly setup: readonly Request[];
+  readonly request: Request;
+}
+
+const computeIterations = Math.round(50_000 * scale);
+const rallyRounds = Math.round(2_000 * scale);
+const rallyDepth = 20;
+
+const benchmarks: readonly Benchmark[] = [
+  {
+    kind: 'compute',
+    name: `compute: Mixer.work(${computeIterations})`,
+    source: computeSource,
+    setup: [{ kind: 'new', entity: 'Mixer', key: 1, args: [] }],
+    request: { kind: 'call', target: referenceValue('Mixer', 1), method: 'work', args: [computeIterations] },
+  },
+  {
+    kind: 'calls',
+    name: `calls: Ping.rally(${rallyRounds}, ${rallyDepth}, Pong(1))`,
+    source: callSource,
+    setup: [{ kind: 'new', entity: 'Ping', key: 1, args: [] }, { kind: 'new', entity: 'Pong', key: 1, args: [] }],
+    request: { kind: 'call', target: referenceValue('Ping', 1), method: 'rally', args: [rallyRounds, rallyDepth, referenceValue('Pong', 1)] },
+  },
+];
+
+function compiled(source: string): { program: TypedProgram; split: SplitProgram } {
+  const result = compile(source, 'split-bench.ent');
+  if (result.program === undefined) throw new Error(result.diagnostics[0]?.message);
+  return { program: result.program, split: compileToSplit(result.program).split };
+}
+
+/** Runs the setup, then the request; gives the request's committed value. */
+function run(host: TransactionHost, benchmark: Benchmark): Value {
+  for (const request of benchmark.setup) {
+    const outcome = host.outcome(host.submit(request));
+    if (outcome.kind !== 'committed') throw new Error(`the setup aborted: ${outcome.message}`);
+  }
+  const outcome = host.outcome(host.submit(benchmark.request));
+  if (outcome.kind !== 'committed') throw new Error(`${benchmark.name} aborted: ${outcome.message}`);
+  return outcome.value;
+}
+
+/** The reference model as a TransactionHost, with the step budget lifted. */
+function referenceHost(program: TypedProgram): TransactionHost {
+  const model = new ReferenceModel(program, { stepLimit: unlimited });
+  const outcomes: ReturnType<ReferenceModel['execute']>[] = [];
+  return {
+    submit: (request) => outcomes.push(model.execute(request)) - 1,
+    outcome: (ticket) => outcomes[ticket],
+  };
+}
+
+/** The compute method's activation, driven by `step` alone: no host, no trace, no undo log. */
+function bareMachine(split: SplitProgram, iterations: number): { value: Value; steps: number } {
+  const self = referenceValue('Mixer', 1);
+  const fields = new Map<string, Value | undefined>([['id', 1]]);
+  let activation: Activation = enterMethod(split, self, 'work', [iterations], []);
+  let steps = 0;
+  for (;;) {
+    const result = step(split, activation, fields);
+    steps++;
+    if (result.kind === 'stepped') {
+      activation = result.next;
+      continue;
+    }
+    if (result.kind !== 'returned') throw new Error(`the bare machine ended with ${result.kind}`);
+    return { value: result.value, steps };
+  }
+}
+
+console.log(`median of ${timedRuns} runs after 1 warm-up; scale ${scale}; step budgets lifted`);
+for (const benchmark of benchmarks.filter((candidate) => only === undefined || candidate.kind === only)) {
+  const { program, split } = compiled(benchmark.source);
+  let localSteps = 0;
+  let messages = 0;
+  const counter = (event: TraceEvent): void => {
+    if (event.rule.startsWith('L-')) localSteps++;
+    else if (event.rule === 'G-Deliver') messages++;
+  };
+  // The counting run: fresh entities, so its value is the one to compare.
+  const splitValue = run(new SingleNodeHost(split, { stepLimit: unlimited, trace: counter }), benchmark);
+  const referenceValueOf = run(referenceHost(program), benchmark);
+  if (!valuesEqual(splitValue, referenceValueOf)) {
+    throw new Error(`the semantics disagree: split ${canonical(splitValue)}, reference ${canonical(referenceValueOf)}`);
+  }
+  // The timed runs: each on fresh entities, built with the host, so the setup (a `new` or two) is timed too.
+  const referenceMilliseconds = timeMedian(() => run(referenceHost(program), benchmark), timedRuns);
+  const splitMilliseconds = timeMedian(() => run(new SingleNodeHost(split, { stepLimit: unlimited }), benchmark), timedRuns);
+  const rows = [
+    ['semantics', 'ms', 'local steps/s', 'vs reference'],
+    ['reference model', fixed(referenceMilliseconds, 1), '', '1.00'],
+    ['split machine (SingleNodeHost)', fixed(splitMilliseconds, 1), count(localSteps / (splitMilliseconds / 1000)),
+      fixed(splitMilliseconds / referenceMilliseconds, 2)],
+  ];
+  if (benchmark.kind === 'compute') {
+    const bare = bareMachine(split, computeIterations);
+    if (!valuesEqual(bare.value, splitValue)) throw new Error('the bare machine disagrees with the host');
+    const bareMilliseconds = timeMedian(() => bareMachine(split, computeIterations), timedRuns);
+    rows.push(['`step` alone (no host)', fixed(bareMilliseconds, 1), count(bare.steps / (bareMilliseconds / 1000)),
+      fixed(bareMilliseconds / referenceMilliseconds, 2)]);
+  }
+  console.log(`\n${benchmark.name} = ${canonical(splitValue)}`);
+  console.log(`  ${count(localSteps)} local steps, ${count(messages)} messages delivered (G-Deliver)`);
+  console.log(table(rows).split('\n').map((line) => `  ${line}`).join('\n'));
+  const overhead = (100 * (splitMilliseconds - referenceMilliseconds)) / splitMilliseconds;
+  console.log(`  split/reference: ${fixed(splitMilliseconds / referenceMilliseconds, 2)}`
+    + ` (${fixed(overhead, 0)} % of the split machine's time is beyond what the reference model needs)`);
+}
