@@ -10,48 +10,12 @@ import { ReferenceModel } from '../semantics/reference/model.ts';
 import { compile } from '../semantics/compile.ts';
 import type * as T from '../semantics/typed.ts';
 import { canonical, referenceValue, type Value } from '../semantics/values.ts';
+import { computeSource } from './programs.ts';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
 const timedRuns = 3;
 
-const source = `
-entity Mixer {
-  key id: int
-
-  fn work(n: int): int {
-    let sum = 0
-    let i = 0
-    let recent: list<int> = []
-    let counts: map<int, int> = {}
-    while i < n {
-      sum = (sum * 31 + i) % 1000003
-      if i % 7 == 3 {
-        sum = sum + abs(i - 500)
-      }
-      let bucket = sum % 16
-      if counts.has(bucket) {
-        counts[bucket] = counts[bucket] + 1
-      } else {
-        counts[bucket] = 1
-      }
-      if recent.len() < 64 {
-        recent.push(sum)
-      } else {
-        recent[i % 64] = sum
-      }
-      i = i + 1
-    }
-    let total = sum
-    for bucket in counts {
-      total = (total + bucket * counts[bucket]) % 1000003
-    }
-    for value in recent {
-      total = (total + value) % 1000003
-    }
-    return total
-  }
-}
-`;
+const source = computeSource;
 
 /** The same work, written by hand in TypeScript. */
 function workByHand(n: number): number {

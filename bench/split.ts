@@ -19,96 +19,13 @@ import type { Request, TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical, referenceValue, valuesEqual, type Value } from '../semantics/values.ts';
 import { count, fixed, table, timeMedian } from './measure.ts';
+import { callSource, computeSource } from './programs.ts';
 
 /** 1 by default; 0.1 for a quick look, 10 for a long one. */
 const scale = Number(process.argv[2] ?? 1);
 const only = process.argv[3];
 const timedRuns = 5;
 const unlimited = Number.MAX_SAFE_INTEGER;
-
-const computeSource = `
-entity Mixer {
-  key id: int
-
-  fn work(n: int): int {
-    let sum = 0
-    let i = 0
-    let recent: list<int> = []
-    let counts: map<int, int> = {}
-    while i < n {
-      sum = (sum * 31 + i) % 1000003
-      if i % 7 == 3 {
-        sum = sum + abs(i - 500)
-      }
-      let bucket = sum % 16
-      if counts.has(bucket) {
-        counts[bucket] = counts[bucket] + 1
-      } else {
-        counts[bucket] = 1
-      }
-      if recent.len() < 64 {
-        recent.push(sum)
-      } else {
-        recent[i % 64] = sum
-      }
-      i = i + 1
-    }
-    let total = sum
-    for bucket in counts {
-      total = (total + bucket * counts[bucket]) % 1000003
-    }
-    for value in recent {
-      total = (total + value) % 1000003
-    }
-    return total
-  }
-}
-`;
-
-// Ping and Pong bounce a call back and forth `depth` times (a recursion across two entities, each
-// level a remote call and a reply), then Ping reads Pong once more; `rally` does that `rounds` times.
-const callSource = `
-entity Ping {
-  key id: int
-  hits: int = 0
-
-  fn bounce(n: int, pong: Pong): int {
-    self.hits = self.hits + 1
-    if n == 0 {
-      return 0
-    }
-    return 1 + pong.bounce(n - 1, self)
-  }
-
-  fn rally(rounds: int, depth: int, pong: Pong): int {
-    let total = 0
-    let i = 0
-    while i < rounds {
-      total = total + pong.bounce(depth, self)
-      total = total + pong.peek(i) % 7
-      i = i + 1
-    }
-    return total + self.hits
-  }
-}
-
-entity Pong {
-  key id: int
-  hits: int = 0
-
-  fn bounce(n: int, ping: Ping): int {
-    self.hits = self.hits + 1
-    if n == 0 {
-      return 0
-    }
-    return 1 + ping.bounce(n - 1, self)
-  }
-
-  fn peek(i: int): int {
-    return self.hits + i
-  }
-}
-`;
 
 interface Benchmark {
   readonly kind: 'compute' | 'calls';

@@ -44,6 +44,8 @@ export interface CaseOutcome {
   /** How many schedule choices the run used, and how many of them differ from the plain choice 0. */
   readonly choicesUsed: number;
   readonly choicesDeparting: number;
+  /** The same case with every number replaced by the smallest that gives the same run (ListChoices.plainestMade). */
+  readonly plainest: CheckCase;
   readonly ruleCounts: ReadonlyMap<string, number>;
 }
 
@@ -68,6 +70,7 @@ export function runCase(
   return {
     violations, events: executed.events, entities: executed.entities, workload: executed.workload,
     choicesUsed: schedule.made.length, choicesDeparting: used.filter((choice) => choice !== 0).length, ruleCounts: executed.ruleCounts,
+    plainest: { workload: executed.plainestWorkload, schedule: schedule.plainestMade },
   };
 }
 
@@ -77,6 +80,8 @@ interface Executed {
   readonly stuck: readonly string[];
   readonly workload: Workload | undefined;
   readonly ruleCounts: ReadonlyMap<string, number>;
+  /** The workload's numbers, plainest (the run block has none). */
+  readonly plainestWorkload: readonly number[];
 }
 
 function runGenerated(
@@ -90,7 +95,9 @@ function runGenerated(
   const numbers = new ListChoices(testCase.workload);
   const workload = generateWorkload(program, settings.shape, (count) => numbers.pick(count));
   const run = runWorkload(split, settings.runtime, schedule, workload, { trace, stepsMax: generatedStepsMax });
-  return { events: run.events, entities: run.entities, stuck: run.stuck, workload, ruleCounts: run.ruleCounts };
+  return {
+    events: run.events, entities: run.entities, stuck: run.stuck, workload, ruleCounts: run.ruleCounts, plainestWorkload: numbers.plainestMade,
+  };
 }
 
 /** The run block as the workload: its client runs on the simulated system, its output is not kept. */
@@ -115,6 +122,7 @@ function runBlock(
   }
   return {
     events: historyEvents(host.config.history), entities: host.entities(), stuck, workload: undefined, ruleCounts: host.ruleCounts,
+    plainestWorkload: [],
   };
 }
 

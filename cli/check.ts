@@ -4,15 +4,13 @@
 // gives the seed and path, the minimal workload, the choices, the trace lines that matter, the violation
 // and one command that replays it exactly. Exit 0 when every run held, 1 on a violation, 2 on errors.
 
-import fc from 'fast-check';
 import { formatFaultPlan, parseFaultPlan } from '../runtime/faults.ts';
 import { describeWorkload } from '../runtime/workload.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
 import { decodeToken, encodeToken } from '../checkers/token.ts';
-import type { Violation } from '../checkers/violation.ts';
-import { zeroOut } from '../checkers/minimize.ts';
+import { search } from '../checkers/search.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { SourceText } from '../grammar/span.ts';
@@ -24,7 +22,8 @@ import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-
 import { runtimeSettings } from './semantics.ts';
 import { formatTraceEntry } from './trace.ts';
 
-const checkFaults = 'drop=0.05,dup=0.05,delay=0.1,crash=0.01';
+/** The fault plan `ent check` uses unless told otherwise (bench/check.ts measures with it too). */
+export const checkFaults = 'drop=0.05,dup=0.05,delay=0.1,crash=0.01';
 
 export const checkCommand: CommandSpec = {
   name: 'check',
@@ -105,88 +104,19 @@ function checkSettings(parsed: ParsedArguments): CheckSettings | UsageError {
   };
 }
 
-function seedNumber(seed: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < seed.length; index++) hash = Math.imul(hash ^ seed.charCodeAt(index), 0x01000193);
-  return hash | 0;
-}
-
-const caseArbitrary = fc.record({
-  workload: fc.array(fc.nat({ max: 999_999 }), { maxLength: 300, size: 'max' }),
-  schedule: fc.array(fc.nat({ max: 999_999 }), { maxLength: 4000, size: 'max' }),
-});
-
 /** Runs cases until one violates a guarantee, or all held; reports either. */
 function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkSeconds: number): number {
   const { split } = compileToSplit(request.program);
-  let calls = 0;
-  // The first failure fixes what the counterexample must show: its most telling violation. Shrinking
-  // keeps only cases that still show that one, so that the report does not trade, say, a dependency
-  // cycle for a plainer symptom of the same bug.
-  let target: string | undefined;
-  const property = fc.property(caseArbitrary, (testCase) => {
-    calls++;
-    io.progress(target !== undefined ? `shrinking the counterexample… (${calls} runs)` : `${progressBar(calls, runs)} ${calls}/${runs} runs`);
-    const violations = runCase(request.program, split, request.settings, testCase).violations;
-    if (target === undefined) {
-      if (violations.length === 0) return true;
-      target = mostTelling(violations);
-      return false;
-    }
-    return !violations.some((violation) => violationKey(violation) === target);
-  });
-  // Two passes: find a failure (no shrinking), then replay it by its path and shrink it for at most the
-  // time budget; an interrupted shrink keeps the smallest counterexample so far, whose replay token is
-  // exact all the same.
-  const found = fc.check(property, { numRuns: runs, seed: seedNumber(seed), endOnFailure: true });
-  io.progress(undefined);
+  const result = search(request.program, split, request.settings, { runs, seed, shrinkSeconds, progress: (text) => io.progress(text) });
   const described = describeSettings(request.settings);
-  if (!found.failed) {
-    io.out(`ent check: ${found.numRuns} runs held (${described}, seed ${seed})`);
+  if (result.held) {
+    io.out(`ent check: ${result.runs} runs held (${described}, seed ${seed})`);
     return exitSuccess;
   }
-  const deadline = process.hrtime.bigint() + BigInt(shrinkSeconds) * 1_000_000_000n;
-  const stillFails = (testCase: CheckCase): boolean => {
-    io.progress(`minimizing the counterexample… (${++calls} runs)`);
-    return runCase(request.program, split, request.settings, testCase).violations.some((violation) => violationKey(violation) === target);
-  };
-  const budget = { more: () => process.hrtime.bigint() < deadline };
-  const [first] = found.counterexample!;
-  const schedule = zeroOut(first.schedule, (candidate) => stillFails({ ...first, schedule: candidate }), budget);
-  const workload = zeroOut(first.workload, (candidate) => stillFails({ workload: candidate, schedule }), budget);
-  const remaining = Number(deadline - process.hrtime.bigint()) / 1e6;
-  const result = remaining <= 0 ? undefined : fc.check(property, {
-    numRuns: 1, examples: [[{ workload, schedule }]], interruptAfterTimeLimit: Math.max(1, Math.floor(remaining)),
-  });
-  io.progress(undefined);
-  const counterexample = result?.failed === true ? result.counterexample![0] : { workload, schedule };
-  io.out(`ent check: a violation after ${found.numRuns} run${found.numRuns === 1 ? '' : 's'} (${described})`);
-  io.out(`fast-check seed ${found.seed}, path ${found.counterexamplePath}; minimized, then shrunk ${result?.numShrinks ?? 0} times`
-    + `${result === undefined || result.interrupted ? ` (stopped after the ${shrinkSeconds} s budget)` : ''}`);
-  return report(io, request, counterexample, false);
-}
-
-function violationKey(violation: Violation): string {
-  return `${violation.checker}:${violation.kind}`;
-}
-
-/**
- * Cycles and lost updates of the dependency graph first, then a final state that no replay gives (money
- * made or lost shows there), then exactly-once, the other replay findings, and the rest.
- */
-function mostTelling(violations: readonly Violation[]): string {
-  const rank = (violation: Violation): number => {
-    if (violation.checker === 'dependency-graph') return ['G0', 'G1a', 'G1b', 'G1c', 'lost-update', 'G-single', 'G2'].includes(violation.kind) ? 0 : 4;
-    if (violation.checker === 'replay') return violation.kind === 'final-state' ? 1 : 3;
-    return violation.checker === 'exactly-once' ? 2 : 5;
-  };
-  return violationKey([...violations].sort((left, right) => rank(left) - rank(right))[0]);
-}
-
-function progressBar(done: number, total: number): string {
-  const width = 24;
-  const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+  io.out(`ent check: a violation after ${result.runs} run${result.runs === 1 ? '' : 's'} (${described})`);
+  io.out(`fast-check seed ${result.fastCheckSeed}, path ${result.path}; minimized, then shrunk ${result.shrinks} times`
+    + `${result.interrupted ? ` (stopped after the ${shrinkSeconds} s budget)` : ''}`);
+  return report(io, request, result.counterexample, false);
 }
 
 function replay(io: Io, request: CheckRequest, token: string, wholeTrace: boolean): number {

@@ -93,6 +93,21 @@ test('Theorem (a run replays from its seed): the same seed gives the same trace,
   t.pass();
 });
 
+test('Tracing does not change a run: without a trace, local steps are only counted, and the history and rule counts are the same', (t) => {
+  fc.assert(fc.property(fc.string({ maxLength: 6 }), fc.constantFrom<ConcurrencyMode>('2pl', 'aria', 'none'), faultPlan, (seed, concurrency, faults) => {
+    const workload = workloadFrom([2, 7, 1, 8, 2, 8], 2, 3);
+    const run = (trace: boolean): WorkloadRun =>
+      runWorkload(bankSplit, settings(concurrency, 'exactly-once', faults), new SeededChoices(seed), workload, trace ? { trace: () => undefined } : {});
+    const traced = run(true);
+    const counted = run(false);
+    assert.deepEqual(counted.events, traced.events);
+    assert.deepEqual(counted.ruleCounts, traced.ruleCounts);
+    assert.equal(counted.steps, traced.steps);
+    assert.ok((traced.ruleCounts.get('L-Return') ?? 0) > 0, 'local rules are counted');
+  }), { numRuns: runs(20) });
+  t.pass();
+});
+
 test('Theorem (a perfect network gives the reference model\'s results): one client, no faults', (t) => {
   fc.assert(fc.property(choiceList, choiceList, fc.constantFrom<ConcurrencyMode>('2pl', 'aria', 'none'), (workloadNumbers, scheduleNumbers, concurrency) => {
     const workload = workloadFrom(workloadNumbers, 1, 6);

@@ -74,15 +74,42 @@ export class SeededChoices implements ChoiceSource {
   }
 }
 
+/** The smallest number that `isYes` answers as `value` does: 0 for a no. */
+function plainestChance(value: number, probability: number): number {
+  if (!isYes(value, probability)) return 0;
+  const candidate = Math.ceil(resolution - probability * resolution);
+  return isYes(candidate, probability) ? candidate : value;
+}
+
+/** The smallest number that `whichOf` answers as `value` does: 0 for none of them. */
+function plainestAmong(value: number, probabilities: readonly number[]): number {
+  const outcome = whichOf(value, probabilities);
+  if (outcome === -1) return 0;
+  let bound = resolution;
+  for (let index = 0; index <= outcome; index++) bound -= probabilities[index] * resolution;
+  const candidate = Math.max(0, Math.ceil(bound));
+  return whichOf(candidate, probabilities) === outcome ? candidate : value;
+}
+
 /** Choices read from a list: what fast-check generates and shrinks, and what a replay token holds. */
 export class ListChoices implements ChoiceSource {
   private position = 0;
   private readonly record: number[] = [];
+  private readonly plainest: number[] = [];
 
   constructor(private readonly choices: readonly number[]) {}
 
   get made(): readonly number[] {
     return this.record;
+  }
+
+  /**
+   * The choices made, each replaced by the smallest number that gives the same answer (a fault that did
+   * not strike becomes 0, a pick among three becomes 0, 1 or 2): the same run from a list that shrinking
+   * can work on, since most of its numbers are then already 0.
+   */
+  get plainestMade(): readonly number[] {
+    return this.plainest;
   }
 
   /** How many of the listed choices were used. */
@@ -99,17 +126,23 @@ export class ListChoices implements ChoiceSource {
 
   pick(count: number): number {
     if (count <= 1) return 0;
-    return Math.abs(Math.trunc(this.next())) % count;
+    const value = Math.abs(Math.trunc(this.next())) % count;
+    this.plainest.push(value);
+    return value;
   }
 
   /** Listed numbers are read as the PRNG's are (see `isYes`), so a recorded seeded run replays exactly. */
   chance(probability: number): boolean {
     if (probability <= 0) return false;
-    return isYes(Math.abs(Math.trunc(this.next())), probability);
+    const value = Math.abs(Math.trunc(this.next()));
+    this.plainest.push(plainestChance(value, probability));
+    return isYes(value, probability);
   }
 
   among(probabilities: readonly number[]): number {
     if (probabilities.every((probability) => probability <= 0)) return -1;
-    return whichOf(Math.abs(Math.trunc(this.next())), probabilities);
+    const value = Math.abs(Math.trunc(this.next()));
+    this.plainest.push(plainestAmong(value, probabilities));
+    return whichOf(value, probabilities);
   }
 }

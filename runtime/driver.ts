@@ -34,6 +34,8 @@ export interface DriverOptions {
    * in turn), whether or not earlier ones were answered. Absent: closed loop.
    */
   readonly arrivalEveryTicks?: number;
+  /** Told when the setup is done, with the rules fired so far (benchmarks measure what follows). */
+  readonly onSetupDone?: (ruleCounts: ReadonlyMap<string, number>) => void;
 }
 
 export function runWorkload(
@@ -70,18 +72,16 @@ function runClosedLoop(
     config = submit(config, client, request, { choices, trace }).config;
     emit(trace);
   };
-  const emit = (entries: readonly TraceEntry[]): void => {
-    for (const entry of entries) {
-      ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
-      options.trace?.(entry);
-    }
-  };
+  const { emit, count } = tally(ruleCounts, options);
+  const localSteps = options.trace === undefined ? 'count' : 'trace';
+  if (setupDone) options.onSetupDone?.(new Map(ruleCounts));
   for (;;) {
     if (setup.length > 0) {
       if (idle(0)) submitNext(0, setup.shift()!);
     } else if (!setupDone) {
       if (idle(0)) {
         setupDone = true;
+        options.onSetupDone?.(new Map(ruleCounts));
         config = { ...config, faultsActive: true };
       }
     } else {
@@ -91,7 +91,7 @@ function runClosedLoop(
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.length === 0);
     if (allSubmitted && config.faultsActive) config = { ...config, faultsActive: false };
-    const result = globalStep(config, program, choices);
+    const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);
       if (!pending && allSubmitted) break;
@@ -106,9 +106,31 @@ function runClosedLoop(
     }
     config = result.next;
     emit(result.emitted);
+    count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, [...setup, ...queues.flat()]));
   }
   return finish(config, steps, ruleCounts, []);
+}
+
+/**
+ * How a run records its trace: every entry goes to the caller's trace, if any, and is counted by rule.
+ * Without a trace, local steps are only counted (`localSteps`, for globalStep).
+ */
+function tally(ruleCounts: Map<string, number>, options: DriverOptions): {
+  emit: (entries: readonly TraceEntry[]) => void;
+  count: (counts: ReadonlyMap<string, number> | undefined) => void;
+} {
+  return {
+    emit: (entries) => {
+      for (const entry of entries) {
+        ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
+        options.trace?.(entry);
+      }
+    },
+    count: (counts) => {
+      if (counts !== undefined) for (const [rule, fired] of counts) ruleCounts.set(rule, (ruleCounts.get(rule) ?? 0) + fired);
+    },
+  };
 }
 
 function unanswered(config: Configuration, notSubmitted: readonly Request[]): string[] {
@@ -151,12 +173,8 @@ function runOpenLoop(
     });
   }
   const ruleCounts = new Map(prepared.ruleCounts);
-  const emit = (entries: readonly TraceEntry[]): void => {
-    for (const entry of entries) {
-      ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
-      options.trace?.(entry);
-    }
-  };
+  const { emit, count } = tally(ruleCounts, options);
+  const localSteps = options.trace === undefined ? 'count' : 'trace';
   const start = config.tick;
   let next = 0;
   let steps = prepared.steps;
@@ -173,13 +191,14 @@ function runOpenLoop(
       if (next === arrivals.length) config = { ...config, faultsActive: false };
       continue;
     }
-    const result = globalStep(config, program, choices);
+    const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       if (config.clients.every((client) => client.pending.size === 0)) break;
       return finish(config, steps, ruleCounts, unanswered(config, []));
     }
     config = result.next;
     emit(result.emitted);
+    count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []));
   }
   return finish(config, steps, ruleCounts, []);

@@ -23,6 +23,12 @@ export interface ExecutionContext {
   readonly program: SplitProgram;
   readonly choices: ChoiceSource;
   readonly trace: TraceEntry[];
+  /**
+   * When present, local steps are counted here by rule instead of each getting a line in `trace`: a
+   * run nobody traces keeps its rule counts without holding a line per step (a long transaction
+   * takes hundreds of thousands of local steps in one delivery).
+   */
+  readonly localCounts?: Map<string, number>;
 }
 
 type ExecutionBody = Extract<MessageBody, { kind: 'invoke' | 'read' | 'create' | 'reply' }>;
@@ -206,7 +212,8 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
       return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0108', message: 'step limit exceeded', span: undefined }, context);
     }
     const result = step(context.program, activation, fields);
-    context.trace.push(new LocalTraceEntry(config.tick, activation.self, result.rule, result.span, activation.term));
+    if (context.localCounts !== undefined) context.localCounts.set(result.rule, (context.localCounts.get(result.rule) ?? 0) + 1);
+    else context.trace.push(new LocalTraceEntry(config.tick, activation.self, result.rule, result.span, activation.term));
     switch (result.kind) {
       case 'stepped':
         steps += result.cost - 1;

@@ -90,7 +90,7 @@ export class DistributedHost implements TransactionHost {
     let steps = 0;
     while (!done()) {
       if (steps === healAfterSteps && this.configuration.faultsActive) this.heal();
-      const result = globalStep(this.configuration, this.program, this.choices);
+      const result = globalStep(this.configuration, this.program, this.choices, this.options.trace === undefined ? 'count' : 'trace');
       if (result.kind === 'quiet') {
         if (this.configuration.faultsActive) {
           this.heal();
@@ -100,7 +100,7 @@ export class DistributedHost implements TransactionHost {
         throw new StuckError(this.unanswered(), 'the system is quiet, and these requests have no answer');
       }
       this.configuration = result.next;
-      this.count(result.rule, result.emitted);
+      this.count(result.rule, result.emitted, result.localCounts);
       this.emit(result.emitted);
       if (++steps > this.stepsPerWaitMax) {
         throw new StuckError(this.unanswered(), `no answer after ${this.stepsPerWaitMax} global steps`);
@@ -108,10 +108,11 @@ export class DistributedHost implements TransactionHost {
     }
   }
 
-  private count(rule: GlobalRule, emitted: readonly TraceEntry[]): void {
+  private count(rule: GlobalRule, emitted: readonly TraceEntry[], localCounts: ReadonlyMap<string, number> | undefined): void {
     this.steps++;
     for (const entry of emitted) this.ruleCounts.set(entry.rule, (this.ruleCounts.get(entry.rule) ?? 0) + 1);
-    if (emitted.length === 0) this.ruleCounts.set(rule, (this.ruleCounts.get(rule) ?? 0) + 1);
+    for (const [local, fired] of localCounts ?? []) this.ruleCounts.set(local, (this.ruleCounts.get(local) ?? 0) + fired);
+    if (emitted.length === 0 && (localCounts === undefined || localCounts.size === 0)) this.ruleCounts.set(rule, (this.ruleCounts.get(rule) ?? 0) + 1);
   }
 
   private emit(entries: readonly TraceEntry[]): void {

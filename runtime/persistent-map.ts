@@ -1,9 +1,21 @@
-// Stage: runtime. A persistent map with string keys: an update copies two small arrays and one bucket
-// (a fixed two-level trie of 64 × 64 buckets), so that a configuration with a million decisions or a
-// hundred thousand entities is copied in microseconds and old configurations stay valid. It is a class,
-// so that immer would never draft it: every update goes through `with` and gives a new map.
+// Stage: runtime. A persistent map with string keys: a hash trie whose nodes have 64 children, six bits
+// of the key's hash per level, with small buckets at the leaves. An update copies one node per level
+// and one bucket of at most 16 entries, so its cost grows with the logarithm of the size (three levels
+// hold a million entries); old versions stay valid, which is what keeps every configuration of a run
+// immutable and cheap to step. It is a class, so that immer would never draft it: every update goes
+// through `with` and gives a new map.
+//
+// (The first version had a fixed two levels of 64 × 64 buckets: a bucket held size / 4,096 entries and
+// was copied at every update, which made a run of a million transactions three times slower per
+// transaction than one of a thousand; see docs/benchmarks.md.)
 
-const fanOut = 64;
+const bitsPerLevel = 6;
+const fanOut = 1 << bitsPerLevel;
+const mask = fanOut - 1;
+/** A bucket splits into a node of 64 when it outgrows this. */
+const bucketMax = 16;
+/** Five levels use 30 bits of the 32-bit hash; keys that agree on those share a bucket of any size. */
+const depthMax = 5;
 
 function hashOf(key: string): number {
   let hash = 0x811c9dc5;
@@ -15,58 +27,96 @@ function hashOf(key: string): number {
 }
 
 type Bucket<V> = ReadonlyMap<string, V>;
-const emptyBucket: Bucket<never> = new Map<string, never>();
-const emptyRow: readonly Bucket<never>[] = Array.from({ length: fanOut }, () => emptyBucket);
-const emptyRows: readonly (readonly Bucket<never>[])[] = Array.from({ length: fanOut }, () => emptyRow);
+/** 64 children, each a node, a bucket or nothing. */
+type Branch<V> = readonly (Trie<V> | undefined)[];
+type Trie<V> = Bucket<V> | Branch<V>;
+
+function slot(hash: number, depth: number): number {
+  return (hash >>> (bitsPerLevel * depth)) & mask;
+}
+
+/** A bucket too large for its depth, as a node of smaller buckets (split again where they are still too large). */
+function split<V>(bucket: Bucket<V>, depth: number): Trie<V> {
+  if (bucket.size <= bucketMax || depth >= depthMax) return bucket;
+  const parts: (Map<string, V> | undefined)[] = new Array(fanOut).fill(undefined);
+  for (const [key, value] of bucket) {
+    const index = slot(hashOf(key), depth);
+    (parts[index] ??= new Map()).set(key, value);
+  }
+  return parts.map((part) => (part === undefined ? undefined : split(part, depth + 1)));
+}
+
+/** The trie with `key` bound to `value` (or unbound, for `undefined`); the same trie when nothing changes. */
+function update<V>(trie: Trie<V> | undefined, key: string, hash: number, value: V | undefined, depth: number): Trie<V> | undefined {
+  if (trie === undefined) return value === undefined ? undefined : new Map([[key, value]]);
+  if (trie instanceof Map) {
+    const bucket = trie as Bucket<V>;
+    if (value === undefined) {
+      if (!bucket.has(key)) return bucket;
+      if (bucket.size === 1) return undefined;
+      const smaller = new Map(bucket);
+      smaller.delete(key);
+      return smaller;
+    }
+    return split(new Map(bucket).set(key, value), depth);
+  }
+  const branch = trie as Branch<V>;
+  const index = slot(hash, depth);
+  const child = update(branch[index], key, hash, value, depth + 1);
+  if (child === branch[index]) return branch;
+  const copy = branch.slice();
+  copy[index] = child;
+  return copy;
+}
 
 export class PersistentMap<V> {
-  private static readonly emptyMap = new PersistentMap<never>(emptyRows, 0);
+  private static readonly emptyMap = new PersistentMap<never>(undefined, 0);
 
   static empty<V>(): PersistentMap<V> {
     return PersistentMap.emptyMap as PersistentMap<V>;
   }
 
   private constructor(
-    private readonly rows: readonly (readonly Bucket<V>[])[],
+    private readonly root: Trie<V> | undefined,
     readonly size: number,
   ) {}
 
   get(key: string): V | undefined {
     const hash = hashOf(key);
-    return this.rows[hash % fanOut][(hash >>> 6) % fanOut].get(key);
+    let trie = this.root;
+    for (let depth = 0; trie !== undefined; depth++) {
+      if (trie instanceof Map) return (trie as Bucket<V>).get(key);
+      trie = (trie as Branch<V>)[slot(hash, depth)];
+    }
+    return undefined;
   }
 
   has(key: string): boolean {
-    const hash = hashOf(key);
-    return this.rows[hash % fanOut][(hash >>> 6) % fanOut].has(key);
+    return this.get(key) !== undefined;
   }
 
   /** The map with `key` bound to `value`, or without `key` for `undefined`. */
   with(key: string, value: V | undefined): PersistentMap<V> {
-    const hash = hashOf(key);
-    const rowIndex = hash % fanOut;
-    const bucketIndex = (hash >>> 6) % fanOut;
-    const bucket = new Map(this.rows[rowIndex][bucketIndex]);
-    const had = bucket.has(key);
-    if (value === undefined) {
-      if (!had) return this;
-      bucket.delete(key);
-    } else {
-      bucket.set(key, value);
-    }
-    const row = this.rows[rowIndex].slice();
-    row[bucketIndex] = bucket;
-    const rows = this.rows.slice();
-    rows[rowIndex] = row;
-    const size = this.size + (value === undefined ? -1 : had ? 0 : 1);
-    return new PersistentMap(rows, size);
+    const had = this.has(key);
+    if (value === undefined && !had) return this;
+    const root = update(this.root, key, hashOf(key), value, 0);
+    return new PersistentMap(root, this.size + (value === undefined ? -1 : had ? 0 : 1));
   }
 
   *entries(): Generator<[string, V]> {
-    for (const row of this.rows) for (const bucket of row) yield* bucket;
+    yield* entriesOf(this.root);
   }
 
   *values(): Generator<V> {
     for (const [, value] of this.entries()) yield value;
   }
+}
+
+function* entriesOf<V>(trie: Trie<V> | undefined): Generator<[string, V]> {
+  if (trie === undefined) return;
+  if (trie instanceof Map) {
+    yield* trie as Bucket<V>;
+    return;
+  }
+  for (const child of trie as Branch<V>) yield* entriesOf(child);
 }

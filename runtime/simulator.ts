@@ -20,7 +20,14 @@ import { describeAddress, isLocal, updateNode, updateVolatile, type TraceEntry }
 export type GlobalRule = 'G-Deliver' | 'G-Drop' | 'G-Duplicate' | 'G-Delay' | 'G-Crash' | 'G-Recover' | 'G-Timeout';
 
 export type GlobalStep =
-  | { readonly kind: 'stepped'; readonly rule: GlobalRule; readonly next: Configuration; readonly emitted: readonly TraceEntry[] }
+  | {
+      readonly kind: 'stepped';
+      readonly rule: GlobalRule;
+      readonly next: Configuration;
+      readonly emitted: readonly TraceEntry[];
+      /** With `localSteps: 'count'`: the local rules that fired, by rule, which then have no line in `emitted`. */
+      readonly localCounts: ReadonlyMap<string, number> | undefined;
+    }
   /** Nothing is in flight and no timer is set: the system is quiet. */
   | { readonly kind: 'quiet' };
 
@@ -28,29 +35,35 @@ interface Context {
   readonly program: SplitProgram;
   readonly choices: ChoiceSource;
   readonly trace: TraceEntry[];
+  readonly localCounts?: Map<string, number>;
 }
 
-export function globalStep(config: Configuration, program: SplitProgram, choices: ChoiceSource): GlobalStep {
-  const context: Context = { program, choices, trace: [] };
+/**
+ * `localSteps`: `trace` (the default) gives every local step its line in `emitted`; `count` only counts
+ * them by rule, for runs that nobody traces. Both give the same next configuration.
+ */
+export function globalStep(config: Configuration, program: SplitProgram, choices: ChoiceSource, localSteps: 'trace' | 'count' = 'trace'): GlobalStep {
+  const context: Context = { program, choices, trace: [], localCounts: localSteps === 'count' ? new Map() : undefined };
+  const stepped = (rule: GlobalRule, next: Configuration): GlobalStep => ({ kind: 'stepped', rule, next, emitted: context.trace, localCounts: context.localCounts });
   const fault = config.faultsActive ? strike(config, context) : undefined;
-  if (fault !== undefined) return { kind: 'stepped', rule: fault.rule, next: fault.next, emitted: context.trace };
+  if (fault !== undefined) return stepped(fault.rule, fault.next);
   const event = nextEvent(config, choices);
   if (event === undefined) return { kind: 'quiet' };
   const now: Configuration = { ...config, tick: Math.max(config.tick, event.at) };
   if (event.kind === 'message') {
     const network = now.network.filter((_, index) => index !== event.index);
     const next = deliver({ ...now, network }, now.network[event.index], context);
-    return { kind: 'stepped', rule: 'G-Deliver', next, emitted: context.trace };
+    return stepped('G-Deliver', next);
   }
   if (event.kind === 'recover') {
     context.trace.push({ tick: now.tick, place: `node ${event.node}`, rule: 'G-Recover', span: undefined, detail: `incarnation ${now.nodes[event.node].durable.incarnation + 1}` });
-    return { kind: 'stepped', rule: 'G-Recover', next: recover(now, event.node), emitted: context.trace };
+    return stepped('G-Recover', recover(now, event.node));
   }
   const next = event.kind === 'client'
     ? fireClientTimers(now, event.client, context)
     : fireParticipantTimers(fireCoordinatorTimers(now, event.node, context), event.node, context);
   if (context.trace.length === 0) context.trace.push({ tick: now.tick, place: event.kind === 'client' ? `client ${event.client}` : `node ${event.node}`, rule: 'G-Timeout', span: undefined, detail: 'timer' });
-  return { kind: 'stepped', rule: 'G-Timeout', next, emitted: context.trace };
+  return stepped('G-Timeout', next);
 }
 
 // -------------------------------------------------------------------------------------------- faults

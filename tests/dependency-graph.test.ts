@@ -8,7 +8,7 @@
 //     class, as a two-transaction witness; and a cycle through 100,000 transactions is found.
 //   - Ent's history: a request committed twice, or a write of it installed twice, becomes r7 and r7'
 //     and a committed-twice finding; its JSON gives the same transaction history as its events.
-//   - Timing of 10,000 and 100,000 random transactions is logged (not asserted).
+//   - Histories of 10,000 and 100,000 random transactions (bench/check.ts times them).
 // Runs: 300 random histories per property; the environment variable ENT_RUNS multiplies that. A failure
 // reports fast-check's {seed, path}; replay it with `fc.assert(…, { seed, path })`.
 
@@ -22,6 +22,7 @@ import {
 } from '../checkers/dependency-graph.ts';
 import { checkElleHistory } from '../checkers/elle.ts';
 import { historyToJson, type HistoryEvent } from '../runtime/history.ts';
+import { randomSerialHistory, withSpineCycle } from '../bench/histories.ts';
 
 const runs = 300 * Number(process.env.ENT_RUNS ?? 1);
 
@@ -262,50 +263,14 @@ test('Ent\'s history JSON gives the transaction history its events give', (t) =>
   t.deepEqual(historyFromEntJson({ format: 'other' }), { error: 'not an Ent history: expected an object with "format": "ent-history" and an "events" array' });
 });
 
-// ------------------------------------------------------------------------------------- timing
+// ------------------------------------------------------------------------------ large histories
 
-/** `count` transactions run serially over count / 10 objects, from a fixed seed. */
-function randomSerialHistory(count: number): TransactionRecord[] {
-  let state = 12345;
-  const random = (limit: number): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 8) % limit;
-  };
-  const objects = Math.max(1, count / 10);
-  const versions = new Array<number>(objects).fill(0);
-  const transactions: TransactionRecord[] = [];
-  for (let index = 0; index < count; index++) {
-    const reads: VersionAccess[] = [];
-    const writes: VersionAccess[] = [];
-    for (let step = 1 + random(4); step > 0; step--) {
-      const object = random(objects);
-      if (writes.some((write) => write.object === `k${object}`)) continue;
-      if (random(2) === 0) reads.push({ object: `k${object}`, version: versions[object] });
-      else writes.push({ object: `k${object}`, version: ++versions[object] });
-    }
-    transactions.push({ id: `T${index}`, committed: true, reads, writes });
-  }
-  return transactions;
-}
-
+// bench/check.ts times these; here they are checked for what they contain.
 for (const count of [10_000, 100_000]) {
-  test(`timing: ${count.toLocaleString('en')} random transactions`, (t) => {
+  test(`${count.toLocaleString('en')} random serial transactions: no anomaly, and one cycle through all of them is found`, (t) => {
     const transactions = randomSerialHistory(count);
-    let started = performance.now();
-    const serial = checkDependencyGraph({ transactions });
-    t.log(`serial history: ${(performance.now() - started).toFixed(0)} ms, ${serial.anomalies.length} anomalies`);
-    t.deepEqual(serial.anomalies, []);
-    // Every transaction also writes `spine`, in turn, and T0 reads the last version of it: one strongly
-    // connected component of every transaction, whose only way back to T0 is that read.
-    const spined = transactions.map((transaction, index): TransactionRecord => ({
-      ...transaction,
-      reads: index === 0 ? [...transaction.reads, { object: 'spine', version: count }] : transaction.reads,
-      writes: [...transaction.writes, { object: 'spine', version: index + 1 }],
-    }));
-    started = performance.now();
-    const cyclic = checkDependencyGraph({ transactions: spined });
-    t.log(`with a cycle through all of them: ${(performance.now() - started).toFixed(0)} ms, `
-      + `${cyclic.anomalies.map((anomaly) => `${anomaly.class} of ${anomaly.transactions.length} transactions`).join(', ')}`);
+    t.deepEqual(checkDependencyGraph({ transactions }).anomalies, []);
+    const cyclic = checkDependencyGraph({ transactions: withSpineCycle(transactions) });
     t.deepEqual(cyclic.anomalies.map((anomaly) => anomaly.class), ['G1c']);
   });
 }

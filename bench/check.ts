@@ -1,0 +1,138 @@
+// Benchmark: `ent check` (checkers/search.ts, the search the CLI runs) on examples/bank.ent, with the
+// check's default workload (3 clients × 4 requests over 2 keys per entity type) and fault plan.
+// Sections (all by default, or name them as arguments):
+//   rate     runs per second under the correct protocols (2pl and aria, exactly-once): every run holds,
+//            so the search runs them all;
+//   zoo      every bug-zoo variant and the two unsafe settings the issue names (--delivery at-least-once,
+//            --protocol none), each searched from 20 seeds: the median runs and seconds to the first
+//            failure, and the median size of the counterexample after minimizing and shrinking (requests
+//            in the workload, schedule choices other than the plain 0);
+//   graph    the dependency-graph checker on synthetic histories of 10,000 and 100,000 transactions.
+// Run: npx tsc -p . && node build/bench/check.js [section …] [--seeds N] [--shrink-seconds S]
+// (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
+
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { runCase, type CheckSettings } from '../checkers/case.ts';
+import { checkDependencyGraph } from '../checkers/dependency-graph.ts';
+import { search } from '../checkers/search.ts';
+import { checkFaults } from '../cli/check.ts';
+import { defaultRunSettings } from '../cli/runtime-options.ts';
+import { runtimeSettings, type RunSettings } from '../cli/semantics.ts';
+import { parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
+import { zoo } from '../runtime/zoo.ts';
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import { randomSerialHistory, withSpineCycle } from './histories.ts';
+import { count, fixed, median, table, timeMedian } from './measure.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const at = argv.indexOf(`--${name}`);
+  return at < 0 ? fallback : Number(argv[at + 1]);
+};
+const seeds = flag('seeds', 20);
+const shrinkSeconds = flag('shrink-seconds', 10);
+const chosen = argv.filter((argument, index) => !argument.startsWith('--') && !argv[index - 1]?.startsWith('--'));
+
+const path = 'examples/bank.ent';
+const program = compile(readFileSync(path, 'utf8'), path).program!;
+const { split } = compileToSplit(program);
+const faults = parseFaultPlan(checkFaults) as FaultPlan;
+
+function settings(overrides: Partial<RunSettings>): CheckSettings {
+  return {
+    runtime: runtimeSettings({ ...defaultRunSettings, faults, ...overrides }),
+    shape: { clients: 3, requestsPerClient: 4, keysPerEntity: 2 },
+    workload: 'random',
+  };
+}
+
+function rateSection(): void {
+  const runs = 300;
+  console.log(`\n== ent check ${path}: runs per second, ${runs} runs, faults ${checkFaults} ==`);
+  const rows = [['protocol', 'runs', 'held', 'seconds', 'runs/s']];
+  for (const concurrency of ['2pl', 'aria'] as const) {
+    const started = performance.now();
+    const result = search(program, split, settings({ concurrency }), { runs, seed: '1', shrinkSeconds: 0 });
+    const seconds = (performance.now() - started) / 1000;
+    rows.push([concurrency, String(runs), result.held ? 'all' : `failed after ${result.runs}`, fixed(seconds, 1), fixed(runs / seconds, 0)]);
+  }
+  console.log(table(rows));
+}
+
+interface Target {
+  readonly name: string;
+  readonly settings: CheckSettings;
+}
+
+function zooSection(): void {
+  const targets: Target[] = [
+    ...zoo.map((variant) => ({ name: `--bug ${variant.name}`, settings: settings({ bug: variant.name }) })),
+    { name: '--delivery at-least-once', settings: settings({ delivery: 'at-least-once' }) },
+    { name: '--protocol none', settings: settings({ concurrency: 'none' }) },
+  ];
+  console.log(`\n== ent check ${path}: the zoo, ${seeds} seeds each (--seed 1 … ${seeds}), at most 1,000 runs, `
+    + `shrinking for at most ${shrinkSeconds} s ==`);
+  const rows = [['target', 'found', 'runs p50', 'runs max', 's to find p50', 'requests p50', 'choices p50', 'choices max', 'shrink s p50', 'violation (most often)']];
+  for (const target of targets) {
+    const runs: number[] = [];
+    const findSeconds: number[] = [];
+    const shrinkTimes: number[] = [];
+    const requests: number[] = [];
+    const choices: number[] = [];
+    const violations = new Map<string, number>();
+    for (let seed = 1; seed <= seeds; seed++) {
+      const started = performance.now();
+      let firstFailure = 0;
+      const result = search(program, split, target.settings, {
+        runs: 1_000, seed: String(seed), shrinkSeconds,
+        // The search says `undefined` first when the finding phase ends.
+        progress: (text) => {
+          if (text === undefined && firstFailure === 0) firstFailure = performance.now();
+        },
+      });
+      if (result.held) continue;
+      const ended = performance.now();
+      findSeconds.push(((firstFailure || ended) - started) / 1000);
+      shrinkTimes.push((ended - (firstFailure || ended)) / 1000);
+      runs.push(result.runs);
+      const outcome = runCase(program, split, target.settings, result.counterexample);
+      requests.push(outcome.workload === undefined ? 0 : outcome.workload.clients.reduce((sum, client) => sum + client.length, 0));
+      choices.push(outcome.choicesDeparting);
+      violations.set(result.target, (violations.get(result.target) ?? 0) + 1);
+    }
+    const common = [...violations].sort((left, right) => right[1] - left[1])[0];
+    rows.push([
+      target.name, `${runs.length}/${seeds}`, String(median(runs)), String(Math.max(...runs)), fixed(median(findSeconds), 2),
+      String(median(requests)), String(median(choices)), String(Math.max(...choices)), fixed(median(shrinkTimes), 1),
+      common === undefined ? '' : `${common[0]} (${common[1]})`,
+    ]);
+    console.log(table(rows.slice(-1)));
+  }
+  console.log('');
+  console.log(table(rows));
+  console.log('runs: cases until the first failure (1 = the first case failed); s to find: the search until then;'
+    + ' requests and choices: the counterexample after minimizing and shrinking (choices other than the plain 0)');
+}
+
+function graphSection(): void {
+  console.log('\n== the dependency-graph checker on synthetic histories (median of 5 after 1 warm-up) ==');
+  const rows = [['transactions', 'serial: ms', 'anomalies', 'one cycle through all: ms', 'found (the shortest cycle)']];
+  for (const size of [10_000, 100_000]) {
+    const serial = randomSerialHistory(size);
+    const cyclic = withSpineCycle(serial);
+    const serialFound = checkDependencyGraph({ transactions: serial }).anomalies.length;
+    const cyclicFound = checkDependencyGraph({ transactions: cyclic }).anomalies.map((anomaly) => `${anomaly.class} of ${count(anomaly.transactions.length)}`).join(', ');
+    rows.push([
+      count(size),
+      fixed(timeMedian(() => checkDependencyGraph({ transactions: serial }), 5), 0), String(serialFound),
+      fixed(timeMedian(() => checkDependencyGraph({ transactions: cyclic }), 5), 0), cyclicFound,
+    ]);
+  }
+  console.log(table(rows));
+}
+
+const sections: Readonly<Record<string, () => void>> = { rate: rateSection, zoo: zooSection, graph: graphSection };
+for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
+for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) sections[name]();
