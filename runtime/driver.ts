@@ -60,8 +60,9 @@ function runClosedLoop(
   const clientCount = Math.max(1, workload.clients.length);
   // The setup builds the initial state, as loading a database does before a test: no faults strike it.
   let config: Configuration = { ...initialConfiguration(settings, clientCount, undefined), faultsActive: workload.setup.length === 0 };
-  const queues: Request[][] = workload.clients.map((requests) => [...requests]);
-  const setup = [...workload.setup];
+  // Queues read by position (a shift would copy the rest of a queue of a million requests each time).
+  const queues = workload.clients.map((requests) => new Queue(requests));
+  const setup = new Queue(workload.setup);
   const ruleCounts = new Map<string, number>();
   const stepsMax = options.stepsMax ?? 5_000_000;
   let steps = 0;
@@ -76,8 +77,8 @@ function runClosedLoop(
   const localSteps = options.trace === undefined ? 'count' : 'trace';
   if (setupDone) options.onSetupDone?.(new Map(ruleCounts));
   for (;;) {
-    if (setup.length > 0) {
-      if (idle(0)) submitNext(0, setup.shift()!);
+    if (!setup.empty) {
+      if (idle(0)) submitNext(0, setup.take());
     } else if (!setupDone) {
       if (idle(0)) {
         setupDone = true;
@@ -86,10 +87,10 @@ function runClosedLoop(
       }
     } else {
       queues.forEach((queue, client) => {
-        if (queue.length > 0 && idle(client)) submitNext(client, queue.shift()!);
+        if (!queue.empty && idle(client)) submitNext(client, queue.take());
       });
     }
-    const allSubmitted = setupDone && queues.every((queue) => queue.length === 0);
+    const allSubmitted = setupDone && queues.every((queue) => queue.empty);
     if (allSubmitted && config.faultsActive) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
@@ -102,14 +103,34 @@ function runClosedLoop(
         config = { ...config, faultsActive: false };
         continue;
       }
-      return finish(config, steps, ruleCounts, unanswered(config, [...setup, ...queues.flat()]));
+      return finish(config, steps, ruleCounts, unanswered(config, [...setup.rest(), ...queues.flatMap((queue) => queue.rest())]));
     }
     config = result.next;
     emit(result.emitted);
     count(result.localCounts);
-    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, [...setup, ...queues.flat()]));
+    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, [...setup.rest(), ...queues.flatMap((queue) => queue.rest())]));
   }
   return finish(config, steps, ruleCounts, []);
+}
+
+/** Requests taken in order, by position. */
+class Queue {
+  private next = 0;
+
+  constructor(private readonly requests: readonly Request[]) {}
+
+  get empty(): boolean {
+    return this.next >= this.requests.length;
+  }
+
+  take(): Request {
+    return this.requests[this.next++];
+  }
+
+  /** The requests not yet taken. */
+  rest(): readonly Request[] {
+    return this.requests.slice(this.next);
+  }
 }
 
 /**
