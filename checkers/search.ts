@@ -77,8 +77,11 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
   // way (checked all the same), with most of its numbers already 0 for zeroing to skip.
   const plainest = runCase(program, split, settings, first).plainest;
   const start = stillFails(plainest) ? plainest : first;
-  const schedule = zeroOut(start.schedule, (candidate) => stillFails({ ...start, schedule: candidate }), budget);
-  const workload = zeroOut(start.workload, (candidate) => stillFails({ workload: candidate, schedule }), budget);
+  // The workload first (fewer requests make every later run shorter), then the schedule, then the
+  // workload again, which a plainer schedule often lets shrink further.
+  let workload = zeroOut(start.workload, (candidate) => stillFails({ workload: candidate, schedule: start.schedule }), budget);
+  const schedule = zeroOut(start.schedule, (candidate) => stillFails({ workload, schedule: candidate }), budget);
+  workload = zeroOut(workload, (candidate) => stillFails({ workload: candidate, schedule }), budget);
   const remaining = Number(deadline - process.hrtime.bigint()) / 1e6;
   const shrunk = remaining <= 0 ? undefined : fc.check(property, {
     numRuns: 1, examples: [[{ workload, schedule }]], interruptAfterTimeLimit: Math.max(1, Math.floor(remaining)),

@@ -35,7 +35,7 @@ export const checkCommand: CommandSpec = {
     { name: 'bug', value: { placeholder: 'NAME', choices: ['none', ...zooNames] }, description: 'run a deliberately broken protocol from the bug zoo', defaultValue: 'none' },
     { name: 'workload', value: { placeholder: 'W', choices: ['random', 'run'] }, description: 'random calls on the program\'s entities, or its run block', defaultValue: 'random' },
     { name: 'clients', value: { placeholder: 'N' }, description: 'concurrent clients of a random workload', defaultValue: '3' },
-    { name: 'requests', value: { placeholder: 'N' }, description: 'requests per client', defaultValue: '4' },
+    { name: 'requests', value: { placeholder: 'N' }, description: 'requests per client, at most (a counterexample keeps only those it needs)', defaultValue: '4' },
     { name: 'keys', value: { placeholder: 'N' }, description: 'entities of each type (the key space)', defaultValue: '2' },
     { name: 'shrink-seconds', value: { placeholder: 'N' }, description: 'how long to shrink a counterexample before reporting the smallest so far', defaultValue: '30' },
     { name: 'replay', value: { placeholder: 'TOKEN' }, description: 'run one case again, exactly, from the token a report printed' },
@@ -165,7 +165,7 @@ function indent(text: string): string {
 
 function describeSettings(settings: CheckSettings): string {
   const { runtime, shape } = settings;
-  const workload = settings.workload === 'run' ? 'the run block' : `${shape.clients} clients × ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys`;
+  const workload = settings.workload === 'run' ? 'the run block' : `${shape.clients} clients × up to ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys`;
   return `${runtime.nodes} nodes, protocol ${runtime.concurrency}, delivery ${runtime.delivery}, faults ${formatFaultPlan(runtime.faults)}`
     + `${runtime.bug === 'none' ? '' : `, bug ${runtime.bug}`}; ${workload}`;
 }

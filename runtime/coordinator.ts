@@ -37,7 +37,7 @@ export function withRunning(config: Configuration, node: NodeId, running: Runnin
   });
 }
 
-/** The run id an attempt belongs to (`r7#2` → `r7`; under at-least-once `r7/41#2` → `r7/41`). */
+/** The run id an attempt belongs to (`r7#2` → `r7`; under at-least-once `r7/41#2` → `r7/41`, `r7/41'#1` → `r7/41'`). */
 export function runIdOf(attempt: string): string {
   return attempt.slice(0, attempt.lastIndexOf('#'));
 }
@@ -58,7 +58,14 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
       return config;
     }
   }
-  const runId = deduplicate ? body.requestId : `${body.requestId}/${envelope.id}`;
+  let runId = deduplicate ? body.requestId : `${body.requestId}/${envelope.id}`;
+  // Without deduplication every arrival is a run of its own, a network duplicate too (it carries its
+  // original's message id): a prime tells each copy's run apart, so that its attempt is a transaction
+  // of its own and not a second run of the first one's attempt.
+  if (!deduplicate) {
+    const { volatile, durable } = config.nodes[node];
+    while (volatile.running.has(runId) || durable.decisions.has(runId)) runId += "'";
+  }
   const running: Running = {
     runId, requestId: body.requestId, client: body.client, request: body.request, timestamp: body.timestamp,
     attemptNumber: 0, attempt: '', phase: 'waiting', deadline: config.tick, token: undefined, result: undefined, votes: new Set(),

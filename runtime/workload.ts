@@ -1,6 +1,6 @@
 // Stage: runtime. Workloads generated from a program: every entity of a small key space is created
-// first (the setup), then each of several clients makes random calls with arguments by type, and random
-// field reads, one at a time. All randomness comes from one `pick`, so that a workload is a list of
+// first (the setup), then each of several clients makes up to a given number of random calls with
+// arguments by type, and random field reads, one at a time. All randomness comes from one `pick`, so that a workload is a list of
 // numbers: fast-check generates and shrinks such lists, and `ent check` draws them from its seed.
 
 import type { Request } from '../semantics/transactions.ts';
@@ -18,6 +18,7 @@ export interface Workload {
 
 export interface WorkloadShape {
   readonly clients: number;
+  /** At most: a client makes fewer one time in eight, and a shrunk counterexample as few as it needs. */
   readonly requestsPerClient: number;
   readonly keysPerEntity: number;
 }
@@ -27,6 +28,9 @@ export const defaultShape: WorkloadShape = { clients: 3, requestsPerClient: 4, k
 export type Pick = (count: number) => number;
 
 const strings = ['a', 'b', 'c', ''];
+
+/** The ints a workload passes, -2 to 20, the plainest first: 1 (a deposit of 1), then 0, -1, -2, 2, 3, … */
+const plainInts = [1, 0, -1, -2, ...Array.from({ length: 19 }, (_, index) => index + 2)];
 
 /** The key number `index` of an entity's key space: `index` for int keys, `k<index>` for string keys. */
 export function keyAt(entity: TypedEntity, index: number): MapKey {
@@ -40,7 +44,7 @@ export function keysOf(entity: TypedEntity, count: number): MapKey[] {
 /** A random value of the type: small ints, a few strings, short lists and maps, references into the key space. */
 export function randomValue(type: Type, pick: Pick, program: TypedProgram, keys: number, depth = 0): Value {
   switch (type.kind) {
-    case 'int': return pick(23) - 2;
+    case 'int': return plainInts[pick(plainInts.length)];
     case 'bool': return pick(2) === 1;
     case 'string': return strings[pick(strings.length)];
     case 'list': return listValue(Array.from({ length: depth > 1 ? 0 : pick(3) }, () => randomValue(type.element, pick, program, keys, depth + 1)));
@@ -71,8 +75,14 @@ export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pi
       setup.push({ kind: 'new', entity: entity.name, key, args });
     }
   }
-  const clients = Array.from({ length: shape.clients }, () =>
-    Array.from({ length: shape.requestsPerClient }, () => randomRequest(program, entities, shape, pick)));
+  const clients = Array.from({ length: shape.clients }, () => {
+    // The full count unless the number is small (one time in eight), so that a counterexample whose
+    // numbers were zeroed keeps only the requests it needs: 0 is no request at all.
+    // Every request is drawn, and the first `count` kept, so that one client's count does not change
+    // what the numbers after it mean for the next client.
+    const count = Math.min(shape.requestsPerClient, pick(8 * shape.requestsPerClient));
+    return Array.from({ length: shape.requestsPerClient }, () => randomRequest(program, entities, shape, pick)).slice(0, count);
+  });
   return { setup, clients };
 }
 
@@ -93,7 +103,7 @@ function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], 
 export function describeWorkload(workload: Workload): string {
   const lines = ['setup:', ...workload.setup.map((request) => `  ${describeRequest(request)}`)];
   workload.clients.forEach((requests, client) => {
-    lines.push(`client ${client}:`, ...requests.map((request) => `  ${describeRequest(request)}`));
+    if (requests.length > 0) lines.push(`client ${client}:`, ...requests.map((request) => `  ${describeRequest(request)}`));
   });
   return lines.join('\n');
 }
