@@ -60,9 +60,14 @@ export function runCase(
   const executed = settings.workload === 'run'
     ? runBlock(program, split, settings.runtime, schedule, trace)
     : runGenerated(program, split, settings, testCase, schedule, trace);
-  const violations: Violation[] = executed.stuck.map((request) => ({
-    checker: 'liveness', kind: 'stuck', message: `${request} was never answered, even after the faults stopped`, requests: [request.split(' ')[0]],
-  }));
+  const violations: Violation[] = executed.stuck.map((request) => {
+    const submitted = !request.startsWith('(not submitted)');
+    return {
+      checker: 'liveness', kind: 'stuck',
+      message: submitted ? `${request} was never answered, even after the faults stopped` : `${request}: its client was still waiting for an earlier answer`,
+      requests: submitted ? [request.split(' ')[0]] : [],
+    };
+  });
   violations.push(...checkExactlyOnce(executed.events, { answersOptional: settings.runtime.delivery === 'at-most-once' }));
   violations.push(...checkReplay(program, executed.events, executed.entities, settings.runtime.stepLimit).violations);
   violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(executed.events)).anomalies));

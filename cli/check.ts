@@ -154,7 +154,8 @@ const interesting = new Set([
 
 function tracesThatMatter(trace: readonly TraceEntry[], outcome: CaseOutcome): TraceEntry[] {
   const requests = new Set(outcome.violations.flatMap((violation) => violation.requests));
-  const mentions = (entry: TraceEntry): boolean => [...requests].some((requestId) => new RegExp(`\\b${requestId}\\b`).test(entry.detail));
+  const patterns = [...requests].map((requestId) => new RegExp(`(^|[^\\w])${requestId.replace(/[^\w]/g, (character) => `\\${character}`)}($|[^\\w])`));
+  const mentions = (entry: TraceEntry): boolean => patterns.some((pattern) => pattern.test(entry.detail));
   const chosen = trace.filter((entry) => interesting.has(entry.rule) || mentions(entry) || (entry.place.startsWith('client') && entry.detail.startsWith('response')));
   return chosen.length > 80 ? [...chosen.slice(0, 40), ...chosen.slice(-40)] : chosen;
 }

@@ -42,9 +42,12 @@ export function fireAriaTimers(config: Configuration, node: NodeId, context: Coo
     if (batch.deadline > config.tick) return config;
     const unfinished = batch.members.filter((runId) => !batch.finished.has(runId));
     note(context, config, node, 'A-Timeout', `batch ${batch.number}: run ${unfinished.join(', ')} again`);
-    const longest = Math.max(...unfinished.map((runId) => config.nodes[node].volatile.running.get(runId)!.attemptNumber));
-    let next = withBatch(config, node, { ...batch, deadline: config.tick + attemptTimeout(config, longest + 1) });
-    for (const runId of unfinished) next = startAttempt(next, node, next.nodes[node].volatile.running.get(runId)!, context);
+    const slowest = Math.max(...unfinished.map((runId) => config.nodes[node].volatile.running.get(runId)!.slowAttempts)) + 1;
+    let next = withBatch(config, node, { ...batch, deadline: config.tick + attemptTimeout(config, slowest) });
+    for (const runId of unfinished) {
+      const running = next.nodes[node].volatile.running.get(runId)!;
+      next = startAttempt(next, node, { ...running, slowAttempts: running.slowAttempts + 1 }, context);
+    }
     return next;
   }
   const due = ariaDeadline(config, node);

@@ -167,6 +167,8 @@ export interface Running {
   readonly request: Request;
   readonly timestamp: number;
   readonly attemptNumber: number;
+  /** How many attempts were given up for taking too long (each doubles the next one's time). */
+  readonly slowAttempts: number;
   readonly attempt: string;
   readonly phase: 'waiting' | 'executing' | 'preparing';
   readonly deadline: number;

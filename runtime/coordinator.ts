@@ -68,7 +68,7 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
   }
   const running: Running = {
     runId, requestId: body.requestId, client: body.client, request: body.request, timestamp: body.timestamp,
-    attemptNumber: 0, attempt: '', phase: 'waiting', deadline: config.tick, token: undefined, result: undefined, votes: new Set(),
+    attemptNumber: 0, slowAttempts: 0, attempt: '', phase: 'waiting', deadline: config.tick, token: undefined, result: undefined, votes: new Set(),
   };
   if (config.settings.concurrency === 'aria') return enqueue(config, node, running);
   return startAttempt(withRunning(config, node, running, runId), node, running, context);
@@ -77,13 +77,16 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
 /** Starts the next attempt of a request: a fresh token, and the first message to the target entity. */
 export function startAttempt(config: Configuration, node: NodeId, previous: Running, context: CoordinatorContext): Configuration {
   const attemptNumber = previous.attemptNumber + 1;
-  const attempt = `${previous.runId}#${attemptNumber}`;
+  // Attempts are numbered in volatile state, which a crash forgets: after one, the coordinator's
+  // incarnation tells its attempts from those before (participants may still hold their prepared records).
+  const incarnation = config.nodes[node].durable.incarnation;
+  const attempt = incarnation === 0 ? `${previous.runId}#${attemptNumber}` : `${previous.runId}#${attemptNumber}@${incarnation}`;
   const token: Token = {
     attempt, requestId: previous.runId, timestamp: previous.timestamp, coordinator: node, steps: 0,
     writes: new Map(), reads: new Map(), touched: new Map(), incarnations: new Map(),
   };
   const running: Running = {
-    ...previous, attemptNumber, attempt, phase: 'executing', deadline: config.tick + attemptTimeout(config, attemptNumber),
+    ...previous, attemptNumber, attempt, phase: 'executing', deadline: config.tick + attemptTimeout(config, previous.slowAttempts),
     token: undefined, result: undefined, votes: new Set(),
   };
   note(context, config, node, 'C-Start', `attempt ${attempt}`);
@@ -100,11 +103,14 @@ export function startAttempt(config: Configuration, node: NodeId, previous: Runn
 
 /**
  * How long an attempt may run before the coordinator gives it up: the base timeout, doubled for every
- * attempt before it (up to 2^10 times), so that a transaction longer than the base timeout, which no
- * fault stops, still finishes on a later attempt instead of being given up forever.
+ * earlier attempt given up for taking too long (up to 2^10 times), so that a transaction longer than
+ * the base timeout, which no fault stops, still finishes on a later attempt instead of being given up
+ * forever. Attempts that died or were voted down do not count: a request that died ten times behind a
+ * lock, and whose eleventh attempt's result is then lost, is retried after the base timeout, not after
+ * 2^10 of them while every other request waits on its locks.
  */
-export function attemptTimeout(config: Configuration, attemptNumber: number): number {
-  return config.settings.timeouts.attempt * 2 ** Math.min(10, attemptNumber - 1);
+export function attemptTimeout(config: Configuration, slowAttempts: number): number {
+  return config.settings.timeouts.attempt * 2 ** Math.min(10, slowAttempts);
 }
 
 /** The current running entry of an attempt, or undefined when the attempt is stale. */
@@ -330,7 +336,7 @@ export function fireCoordinatorTimers(config: Configuration, node: NodeId, conte
         break;
       case 'executing':
         note(context, config, node, 'C-Timeout', `${running.attempt} took too long: try again`);
-        next = retry(next, node, running, context);
+        next = retry(next, node, { ...running, slowAttempts: running.slowAttempts + 1 }, context);
         break;
       case 'preparing': {
         const token = running.token!;
