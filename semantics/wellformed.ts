@@ -10,9 +10,11 @@ import type { SplitEntity, SplitMethod } from './split/index.ts';
 
 interface Scope {
   readonly variables: ReadonlySet<string>;
-  /** Continuations in scope, with their number of parameters. */
-  readonly continuations: ReadonlyMap<string, number>;
+  /** Continuations in scope, with their number of parameters and where they are bound. */
+  readonly continuations: ReadonlyMap<string, { readonly arity: number; readonly binding: LetCont }>;
 }
+
+type LetCont = Extract<Term, { kind: 'LetCont' }>;
 
 /** How a term that leaves a straight line names its target, for the arity rules. */
 type Use = 'jump' | 'branch' | 'suspend';
@@ -26,6 +28,14 @@ interface TargetRules {
 
 class Checker {
   readonly problems: string[] = [];
+  /**
+   * In a split block: for each local continuation, the variables bound at every jump to it (beyond
+   * those bound where it is defined). A join after `if … { x = 1 } else { x = 2 }` is reached with `x`
+   * bound on both paths, though `x` was dead before the `if` and no frame carried it into the block.
+   */
+  private reached = new Map<LetCont, ReadonlySet<string>>();
+  /** While `reached` is being computed: the variables bound at each jump seen, by continuation. */
+  private sites: Map<LetCont, ReadonlySet<string>[]> | undefined;
 
   /**
    * `setBinds`: in a split block, an assignment to a variable the block does not carry is allowed and
@@ -37,7 +47,36 @@ class Checker {
     private readonly setBinds = false,
   ) {}
 
+  /**
+   * Checks a split block's body: first the variables bound on entry to each local continuation, as the
+   * intersection over the jumps to it, to a fixed point (starting from every variable of the block, and
+   * shrinking: continuations may loop), then the body with them.
+   */
+  block(body: Term, scope: Scope, universe: ReadonlySet<string>): void {
+    const problems = this.problems.length;
+    let reached = new Map<LetCont, ReadonlySet<string>>();
+    for (const binding of letConts(body)) reached.set(binding, universe);
+    for (let round = 0; round < 1000; round++) {
+      this.reached = reached;
+      this.sites = new Map();
+      this.term(body, scope);
+      const next = new Map<LetCont, ReadonlySet<string>>();
+      for (const [binding] of reached) {
+        const sites = this.sites.get(binding) ?? [];
+        next.set(binding, sites.length === 0 ? new Set() : new Set([...sites[0]].filter((name) => sites.every((site) => site.has(name)))));
+      }
+      this.sites = undefined;
+      const stable = [...next].every(([binding, names]) => names.size === reached.get(binding)!.size);
+      reached = next;
+      if (stable) break;
+    }
+    this.problems.length = problems;
+    this.reached = reached;
+    this.term(body, scope);
+  }
+
   private atoms(atoms: readonly Atom[], scope: Scope, what: string): void {
+    if (this.sites !== undefined) return;
     for (const atom of atoms) {
       if (atom.kind === 'Variable' && !scope.variables.has(atom.name)) {
         this.problems.push(`${this.where}: ${what} reads unbound variable ${atom.name}`);
@@ -47,7 +86,11 @@ class Checker {
 
   private target(name: string, arguments_: number, use: Use, scope: Scope): void {
     const local = scope.continuations.get(name);
-    const arity = local ?? this.rules.blockArity(name);
+    if (this.sites !== undefined) {
+      if (local !== undefined) this.sites.set(local.binding, [...(this.sites.get(local.binding) ?? []), scope.variables]);
+      return;
+    }
+    const arity = local?.arity ?? this.rules.blockArity(name);
     if (arity === undefined) {
       this.problems.push(`${this.where}: continuation ${name} is not bound`);
       return;
@@ -62,7 +105,7 @@ class Checker {
       case 'Let':
       case 'Set':
         this.atoms(primitiveAtoms(term.primitive), scope, term.kind.toLowerCase());
-        if (term.kind === 'Set' && !scope.variables.has(term.variable) && !this.setBinds) {
+        if (term.kind === 'Set' && !scope.variables.has(term.variable) && !this.setBinds && this.sites === undefined) {
           this.problems.push(`${this.where}: set of unbound variable ${term.variable}`);
         }
         this.term(term.body, bind(scope, [term.variable]));
@@ -75,9 +118,10 @@ class Checker {
         this.term(term.body, scope);
         return;
       case 'LetCont': {
-        const continuations = new Map(scope.continuations).set(term.name, term.parameters.length);
+        const continuations = new Map(scope.continuations).set(term.name, { arity: term.parameters.length, binding: term });
         const inner = { variables: scope.variables, continuations };
-        this.term(term.continuationBody, bind(inner, term.parameters));
+        const reached = [...(this.reached.get(term) ?? [])];
+        this.term(term.continuationBody, bind(inner, [...reached, ...term.parameters]));
         this.term(term.body, inner);
         return;
       }
@@ -112,6 +156,37 @@ class Checker {
   }
 }
 
+/** Every `letcont` in a term. */
+function letConts(term: Term): LetCont[] {
+  switch (term.kind) {
+    case 'Let':
+    case 'Set':
+    case 'ReadSelf':
+    case 'WriteSelf':
+      return letConts(term.body);
+    case 'LetCont':
+      return [term, ...letConts(term.continuationBody), ...letConts(term.body)];
+    default:
+      return [];
+  }
+}
+
+/** Every variable a term binds: `let`, `set`, field reads and continuation parameters. */
+function boundIn(term: Term): string[] {
+  switch (term.kind) {
+    case 'Let':
+    case 'Set':
+    case 'ReadSelf':
+      return [term.variable, ...boundIn(term.body)];
+    case 'WriteSelf':
+      return boundIn(term.body);
+    case 'LetCont':
+      return [...term.parameters, ...boundIn(term.continuationBody), ...boundIn(term.body)];
+    default:
+      return [];
+  }
+}
+
 function bind(scope: Scope, names: readonly string[]): Scope {
   return { variables: new Set([...scope.variables, ...names]), continuations: scope.continuations };
 }
@@ -140,7 +215,8 @@ export function checkSplitMethod(method: SplitMethod, entity: SplitEntity): stri
   };
   for (const block of method.blocks) {
     const checker = new Checker(`${method.entity}.${block.name}`, rules, true);
-    checker.term(block.body, { variables: new Set([...block.parameters, ...block.live]), continuations: new Map() });
+    const entry = new Set([...block.parameters, ...block.live]);
+    checker.block(block.body, { variables: entry, continuations: new Map() }, new Set([...entry, ...boundIn(block.body)]));
     problems.push(...checker.problems);
   }
   return problems;
