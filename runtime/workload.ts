@@ -1,7 +1,8 @@
 // Stage: runtime. Workloads generated from a program: every entity of a small key space is created
 // first (the setup), then each of several clients makes up to a given number of random calls with
-// arguments by type, and random field reads, one at a time. All randomness comes from one `pick`, so that a workload is a list of
-// numbers: fast-check generates and shrinks such lists, and `ent check` draws them from its seed.
+// arguments by type, and random field reads, one at a time. All randomness comes from one `pick`, so
+// that a workload is a list of numbers: fast-check generates and shrinks such lists, and `ent check`
+// draws them from its seed.
 
 import type { Request } from '../semantics/transactions.ts';
 import type { TypedEntity, TypedProgram } from '../semantics/typed.ts';
