@@ -18,7 +18,7 @@ export const caseArbitrary = fc.record({
 export interface SearchOptions {
   readonly runs: number;
   readonly seed: string;
-  /** The time the minimizing and shrinking may take, in seconds; 0 reports the case as found. */
+  /** The time the minimizing and shrinking may take, in seconds; 0 reports the case as found, in its plainest form. */
   readonly shrinkSeconds: number;
   /** Told what the search is doing (a progress line), and `undefined` when a phase ends. */
   readonly progress?: (text: string | undefined) => void;
