@@ -95,7 +95,10 @@ function checkSettings(parsed: ParsedArguments): CheckSettings | UsageError {
   const requests = integerOption(parsed, 'requests', 4);
   const keys = integerOption(parsed, 'keys', 2);
   for (const value of [clients, requests, keys]) if (value instanceof UsageError) return value;
-  if ((keys as number) < 1) return new UsageError('U0103', '--keys must be at least 1', undefined);
+  // A workload with no client, no request or no key would hold vacuously.
+  for (const [name, value] of [['clients', clients], ['requests', requests], ['keys', keys]] as const) {
+    if ((value as number) < 1) return new UsageError('U0103', `--${name} must be at least 1`, 'a workload of nothing would hold vacuously');
+  }
   const workload = parsed.options.get('workload') === 'run' ? 'run' : 'random';
   return {
     runtime: runtimeSettings(run),

@@ -42,6 +42,8 @@ export const usageCases: readonly { readonly code: string; readonly args: readon
   { code: 'U0103', args: ['run', '--nodes', 'three', shop], why: 'a number that is not one' },
   { code: 'U0103', args: ['run', '--semantics', 'reference', '--trace', shop], why: '--trace on a big-step semantics' },
   { code: 'U0103', args: ['check', bank, '--replay', 'ent1.garbage'], why: 'a damaged replay token' },
+  { code: 'U0103', args: ['check', bank, '--clients', '0'], why: 'a workload without clients, which would hold vacuously' },
+  { code: 'U0103', args: ['check', bank, '--requests', '0'], why: 'a workload without requests' },
   { code: 'U0103', args: ['cps', shop, 'Nobody.nothing'], why: 'an unknown entity' },
 ];
 
