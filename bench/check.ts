@@ -16,15 +16,11 @@ import { performance } from 'node:perf_hooks';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
 import { checkDependencyGraph } from '../checkers/dependency-graph.ts';
 import { search } from '../checkers/search.ts';
-import { checkFaults } from '../cli/check.ts';
-import { defaultRunSettings } from '../cli/runtime-options.ts';
-import { runtimeSettings, type RunSettings } from '../cli/semantics.ts';
-import { parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
+import { checkFaults, defaultCheckSettings } from '../cli/check.ts';
 import { zoo } from '../runtime/zoo.ts';
-import { compile } from '../semantics/compile.ts';
-import { compileToSplit } from '../semantics/pipeline.ts';
 import { randomSerialHistory, withSpineCycle } from './histories.ts';
 import { count, fixed, median, table, timeMedian } from './measure.ts';
+import { compiled } from './programs.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -36,17 +32,8 @@ const shrinkSeconds = flag('shrink-seconds', 10);
 const chosen = argv.filter((argument, index) => !argument.startsWith('--') && !argv[index - 1]?.startsWith('--'));
 
 const path = 'examples/bank.ent';
-const program = compile(readFileSync(path, 'utf8'), path).program!;
-const { split } = compileToSplit(program);
-const faults = parseFaultPlan(checkFaults) as FaultPlan;
-
-function settings(overrides: Partial<RunSettings>): CheckSettings {
-  return {
-    runtime: runtimeSettings({ ...defaultRunSettings, faults, ...overrides }),
-    shape: { clients: 3, requestsPerClient: 4, keysPerEntity: 2 },
-    workload: 'random',
-  };
-}
+const { program, split } = compiled(readFileSync(path, 'utf8'), path);
+const settings = defaultCheckSettings;
 
 function rateSection(): void {
   const runs = 300;

@@ -1,5 +1,17 @@
 // Ent programs the benchmarks share: a compute-heavy method (bench/reference.ts, bench/split.ts,
-// bench/runtime.ts) and a call-heavy pair of entities (bench/split.ts).
+// bench/runtime.ts) and a call-heavy pair of entities (bench/split.ts), and how the benchmarks compile
+// a program: to its typed program and its split program, failing loudly on a diagnostic.
+
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
+
+export function compiled(source: string, name: string): { program: TypedProgram; split: SplitProgram } {
+  const result = compile(source, name);
+  if (result.program === undefined) throw new Error(result.diagnostics[0]?.message);
+  return { program: result.program, split: compileToSplit(result.program).split };
+}
 
 export const computeSource = `
 entity Mixer {

@@ -15,7 +15,6 @@ import { computeSource } from './programs.ts';
 const iterations = Number(process.argv[2] ?? 1_000_000);
 const timedRuns = 3;
 
-const source = computeSource;
 
 /** The same work, written by hand in TypeScript. */
 function workByHand(n: number): number {
@@ -53,7 +52,7 @@ function runEnt(model: ReferenceModel): Value {
 }
 
 function freshModel<Model extends ReferenceModel>(make: (program: T.TypedProgram) => Model): Model {
-  const compiled = compile(source, 'reference-bench.ent');
+  const compiled = compile(computeSource, 'reference-bench.ent');
   if (compiled.program === undefined) throw new Error(compiled.diagnostics[0]?.message);
   const model = make(compiled.program);
   const created = model.execute({ kind: 'new', entity: 'Mixer', key: 1, args: [] });

@@ -24,13 +24,11 @@ import type { ConcurrencyMode, Configuration, RuntimeSettings } from '../runtime
 import { runWorkload, type WorkloadRun } from '../runtime/driver.ts';
 import { noFaults } from '../runtime/faults.ts';
 import type { Workload } from '../runtime/workload.ts';
-import { compile } from '../semantics/compile.ts';
-import { compileToSplit } from '../semantics/pipeline.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Request } from '../semantics/transactions.ts';
 import { referenceValue } from '../semantics/values.ts';
 import { count, fixed, median, percentile, table, timeOnce } from './measure.ts';
-import { computeSource } from './programs.ts';
+import { compiled, computeSource } from './programs.ts';
 
 // One record of YCSB is one Account: `read` and `update` are YCSB's read and update of a record (a
 // field read and a blind write); `transfer` is YCSB+T's transaction, two reads and two writes.
@@ -221,11 +219,7 @@ function totalBalance(run: WorkloadRun): number {
 
 // ------------------------------------------------------------------------------------------ sections
 
-const split = (() => {
-  const compiled = compile(source, 'ycsb.ent');
-  if (compiled.program === undefined) throw new Error(compiled.diagnostics[0]?.message);
-  return compileToSplit(compiled.program).split;
-})();
+const { split } = compiled(source, 'ycsb.ent');
 
 function ycsbSection(): void {
   const transactions = 4_000;
@@ -270,9 +264,7 @@ function costsSection(): void {
   const iterations = 20_000;
   const runs = 5;
   console.log(`\n== Costs: one local step and one message on the distributed runtime (3 nodes, exactly-once, no faults); median of ${runs} ==`);
-  const compiled = compile(computeSource, 'mixer.ent');
-  if (compiled.program === undefined) throw new Error(compiled.diagnostics[0]?.message);
-  const mixer = compileToSplit(compiled.program).split;
+  const mixer = compiled(computeSource, 'mixer.ent').split;
   const compute: Workload = {
     setup: [{ kind: 'new', entity: 'Mixer', key: 1, args: [] }],
     clients: [[{ kind: 'call', target: referenceValue('Mixer', 1), method: 'work', args: [iterations] }]],

@@ -11,15 +11,13 @@
 
 import { enterMethod, step, type Activation } from '../interpreter/machine.ts';
 import { SingleNodeHost, type TraceEvent } from '../runtime/single-node.ts';
-import { compile } from '../semantics/compile.ts';
-import { compileToSplit } from '../semantics/pipeline.ts';
 import { ReferenceModel } from '../semantics/reference/model.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Request, TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical, referenceValue, valuesEqual, type Value } from '../semantics/values.ts';
 import { count, fixed, table, timeMedian } from './measure.ts';
-import { callSource, computeSource } from './programs.ts';
+import { callSource, compiled, computeSource } from './programs.ts';
 
 /** 1 by default; 0.1 for a quick look, 10 for a long one. */
 const scale = Number(process.argv[2] ?? 1);
@@ -55,12 +53,6 @@ const benchmarks: readonly Benchmark[] = [
     request: { kind: 'call', target: referenceValue('Ping', 1), method: 'rally', args: [rallyRounds, rallyDepth, referenceValue('Pong', 1)] },
   },
 ];
-
-function compiled(source: string): { program: TypedProgram; split: SplitProgram } {
-  const result = compile(source, 'split-bench.ent');
-  if (result.program === undefined) throw new Error(result.diagnostics[0]?.message);
-  return { program: result.program, split: compileToSplit(result.program).split };
-}
 
 /** Runs the setup, then the request; gives the request's committed value. */
 function run(host: TransactionHost, benchmark: Benchmark): Value {
@@ -103,7 +95,7 @@ function bareMachine(split: SplitProgram, iterations: number): { value: Value; s
 
 console.log(`median of ${timedRuns} runs after 1 warm-up; scale ${scale}; step budgets lifted`);
 for (const benchmark of benchmarks.filter((candidate) => only === undefined || candidate.kind === only)) {
-  const { program, split } = compiled(benchmark.source);
+  const { program, split } = compiled(benchmark.source, 'split-bench.ent');
   let localSteps = 0;
   let messages = 0;
   const counter = (event: TraceEvent): void => {

@@ -49,13 +49,16 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
   // keeps only cases that still show that one, so that the report does not trade, say, a dependency
   // cycle for a plainer symptom of the same bug.
   let target: string | undefined;
+  let plainest: CheckCase | undefined;
   const property = fc.property(caseArbitrary, (testCase) => {
     calls++;
     progress(target !== undefined ? `shrinking the counterexample… (${calls} runs)` : `${progressBar(calls, options.runs)} ${calls}/${options.runs} runs`);
-    const violations = runCase(program, split, settings, testCase).violations;
+    const outcome = runCase(program, split, settings, testCase);
+    const violations = outcome.violations;
     if (target === undefined) {
       if (violations.length === 0) return true;
       target = mostTelling(violations);
+      plainest = outcome.plainest;
       return false;
     }
     return !violations.some((violation) => violationKey(violation) === target);
@@ -73,10 +76,10 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
     progress(`minimizing the counterexample… (${++calls} runs)`);
     return runCase(program, split, settings, testCase).violations.some((violation) => violationKey(violation) === target);
   };
-  // Every number replaced by the plainest one that answers the same: the same run, so it fails the same
-  // way (checked all the same), with most of its numbers already 0 for zeroing to skip.
-  const plainest = runCase(program, split, settings, first).plainest;
-  const start = stillFails(plainest) ? plainest : first;
+  // The first failure with every number replaced by the plainest one that answers the same: the same
+  // run, so it fails the same way (checked all the same), with most of its numbers already 0 for
+  // zeroing to skip.
+  const start = stillFails(plainest!) ? plainest! : first;
   // The workload first (fewer requests make every later run shorter), then the schedule, then the
   // workload again, which a plainer schedule often lets shrink further.
   let workload = zeroOut(start.workload, (candidate) => stillFails({ workload: candidate, schedule: start.schedule }), budget);

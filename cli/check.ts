@@ -4,8 +4,8 @@
 // gives the seed and path, the minimal workload, the choices, the trace lines that matter, the violation
 // and one command that replays it exactly. Exit 0 when every run held, 1 on a violation, 2 on errors.
 
-import { formatFaultPlan, parseFaultPlan } from '../runtime/faults.ts';
-import { describeWorkload } from '../runtime/workload.ts';
+import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
+import { defaultShape, describeWorkload } from '../runtime/workload.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
@@ -19,7 +19,7 @@ import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
 import { loadProgram, reportUsageError } from './load.ts';
 import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
-import { runtimeSettings } from './semantics.ts';
+import { runtimeSettings, type RunSettings } from './semantics.ts';
 import { formatTraceEntry } from './trace.ts';
 
 /** The fault plan `ent check` uses unless told otherwise (bench/check.ts measures with it too). */
@@ -86,14 +86,23 @@ function usage(io: Io, error: UsageError): number {
   return exitUsage;
 }
 
+/**
+ * What `ent check FILE` runs with no options but those in `overrides`: a random workload of the default
+ * shape, `checkFaults`, and `ent run`'s other defaults (benchmarks and tests start from it too).
+ */
+export function defaultCheckSettings(overrides: Partial<RunSettings> = {}): CheckSettings {
+  const faults = parseFaultPlan(checkFaults) as FaultPlan;
+  return { runtime: runtimeSettings({ ...defaultRunSettings, faults, ...overrides }), shape: defaultShape, workload: 'random' };
+}
+
 function checkSettings(parsed: ParsedArguments): CheckSettings | UsageError {
-  const faults = parseFaultPlan(checkFaults) as Exclude<ReturnType<typeof parseFaultPlan>, { error: string }>;
+  const faults = parseFaultPlan(checkFaults) as FaultPlan;
   const bug = parsed.options.get('bug');
   const run = parseRunSettings(parsed, { ...defaultRunSettings, faults, bug: typeof bug === 'string' ? bug : 'none' });
   if (run instanceof UsageError) return run;
-  const clients = integerOption(parsed, 'clients', 3);
-  const requests = integerOption(parsed, 'requests', 4);
-  const keys = integerOption(parsed, 'keys', 2);
+  const clients = integerOption(parsed, 'clients', defaultShape.clients);
+  const requests = integerOption(parsed, 'requests', defaultShape.requestsPerClient);
+  const keys = integerOption(parsed, 'keys', defaultShape.keysPerEntity);
   for (const value of [clients, requests, keys]) if (value instanceof UsageError) return value;
   // A workload with no client, no request or no key would hold vacuously.
   for (const [name, value] of [['clients', clients], ['requests', requests], ['keys', keys]] as const) {

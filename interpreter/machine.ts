@@ -5,7 +5,7 @@
 // the value it returns, or the abort it raises. The runtime applies effects and delivers messages.
 
 import type { Span } from '../grammar/span.ts';
-import type { Atom, Primitive, Term } from '../semantics/core.ts';
+import { boundVariables, type Atom, type Primitive, type Term } from '../semantics/core.ts';
 import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
 import {
   applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, canonical, listIndex, listStore, listValue,
@@ -117,37 +117,16 @@ export function resumeFrame(program: SplitProgram, frame: Extract<Frame, { kind:
 
 const layouts = new WeakMap<SplitBlock, ReadonlyMap<string, number>>();
 
-/** The block's slots, computed once per block: every name bound in its body and its continuations. */
+/**
+ * The block's slots, computed once per block: its parameters, its live variables and every name bound
+ * in its body (which holds its local continuations' `letcont`s too).
+ */
 function layoutOf(splitBlock: SplitBlock): ReadonlyMap<string, number> {
   const cached = layouts.get(splitBlock);
   if (cached !== undefined) return cached;
   const slots = new Map<string, number>();
-  const add = (name: string): void => {
+  for (const name of [...splitBlock.parameters, ...splitBlock.live, ...boundVariables(splitBlock.body)]) {
     if (!slots.has(name)) slots.set(name, slots.size);
-  };
-  const visit = (term: Term): void => {
-    switch (term.kind) {
-      case 'Let':
-      case 'Set':
-      case 'ReadSelf':
-        add(term.variable);
-        return visit(term.body);
-      case 'WriteSelf':
-        return visit(term.body);
-      case 'LetCont':
-        term.parameters.forEach(add);
-        visit(term.continuationBody);
-        return visit(term.body);
-      default:
-        return;
-    }
-  };
-  splitBlock.parameters.forEach(add);
-  splitBlock.live.forEach(add);
-  visit(splitBlock.body);
-  for (const continuation of splitBlock.continuations.values()) {
-    continuation.parameters.forEach(add);
-    visit(continuation.body);
   }
   layouts.set(splitBlock, slots);
   return slots;
@@ -216,11 +195,18 @@ function builds(primitive: Primitive): boolean {
     || primitive.kind === 'Mutate' || primitive.kind === 'ValueMethod' || primitive.kind === 'Builtin';
 }
 
-/** A copy of the environment with one more binding: the activation it came from stays as it was. */
+/** A copy of the environment with more bindings: the activation it came from stays as it was. */
+function withBindings(env: Environment, names: readonly string[], values: readonly Value[]): Environment {
+  const copy = { slots: env.slots, values: env.values.slice() };
+  names.forEach((name, index) => bind(copy, name, values[index]));
+  return copy;
+}
+
+/** `withBindings` for one name, the common case of a step, without the arrays. */
 function withBinding(env: Environment, name: string, value: Value): Environment {
-  const values = env.values.slice();
-  values[slotOf(env, name)] = value;
-  return { slots: env.slots, values };
+  const copy = { slots: env.slots, values: env.values.slice() };
+  bind(copy, name, value);
+  return copy;
 }
 
 /** One small step of the activation. `fields` is the entity's state as it is now (read only). */
@@ -281,8 +267,7 @@ function uninitialized(self: ReferenceValue, field: string, span: Span): LocalSt
 function jump(program: SplitProgram, activation: Activation, target: string, args: readonly Value[], rule: LocalRule, span: Span): LocalStep {
   const local = activation.block.continuations.get(target);
   if (local !== undefined) {
-    const env = { slots: activation.env.slots, values: activation.env.values.slice() };
-    local.parameters.forEach((parameter, index) => bind(env, parameter, args[index]));
+    const env = withBindings(activation.env, local.parameters, args);
     const next: Activation = { self: activation.self, block: activation.block, term: local.body, env, stack: activation.stack };
     return { kind: 'stepped', rule, span, next, write: undefined, cost: 1 };
   }

@@ -63,6 +63,7 @@ function runClosedLoop(
   // Queues read by position (a shift would copy the rest of a queue of a million requests each time).
   const queues = workload.clients.map((requests) => new Queue(requests));
   const setup = new Queue(workload.setup);
+  const notSubmitted = (): Request[] => [...setup.rest(), ...queues.flatMap((queue) => queue.rest())];
   const ruleCounts = new Map<string, number>();
   const stepsMax = options.stepsMax ?? 5_000_000;
   let steps = 0;
@@ -73,8 +74,7 @@ function runClosedLoop(
     config = submit(config, client, request, { choices, trace }).config;
     emit(trace);
   };
-  const { emit, count } = tally(ruleCounts, options);
-  const localSteps = options.trace === undefined ? 'count' : 'trace';
+  const { emit, count, localSteps } = tally(ruleCounts, options);
   if (setupDone) options.onSetupDone?.(new Map(ruleCounts));
   for (;;) {
     if (!setup.empty) {
@@ -103,12 +103,12 @@ function runClosedLoop(
         config = { ...config, faultsActive: false };
         continue;
       }
-      return finish(config, steps, ruleCounts, unanswered(config, [...setup.rest(), ...queues.flatMap((queue) => queue.rest())]));
+      return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()));
     }
     config = result.next;
     emit(result.emitted);
     count(result.localCounts);
-    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, [...setup.rest(), ...queues.flatMap((queue) => queue.rest())]));
+    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()));
   }
   return finish(config, steps, ruleCounts, []);
 }
@@ -140,8 +140,10 @@ class Queue {
 function tally(ruleCounts: Map<string, number>, options: DriverOptions): {
   emit: (entries: readonly TraceEntry[]) => void;
   count: (counts: ReadonlyMap<string, number> | undefined) => void;
+  localSteps: 'trace' | 'count';
 } {
   return {
+    localSteps: options.trace === undefined ? 'count' : 'trace',
     emit: (entries) => {
       for (const entry of entries) {
         ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
@@ -194,8 +196,7 @@ function runOpenLoop(
     });
   }
   const ruleCounts = new Map(prepared.ruleCounts);
-  const { emit, count } = tally(ruleCounts, options);
-  const localSteps = options.trace === undefined ? 'count' : 'trace';
+  const { emit, count, localSteps } = tally(ruleCounts, options);
   const start = config.tick;
   let next = 0;
   let steps = prepared.steps;

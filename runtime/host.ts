@@ -112,7 +112,7 @@ export class DistributedHost implements TransactionHost {
     this.steps++;
     for (const entry of emitted) this.ruleCounts.set(entry.rule, (this.ruleCounts.get(entry.rule) ?? 0) + 1);
     for (const [local, fired] of localCounts ?? []) this.ruleCounts.set(local, (this.ruleCounts.get(local) ?? 0) + fired);
-    if (emitted.length === 0 && (localCounts === undefined || localCounts.size === 0)) this.ruleCounts.set(rule, (this.ruleCounts.get(rule) ?? 0) + 1);
+    if (emitted.length === 0) this.ruleCounts.set(rule, (this.ruleCounts.get(rule) ?? 0) + 1);
   }
 
   private emit(entries: readonly TraceEntry[]): void {

@@ -137,3 +137,19 @@ export function primitiveAtoms(primitive: Primitive): readonly Atom[] {
     case 'Await': return [primitive.future];
   }
 }
+
+/** Every variable a term binds (`let`, `set`, field reads, continuation parameters), in order, with repeats. */
+export function boundVariables(term: Term): string[] {
+  switch (term.kind) {
+    case 'Let':
+    case 'Set':
+    case 'ReadSelf':
+      return [term.variable, ...boundVariables(term.body)];
+    case 'WriteSelf':
+      return boundVariables(term.body);
+    case 'LetCont':
+      return [...term.parameters, ...boundVariables(term.continuationBody), ...boundVariables(term.body)];
+    default:
+      return [];
+  }
+}

@@ -5,8 +5,8 @@
 // its parameters, its live variables and what it binds itself), and wherever control leaves for a
 // block, every live variable of that block is bound.
 
-import { primitiveAtoms, type Atom, type CoreMethod, type Term } from './core.ts';
-import type { SplitEntity, SplitMethod } from './split/index.ts';
+import { boundVariables, primitiveAtoms, type Atom, type CoreMethod, type Term } from './core.ts';
+import { collectContinuations, type SplitEntity, type SplitMethod } from './split/index.ts';
 
 interface Scope {
   readonly variables: ReadonlySet<string>;
@@ -55,7 +55,7 @@ class Checker {
   block(body: Term, scope: Scope, universe: ReadonlySet<string>): void {
     const problems = this.problems.length;
     let reached = new Map<LetCont, ReadonlySet<string>>();
-    for (const binding of letConts(body)) reached.set(binding, universe);
+    for (const binding of collectContinuations(body).values()) reached.set(binding, universe);
     for (let round = 0; round < 1000; round++) {
       this.reached = reached;
       this.sites = new Map();
@@ -156,37 +156,6 @@ class Checker {
   }
 }
 
-/** Every `letcont` in a term. */
-function letConts(term: Term): LetCont[] {
-  switch (term.kind) {
-    case 'Let':
-    case 'Set':
-    case 'ReadSelf':
-    case 'WriteSelf':
-      return letConts(term.body);
-    case 'LetCont':
-      return [term, ...letConts(term.continuationBody), ...letConts(term.body)];
-    default:
-      return [];
-  }
-}
-
-/** Every variable a term binds: `let`, `set`, field reads and continuation parameters. */
-function boundIn(term: Term): string[] {
-  switch (term.kind) {
-    case 'Let':
-    case 'Set':
-    case 'ReadSelf':
-      return [term.variable, ...boundIn(term.body)];
-    case 'WriteSelf':
-      return boundIn(term.body);
-    case 'LetCont':
-      return [...term.parameters, ...boundIn(term.continuationBody), ...boundIn(term.body)];
-    default:
-      return [];
-  }
-}
-
 function bind(scope: Scope, names: readonly string[]): Scope {
   return { variables: new Set([...scope.variables, ...names]), continuations: scope.continuations };
 }
@@ -216,7 +185,7 @@ export function checkSplitMethod(method: SplitMethod, entity: SplitEntity): stri
   for (const block of method.blocks) {
     const checker = new Checker(`${method.entity}.${block.name}`, rules, true);
     const entry = new Set([...block.parameters, ...block.live]);
-    checker.block(block.body, { variables: entry, continuations: new Map() }, new Set([...entry, ...boundIn(block.body)]));
+    checker.block(block.body, { variables: entry, continuations: new Map() }, new Set([...entry, ...boundVariables(block.body)]));
     problems.push(...checker.problems);
   }
   return problems;

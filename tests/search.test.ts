@@ -10,13 +10,10 @@ import test from 'ava';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { runCase, type CheckSettings } from '../checkers/case.ts';
+import { runCase } from '../checkers/case.ts';
 import { search } from '../checkers/search.ts';
-import { checkFaults } from '../cli/check.ts';
-import { defaultRunSettings } from '../cli/runtime-options.ts';
-import { runtimeSettings, type RunSettings } from '../cli/semantics.ts';
+import { defaultCheckSettings } from '../cli/check.ts';
 import { ListChoices } from '../runtime/choices.ts';
-import { parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 
@@ -66,13 +63,7 @@ const path = 'examples/bank.ent';
 const program = compile(readFileSync(path, 'utf8'), path).program!;
 const { split } = compileToSplit(program);
 
-function settings(overrides: Partial<RunSettings>): CheckSettings {
-  return {
-    runtime: runtimeSettings({ ...defaultRunSettings, faults: parseFaultPlan(checkFaults) as FaultPlan, ...overrides }),
-    shape: { clients: 3, requestsPerClient: 4, keysPerEntity: 2 },
-    workload: 'random',
-  };
-}
+const settings = defaultCheckSettings;
 
 test('bank, --delivery at-least-once: money created or destroyed, in a counterexample of at most 15 non-plain choices', (t) => {
   const chosen = settings({ delivery: 'at-least-once' });

@@ -6,9 +6,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
-import { search } from '../checkers/search.ts';
-import { defaultRunSettings } from '../cli/runtime-options.ts';
-import { runtimeSettings } from '../cli/semantics.ts';
+import { caseArbitrary, search } from '../checkers/search.ts';
+import { defaultCheckSettings } from '../cli/check.ts';
 import { zoo } from '../runtime/zoo.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
@@ -17,25 +16,16 @@ import type { ConcurrencyMode } from '../runtime/configuration.ts';
 const program = compile(readFileSync('examples/bank.ent', 'utf8'), 'examples/bank.ent').program!;
 const { split } = compileToSplit(program);
 const runs = (base: number): number => base * Number(process.env.ENT_RUNS ?? 1);
-const faults = { drop: 0.05, duplicate: 0.05, delay: 0.1, crash: 0.01 };
 
-const cases = fc.record({
-  workload: fc.array(fc.nat({ max: 999_999 }), { maxLength: 300, size: 'max' }),
-  schedule: fc.array(fc.nat({ max: 999_999 }), { maxLength: 4000, size: 'max' }),
-});
-
+/** `ent check`'s defaults (its fault plan, 3 clients × up to 4 requests over 2 keys) with a bug and a protocol. */
 function settings(bug: string, concurrency: ConcurrencyMode = '2pl'): CheckSettings {
-  return {
-    runtime: runtimeSettings({ ...defaultRunSettings, faults, bug, concurrency }),
-    shape: { clients: 3, requestsPerClient: 4, keysPerEntity: 2 },
-    workload: 'random',
-  };
+  return defaultCheckSettings({ bug, concurrency });
 }
 
 /** Runs until the first violation (at most `runs`); the number of runs it took, or undefined. */
 function runsToFind(checkSettings: CheckSettings, runs: number, seed: number): number | undefined {
   let count = 0;
-  const result = fc.check(fc.property(cases, (testCase) => {
+  const result = fc.check(fc.property(caseArbitrary, (testCase) => {
     count++;
     return runCase(program, split, checkSettings, testCase).violations.length === 0;
   }), { numRuns: runs, seed, endOnFailure: true });

@@ -104,7 +104,7 @@ export function splitMethod(method: CoreMethod): SplitMethod {
 }
 
 /** Every `letcont` of the term, by name, in the order the term runs. */
-function collectContinuations(term: Term): Map<string, LetCont> {
+export function collectContinuations(term: Term): Map<string, LetCont> {
   const found = new Map<string, LetCont>();
   const walk = (current: Term): void => {
     switch (current.kind) {
