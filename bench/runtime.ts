@@ -181,24 +181,27 @@ interface Answers {
   readonly lastAnswered: number;
 }
 
-/** The clients' requests after the setup (the setup's `new`s have the first timestamps). */
+/** The clients' requests after the setup (the setup's `new`s have the first timestamps), from the history. */
 function answersOf(run: WorkloadRun, setupCount: number): Answers {
   const latencies: number[] = [];
   let committed = 0;
   let aborted = 0;
   let firstSubmitted = Number.POSITIVE_INFINITY;
   let lastAnswered = 0;
-  for (const client of run.config.clients) {
-    for (const request of client.requests.values()) {
-      if (request.timestamp <= setupCount) continue;
-      if (request.outcome === undefined || request.answeredAt === undefined) throw new Error(`${request.requestId} has no answer`);
-      latencies.push(request.answeredAt - request.submittedAt);
-      if (request.outcome.kind === 'committed') committed++;
-      else aborted++;
-      firstSubmitted = Math.min(firstSubmitted, request.submittedAt);
-      lastAnswered = Math.max(lastAnswered, request.answeredAt);
-    }
+  const submittedAt = new Map<string, number>();
+  for (const event of run.events) {
+    if (Number(event.requestId.slice(1)) <= setupCount) continue;
+    if (event.type === 'request') submittedAt.set(event.requestId, event.tick);
+    if (event.type !== 'response' || !submittedAt.has(event.requestId)) continue;
+    const submitted = submittedAt.get(event.requestId)!;
+    submittedAt.delete(event.requestId);
+    latencies.push(event.tick - submitted);
+    if (event.outcome.kind === 'committed') committed++;
+    else aborted++;
+    firstSubmitted = Math.min(firstSubmitted, submitted);
+    lastAnswered = Math.max(lastAnswered, event.tick);
   }
+  if (submittedAt.size > 0) throw new Error(`${[...submittedAt.keys()][0]} has no answer`);
   return { latencies, committed, aborted, firstSubmitted, lastAnswered };
 }
 
@@ -274,7 +277,8 @@ function costsSection(): void {
   for (const protocol of ['2pl', 'aria'] as const) {
     // The step budget lifted: building the 64-element ring costs its size at every store.
     const measured = medianRun(mixer, { ...settingsFor(protocol), stepLimit: Number.MAX_SAFE_INTEGER }, compute, runs);
-    const outcome = [...measured.run.config.clients[0].requests.values()].at(-1)?.outcome;
+    const responses = measured.run.events.filter((event) => event.type === 'response');
+    const outcome = responses[responses.length - 1]?.outcome;
     if (outcome?.kind !== 'committed') throw new Error(`Mixer.work did not commit: ${JSON.stringify(outcome)}`);
     const steps = localSteps(measured.rules);
     const messages = rule(measured.rules, 'G-Deliver');

@@ -79,7 +79,7 @@ function referenceHost(program: TypedProgram): TransactionHost {
 function bareMachine(split: SplitProgram, iterations: number): { value: Value; steps: number } {
   const self = referenceValue('Mixer', 1);
   const fields = new Map<string, Value | undefined>([['id', 1]]);
-  let activation: Activation = enterMethod(split, self, 'work', [iterations], []);
+  let activation: Activation = enterMethod(split, self, 'work', [iterations], undefined);
   let steps = 0;
   for (;;) {
     const result = step(split, activation, fields);

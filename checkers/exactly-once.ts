@@ -1,5 +1,6 @@
-// Stage: checkers. Exactly once, over a history: each request has one answer at its client (two that
-// differ are a violation; none is one too, unless delivery was at-most-once, where a request may have no
+// Stage: checkers. Exactly once, over a history: each request has one answer at its client (every
+// response the client received is recorded; two that differ are a violation; none is one too, unless
+// delivery was at-most-once, where a request may have no
 // definite answer), a request took effect at most once (at most one commit), and the answer agrees with
 // what happened: a committed request committed, an aborted one left no commit. Whether its effect is the
 // right one is the replay checker's question.
@@ -22,7 +23,10 @@ export function checkExactlyOnce(events: readonly HistoryEvent[], options: Exact
   const commits = new Map<string, number>();
   for (const event of events) {
     if (event.type === 'request') requests.set(event.requestId, event.request);
-    if (event.type === 'response') answers.set(event.requestId, [...(answers.get(event.requestId) ?? []), event.outcome]);
+    if (event.type === 'response') {
+      const known = answers.get(event.requestId) ?? [];
+      if (!known.some((outcome) => outcomesEqual(outcome, event.outcome))) answers.set(event.requestId, [...known, event.outcome]);
+    }
     if (event.type === 'commit') commits.set(event.requestId, (commits.get(event.requestId) ?? 0) + 1);
   }
   const violations: Violation[] = [];

@@ -29,6 +29,25 @@ export type Frame =
   | { readonly kind: 'created'; readonly reference: ReferenceValue };
 
 /**
+ * The frames a result returns to, innermost on top: a persistent linked stack. A call pushes one cell
+ * and shares every frame below with its caller's message, so a call costs the same at any depth (a
+ * copied array made a chain of n calls cost n² frames). `undefined` is the empty stack: the result
+ * goes to the transaction's coordinator (or the client).
+ */
+export type FrameStack = { readonly top: Frame; readonly below: FrameStack } | undefined;
+
+export function pushFrame(stack: FrameStack, frame: Frame): FrameStack {
+  return { top: frame, below: stack };
+}
+
+/** How many frames a stack holds (walks it: for assertions, traces and tests, not for hot paths). */
+export function stackDepth(stack: FrameStack): number {
+  let depth = 0;
+  for (let cell = stack; cell !== undefined; cell = cell.below) depth++;
+  return depth;
+}
+
+/**
  * The values of an activation's variables. Each block gives every variable bound in it (its parameters,
  * its live variables, every `let`, `set`, field read and continuation parameter) a slot, so binding a
  * variable copies a small array instead of a map of names; a name bound twice (a `set`, a loop's
@@ -45,14 +64,14 @@ export interface Activation {
   readonly term: Term;
   readonly env: Environment;
   /** Frames to return to, innermost last. */
-  readonly stack: readonly Frame[];
+  readonly stack: FrameStack;
 }
 
 /** A message an activation suspends on; its `stack` carries the caller's frame on top. */
 export type Outgoing =
-  | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: readonly Frame[] }
-  | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: readonly Frame[] }
-  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: readonly Frame[] };
+  | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: FrameStack }
+  | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: FrameStack }
+  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: FrameStack };
 
 export type LocalRule =
   | 'L-Let' | 'L-Set' | 'L-Read-Self' | 'L-Write-Self' | 'L-LetCont' | 'L-Jump' | 'L-Goto'
@@ -69,7 +88,7 @@ export type LocalStep =
       readonly cost: number;
     }
   | { readonly kind: 'suspended'; readonly rule: LocalRule; readonly span: Span; readonly outgoing: Outgoing }
-  | { readonly kind: 'returned'; readonly rule: LocalRule; readonly span: Span; readonly value: Value; readonly stack: readonly Frame[] }
+  | { readonly kind: 'returned'; readonly rule: LocalRule; readonly span: Span; readonly value: Value; readonly stack: FrameStack }
   | { readonly kind: 'aborted'; readonly rule: LocalRule; readonly span: Span; readonly code: DiagnosticCode; readonly message: string };
 
 /** A future inside a transaction: the call has completed, so the future holds its result. */
@@ -96,7 +115,7 @@ export function enterMethod(
   self: ReferenceValue,
   method: string,
   args: readonly Value[],
-  stack: readonly Frame[],
+  stack: FrameStack,
 ): Activation {
   const splitMethod = program.entities.get(self.entity)?.methods.get(method);
   if (splitMethod === undefined) throw new Error(`assertion: no method ${self.entity}.${method}`);
@@ -107,7 +126,7 @@ export function enterMethod(
 }
 
 /** The activation that resumes a suspended block with the value its call returned. */
-export function resumeFrame(program: SplitProgram, frame: Extract<Frame, { kind: 'resume' }>, value: Value, stack: readonly Frame[]): Activation {
+export function resumeFrame(program: SplitProgram, frame: Extract<Frame, { kind: 'resume' }>, value: Value, stack: FrameStack): Activation {
   const resumed = block(program, frame.self.entity, frame.block);
   const env = emptyEnvironment(resumed);
   resumed.live.forEach((name, index) => bind(env, name, frame.values[index]));
@@ -292,7 +311,7 @@ function suspend(program: SplitProgram, activation: Activation, term: Extract<Te
     values: resumeAt.live.map((name) => variableValue(name, env)),
     async: term.kind === 'Call' && term.async,
   };
-  const stack = [...activation.stack, frame];
+  const stack = pushFrame(activation.stack, frame);
   const span = term.span;
   switch (term.kind) {
     case 'Call': {

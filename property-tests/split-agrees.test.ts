@@ -19,7 +19,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import {
-  enterMethod, resumeFrame, step, type Activation, type Frame, type LocalStep, type Outgoing,
+  enterMethod, pushFrame, resumeFrame, step, type Activation, type FrameStack, type LocalStep, type Outgoing,
 } from '../interpreter/machine.ts';
 import { EntityTable } from '../runtime/entity-table.ts';
 import { compile } from '../semantics/compile.ts';
@@ -191,14 +191,14 @@ class SteppingHost implements TransactionHost {
 
   private execute(request: Request): Outcome {
     this.entities.begin();
-    let message: Outgoing | { kind: 'reply'; value: Value; stack: readonly Frame[] } = request.kind === 'call'
-      ? { kind: 'invoke', target: request.target, method: request.method, args: request.args, stack: [] }
+    let message: Outgoing | { kind: 'reply'; value: Value; stack: FrameStack } = request.kind === 'call'
+      ? { kind: 'invoke', target: request.target, method: request.method, args: request.args, stack: undefined }
       : request.kind === 'read'
-        ? { kind: 'read', target: request.target, field: request.field, stack: [] }
-        : { kind: 'create', entity: request.entity, key: request.key, args: request.args, stack: [] };
+        ? { kind: 'read', target: request.target, field: request.field, stack: undefined }
+        : { kind: 'create', entity: request.entity, key: request.key, args: request.args, stack: undefined };
     try {
       for (;;) {
-        if (message.kind === 'reply' && message.stack.length === 0) {
+        if (message.kind === 'reply' && message.stack === undefined) {
           this.entities.commit();
           return { kind: 'committed', value: message.value };
         }
@@ -216,7 +216,7 @@ class SteppingHost implements TransactionHost {
     }
   }
 
-  private deliver(message: Outgoing | { kind: 'reply'; value: Value; stack: readonly Frame[] }) {
+  private deliver(message: Outgoing | { kind: 'reply'; value: Value; stack: FrameStack }) {
     switch (message.kind) {
       case 'invoke':
         this.entities.existing(message.target);
@@ -231,18 +231,17 @@ class SteppingHost implements TransactionHost {
         const entity = this.program.entities.get(message.entity)!;
         this.entities.create(entity, message.key);
         if (!entity.methods.has('init')) return { kind: 'reply' as const, value: reference, stack: message.stack };
-        return this.run(enterMethod(this.program, reference, 'init', message.args, [...message.stack, { kind: 'created', reference }]));
+        return this.run(enterMethod(this.program, reference, 'init', message.args, pushFrame(message.stack, { kind: 'created', reference })));
       }
       case 'reply': {
-        const frame = message.stack[message.stack.length - 1];
-        const rest = message.stack.slice(0, -1);
+        const { top: frame, below: rest } = message.stack!;
         if (frame.kind === 'created') return { kind: 'reply' as const, value: frame.reference, stack: rest };
         return this.run(resumeFrame(this.program, frame, message.value, rest));
       }
     }
   }
 
-  private run(start: Activation): Outgoing | { kind: 'reply'; value: Value; stack: readonly Frame[] } | Extract<LocalStep, { kind: 'aborted' }> {
+  private run(start: Activation): Outgoing | { kind: 'reply'; value: Value; stack: FrameStack } | Extract<LocalStep, { kind: 'aborted' }> {
     let activation = start;
     const state = this.entities.existing(activation.self);
     for (;;) {

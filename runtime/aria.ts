@@ -4,11 +4,13 @@
 // have finished, the sequencer walks the batch in order: a member that read or wrote an entity that an
 // earlier committed member wrote conflicts and moves to the next batch; the others commit (or abort, if
 // their program aborted) in batch order. The next batch starts only when every commit of this one is
-// installed and acknowledged, so that it reads a store that holds them all.
+// installed and acknowledged, so that it reads a store that holds them all. A batch waits for its
+// members as long as they make progress (they renew their leases); a member that stops is run again.
+// Input and output: configurations.
 
-import type { Value } from '../semantics/values.ts';
-import type { AriaBatch, AriaResult, Configuration, FailureReason, NodeId, Running, Token } from './configuration.ts';
-import { attemptTimeout, decideAbort, decideCommit, note, runIdOf, startAttempt, withRunning, type CoordinatorContext } from './coordinator.ts';
+import type { AriaBatch, AttemptResult, Configuration, NodeId, Running, Token } from './configuration.ts';
+import { attemptTimeout, note, runIdOf, startAttempt, withRunning, type CoordinatorContext } from './attempts.ts';
+import { decideAbort, decideCommit } from './decisions.ts';
 import { updateDurable, updateVolatile } from './world.ts';
 
 function withBatch(config: Configuration, node: NodeId, batch: AriaBatch | undefined): Configuration {
@@ -41,7 +43,7 @@ export function fireAriaTimers(config: Configuration, node: NodeId, context: Coo
   if (batch !== undefined) {
     if (batch.deadline > config.tick) return config;
     const unfinished = batch.members.filter((runId) => !batch.finished.has(runId));
-    note(context, config, node, 'A-Timeout', `batch ${batch.number}: run ${unfinished.join(', ')} again`);
+    note(context, config, node, 'A-Timeout', `batch ${batch.number}: ${unfinished.join(', ')} sent no sign of life in time: run again`);
     const slowest = Math.max(...unfinished.map((runId) => config.nodes[node].volatile.running.get(runId)!.slowAttempts)) + 1;
     let next = withBatch(config, node, { ...batch, deadline: config.tick + attemptTimeout(config, slowest) });
     for (const runId of unfinished) {
@@ -70,7 +72,7 @@ function closeBatch(config: Configuration, node: NodeId, context: CoordinatorCon
 }
 
 /** A member's attempt finished (with a value, or its program aborted). */
-export function ariaFinished(config: Configuration, node: NodeId, token: Token, result: AriaResult['result'], context: CoordinatorContext): Configuration {
+export function ariaFinished(config: Configuration, node: NodeId, token: Token, result: AttemptResult, context: CoordinatorContext): Configuration {
   const batch = config.nodes[node].volatile.batch;
   const runId = runIdOf(token.attempt);
   const running = config.nodes[node].volatile.running.get(runId);
@@ -87,12 +89,13 @@ export function ariaRetry(config: Configuration, node: NodeId, token: Token, con
   return startAttempt(config, node, running, context);
 }
 
-export function ariaResultOf(value: Value): AriaResult['result'] {
-  return { kind: 'value', value };
-}
-
-export function ariaAbortOf(reason: Extract<FailureReason, { kind: 'abort' }>): AriaResult['result'] {
-  return { kind: 'abort', reason };
+/** C-Renew under Aria: a member is making progress, so its batch waits for it a lease longer. */
+export function ariaRenew(config: Configuration, node: NodeId, running: Running, context: CoordinatorContext): Configuration {
+  const batch = config.nodes[node].volatile.batch;
+  if (batch === undefined || !batch.members.includes(running.runId) || batch.finished.has(running.runId)) return config;
+  const deadline = Math.max(batch.deadline, config.tick + attemptTimeout(config, running.slowAttempts));
+  note(context, config, node, 'C-Renew', `${running.attempt} until tick ${deadline}`);
+  return withBatch(config, node, { ...batch, deadline });
 }
 
 /**
@@ -114,7 +117,9 @@ function decideBatch(config: Configuration, node: NodeId, context: CoordinatorCo
       continue;
     }
     if (result.kind === 'abort') {
-      next = decideAbort(next, node, running, result.reason, context);
+      // Its reads were of the batch's snapshot, and no earlier member that committed wrote any of them:
+      // running alone at this place in the order, it aborts the same way.
+      next = decideAbort(next, node, running, token, result.reason, context);
       continue;
     }
     for (const id of token.writes.keys()) written.add(id);

@@ -1,12 +1,14 @@
-// Stage: runtime. Clients: each submits requests (G-Submit) to the ingress, its durable log of what it
-// asked, sends each to the request's coordinator, resends it with the same id when no response comes in
-// time (unless delivery is at-most-once), and keeps the first response it gets.
+// Stage: runtime. Clients: each submits requests (G-Submit) to its ingress, the durable log of what it
+// asked and has no answer for, sends each to the request's coordinator, resends it with the same id when
+// no response comes in time (unless delivery is at-most-once), and keeps the first response it gets.
+// Every request carries the client's watermark (every request of the client below it is answered), so
+// that coordinators can forget their decisions about those. Input and output: configurations.
 
 import type { Request } from '../semantics/transactions.ts';
-import { valuesEqual } from '../semantics/values.ts';
 import type { ChoiceSource } from './choices.ts';
-import type { ClientRequest, ClientState, Configuration, MessageBody, Outcome } from './configuration.ts';
-import { coordinatorOf } from './coordinator.ts';
+import type { ClientAnswer, ClientRequest, ClientState, Configuration, MessageBody, Outcome } from './configuration.ts';
+import { coordinatorOf } from './attempts.ts';
+import { describeRequest } from './describe.ts';
 import { appendHistory, clientAddress, nodeAddress, send, type TraceEntry } from './world.ts';
 
 export interface ClientContext {
@@ -20,7 +22,7 @@ function withClient(config: Configuration, client: ClientState): Configuration {
   return { ...config, clients };
 }
 
-function retryDeadline(config: Configuration): number | undefined {
+function resendDeadline(config: Configuration): number | undefined {
   return config.settings.delivery === 'at-most-once' ? undefined : config.tick + config.settings.timeouts.clientRetry;
 }
 
@@ -28,50 +30,57 @@ function retryDeadline(config: Configuration): number | undefined {
 export function submit(config: Configuration, clientId: number, request: Request, context: ClientContext): { config: Configuration; requestId: string } {
   const timestamp = config.nextTimestamp;
   const requestId = `r${timestamp}`;
-  const entry: ClientRequest = {
-    requestId, request, timestamp, submittedAt: config.tick, sends: 1, outcome: undefined, answeredAt: undefined, extraResponses: 0,
-  };
+  const entry: ClientRequest = { requestId, request, timestamp, submittedAt: config.tick, sends: 1, resendAt: resendDeadline(config) };
   const client = config.clients[clientId];
-  let next = withClient({ ...config, nextTimestamp: timestamp + 1 }, {
-    ...client, requests: client.requests.with(requestId, entry), pending: new Map(client.pending).set(requestId, retryDeadline(config)),
-  });
+  // With nothing unanswered, every earlier request of this client has its answer.
+  const watermark = client.pending.size === 0 ? timestamp : client.watermark;
+  let next = withClient({ ...config, nextTimestamp: timestamp + 1 }, { ...client, pending: client.pending.with(requestId, entry), watermark });
   next = appendHistory(next, { type: 'request', requestId, client: clientId, tick: config.tick, request });
-  context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId}` });
+  context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId} ${describeRequest(request)}` });
   return { config: sendRequest(next, clientId, entry, context), requestId };
 }
 
 function sendRequest(config: Configuration, clientId: number, entry: ClientRequest, context: ClientContext): Configuration {
-  const body: MessageBody = { kind: 'request', requestId: entry.requestId, client: clientId, request: entry.request, timestamp: entry.timestamp };
+  const body: MessageBody = {
+    kind: 'request', requestId: entry.requestId, client: clientId, request: entry.request, timestamp: entry.timestamp,
+    watermark: config.clients[clientId].watermark,
+  };
   return send(config, clientAddress(clientId), nodeAddress(coordinatorOf(entry.request, config)), body, context.choices);
 }
 
-function sameOutcome(left: Outcome, right: Outcome): boolean {
-  if (left.kind === 'committed' && right.kind === 'committed') return valuesEqual(left.value, right.value);
-  return left.kind === 'aborted' && right.kind === 'aborted' && left.message === right.message;
+/**
+ * A response arrives. The first is the request's answer: the request leaves the ingress and the
+ * watermark moves past it if it was the oldest unanswered. Every response is recorded in the history,
+ * so that the exactly-once checker sees a later one that differs from the first.
+ */
+export function handleResponse(config: Configuration, clientId: number, body: Extract<MessageBody, { kind: 'response' }>): Configuration {
+  const recorded = appendHistory(config, { type: 'response', requestId: body.requestId, client: clientId, tick: config.tick, outcome: body.outcome });
+  const client = config.clients[clientId];
+  const entry = client.pending.get(body.requestId);
+  if (entry === undefined) return recorded;
+  const pending = client.pending.with(body.requestId, undefined);
+  const answer: ClientAnswer = { requestId: body.requestId, outcome: body.outcome, tick: config.tick, earlier: client.answers };
+  let watermark = client.watermark;
+  if (entry.timestamp <= watermark) {
+    watermark = entry.timestamp + 1;
+    while (watermark < config.nextTimestamp && !pending.has(`r${watermark}`)) watermark++;
+  }
+  return withClient(recorded, { ...client, pending, watermark, answers: answer });
 }
 
-/** A response arrives: the first is the request's answer; a later one that differs is recorded too. */
-export function handleResponse(config: Configuration, clientId: number, body: Extract<MessageBody, { kind: 'response' }>): Configuration {
+/** The answers a client received since they were last collected, oldest first, and the configuration without them. */
+export function collectAnswers(config: Configuration, clientId: number): { config: Configuration; answers: { requestId: string; outcome: Outcome; tick: number }[] } {
   const client = config.clients[clientId];
-  const entry = client.requests.get(body.requestId);
-  if (entry === undefined) return config;
-  if (entry.outcome !== undefined) {
-    const updated: ClientRequest = { ...entry, extraResponses: entry.extraResponses + 1 };
-    const next = withClient(config, { ...client, requests: client.requests.with(body.requestId, updated) });
-    if (sameOutcome(entry.outcome, body.outcome)) return next;
-    return appendHistory(next, { type: 'response', requestId: body.requestId, client: clientId, tick: config.tick, outcome: body.outcome });
-  }
-  const answered: ClientRequest = { ...entry, outcome: body.outcome, answeredAt: config.tick };
-  const pending = new Map(client.pending);
-  pending.delete(body.requestId);
-  const next = withClient(config, { ...client, requests: client.requests.with(body.requestId, answered), pending });
-  return appendHistory(next, { type: 'response', requestId: body.requestId, client: clientId, tick: config.tick, outcome: body.outcome });
+  if (client.answers === undefined) return { config, answers: [] };
+  const answers: { requestId: string; outcome: Outcome; tick: number }[] = [];
+  for (let answer: ClientAnswer | undefined = client.answers; answer !== undefined; answer = answer.earlier) answers.push(answer);
+  return { config: withClient(config, { ...client, answers: undefined }), answers: answers.reverse() };
 }
 
 export function clientDeadline(client: ClientState): number | undefined {
   let earliest: number | undefined;
-  for (const deadline of client.pending.values()) {
-    if (deadline !== undefined) earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+  for (const entry of client.pending.values()) {
+    if (entry.resendAt !== undefined) earliest = earliest === undefined ? entry.resendAt : Math.min(earliest, entry.resendAt);
   }
   return earliest;
 }
@@ -79,17 +88,13 @@ export function clientDeadline(client: ClientState): number | undefined {
 /** Resends every unanswered request whose time is up, with the same id. */
 export function fireClientTimers(config: Configuration, clientId: number, context: ClientContext): Configuration {
   let next = config;
-  const client = config.clients[clientId];
-  const pending = new Map(client.pending);
-  let requests = client.requests;
-  for (const [requestId, deadline] of client.pending) {
-    if (deadline === undefined || deadline > config.tick) continue;
-    const entry = requests.get(requestId)!;
-    const resent: ClientRequest = { ...entry, sends: entry.sends + 1 };
-    requests = requests.with(requestId, resent);
-    pending.set(requestId, retryDeadline(config));
-    context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${requestId}` });
+  let pending = config.clients[clientId].pending;
+  for (const entry of config.clients[clientId].pending.values()) {
+    if (entry.resendAt === undefined || entry.resendAt > config.tick) continue;
+    const resent: ClientRequest = { ...entry, sends: entry.sends + 1, resendAt: resendDeadline(config) };
+    pending = pending.with(entry.requestId, resent);
+    context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` });
     next = sendRequest(next, clientId, resent, context);
   }
-  return withClient(next, { ...next.clients[clientId], requests, pending });
+  return withClient(next, { ...next.clients[clientId], pending });
 }

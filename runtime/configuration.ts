@@ -6,8 +6,8 @@
 
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
 import type { Span } from '../grammar/span.ts';
-import type { Frame } from '../interpreter/machine.ts';
-import type { Request } from '../semantics/transactions.ts';
+import type { FrameStack } from '../interpreter/machine.ts';
+import type { Outcome, Request } from '../semantics/transactions.ts';
 import type { MapKey, ReferenceValue, Value } from '../semantics/values.ts';
 import type { FaultPlan } from './faults.ts';
 import type { History } from './history.ts';
@@ -76,6 +76,8 @@ export interface Token {
   readonly timestamp: number;
   readonly coordinator: NodeId;
   readonly steps: number;
+  /** When the attempt last renewed its lease with its coordinator (see `renewEveryTicks`). */
+  readonly renewedAt: number;
   readonly writes: ReadonlyMap<string, EntityWrite>;
   /** The version of each entity when the attempt first read it from the store. */
   readonly reads: ReadonlyMap<string, number>;
@@ -85,21 +87,24 @@ export interface Token {
   readonly incarnations: ReadonlyMap<NodeId, number>;
 }
 
-export type Outcome =
-  | { readonly kind: 'committed'; readonly value: Value }
-  | { readonly kind: 'aborted'; readonly code: DiagnosticCode; readonly message: string; readonly span: Span | undefined };
+/** What a client is told about a request: the semantics' outcome, the same for every semantics. */
+export type { Outcome } from '../semantics/transactions.ts';
 
 // ---------------------------------------------------------------------------------------- messages
 
 export type Address = { readonly kind: 'node'; readonly node: NodeId } | { readonly kind: 'client'; readonly client: number };
 
 export type MessageBody =
-  | { readonly kind: 'request'; readonly requestId: string; readonly client: number; readonly request: Request; readonly timestamp: number }
+  | {
+      readonly kind: 'request'; readonly requestId: string; readonly client: number; readonly request: Request; readonly timestamp: number;
+      /** Every request of this client with a smaller timestamp has been answered: its decision may be forgotten. */
+      readonly watermark: number;
+    }
   | { readonly kind: 'response'; readonly requestId: string; readonly outcome: Outcome }
-  | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: readonly Frame[]; readonly token: Token }
-  | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: readonly Frame[]; readonly token: Token }
-  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: readonly Frame[]; readonly token: Token }
-  | { readonly kind: 'reply'; readonly value: Value; readonly stack: readonly Frame[]; readonly token: Token }
+  | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: FrameStack; readonly token: Token }
+  | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: FrameStack; readonly token: Token }
+  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: FrameStack; readonly token: Token }
+  | { readonly kind: 'reply'; readonly value: Value; readonly stack: FrameStack; readonly token: Token }
   /** An attempt ended without a result: the program aborted, or the protocol gave it up (`die`). */
   | { readonly kind: 'failed'; readonly attempt: string; readonly requestId: string; readonly reason: FailureReason; readonly token: Token }
   | { readonly kind: 'prepare'; readonly attempt: string; readonly requestId: string; readonly writes: readonly EntityWrite[]; readonly entities: readonly string[]; readonly incarnation: number }
@@ -107,11 +112,18 @@ export type MessageBody =
   | { readonly kind: 'commit'; readonly attempt: string; readonly requestId: string; readonly writes: readonly EntityWrite[]; readonly entities: readonly string[] }
   | { readonly kind: 'release'; readonly attempt: string; readonly entities: readonly string[] }
   | { readonly kind: 'ack'; readonly attempt: string; readonly node: NodeId }
-  | { readonly kind: 'inquire'; readonly attempt: string; readonly requestId: string; readonly node: NodeId };
+  | { readonly kind: 'inquire'; readonly attempt: string; readonly requestId: string; readonly node: NodeId }
+  /** An attempt is still making progress: its coordinator extends its lease (its deadline). */
+  | { readonly kind: 'renew'; readonly attempt: string };
 
 export type FailureReason =
   | { readonly kind: 'abort'; readonly code: DiagnosticCode; readonly message: string; readonly span: Span | undefined }
   | { readonly kind: 'die'; readonly holder: string };
+
+/** What an attempt came to: its value, or the abort its program raised (or its step budget ran out). */
+export type AttemptResult =
+  | { readonly kind: 'value'; readonly value: Value }
+  | { readonly kind: 'abort'; readonly reason: Extract<FailureReason, { kind: 'abort' }> };
 
 export interface Envelope {
   readonly id: number;
@@ -129,13 +141,34 @@ export interface Decision {
   readonly requestId: string;
   readonly attempt: string;
   readonly outcome: Outcome;
-  /** The position of the commit in the order the protocol claims (aborts have none). */
-  readonly order: number | undefined;
-  /** Nodes that must acknowledge the commit (or release); cleared as they do. */
+  /** The position of the transaction, commit or abort, in the serial order the protocol claims. */
+  readonly order: number;
+  /** Nodes that must acknowledge the commit; cleared as they do. */
   readonly pending: readonly NodeId[];
+  /** The writes to send while some node has not acknowledged them (emptied once every node has). */
   readonly writes: readonly EntityWrite[];
   readonly entities: ReadonlyMap<NodeId, readonly string[]>;
   readonly client: number;
+  /** The request's timestamp: once the client's watermark passes it, the decision can be forgotten. */
+  readonly timestamp: number;
+}
+
+/**
+ * The decisions a coordinator may forget one day, newest first: each stays until its client's
+ * watermark passes it and every node has acknowledged it. The list is swept when it has grown to
+ * `sweepAt` (twice what the last sweep kept), so the cost of forgetting is constant per decision.
+ */
+export interface Forgettable {
+  readonly cells: ForgettableCell | undefined;
+  readonly length: number;
+  readonly sweepAt: number;
+}
+
+export interface ForgettableCell {
+  readonly runId: string;
+  readonly client: number;
+  readonly timestamp: number;
+  readonly next: ForgettableCell | undefined;
 }
 
 /** A participant's durable promise: it holds these writes until the coordinator decides. */
@@ -174,7 +207,7 @@ export interface Running {
   readonly deadline: number;
   /** The finished attempt's token and result, while its participants vote. */
   readonly token: Token | undefined;
-  readonly result: Value | undefined;
+  readonly result: AttemptResult | undefined;
   readonly votes: ReadonlySet<NodeId>;
 }
 
@@ -183,8 +216,15 @@ export interface DurableState {
   /** By run id (see Running): the deduplication table and commit log of a coordinator. */
   readonly decisions: PersistentMap<Decision>;
   readonly prepared: ReadonlyMap<string, Prepared>;
-  /** Attempts whose commit this node applied, so that a repeated commit applies nothing. */
+  /**
+   * Under `none` only: attempts whose commit this node applied, so that a repeated commit applies
+   * nothing (2PL installs from the prepared record, which the commit deletes, and Aria installs a write
+   * only over the version it read, so neither needs a record per transaction).
+   */
   readonly applied: PersistentMap<true>;
+  /** Per client: every request with a smaller timestamp was answered (the largest watermark heard). */
+  readonly watermarks: ReadonlyMap<number, number>;
+  readonly forgettable: Forgettable;
   readonly incarnation: number;
   /** Aria: how many batches this node, as sequencer, has decided. */
   readonly batches: number;
@@ -216,7 +256,7 @@ export interface AriaBatch {
 
 export interface AriaResult {
   readonly token: Token;
-  readonly result: { readonly kind: 'value'; readonly value: Value } | { readonly kind: 'abort'; readonly reason: Extract<FailureReason, { kind: 'abort' }> };
+  readonly result: AttemptResult;
 }
 
 export interface NodeState {
@@ -235,18 +275,30 @@ export interface ClientRequest {
   readonly timestamp: number;
   readonly submittedAt: number;
   readonly sends: number;
-  readonly outcome: Outcome | undefined;
-  readonly answeredAt: number | undefined;
-  /** Responses received after the first (a correct system sends equal ones). */
-  readonly extraResponses: number;
+  /** When it is to be sent again if no answer comes (never, under at-most-once). */
+  readonly resendAt: number | undefined;
 }
 
-/** A client and its ingress: the requests it submitted, durable, so that it can resend them. */
+/** An answer the client received, kept until whoever runs the system collects it (see `collectAnswers`). */
+export interface ClientAnswer {
+  readonly requestId: string;
+  readonly outcome: Outcome;
+  readonly tick: number;
+  /** The answer received before this one. */
+  readonly earlier: ClientAnswer | undefined;
+}
+
+/**
+ * A client and its ingress: the requests it submitted and has no answer for, durable, so that it can
+ * resend them. An answered request leaves the ingress: the client keeps only its watermark.
+ */
 export interface ClientState {
   readonly id: number;
-  readonly requests: PersistentMap<ClientRequest>;
-  /** Unanswered requests and when each is to be sent again (never, under at-most-once). */
-  readonly pending: ReadonlyMap<string, number | undefined>;
+  readonly pending: PersistentMap<ClientRequest>;
+  /** Every request of this client with a smaller timestamp has been answered. */
+  readonly watermark: number;
+  /** Answers received and not yet collected, newest first. */
+  readonly answers: ClientAnswer | undefined;
 }
 
 export interface Configuration {
@@ -260,6 +312,8 @@ export interface Configuration {
   readonly clients: readonly ClientState[];
   /** False in the healing phase: no new faults, so that every request can be answered. */
   readonly faultsActive: boolean;
+  /** False when nobody reads the history (a run without `--history`): then nothing is recorded. */
+  readonly recording: boolean;
   readonly history: History;
 }
 
@@ -270,12 +324,17 @@ export function emptyVolatile(): VolatileState {
   };
 }
 
-export function initialConfiguration(settings: RuntimeSettings, clients: number, history: History): Configuration {
+export const emptyForgettable: Forgettable = { cells: undefined, length: 0, sweepAt: 8 };
+
+export function initialConfiguration(settings: RuntimeSettings, clients: number, recording = true): Configuration {
   const nodes: NodeState[] = Array.from({ length: settings.nodes }, (_, id) => ({
     id,
     up: true,
     recoverAt: undefined,
-    durable: { store: emptyStore(), decisions: PersistentMap.empty(), prepared: new Map(), applied: PersistentMap.empty(), incarnation: 0, batches: 0 },
+    durable: {
+      store: emptyStore(), decisions: PersistentMap.empty(), prepared: new Map(), applied: PersistentMap.empty(),
+      watermarks: new Map(), forgettable: emptyForgettable, incarnation: 0, batches: 0,
+    },
     volatile: emptyVolatile(),
   }));
   return {
@@ -286,8 +345,9 @@ export function initialConfiguration(settings: RuntimeSettings, clients: number,
     nextOrder: 1,
     nodes,
     network: [],
-    clients: Array.from({ length: clients }, (_, id) => ({ id, requests: PersistentMap.empty<ClientRequest>(), pending: new Map() })),
+    clients: Array.from({ length: clients }, (_, id): ClientState => ({ id, pending: PersistentMap.empty<ClientRequest>(), watermark: 0, answers: undefined })),
     faultsActive: true,
-    history,
+    recording,
+    history: undefined,
   };
 }

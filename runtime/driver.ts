@@ -7,7 +7,7 @@
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
-import { submit } from './client.ts';
+import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
@@ -36,6 +36,10 @@ export interface DriverOptions {
   readonly arrivalEveryTicks?: number;
   /** Told when the setup is done, with the rules fired so far (benchmarks measure what follows). */
   readonly onSetupDone?: (ruleCounts: ReadonlyMap<string, number>) => void;
+  /** False: record no history (a benchmark of a million transactions that no checker reads). */
+  readonly recordHistory?: boolean;
+  /** Told of every answer a client receives (the driver keeps none of them). */
+  readonly onAnswer?: (client: number, requestId: string, tick: number) => void;
 }
 
 export function runWorkload(
@@ -59,7 +63,7 @@ function runClosedLoop(
 ): WorkloadRun {
   const clientCount = Math.max(1, workload.clients.length);
   // The setup builds the initial state, as loading a database does before a test: no faults strike it.
-  let config: Configuration = { ...initialConfiguration(settings, clientCount, undefined), faultsActive: workload.setup.length === 0 };
+  let config: Configuration = { ...initialConfiguration(settings, clientCount, options.recordHistory ?? true), faultsActive: workload.setup.length === 0 };
   // Queues read by position (a shift would copy the rest of a queue of a million requests each time).
   const queues = workload.clients.map((requests) => new Queue(requests));
   const setup = new Queue(workload.setup);
@@ -69,6 +73,9 @@ function runClosedLoop(
   let steps = 0;
   let setupDone = workload.setup.length === 0;
   const idle = (client: number): boolean => config.clients[client].pending.size === 0;
+  const collect = (): void => {
+    config = collectAllAnswers(config, options);
+  };
   const submitNext = (client: number, request: Request): void => {
     const trace: TraceEntry[] = [];
     config = submit(config, client, request, { choices, trace }).config;
@@ -108,9 +115,22 @@ function runClosedLoop(
     config = result.next;
     emit(result.emitted);
     count(result.localCounts);
+    collect();
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()));
   }
   return finish(config, steps, ruleCounts, []);
+}
+
+/** Takes every client's answers out of the configuration (telling `onAnswer`), so that none piles up. */
+function collectAllAnswers(config: Configuration, options: DriverOptions): Configuration {
+  let next = config;
+  for (const client of config.clients) {
+    if (client.answers === undefined) continue;
+    const collected = collectAnswers(next, client.id);
+    next = collected.config;
+    for (const answer of collected.answers) options.onAnswer?.(client.id, answer.requestId, answer.tick);
+  }
+  return next;
 }
 
 /** Requests taken in order, by position. */
@@ -159,7 +179,7 @@ function tally(ruleCounts: Map<string, number>, options: DriverOptions): {
 function unanswered(config: Configuration, notSubmitted: readonly Request[]): string[] {
   const stuck: string[] = [];
   for (const client of config.clients) {
-    for (const requestId of client.pending.keys()) stuck.push(`${requestId} ${describeRequest(client.requests.get(requestId)!.request)}`);
+    for (const entry of client.pending.values()) stuck.push(`${entry.requestId} ${describeRequest(entry.request)}`);
   }
   for (const request of notSubmitted) stuck.push(`(not submitted) ${describeRequest(request)}`);
   return stuck;
@@ -218,7 +238,7 @@ function runOpenLoop(
       if (config.clients.every((client) => client.pending.size === 0)) break;
       return finish(config, steps, ruleCounts, unanswered(config, []));
     }
-    config = result.next;
+    config = collectAllAnswers(result.next, options);
     emit(result.emitted);
     count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []));

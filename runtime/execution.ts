@@ -5,7 +5,7 @@
 // state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
 // into the token, never into the store: only a commit makes them durable.
 
-import { enterMethod, resumeFrame, step, type Activation, type Frame } from '../interpreter/machine.ts';
+import { enterMethod, pushFrame, resumeFrame, step, type Activation, type Frame, type FrameStack } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
 import type { Term } from '../semantics/core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
@@ -18,6 +18,8 @@ import type {
 } from './configuration.ts';
 import { entityId } from './store.ts';
 import { nodeAddress, nodeOf, send, updateVolatile, type TraceEntry } from './world.ts';
+import { renewEveryTicks, supersedes } from './attempts.ts';
+import { supersede } from './participant.ts';
 
 export interface ExecutionContext {
   readonly program: SplitProgram;
@@ -42,7 +44,7 @@ function subjectOf(body: ExecutionBody): ReferenceValue {
     case 'create':
       return referenceValue(body.entity, body.key);
     case 'reply': {
-      const frame = body.stack[body.stack.length - 1];
+      const frame = body.stack?.top;
       if (frame?.kind !== 'resume') throw new Error('assertion: a reply travels to a resume frame');
       return frame.self;
     }
@@ -59,17 +61,32 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
   }
   const subject = subjectOf(body);
   const id = entityId(subject);
-  const admission = admit(config, nodeId, id, body.token, envelope);
-  if (admission.kind === 'parked') {
-    context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Wait', span: undefined, detail: `waits for ${admission.holder}` });
-    return admission.config;
+  const admission = admit(config, nodeId, id, body.token, envelope, context);
+  switch (admission.kind) {
+    case 'parked':
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Wait', span: undefined, detail: `waits for ${admission.holder}` });
+      return admission.config;
+    case 'die':
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` });
+      return fail(config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
+    case 'lost':
+      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Lost', span: undefined, detail: `${body.token.attempt} no longer holds its lock` });
+      return fail(config, nodeId, body.token, { kind: 'die', holder: `its lock on ${canonical(subject)} was freed` }, context);
+    case 'go': {
+      const renewed = renewLease(admission.config, nodeId, body.token, context);
+      return execute(renewed.config, nodeId, body, subject, touch(renewed.config, nodeId, id, renewed.token), context);
+    }
   }
-  if (admission.kind === 'die') {
-    context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` });
-    return fail(config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
-  }
-  const token = touch(admission.config, nodeId, id, body.token);
-  return execute(admission.config, nodeId, body, subject, token, context);
+}
+
+/**
+ * An attempt that has run for a quarter of its lease since it last renewed it tells its coordinator
+ * that it is still making progress (the message is the renewal; see attempts.ts `renewEveryTicks`).
+ */
+function renewLease(config: Configuration, nodeId: NodeId, token: Token, context: ExecutionContext): { config: Configuration; token: Token } {
+  if (config.tick - token.renewedAt < renewEveryTicks(config)) return { config, token };
+  const renewed = send(config, nodeAddress(nodeId), nodeAddress(token.coordinator), { kind: 'renew', attempt: token.attempt }, context.choices);
+  return { config: renewed, token: { ...token, renewedAt: config.tick } };
 }
 
 // --------------------------------------------------------------------------------------- admission
@@ -77,23 +94,32 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
 type Admission =
   | { readonly kind: 'go'; readonly config: Configuration }
   | { readonly kind: 'parked'; readonly config: Configuration; readonly holder: string }
-  | { readonly kind: 'die'; readonly holder: string };
+  | { readonly kind: 'die'; readonly holder: string }
+  | { readonly kind: 'lost' };
 
 /**
  * Under 2PL an attempt needs the entity's lock: it is free or already the attempt's own (locks are
  * re-entrant within an attempt), or the attempt waits if it is older than the holder and dies if it
- * is younger (wait-die, which cannot deadlock). The other protocols admit every attempt.
+ * is younger (wait-die, which cannot deadlock). A later attempt of the holder's own run takes the lock
+ * over (P-Supersede). An attempt that had the lock and no longer has it (freed because its coordinator
+ * gave it up) cannot go on: what it read may have changed. The other protocols admit every attempt.
  */
-function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, envelope: Envelope): Admission {
+function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, envelope: Envelope, context: ExecutionContext): Admission {
   if (config.settings.concurrency !== '2pl') return { kind: 'go', config };
   const lock = config.nodes[nodeId].volatile.locks.get(id);
-  // Locks are re-entrant within an attempt. The zoo's `reentrant-across-transactions` lets any attempt in.
-  const reentrant = lock !== undefined && (lock.holder === token.attempt || config.settings.bug === 'reentrant-across-transactions');
-  if (lock === undefined) {
-    const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
-    return { kind: 'go', config: updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, taken) })) };
+  const hadLock = token.touched.has(id);
+  // The zoo's `reentrant-across-transactions`: a held lock lets any attempt in, and nobody checks who holds it.
+  if (config.settings.bug === 'reentrant-across-transactions') {
+    return { kind: 'go', config: lock === undefined ? takeLock(config, nodeId, id, token) : config };
   }
-  if (reentrant) return { kind: 'go', config };
+  if (lock === undefined) return hadLock ? { kind: 'lost' } : { kind: 'go', config: takeLock(config, nodeId, id, token) };
+  // Locks are re-entrant within an attempt.
+  if (lock.holder === token.attempt) return { kind: 'go', config };
+  if (hadLock) return { kind: 'lost' };
+  if (supersedes(token.attempt, lock.holder) && !config.nodes[nodeId].durable.prepared.has(lock.holder)) {
+    const freed = supersede(config, nodeId, lock.holder, token.attempt, context);
+    return { kind: 'go', config: takeLock(freed, nodeId, id, token) };
+  }
   if (token.timestamp < lock.timestamp) {
     const parked: Lock = { ...lock, waiting: [...lock.waiting, envelope] };
     return {
@@ -102,6 +128,11 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
     };
   }
   return { kind: 'die', holder: lock.holder };
+}
+
+function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {
+  const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
+  return updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, taken) }));
 }
 
 /** Records the attempt's first touch of an entity: the version it found, the node, the node's incarnation. */
@@ -154,13 +185,13 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       const created = { ...token, writes: new Map(token.writes).set(id, write) };
       context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` });
       if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
-      const stack: Frame[] = [...body.stack, { kind: 'created', reference: subject }];
+      const stack = pushFrame(body.stack, { kind: 'created', reference: subject });
       return runActivation(config, nodeId, enterMethod(context.program, subject, 'init', body.args, stack), created, context);
     }
     case 'reply': {
-      const frame = body.stack[body.stack.length - 1] as Extract<Frame, { kind: 'resume' }>;
+      const frame = body.stack!.top as Extract<Frame, { kind: 'resume' }>;
       context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Resume', span: undefined, detail: `${frame.block} with ${canonical(body.value)}` });
-      return runActivation(config, nodeId, resumeFrame(context.program, frame, body.value, body.stack.slice(0, -1)), token, context);
+      return runActivation(config, nodeId, resumeFrame(context.program, frame, body.value, body.stack!.below), token, context);
     }
   }
 }
@@ -242,15 +273,14 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
  * Sends a result to where it goes: the innermost frame's entity, or the coordinator when the stack is
  * empty (the attempt has its result). A `created` frame turns the result into the new entity's reference.
  */
-function replyTo(config: Configuration, nodeId: NodeId, value: Value, stack: readonly Frame[], token: Token, context: ExecutionContext): Configuration {
+function replyTo(config: Configuration, nodeId: NodeId, value: Value, stack: FrameStack, token: Token, context: ExecutionContext): Configuration {
   let result = value;
   let rest = stack;
-  while (rest.length > 0 && rest[rest.length - 1].kind === 'created') {
-    result = (rest[rest.length - 1] as Extract<Frame, { kind: 'created' }>).reference;
-    rest = rest.slice(0, -1);
+  while (rest !== undefined && rest.top.kind === 'created') {
+    result = rest.top.reference;
+    rest = rest.below;
   }
-  const top = rest[rest.length - 1];
-  const to = top === undefined ? token.coordinator : nodeOf((top as Extract<Frame, { kind: 'resume' }>).self, config.settings.nodes);
+  const to = rest === undefined ? token.coordinator : nodeOf((rest.top as Extract<Frame, { kind: 'resume' }>).self, config.settings.nodes);
   return send(config, nodeAddress(nodeId), nodeAddress(to), { kind: 'reply', value: result, stack: rest, token }, context.choices);
 }
 

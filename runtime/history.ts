@@ -1,11 +1,12 @@
 // Stage: runtime. The history a run records: every request a client submitted, every response it got,
-// and for every committed transaction its place in the commit order the protocol claims and the version
-// of each entity it read and wrote. It is an append-only list shared between configurations (appending
-// is O(1)), turned into an array, and into the JSON of docs/history.md, at the end of a run.
+// and for every decided transaction, committed or aborted by its program, its place in the serial
+// order the protocol claims and the version of each entity it read (and, for commits, installed). It
+// is an append-only list shared between configurations (appending is O(1)), turned into an array, and
+// into the JSON of docs/history.md, at the end of a run or as it goes (`drainHistory`).
 
-import type { Request } from '../semantics/transactions.ts';
+import type { DiagnosticCode } from '../diagnostics/catalog.ts';
+import type { Outcome, Request } from '../semantics/transactions.ts';
 import { canonical, listValue, mapValue, referenceValue, type MapKey, type Value } from '../semantics/values.ts';
-import type { Outcome } from './configuration.ts';
 
 export type HistoryEvent =
   | { readonly type: 'request'; readonly requestId: string; readonly client: number; readonly tick: number; readonly request: Request }
@@ -18,6 +19,19 @@ export type HistoryEvent =
       /** Entity id → the version the transaction read (the first time, from the store; 0: it did not exist). */
       readonly reads: ReadonlyMap<string, number>;
     }
+  /**
+   * The coordinator decided that the transaction aborts (its program aborted, or ran out of steps),
+   * as number `order` of the serial order: running alone there, after reading these versions, it aborts.
+   */
+  | {
+      readonly type: 'abort';
+      readonly requestId: string;
+      readonly order: number;
+      readonly tick: number;
+      readonly reads: ReadonlyMap<string, number>;
+      readonly code: DiagnosticCode;
+      readonly message: string;
+    }
   /** A participant installed a committed transaction's write of one entity, as this version. */
   | { readonly type: 'install'; readonly requestId: string; readonly entity: string; readonly version: number; readonly tick: number };
 
@@ -27,6 +41,7 @@ export function record(history: History, event: HistoryEvent): History {
   return { event, previous: history };
 }
 
+/** The events of a history, oldest first. */
 export function historyEvents(history: History): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   for (let cursor = history; cursor !== undefined; cursor = cursor.previous) events.push(cursor.event);
@@ -99,6 +114,11 @@ export function historyToJson(events: readonly HistoryEvent[], settings: Record<
           return {
             type: 'commit', id: event.requestId, order: event.order, tick: event.tick,
             reads: Object.fromEntries(event.reads), writes: Object.fromEntries(installs.get(event.requestId) ?? []),
+          };
+        case 'abort':
+          return {
+            type: 'abort', id: event.requestId, order: event.order, tick: event.tick, reads: Object.fromEntries(event.reads),
+            code: event.code, message: event.message,
           };
         case 'install':
           return { type: 'install', id: event.requestId, entity: event.entity, version: event.version, tick: event.tick };

@@ -6,8 +6,9 @@
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Outcome as SemanticsOutcome, Request, TransactionHost } from '../semantics/transactions.ts';
 import { SeededChoices, type ChoiceSource } from './choices.ts';
-import { submit } from './client.ts';
-import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
+import { collectAnswers, submit } from './client.ts';
+import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
+import { historyEvents, type HistoryEvent } from './history.ts';
 import { globalStep, type GlobalRule } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
 import { nodeOf, updateDurable, type TraceEntry } from './world.ts';
@@ -24,6 +25,12 @@ export interface DistributedOptions {
   readonly stepsPerWaitMax?: number;
   /** Entities that exist from the start, each on its node at version 1 (the REPL's, carried over). */
   readonly initialEntities?: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>;
+  /**
+   * Where the history goes: `memory` (the default) keeps it in the configuration; `none` records
+   * nothing; a function receives every event as it happens, and the configuration keeps none of them
+   * (a long run written to a file then needs no memory for its history).
+   */
+  readonly history?: 'memory' | 'none' | ((event: HistoryEvent) => void);
 }
 
 const healAfterSteps = 20_000;
@@ -36,6 +43,8 @@ export class DistributedHost implements TransactionHost {
   private configuration: Configuration;
   private readonly choices: ChoiceSource;
   private readonly tickets: string[] = [];
+  /** Answers collected from the client, by request id, until the run block asks for them. */
+  private readonly answers = new Map<string, Outcome>();
   private readonly stepsPerWaitMax: number;
   readonly ruleCounts = new Map<string, number>();
   steps = 0;
@@ -44,7 +53,7 @@ export class DistributedHost implements TransactionHost {
     private readonly program: SplitProgram,
     private readonly options: DistributedOptions,
   ) {
-    this.configuration = seedEntities(initialConfiguration(options.settings, 1, undefined), options.initialEntities ?? []);
+    this.configuration = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
     this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
     this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;
   }
@@ -58,6 +67,7 @@ export class DistributedHost implements TransactionHost {
     const submitted = submit(this.configuration, 0, request, { choices: this.choices, trace });
     this.configuration = submitted.config;
     this.emit(trace);
+    this.drainHistory();
     this.tickets.push(submitted.requestId);
     return this.tickets.length - 1;
   }
@@ -65,10 +75,8 @@ export class DistributedHost implements TransactionHost {
   outcome(ticket: number): SemanticsOutcome {
     const requestId = this.tickets[ticket];
     if (requestId === undefined) throw new Error(`assertion: unknown ticket ${ticket}`);
-    const answered = (): boolean => this.configuration.clients[0].requests.get(requestId)?.outcome !== undefined;
-    this.runUntil(answered);
-    const outcome = this.configuration.clients[0].requests.get(requestId)!.outcome!;
-    return outcome.kind === 'committed' ? outcome : { kind: 'aborted', code: outcome.code, message: outcome.message, span: outcome.span };
+    this.runUntil(() => this.answers.has(requestId));
+    return this.answers.get(requestId)!;
   }
 
   /** Ends the faults: from now on no message is lost and no node crashes (crashed nodes still recover). */
@@ -102,6 +110,7 @@ export class DistributedHost implements TransactionHost {
       this.configuration = result.next;
       this.count(result.rule, result.emitted, result.localCounts);
       this.emit(result.emitted);
+      this.collect();
       if (++steps > this.stepsPerWaitMax) {
         throw new StuckError(this.unanswered(), `no answer after ${this.stepsPerWaitMax} global steps`);
       }
@@ -115,14 +124,31 @@ export class DistributedHost implements TransactionHost {
     if (emitted.length === 0) this.ruleCounts.set(rule, (this.ruleCounts.get(rule) ?? 0) + 1);
   }
 
+  /** Takes the client's new answers out of the configuration, and the history to its sink if it has one. */
+  private collect(): void {
+    if (this.configuration.clients[0].answers !== undefined) {
+      const collected = collectAnswers(this.configuration, 0);
+      this.configuration = collected.config;
+      for (const answer of collected.answers) if (!this.answers.has(answer.requestId)) this.answers.set(answer.requestId, answer.outcome);
+    }
+    this.drainHistory();
+  }
+
+  private drainHistory(): void {
+    const sink = this.options.history;
+    if (typeof sink !== 'function' || this.configuration.history === undefined) return;
+    const events = historyEvents(this.configuration.history);
+    this.configuration = { ...this.configuration, history: undefined };
+    for (const event of events) sink(event);
+  }
+
   private emit(entries: readonly TraceEntry[]): void {
     if (this.options.trace !== undefined) for (const entry of entries) this.options.trace(entry);
   }
 
   /** Every unanswered request, described. */
   unanswered(): string[] {
-    const client = this.configuration.clients[0];
-    return [...client.pending.keys()].map((requestId) => `${requestId} ${describeRequest(client.requests.get(requestId)!.request)}`);
+    return [...this.configuration.clients[0].pending.values()].map((entry) => `${entry.requestId} ${describeRequest(entry.request)}`);
   }
 
   /** The committed state of every entity, across the nodes. */

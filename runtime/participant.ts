@@ -9,11 +9,11 @@ import type {
   Configuration, Decision, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared,
 } from './configuration.ts';
 import { PersistentMap } from './persistent-map.ts';
-import { emptyVolatile } from './configuration.ts';
+import { emptyForgettable, emptyVolatile } from './configuration.ts';
 import type { CommittedEntity } from './store.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 import { appendHistory, nodeAddress, send, updateNode, updateVolatile, type TraceEntry } from './world.ts';
-import { runIdOf } from './coordinator.ts';
+import { runIdOf } from './attempts.ts';
 
 export interface ParticipantContext {
   readonly choices: ChoiceSource;
@@ -67,25 +67,39 @@ export function handlePrepare(
   return config.settings.bug === 'early-lock-release' ? releaseLocks(voted, node, body.attempt, context) : voted;
 }
 
-/** Applies a committed attempt's writes, once: a repeated commit only acknowledges again. */
+/**
+ * Applies a committed attempt's writes, once: a repeated commit only acknowledges again. Under 2PL the
+ * writes come from the prepared record, which the first commit deletes; under Aria a write is installed
+ * only over the version the attempt read, which a repeated commit no longer finds; under `none` (which
+ * installs blindly) the node remembers the attempts it applied.
+ */
 export function handleCommit(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'commit' }>, coordinator: NodeId, context: ParticipantContext): Configuration {
   const state = config.nodes[node];
   const ack = (next: Configuration): Configuration =>
     send(next, nodeAddress(node), nodeAddress(coordinator), { kind: 'ack', attempt: body.attempt, node }, context.choices);
-  const alreadyApplied = state.durable.applied.has(body.attempt) && config.settings.bug !== 'replay-without-idempotence';
-  if (alreadyApplied) return ack(releaseLocks(config, node, body.attempt, context));
-  const prepared = state.durable.prepared.get(body.attempt);
-  const writes = config.settings.concurrency === '2pl' ? prepared?.writes ?? [] : body.writes;
+  const idempotent = config.settings.bug !== 'replay-without-idempotence';
+  const remembers = config.settings.concurrency === 'none';
+  if (remembers && idempotent && state.durable.applied.has(body.attempt)) return ack(releaseLocks(config, node, body.attempt, context));
+  const writes = config.settings.concurrency === '2pl'
+    ? state.durable.prepared.get(body.attempt)?.writes ?? []
+    : body.writes.filter((write) => config.settings.concurrency !== 'aria' || !idempotent || installsOver(config, node, write));
   let next = config;
   for (const write of writes) next = install(next, node, write, runIdOf(body.attempt).split('/')[0]);
   note(context, config, node, 'P-Commit', `${body.attempt}: installed ${writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ') || 'nothing'}`);
   next = updateNode(next, node, (current) => {
     const preparedNow = new Map(current.durable.prepared);
     // The zoo's `replay-without-idempotence` keeps the prepared writes, to apply them again.
-    if (config.settings.bug !== 'replay-without-idempotence') preparedNow.delete(body.attempt);
-    return { ...current, durable: { ...current.durable, prepared: preparedNow, applied: current.durable.applied.with(body.attempt, true) } };
+    if (idempotent) preparedNow.delete(body.attempt);
+    const applied = remembers ? current.durable.applied.with(body.attempt, true) : current.durable.applied;
+    return { ...current, durable: { ...current.durable, prepared: preparedNow, applied } };
   });
   return ack(releaseLocks(next, node, body.attempt, context));
+}
+
+/** Aria: the store still holds the version the attempt read (a repeated commit finds a later one). */
+function installsOver(config: Configuration, node: NodeId, write: EntityWrite): boolean {
+  const current = config.nodes[node].durable.store.get(canonical(referenceValue(write.entity, write.key)));
+  return (current?.version ?? 0) === write.baseVersion;
 }
 
 /** Installs one write as the entity's next version, and records it in the history. */
@@ -106,6 +120,16 @@ export function handleRelease(config: Configuration, node: NodeId, body: Extract
     return { ...state, durable: { ...state.durable, prepared } };
   });
   return releaseLocks(next, node, body.attempt, context);
+}
+
+/**
+ * P-Supersede: a later attempt of the same run reached a lock that an earlier one holds. The earlier
+ * attempt can never commit (its coordinator gave it up before starting this one), so its locks here
+ * are freed at once instead of holding up the attempt that replaced it.
+ */
+export function supersede(config: Configuration, node: NodeId, earlier: string, later: string, context: ParticipantContext): Configuration {
+  note(context, config, node, 'P-Supersede', `${later} replaces ${earlier}: its locks here are freed`);
+  return releaseLocks(config, node, earlier, context);
 }
 
 /** Frees every lock the attempt holds here; the messages parked on them are delivered again now. */
@@ -177,8 +201,10 @@ export function fireParticipantTimers(config: Configuration, node: NodeId, conte
  */
 export function crash(node: NodeState, tick: number, downtime: number, bug: string): NodeState {
   let durable = bug === 'ack-before-persist' ? { ...node.durable, prepared: new Map<string, Prepared>() } : node.durable;
-  // The zoo's `dedup-table-volatile`: the deduplication table was never on disk.
-  if (bug === 'dedup-table-volatile') durable = { ...durable, decisions: PersistentMap.empty<Decision>() };
+  // The zoo's `dedup-table-volatile`: the deduplication table (decisions, watermarks) was never on disk.
+  if (bug === 'dedup-table-volatile') {
+    durable = { ...durable, decisions: PersistentMap.empty<Decision>(), watermarks: new Map(), forgettable: emptyForgettable };
+  }
   return { ...node, up: false, recoverAt: tick + downtime, durable, volatile: emptyVolatile() };
 }
 

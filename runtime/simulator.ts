@@ -9,7 +9,7 @@ import type { ChoiceSource } from './choices.ts';
 import { handleResponse, clientDeadline, fireClientTimers } from './client.ts';
 import type { Configuration, Envelope, NodeId } from './configuration.ts';
 import {
-  coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRequest, handleResult, handleVote,
+  coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
 } from './coordinator.ts';
 import { deliverExecution } from './execution.ts';
 import {
@@ -190,7 +190,7 @@ function dispatch(config: Configuration, nodeId: NodeId, envelope: Envelope, con
     case 'request':
       return handleRequest(config, nodeId, envelope, context);
     case 'reply':
-      if (body.stack.length === 0) return handleResult(config, nodeId, body.token, body.value, context);
+      if (body.stack === undefined) return handleResult(config, nodeId, body.token, body.value, context);
       return deliverExecution(config, nodeId, envelope, context);
     case 'invoke':
     case 'read':
@@ -208,6 +208,8 @@ function dispatch(config: Configuration, nodeId: NodeId, envelope: Envelope, con
       return handleAck(config, nodeId, body, context);
     case 'inquire':
       return handleInquire(config, nodeId, body, context);
+    case 'renew':
+      return handleRenew(config, nodeId, body, context);
     case 'response':
       throw new Error('assertion: a response is addressed to a client');
   }

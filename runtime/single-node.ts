@@ -5,7 +5,7 @@
 
 import type { Span } from '../grammar/span.ts';
 import {
-  enterMethod, resumeFrame, step, type Activation, type Frame, type LocalStep, type Outgoing,
+  enterMethod, pushFrame, resumeFrame, step, type Activation, type FrameStack, type LocalStep, type Outgoing,
 } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
@@ -34,7 +34,7 @@ export interface SingleNodeOptions {
 /** A message on the perfect network. */
 type Delivery =
   | Outgoing
-  | { readonly kind: 'reply'; readonly value: Value; readonly stack: readonly Frame[] };
+  | { readonly kind: 'reply'; readonly value: Value; readonly stack: FrameStack };
 
 export class SingleNodeHost implements TransactionHost {
   readonly entities = new EntityTable();
@@ -70,7 +70,7 @@ export class SingleNodeHost implements TransactionHost {
       for (;;) {
         const delivery = queue.shift();
         if (delivery === undefined) throw new Error('assertion: the transaction ended without a reply');
-        if (delivery.kind === 'reply' && delivery.stack.length === 0) {
+        if (delivery.kind === 'reply' && delivery.stack === undefined) {
           this.entities.commit();
           return { kind: 'committed', value: delivery.value };
         }
@@ -114,13 +114,12 @@ export class SingleNodeHost implements TransactionHost {
         this.emit(reference, 'G-Deliver', undefined, () => `new ${canonical(reference)}`);
         const entity = this.program.entities.get(delivery.entity)!;
         this.entities.create(entity, delivery.key);
-        const stack: Frame[] = [...delivery.stack, { kind: 'created', reference }];
         if (!entity.methods.has('init')) return { kind: 'reply', value: reference, stack: delivery.stack };
+        const stack = pushFrame(delivery.stack, { kind: 'created', reference });
         return this.run(enterMethod(this.program, reference, 'init', delivery.args, stack));
       }
       case 'reply': {
-        const frame = delivery.stack[delivery.stack.length - 1];
-        const rest = delivery.stack.slice(0, -1);
+        const { top: frame, below: rest } = delivery.stack!;
         if (frame.kind === 'created') return { kind: 'reply', value: frame.reference, stack: rest };
         this.emit(frame.self, 'G-Deliver', undefined, () => `reply ${canonical(delivery.value)} to ${frame.block}`);
         return this.run(resumeFrame(this.program, frame, delivery.value, rest));
@@ -156,10 +155,10 @@ export class SingleNodeHost implements TransactionHost {
 function firstMessage(request: Request): Delivery {
   switch (request.kind) {
     case 'call':
-      return { kind: 'invoke', target: request.target, method: request.method, args: request.args, stack: [] };
+      return { kind: 'invoke', target: request.target, method: request.method, args: request.args, stack: undefined };
     case 'read':
-      return { kind: 'read', target: request.target, field: request.field, stack: [] };
+      return { kind: 'read', target: request.target, field: request.field, stack: undefined };
     case 'new':
-      return { kind: 'create', entity: request.entity, key: request.key, args: request.args, stack: [] };
+      return { kind: 'create', entity: request.entity, key: request.key, args: request.args, stack: undefined };
   }
 }

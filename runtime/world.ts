@@ -69,8 +69,9 @@ export function updateVolatile(config: Configuration, id: NodeId, update: (volat
   return updateNode(config, id, (node) => ({ ...node, volatile: update(node.volatile) }));
 }
 
+/** Records an event in the history, when the run keeps one. */
 export function appendHistory(config: Configuration, event: HistoryEvent): Configuration {
-  return { ...config, history: record(config.history, event) };
+  return config.recording ? { ...config, history: record(config.history, event) } : config;
 }
 
 /**

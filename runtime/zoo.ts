@@ -48,6 +48,16 @@ export const zoo: readonly ZooVariant[] = [
     symptom: 'an old write is installed again over a newer one',
   },
   {
+    name: 'abort-without-validation',
+    breaks: 'under 2PL the coordinator decides a program abort without asking the participants whether the attempt still holds its locks',
+    symptom: 'a crash frees a lock, another transaction changes what the attempt read, and the client gets an abort that no serial order gives',
+  },
+  {
+    name: 'dedup-forgets-before-ack',
+    breaks: 'the coordinator forgets a decision once its participants have acknowledged it, before the client has its answer',
+    symptom: 'a request whose response was lost is resent, runs again and takes effect twice',
+  },
+  {
     name: 'reply-before-durable',
     breaks: 'the coordinator answers the client before the decision is durable',
     symptom: 'the client is told of a commit that then does not happen, or happens with another result',

@@ -32,7 +32,11 @@ function runsToFind(checkSettings: CheckSettings, runs: number, seed: number): n
   return result.failed ? count : undefined;
 }
 
-for (const variant of zoo) {
+// `abort-without-validation` gives a wrong abort, which the checkers of this file do not read yet;
+// tests/edges.test.ts catches it with an invariant that every serial order keeps.
+const caughtElsewhere = new Set(['abort-without-validation']);
+
+for (const variant of zoo.filter((candidate) => !caughtElsewhere.has(candidate.name))) {
   test(`the zoo's ${variant.name} is caught (${variant.symptom})`, (t) => {
     const found = runsToFind(settings(variant.name), 400, 7);
     t.not(found, undefined, `${variant.name} was not caught in 400 runs`);
