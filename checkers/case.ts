@@ -117,18 +117,29 @@ function runBlock(
   const client = new Client(host, () => undefined);
   let stuck: readonly string[] = [];
   try {
-    if (program.run !== undefined) client.run(program.run.body);
+    runUntilClientError(client, program);
+    // A client error stops the run block, not the system: the requests it already sent must still be
+    // answered, so the run heals and settles either way.
     host.heal();
     client.finish();
     host.settle();
   } catch (error) {
     if (error instanceof StuckError) stuck = error.requests;
-    else if (!(error instanceof ClientError)) throw error;
+    else throw error;
   }
   return {
     events: historyEvents(host.config.history), entities: host.entities(), stuck, workload: undefined, ruleCounts: host.ruleCounts,
     plainestWorkload: [],
   };
+}
+
+/** The run block, until it ends or its own computation fails (a ClientError, which `ent run` reports). */
+function runUntilClientError(client: Client, program: TypedProgram): void {
+  try {
+    if (program.run !== undefined) client.run(program.run.body);
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+  }
 }
 
 export function describeViolation(violation: Violation): string {
