@@ -14,7 +14,9 @@ import { Client, ClientError } from '../semantics/reference/client.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { anomaliesToViolations, checkDependencyGraph, historyFromEvents } from './dependency-graph.ts';
+import { commitsAndInstalls } from './ent-history.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
+import { checkInstallation, installationViolations } from './installation.ts';
 import { checkReplay } from './replay.ts';
 import type { Violation } from './violation.ts';
 
@@ -71,6 +73,8 @@ export function runCase(
   violations.push(...checkExactlyOnce(executed.events, { answersOptional: settings.runtime.delivery === 'at-most-once' }));
   violations.push(...checkReplay(program, executed.events, executed.entities, settings.runtime.stepLimit).violations);
   violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(executed.events)).anomalies));
+  const quiet = executed.stuck.length === 0;
+  violations.push(...installationViolations(checkInstallation(commitsAndInstalls(executed.events), { quiet })));
   const used = schedule.made.slice(0, testCase.schedule.length);
   return {
     violations, events: executed.events, entities: executed.entities, workload: executed.workload,

@@ -8,6 +8,7 @@
 // installed). The catalog of classes, with an example each, is docs/check-history.md.
 
 import type { HistoryEvent } from '../runtime/history.ts';
+import { commitsAndInstalls, commitsAndInstallsFromJson, type CommitOrInstall } from './ent-history.ts';
 import type { Violation } from './violation.ts';
 
 // ------------------------------------------------------------------------------------------- input
@@ -685,11 +686,6 @@ function assertNever(value: never): never {
 
 // ------------------------------------------------------------------------------ Ent's history
 
-/** The two kinds of event the converter reads: Ent's `HistoryEvent`s and the events of its JSON. */
-type CommitOrInstall =
-  | { readonly type: 'commit'; readonly requestId: string; readonly reads: Iterable<readonly [string, number]> }
-  | { readonly type: 'install'; readonly requestId: string; readonly entity: string; readonly version: number };
-
 /**
  * Ent's history as a transaction history: one committed transaction per `commit` event, reading what
  * the event says it read and writing what the `install` events of its request installed. A request
@@ -702,8 +698,7 @@ type CommitOrInstall =
  * tell).
  */
 export function historyFromEvents(events: readonly HistoryEvent[]): TransactionHistory {
-  return historyFromCommitsAndInstalls(events.filter((event): event is Extract<HistoryEvent, { type: 'commit' | 'install' }> =>
-    event.type === 'commit' || event.type === 'install'));
+  return historyFromCommitsAndInstalls(commitsAndInstalls(events));
 }
 
 interface TransactionBuilder {
@@ -713,7 +708,7 @@ interface TransactionBuilder {
   readonly writes: VersionAccess[];
 }
 
-function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): TransactionHistory {
+export function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): TransactionHistory {
   const byRequest = new Map<string, TransactionBuilder[]>();
   const builders: TransactionBuilder[] = [];
   const open = (requestId: string): TransactionBuilder => {
@@ -741,37 +736,8 @@ function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): Tran
 
 /** Ent's history JSON (docs/history.md) as a transaction history, or why it is not one. */
 export function historyFromEntJson(json: unknown): TransactionHistory | { readonly error: string } {
-  const document = json as { format?: unknown; events?: unknown } | null;
-  const isHistory = typeof document === 'object' && document !== null && document.format === 'ent-history';
-  if (!isHistory || !Array.isArray(document.events)) {
-    return { error: 'not an Ent history: expected an object with "format": "ent-history" and an "events" array' };
-  }
-  const events: CommitOrInstall[] = [];
-  for (const [position, raw] of document.events.entries()) {
-    const event = raw as Record<string, unknown> | null;
-    const where = `event ${position}`;
-    if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
-      return { error: `${where} is not an event object with a "type"` };
-    }
-    if (event.type !== 'commit' && event.type !== 'install') continue;
-    if (typeof event.id !== 'string') return { error: `${where} (${event.type}) has no string "id"` };
-    if (event.type === 'commit') {
-      const reads = event.reads as Record<string, unknown> | null;
-      if (typeof reads !== 'object' || reads === null) return { error: `${where} (commit ${event.id}) has no "reads" object` };
-      const entries = Object.entries(reads);
-      const bad = entries.find(([, version]) => !Number.isSafeInteger(version));
-      if (bad !== undefined) {
-        return { error: `${where} (commit ${event.id}) reads ${bad[0]} at version ${JSON.stringify(bad[1])}, not an integer` };
-      }
-      events.push({ type: 'commit', requestId: event.id, reads: entries as [string, number][] });
-    } else {
-      if (typeof event.entity !== 'string' || !Number.isSafeInteger(event.version)) {
-        return { error: `${where} (install ${event.id}) needs a string "entity" and an integer "version"` };
-      }
-      events.push({ type: 'install', requestId: event.id, entity: event.entity, version: event.version as number });
-    }
-  }
-  return historyFromCommitsAndInstalls(events);
+  const events = commitsAndInstallsFromJson(json);
+  return 'error' in events ? events : historyFromCommitsAndInstalls(events);
 }
 
 /** The anomalies as violations of the `dependency-graph` checker; a transaction r7' stands for request r7. */

@@ -193,7 +193,7 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
   note(context, config, node, 'C-Commit', `${token.attempt} is number ${config.nextOrder} in the commit order`);
   let next: Configuration = { ...config, nextOrder: config.nextOrder + 1 };
   next = recordDecision(next, node, decision);
-  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order: decision.order!, tick: config.tick, reads: token.reads });
+  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order: decision.order!, tick: config.tick, reads: token.reads, writes: [...token.writes.keys()] });
   next = withRunning(next, node, undefined, running.runId);
   next = sendCommits(next, node, decision, decision.pending, context);
   next = updateVolatile(next, node, (volatile) => ({ ...volatile, resends: new Map(volatile.resends).set(running.runId, config.tick + config.settings.timeouts.resend) }));

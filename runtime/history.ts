@@ -1,6 +1,6 @@
 // Stage: runtime. The history a run records: every request a client submitted, every response it got,
 // and for every committed transaction its place in the commit order the protocol claims and the version
-// of each entity it read and wrote. It is an append-only list shared between configurations (appending
+// of each entity it read, the entities it writes, and the version each write became. It is an append-only list shared between configurations (appending
 // is O(1)), turned into an array, and into the JSON of docs/history.md, at the end of a run.
 
 import type { Request } from '../semantics/transactions.ts';
@@ -17,6 +17,8 @@ export type HistoryEvent =
       readonly tick: number;
       /** Entity id → the version the transaction read (the first time, from the store; 0: it did not exist). */
       readonly reads: ReadonlyMap<string, number>;
+      /** The ids of the entities the transaction writes: its installs must cover every one of them. */
+      readonly writes: readonly string[];
     }
   /** A participant installed a committed transaction's write of one entity, as this version. */
   | { readonly type: 'install'; readonly requestId: string; readonly entity: string; readonly version: number; readonly tick: number };
@@ -81,9 +83,11 @@ function outcomeToJson(outcome: Outcome): JsonValue {
 
 /** The history as the JSON document of docs/history.md. */
 export function historyToJson(events: readonly HistoryEvent[], settings: Record<string, JsonValue>): JsonValue {
-  const installs = new Map<string, [string, number][]>();
+  const installs = new Map<string, Map<string, number>>();
   for (const event of events) {
-    if (event.type === 'install') installs.set(event.requestId, [...(installs.get(event.requestId) ?? []), [event.entity, event.version]]);
+    if (event.type !== 'install') continue;
+    const installed = installs.get(event.requestId) ?? new Map<string, number>();
+    installs.set(event.requestId, installed.set(event.entity, event.version));
   }
   return {
     format: 'ent-history',
@@ -98,7 +102,9 @@ export function historyToJson(events: readonly HistoryEvent[], settings: Record<
         case 'commit':
           return {
             type: 'commit', id: event.requestId, order: event.order, tick: event.tick,
-            reads: Object.fromEntries(event.reads), writes: Object.fromEntries(installs.get(event.requestId) ?? []),
+            reads: Object.fromEntries(event.reads),
+            // Every entity it writes, with the version its install made (null: never installed).
+            writes: Object.fromEntries(event.writes.map((entity) => [entity, installs.get(event.requestId)?.get(entity) ?? null])),
           };
         case 'install':
           return { type: 'install', id: event.requestId, entity: event.entity, version: event.version, tick: event.tick };

@@ -135,7 +135,9 @@ function runSerially(transactions: readonly SerialTransaction[]): SerialHistorie
     histories.elle.push({ index: 2 * index, process, type: 'invoke', f: 'txn', value: invocation });
     histories.elle.push({ index: 2 * index + 1, process, type: transaction.outcome, f: 'txn', value: transaction.outcome === 'info' ? invocation : completion });
     if (!committed) return;
-    histories.events.push({ type: 'commit', requestId: `r${index}`, order: index, tick: index, reads: entReads });
+    histories.events.push({
+      type: 'commit', requestId: `r${index}`, order: index, tick: index, reads: entReads, writes: [...written.keys()].map(objectName),
+    });
     for (const [object, write] of written) {
       versions[object] = write.version;
       registers[object] = write.value;
@@ -223,10 +225,10 @@ test('negative control: a planted cycle of each class is found, with its class',
 
 test('a request committed twice: transactions r7 and r7\', each with its own installs, and a committed-twice finding', (t) => {
   const events: HistoryEvent[] = [
-    { type: 'commit', requestId: 'r1', order: 0, tick: 0, reads: new Map([['Account(0)', 0]]) },
+    { type: 'commit', requestId: 'r1', order: 0, tick: 0, reads: new Map([['Account(0)', 0]]), writes: ['Account(0)'] },
     { type: 'install', requestId: 'r1', entity: 'Account(0)', version: 1, tick: 0 },
-    { type: 'commit', requestId: 'r7', order: 1, tick: 1, reads: new Map([['Account(0)', 1]]) },
-    { type: 'commit', requestId: 'r7', order: 2, tick: 2, reads: new Map([['Account(0)', 1]]) },
+    { type: 'commit', requestId: 'r7', order: 1, tick: 1, reads: new Map([['Account(0)', 1]]), writes: ['Account(0)'] },
+    { type: 'commit', requestId: 'r7', order: 2, tick: 2, reads: new Map([['Account(0)', 1]]), writes: ['Account(0)'] },
     { type: 'install', requestId: 'r7', entity: 'Account(0)', version: 2, tick: 3 },
     { type: 'install', requestId: 'r7', entity: 'Account(0)', version: 3, tick: 3 },
   ];
@@ -240,9 +242,9 @@ test('a request committed twice: transactions r7 and r7\', each with its own ins
 
 test('a write installed again (a replayed install) is the request taking effect again', (t) => {
   const events: HistoryEvent[] = [
-    { type: 'commit', requestId: 'r5', order: 1, tick: 1, reads: new Map([['Account(0)', 0]]) },
+    { type: 'commit', requestId: 'r5', order: 1, tick: 1, reads: new Map([['Account(0)', 0]]), writes: ['Account(0)'] },
     { type: 'install', requestId: 'r5', entity: 'Account(0)', version: 1, tick: 1 },
-    { type: 'commit', requestId: 'r6', order: 2, tick: 2, reads: new Map([['Account(0)', 1]]) },
+    { type: 'commit', requestId: 'r6', order: 2, tick: 2, reads: new Map([['Account(0)', 1]]), writes: ['Account(0)'] },
     { type: 'install', requestId: 'r6', entity: 'Account(0)', version: 2, tick: 2 },
     { type: 'install', requestId: 'r5', entity: 'Account(0)', version: 3, tick: 3 },
   ];
