@@ -41,27 +41,37 @@ export type ElleCheck =
 /** Malformed input, with the operation at fault in the message; caught at this module's boundary. */
 class ElleFormatError extends Error {}
 
-export function checkElleHistory(text: string): ElleCheck {
-  const converted = convertElleHistory(text);
+/** What Elle's register version orders may be inferred from, beyond the initial state and writes that
+ * follow reads in a transaction (which are always used). */
+export interface ElleOptions {
+  /** Each key is sequential: a process sees its versions in order (Elle's sequential-keys). */
+  readonly processOrder?: boolean;
+  /** Each key is linearizable: a transaction that completed before another was invoked saw an earlier
+   * or the same version (Elle's linearizable-keys). */
+  readonly realtime?: boolean;
+}
+
+export function checkElleHistory(text: string, options: ElleOptions = {}): ElleCheck {
+  const converted = convertElleHistory(text, options);
   if (converted.kind === 'invalid') return converted;
   const { anomalies } = checkDependencyGraph(converted.history, { describeVersion: converted.describeVersion });
   return { kind: 'checked', anomalies: [...converted.findings, ...anomalies] };
 }
 
-export function convertElleHistory(text: string): ElleConversion {
+export function convertElleHistory(text: string, options: ElleOptions = {}): ElleConversion {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     return { kind: 'invalid', message: `not JSON: ${(error as Error).message}` };
   }
-  return convertElleOperations(json);
+  return convertElleOperations(json, options);
 }
 
-export function convertElleOperations(json: unknown): ElleConversion {
+export function convertElleOperations(json: unknown, options: ElleOptions = {}): ElleConversion {
   try {
     if (!Array.isArray(json)) throw new ElleFormatError('an Elle history is a JSON array of operations');
-    return convertTransactions(pairOperations(json));
+    return convertTransactions(pairOperations(json), options);
   } catch (error) {
     if (error instanceof ElleFormatError) return { kind: 'invalid', message: error.message };
     throw error;
@@ -201,7 +211,7 @@ interface ListOrder {
   readonly position: ReadonlyMap<Scalar, number>;
 }
 
-function convertTransactions(transactions: readonly ElleTransaction[]): ElleConversion {
+function convertTransactions(transactions: readonly ElleTransaction[], options: ElleOptions): ElleConversion {
   const kinds = keyKinds(transactions);
   const findings: Anomaly[] = [];
   const { orders, compatible } = listOrders(transactions, findings);
