@@ -44,6 +44,20 @@ export interface TransactionHistory {
    * given order are known only to follow every listed version, in an unknown order among themselves.
    */
   readonly versionOrder?: { readonly [object: string]: readonly Version[] };
+  /**
+   * Facts of the version order beside `versionOrder`: of an object, `before` precedes `after` (not
+   * necessarily immediately), for the reason given, which a witness quotes. Elle's registers have no
+   * total order, only such facts (elle.ts infers them); they must form no cycle. A version with
+   * facts should be missing from the object's `versionOrder`, which the facts extend.
+   */
+  readonly versionPrecedences?: { readonly [object: string]: readonly VersionPrecedence[] };
+}
+
+export interface VersionPrecedence {
+  readonly before: Version;
+  readonly after: Version;
+  /** Why, in words: "T3 read x = 1 and then wrote x = 2". */
+  readonly reason: string;
 }
 
 export interface CheckOptions {
@@ -57,9 +71,10 @@ export interface CheckOptions {
  * exactly one anti-dependency, two or more anti-dependencies. */
 export type CycleClass = 'G0' | 'G1c' | 'G-single' | 'G2';
 
-/** Findings without a cycle. `incompatible-order` comes from Elle's format (elle.ts). */
+/** Findings without a cycle. `incompatible-order` and `cyclic-versions` come from Elle's format (elle.ts). */
 export type FindingClass =
-  | 'G1a' | 'G1b' | 'garbage-read' | 'duplicate-version' | 'committed-twice' | 'lost-update' | 'incompatible-order';
+  | 'G1a' | 'G1b' | 'garbage-read' | 'duplicate-version' | 'committed-twice' | 'lost-update' | 'incompatible-order'
+  | 'cyclic-versions';
 
 export type AnomalyClass = CycleClass | FindingClass;
 
@@ -103,8 +118,10 @@ class Edges {
   readonly after: Version[] = [];
   /** The later version is one of those that follow every listed version (order among them unknown). */
   readonly inferred: boolean[] = [];
+  /** The later version follows the earlier one by facts of the version order, for this reason. */
+  readonly reason: (string | undefined)[] = [];
 
-  add(type: EdgeType, from: number, to: number, object: string, before: Version, after: Version, inferred = false): void {
+  add(type: EdgeType, from: number, to: number, object: string, before: Version, after: Version, inferred = false, reason?: string): void {
     if (from === to) return;
     this.from.push(from);
     this.to.push(to);
@@ -113,6 +130,7 @@ class Edges {
     this.before.push(before);
     this.after.push(after);
     this.inferred.push(inferred);
+    this.reason.push(reason);
   }
 
   get count(): number {
@@ -163,6 +181,9 @@ function buildGraph(history: TransactionHistory, describe: NonNullable<CheckOpti
     const given = history.versionOrder !== undefined && Object.hasOwn(history.versionOrder, name) ? history.versionOrder[name] : undefined;
     const order = versionOrderOf(name, accesses, given);
     addObjectEdges(name, accesses, order, ids, edges, findings, describe);
+    const precedences = history.versionPrecedences !== undefined && Object.hasOwn(history.versionPrecedences, name)
+      ? history.versionPrecedences[name] : [];
+    if (precedences.length > 0) addPrecedenceEdges(name, accesses, order, precedences, edges);
     findings.push(...lostUpdates(name, accesses, ids, describe));
   }
   return { ids, edges, findings };
@@ -386,6 +407,66 @@ function addWriteWriteEdges(context: ObjectContext, firstInstalled: number): voi
   for (const installer of context.unlisted) {
     edges.add(writeWrite, earlier.node, installer.node, object, versions[last], installer.final, true);
   }
+}
+
+/**
+ * The edges that facts of the version order give (Elle's registers). From each version v that the order
+ * does not list: its installer, if any, precedes by ww the installer of each installed version that the
+ * facts put after v with no installed version between (versions nobody installed, aborted or
+ * intermediate, are seen through), and each reader of v precedes that installer by rw (a read of a
+ * version nobody wrote is a garbage read, but the facts still place it). These edges are
+ * in the transitive closure of the true graph with the same anti-dependency count, except for a reader
+ * that installed a version of the object itself: whether it precedes the other installer by rw or by ww
+ * is not known, so it gets no edge (the lost-update finding covers that case).
+ */
+function addPrecedenceEdges(
+  object: string,
+  accesses: ObjectAccesses,
+  order: VersionOrder,
+  precedences: readonly VersionPrecedence[],
+  edges: Edges,
+): void {
+  const successors = new Map<Version, VersionPrecedence[]>();
+  for (const fact of precedences) successors.set(fact.before, [...(successors.get(fact.before) ?? []), fact]);
+  const readers = new Map<Version, number[]>();
+  for (const read of accesses.reads) readers.set(read.version, [...(readers.get(read.version) ?? []), read.node]);
+  const installers = new Set<number>();
+  for (const [version, writer] of accesses.writers) if (installerOf(accesses, version) !== undefined) installers.add(writer.node);
+  for (const start of successors.keys()) {
+    if (order.position.has(start)) continue;
+    const earlier = installerOf(accesses, start);
+    for (const { version, reasons } of nextInstalledByFacts(accesses, successors, start)) {
+      const later = installerOf(accesses, version)!;
+      const reason = reasons.join('; then ');
+      if (earlier !== undefined) edges.add(writeWrite, earlier.node, later.node, object, start, version, false, reason);
+      for (const reader of readers.get(start) ?? []) {
+        if (!installers.has(reader)) edges.add(readWrite, reader, later.node, object, start, version, false, reason);
+      }
+    }
+  }
+}
+
+/** The installed versions that the facts put after `start` with no installed version between, each with
+ * the reasons of the facts that lead to it. */
+function nextInstalledByFacts(
+  accesses: ObjectAccesses,
+  successors: ReadonlyMap<Version, readonly VersionPrecedence[]>,
+  start: Version,
+): { readonly version: Version; readonly reasons: readonly string[] }[] {
+  const found: { version: Version; reasons: string[] }[] = [];
+  const seen = new Set<Version>([start]);
+  const stack: { version: Version; reasons: string[] }[] = [{ version: start, reasons: [] }];
+  while (stack.length > 0) {
+    const { version, reasons } = stack.pop()!;
+    for (const fact of successors.get(version) ?? []) {
+      if (seen.has(fact.after)) continue;
+      seen.add(fact.after);
+      const path = [...reasons, fact.reason];
+      if (installerOf(accesses, fact.after) !== undefined) found.push({ version: fact.after, reasons: path });
+      else stack.push({ version: fact.after, reasons: path });
+    }
+  }
+  return found;
 }
 
 /** Two committed transactions that read one version of an object and both installed a version of
@@ -664,6 +745,7 @@ function explainEdge(
   const type = edges.type[edge];
   switch (type) {
     case writeWrite:
+      if (edges.reason[edge] !== undefined) return `${to} installed ${after}, which follows ${from}'s ${before} (${edges.reason[edge]}) (ww)`;
       return edges.inferred[edge]
         ? `${to} installed ${after}, which follows ${from}'s ${before}, the last version in the known order (ww)`
         : `${to} installed ${after}, the version after ${from}'s ${before} (ww)`;
@@ -672,6 +754,9 @@ function explainEdge(
         ? `${to} read ${before}, which ${from} installed (wr)`
         : `${to} read ${before}, which ${from} wrote before overwriting it (wr)`;
     case readWrite:
+      if (edges.reason[edge] !== undefined) {
+        return `${from} read ${before}, and ${to} installed ${after}, which follows it (${edges.reason[edge]}) (rw)`;
+      }
       return edges.inferred[edge]
         ? `${from} read ${before}, the last version in the known order, and ${to} installed ${after}, which follows it (rw)`
         : `${from} read ${before}, and ${to} installed the next version, ${after} (rw)`;

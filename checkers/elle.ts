@@ -7,6 +7,7 @@
 import {
   checkDependencyGraph, type Anomaly, type TransactionHistory, type TransactionRecord, type Version, type VersionAccess,
 } from './dependency-graph.ts';
+import { inferRegisterOrders, type RegisterTransaction } from './elle-versions.ts';
 
 type Scalar = number | string;
 
@@ -23,6 +24,10 @@ interface ElleTransaction {
   readonly id: string;
   readonly outcome: Outcome;
   readonly operations: readonly MicroOperation[];
+  readonly process: string | undefined;
+  /** Positions in the history of its invocation and completion (undefined: not recorded). */
+  readonly invoked: number | undefined;
+  readonly completed: number | undefined;
 }
 
 export type ElleConversion =
@@ -82,6 +87,7 @@ export function convertElleOperations(json: unknown, options: ElleOptions = {}):
 
 interface ParsedOperation {
   readonly where: string;
+  readonly position: number;
   readonly index: number;
   readonly type: 'invoke' | Outcome;
   readonly process: string | undefined;
@@ -113,7 +119,7 @@ function parseOperation(raw: unknown, position: number): ParsedOperation | undef
   const valueMissing = op.value === undefined || op.value === null;
   if (valueMissing && type === 'invoke') throw new ElleFormatError(`${where} is an invocation without a value`);
   const operations = valueMissing ? undefined : parseMicroOperations(op.value, where, type === 'invoke');
-  return { where, index, type: type as ParsedOperation['type'], process, operations };
+  return { where, position, index, type: type as ParsedOperation['type'], process, operations };
 }
 
 function parseMicroOperations(value: unknown, where: string, invocation: boolean): MicroOperation[] {
@@ -182,7 +188,10 @@ function pairOperations(raw: readonly unknown[]): ElleTransaction[] {
     transactions.push(completed(op, invocation));
   });
   for (const invocation of pending.values()) {
-    transactions.push({ id: `T${invocation.index}`, outcome: 'info', operations: invocation.operations! });
+    transactions.push({
+      id: `T${invocation.index}`, outcome: 'info', operations: invocation.operations!,
+      process: invocation.process, invoked: invocation.position, completed: undefined,
+    });
   }
   return transactions;
 }
@@ -198,7 +207,10 @@ function completed(completion: ParsedOperation, invocation: ParsedOperation | un
       || operations.some((micro, position) => micro.kind !== invoked[position].kind || micro.key !== invoked[position].key);
     if (differs) throw new ElleFormatError(`${completion.where} completes ${invocation.where} with different micro-operations`);
   }
-  return { id: `T${completion.index}`, outcome: completion.type as Outcome, operations };
+  return {
+    id: `T${completion.index}`, outcome: completion.type as Outcome, operations,
+    process: completion.process, invoked: invocation?.position, completed: completion.position,
+  };
 }
 
 // ----------------------------------------------------------------------------------- conversion
@@ -230,8 +242,34 @@ function convertTransactions(transactions: readonly ElleTransaction[], options: 
     });
   }
   const versionOrder = Object.fromEntries([...kinds.keys()].map((key): [string, Version[]] => [key, [null, ...(orders.get(key)?.elements ?? [])]]));
-  const history = { transactions: records, versionOrder };
-  return { kind: 'converted', history, findings, describeVersion: versionDescriber(kinds, orders) };
+  const describeVersion = versionDescriber(kinds, orders);
+  const registers = new Set([...kinds].filter(([, kind]) => kind === 'register').map(([key]) => key));
+  const sources = { processOrder: options.processOrder === true, realtime: options.realtime === true };
+  const inferred = inferRegisterOrders(registerTransactions(transactions, registers), registers, sources, describeVersion);
+  findings.push(...inferred.findings);
+  const history = { transactions: records, versionOrder, versionPrecedences: inferred.precedences };
+  return { kind: 'converted', history, findings, describeVersion };
+}
+
+/** The committed (`ok`) transactions as the register version inference reads them. */
+function registerTransactions(transactions: readonly ElleTransaction[], registers: ReadonlySet<string>): RegisterTransaction[] {
+  const result: RegisterTransaction[] = [];
+  for (const transaction of transactions) {
+    if (transaction.outcome !== 'ok' || transaction.completed === undefined) continue;
+    const firstRead = new Map<string, Scalar | null>();
+    const lastWrite = new Map<string, Scalar>();
+    for (const micro of transaction.operations) {
+      if (!registers.has(micro.key)) continue;
+      if (micro.kind === 'write') lastWrite.set(micro.key, micro.value);
+      else if (micro.kind === 'read' && !lastWrite.has(micro.key) && !firstRead.has(micro.key)) {
+        firstRead.set(micro.key, micro.value as Scalar | null);
+      }
+    }
+    if (firstRead.size + lastWrite.size === 0) continue;
+    const { id, process, invoked, completed } = transaction;
+    result.push({ id, process, invoked, completed, firstRead, lastWrite });
+  }
+  return result;
 }
 
 /** Each key's kind, from what is done to it; a key only ever read as nil counts as a register. */

@@ -118,3 +118,24 @@ test('check-history --help names every option and the exit statuses', async (t) 
   for (const option of ['--max-witnesses', '--realtime', '--process-order']) t.true(help.stdout.includes(option), option);
   t.regex(help.stdout, /Exit status: 0 when no anomaly is found, 1 when one is/);
 });
+
+test('--process-order and --realtime infer Elle register version orders; on Ent\'s history they are noted and ignored', async (t) => {
+  const operations = [
+    { type: 'invoke', process: 0, f: 'txn', value: [['w', 'x', 1]] }, { type: 'ok', process: 0, f: 'txn', value: [['w', 'x', 1]] },
+    { type: 'invoke', process: 0, f: 'txn', value: [['w', 'x', 2]] }, { type: 'ok', process: 0, f: 'txn', value: [['w', 'x', 2]] },
+    { type: 'invoke', process: 0, f: 'txn', value: [['r', 'x', null]] }, { type: 'ok', process: 0, f: 'txn', value: [['r', 'x', 1]] },
+  ];
+  const path = join(directory, 'cyclic.json');
+  writeFileSync(path, JSON.stringify(operations));
+  t.is((await checkHistory([path])).status, 0);
+  for (const option of ['--process-order', '--realtime']) {
+    const result = await checkHistory([option, path]);
+    t.is(result.status, 1, option);
+    t.regex(result.stdout, /^ {2}cyclic-versions {2}1$/m);
+  }
+  const ent = join(directory, 'complete-for-options.json');
+  writeFileSync(ent, entHistory(true));
+  const noted = await checkHistory(['--realtime', ent]);
+  t.is(noted.status, 0);
+  t.regex(noted.stderr, /^note: --process-order and --realtime apply to Elle's format/);
+});
