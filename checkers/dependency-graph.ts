@@ -1,6 +1,6 @@
 // Stage: checkers. Serializability by dependency graph (Adya 1999, "Weak Consistency"), independent of
 // any order the system claims. Input: a generic transaction history (the versions each transaction
-// read and wrote, and optionally each object's version order), built from Ent's history events, from
+// read and wrote, and optionally each object's version order or facts of it), built from Ent's history events, from
 // Ent's history JSON, or from Elle's format (checkers/elle.ts). Output: anomalies in words: every cycle
 // of the direct serialization graph (one witness per strongly connected component: the shortest cycle
 // of the component's worst class), aborted and intermediate reads, and the findings that need no cycle

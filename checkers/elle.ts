@@ -1,8 +1,10 @@
 // Stage: checkers. Elle's history format (the JSON of a Jepsen list-append or read-write-register test)
 // as the generic transaction history of dependency-graph.ts. Input: the JSON text of an array of
-// operations; output: the history, the findings that the conversion itself makes (lists read in
-// orders that no single order explains), and a way to name versions, or one error naming the operation
-// at fault. checkElleHistory runs the dependency-graph checker on the result.
+// operations; output: the history (with the facts of each register's version order that
+// elle-versions.ts infers), the findings that the conversion itself makes (lists read in orders that no
+// single order explains, register version facts that contradict one another), and a way to name
+// versions, or one error naming the operation at fault. checkElleHistory runs the dependency-graph
+// checker on the result.
 
 import {
   checkDependencyGraph, type Anomaly, type TransactionHistory, type TransactionRecord, type Version, type VersionAccess,
