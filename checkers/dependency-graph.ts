@@ -426,10 +426,8 @@ function addPrecedenceEdges(
   precedences: readonly VersionPrecedence[],
   edges: Edges,
 ): void {
-  const successors = new Map<Version, VersionPrecedence[]>();
-  for (const fact of precedences) successors.set(fact.before, [...(successors.get(fact.before) ?? []), fact]);
-  const readers = new Map<Version, number[]>();
-  for (const read of accesses.reads) readers.set(read.version, [...(readers.get(read.version) ?? []), read.node]);
+  const successors = groupBy(precedences, (fact) => fact.before);
+  const readers = groupBy(accesses.reads, (read) => read.version);
   const installers = new Set<number>();
   for (const [version, writer] of accesses.writers) if (installerOf(accesses, version) !== undefined) installers.add(writer.node);
   for (const start of successors.keys()) {
@@ -439,11 +437,21 @@ function addPrecedenceEdges(
       const later = installerOf(accesses, version)!;
       const reason = reasons.join('; then ');
       if (earlier !== undefined) edges.add(writeWrite, earlier.node, later.node, object, start, version, false, reason);
-      for (const reader of readers.get(start) ?? []) {
+      for (const { node: reader } of readers.get(start) ?? []) {
         if (!installers.has(reader)) edges.add(readWrite, reader, later.node, object, start, version, false, reason);
       }
     }
   }
+}
+
+function groupBy<Item, Key>(items: readonly Item[], keyOf: (item: Item) => Key): Map<Key, Item[]> {
+  const groups = new Map<Key, Item[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group === undefined) groups.set(keyOf(item), [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 /** The installed versions that the facts put after `start` with no installed version between, each with

@@ -69,7 +69,10 @@ export function inferRegisterOrders(
   for (const source of chosen) {
     const byKey = new Map<string, Fact[]>();
     for (const made of source.facts(transactions, describe)) {
-      if (registers.has(made.key)) byKey.set(made.key, [...(byKey.get(made.key) ?? []), made]);
+      if (!registers.has(made.key)) continue;
+      const list = byKey.get(made.key);
+      if (list === undefined) byKey.set(made.key, [made]);
+      else list.push(made);
     }
     for (const [key, facts] of byKey) {
       const combined = [...(accepted.get(key) ?? []), ...facts];
@@ -162,7 +165,11 @@ function processOrder(transactions: readonly RegisterTransaction[], describe: De
 function realtimeOrder(transactions: readonly RegisterTransaction[], describe: Describe): Fact[] {
   const byKey = new Map<string, RegisterTransaction[]>();
   for (const transaction of transactions) {
-    for (const key of keysOf(transaction)) byKey.set(key, [...(byKey.get(key) ?? []), transaction]);
+    for (const key of keysOf(transaction)) {
+      const list = byKey.get(key);
+      if (list === undefined) byKey.set(key, [transaction]);
+      else list.push(transaction);
+    }
   }
   const facts: Fact[] = [];
   for (const [key, touching] of byKey) {
@@ -201,7 +208,9 @@ function versionCycles(key: string, facts: readonly Fact[], describe: Describe):
   for (const made of facts) {
     versions.add(made.before);
     versions.add(made.after);
-    successors.set(made.before, [...(successors.get(made.before) ?? []), made]);
+    const list = successors.get(made.before);
+    if (list === undefined) successors.set(made.before, [made]);
+    else list.push(made);
   }
   const initial = (after: Version): Fact => ({
     key, before: null, after, reason: `${describe(key, null)} is the initial state, before every version`, transactions: [],

@@ -33,28 +33,40 @@ export interface InstallationOptions {
 }
 
 export function checkInstallation(events: readonly CommitOrInstall[], options: InstallationOptions): InstallationFinding[] {
-  const commits = new Map<string, Extract<CommitOrInstall, { type: 'commit' }>[]>();
-  const installs = new Map<string, Map<string, number[]>>();
+  const commits = new Map<string, Commit[]>();
+  /** Per request and entity (`installKey`), how many times it was installed. */
+  const installCounts = new Map<string, number>();
+  /** Per entity version (`versionKey`), the requests that installed it. */
   const installers = new Map<string, string[]>();
   for (const event of events) {
     if (event.type === 'commit') {
-      commits.set(event.requestId, [...(commits.get(event.requestId) ?? []), event]);
+      const list = commits.get(event.requestId);
+      if (list === undefined) commits.set(event.requestId, [event]);
+      else list.push(event);
       continue;
     }
-    const byEntity = installs.get(event.requestId) ?? new Map<string, number[]>();
-    installs.set(event.requestId, byEntity.set(event.entity, [...(byEntity.get(event.entity) ?? []), event.version]));
-    const key = versionKey(event.entity, event.version);
-    installers.set(key, [...(installers.get(key) ?? []), event.requestId]);
+    const installed = installKey(event.requestId, event.entity);
+    installCounts.set(installed, (installCounts.get(installed) ?? 0) + 1);
+    const version = versionKey(event.entity, event.version);
+    const by = installers.get(version);
+    if (by === undefined) installers.set(version, [event.requestId]);
+    else by.push(event.requestId);
   }
   const findings: InstallationFinding[] = [];
   if (options.quiet) {
     for (const [requestId, requestCommits] of commits) {
-      const finding = partialCommit(requestId, requestCommits, installs.get(requestId) ?? new Map());
+      const finding = partialCommit(requestId, requestCommits, installCounts, events);
       if (finding !== undefined) findings.push(finding);
     }
   }
   findings.push(...uncommittedReads(commits, installers));
   return findings;
+}
+
+type Commit = Extract<CommitOrInstall, { type: 'commit' }>;
+
+function installKey(requestId: string, entity: string): string {
+  return `${requestId}\u0000${entity}`;
 }
 
 function versionKey(entity: string, version: number): string {
@@ -68,44 +80,48 @@ function versionKey(entity: string, version: number): string {
  */
 function partialCommit(
   requestId: string,
-  requestCommits: readonly Extract<CommitOrInstall, { type: 'commit' }>[],
-  installed: ReadonlyMap<string, readonly number[]>,
+  requestCommits: readonly Commit[],
+  installCounts: ReadonlyMap<string, number>,
+  events: readonly CommitOrInstall[],
 ): InstallationFinding | undefined {
   const intended = new Map<string, number>();
   for (const commit of requestCommits) {
     for (const entity of commit.writes ?? []) intended.set(entity, (intended.get(entity) ?? 0) + 1);
   }
-  const missing = [...intended].filter(([entity, times]) => (installed.get(entity)?.length ?? 0) < times).map(([entity]) => entity);
+  const missing: string[] = [];
+  for (const [entity, times] of intended) if ((installCounts.get(installKey(requestId, entity)) ?? 0) < times) missing.push(entity);
   if (missing.length === 0) return undefined;
   const done = [...intended.keys()].filter((entity) => !missing.includes(entity));
+  const versions = (entity: string): string => events
+    .flatMap((event) => (event.type === 'install' && event.requestId === requestId && event.entity === entity ? [event.version] : []))
+    .join(', ');
   const times = requestCommits.length === 1 ? '' : ` (${requestCommits.length} times)`;
   const explanation = [
     done.length === 0
       ? `${requestId} committed${times}, writing ${listed([...intended.keys()])}, but none of its writes was installed`
       : `${requestId} committed${times}, writing ${listed([...intended.keys()])}, but ${listed(missing)} `
         + `${missing.length === 1 ? 'was' : 'were'} never installed `
-        + `(${done.map((entity) => `${entity} was, as version ${installed.get(entity)!.join(', ')}`).join('; ')})`,
+        + `(${done.map((entity) => `${entity} was, as version ${versions(entity)}`).join('; ')})`,
   ];
   return { class: 'partial-commit', transactions: [requestId], entities: missing, explanation };
 }
 
 /** A read of version v > 0 (0: the entity did not exist) needs an install of v by a committed request. */
-function uncommittedReads(
-  commits: ReadonlyMap<string, readonly Extract<CommitOrInstall, { type: 'commit' }>[]>,
-  installers: ReadonlyMap<string, readonly string[]>,
-): InstallationFinding[] {
+function uncommittedReads(commits: ReadonlyMap<string, readonly Commit[]>, installers: ReadonlyMap<string, readonly string[]>): InstallationFinding[] {
   const findings: InstallationFinding[] = [];
   const reported = new Set<string>();
   for (const [reader, requestCommits] of commits) {
     for (const commit of requestCommits) {
       for (const [entity, version] of commit.reads) {
+        if (version === 0) continue;
         const key = versionKey(entity, version);
         const by = installers.get(key) ?? [];
-        if (version === 0 || by.some((installer) => commits.has(installer)) || reported.has(`${reader}\u0000${key}`)) continue;
+        if (by.some((installer) => commits.has(installer))) continue;
+        if (reported.has(`${reader}\u0000${key}`)) continue;
         reported.add(`${reader}\u0000${key}`);
         const source = by.length === 0
           ? 'which no install produced'
-          : `which only ${listed(by)} installed, and ${by.length === 1 ? 'it' : 'they'} never committed`;
+          : `which only ${listed([...new Set(by)])} installed, and ${new Set(by).size === 1 ? 'it' : 'they'} never committed`;
         findings.push({
           class: 'uncommitted-read',
           transactions: [reader, ...new Set(by)],
