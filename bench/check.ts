@@ -134,7 +134,9 @@ function asEntEvents(transactions: readonly TransactionRecord[]): CommitOrInstal
       type: 'commit', requestId: transaction.id, reads: transaction.reads.map((read) => [read.object, read.version as number] as const),
       writes: transaction.writes.map((write) => write.object),
     },
-    ...transaction.writes.map((write): CommitOrInstall => ({ type: 'install', requestId: transaction.id, entity: write.object, version: write.version as number })),
+    ...transaction.writes.map((write): CommitOrInstall => ({
+      type: 'install', requestId: transaction.id, entity: write.object, version: write.version as number,
+    })),
   ]);
 }
 

@@ -149,7 +149,8 @@ function processOrder(transactions: readonly RegisterTransaction[], describe: De
       const earlier = last.get(slot);
       last.set(slot, transaction);
       if (earlier === undefined) continue;
-      const made = orderFact(key, earlier, transaction, (first, second) => `process ${transaction.process} ran ${first} and then ${second}`, describe);
+      const because = (first: string, second: string): string => `process ${transaction.process} ran ${first} and then ${second}`;
+      const made = orderFact(key, earlier, transaction, because, describe);
       if (made !== undefined) facts.push(made);
     }
   }
@@ -173,7 +174,8 @@ function realtimeOrder(transactions: readonly RegisterTransaction[], describe: D
   }
   const facts: Fact[] = [];
   for (const [key, touching] of byKey) {
-    const invoked = touching.filter((transaction) => transaction.invoked !== undefined).sort((left, right) => left.invoked! - right.invoked!);
+    const invoked = touching.filter((transaction) => transaction.invoked !== undefined)
+      .sort((left, right) => left.invoked! - right.invoked!);
     for (const earlier of touching) {
       let completedFirst = Infinity;
       for (let index = firstInvokedAfter(invoked, earlier.completed); index < invoked.length; index++) {
@@ -215,7 +217,8 @@ function versionCycles(key: string, facts: readonly Fact[], describe: Describe):
   const initial = (after: Version): Fact => ({
     key, before: null, after, reason: `${describe(key, null)} is the initial state, before every version`, transactions: [],
   });
-  successors.set(null, [...(successors.get(null) ?? []), ...[...versions].filter((version) => version !== null).map(initial)]);
+  const later = [...versions].filter((version) => version !== null).map(initial);
+  successors.set(null, [...(successors.get(null) ?? []), ...later]);
   return components(versions, successors).map((component) => shortestCycleIn(component, successors));
 }
 
@@ -263,7 +266,9 @@ function shortestCycleIn(component: ReadonlySet<Version>, successors: ReadonlyMa
       if (!component.has(made.after)) continue;
       if (made.after === start) {
         const cycle = [made];
-        for (let cursor = made.before; cursor !== start; cursor = parent.get(cursor)!.before) cycle.unshift(parent.get(cursor)!);
+        for (let cursor = made.before; cursor !== start; cursor = parent.get(cursor)!.before) {
+          cycle.unshift(parent.get(cursor)!);
+        }
         return cycle;
       }
       if (parent.has(made.after)) continue;

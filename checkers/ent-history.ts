@@ -40,8 +40,8 @@ export function commitsAndInstallsFromJson(json: unknown): CommitOrInstall[] | {
   }
   if (!entHistoryVersions.includes(document!.version as number)) {
     return {
-      error: `"version": ${JSON.stringify(document!.version) ?? 'missing'} is not a version of the Ent history format that this ent reads `
-        + `(it reads ${entHistoryVersions.join(', ')})`,
+      error: `"version": ${JSON.stringify(document!.version) ?? 'missing'} is not a version of the Ent history format `
+        + `that this ent reads (it reads ${entHistoryVersions.join(', ')})`,
     };
   }
   const events: CommitOrInstall[] = [];
@@ -82,7 +82,9 @@ function eventFromJson(raw: unknown, where: string): CommitOrInstall | { readonl
   }
   const badWrite = Object.entries(writes ?? {}).find(([, version]) => version !== null && !Number.isSafeInteger(version));
   if (badWrite !== undefined) {
-    return { error: `${where} (commit ${event.id}) writes ${badWrite[0]} as version ${JSON.stringify(badWrite[1])}, not an integer or null` };
+    const version = JSON.stringify(badWrite[1]);
+    return { error: `${where} (commit ${event.id}) writes ${badWrite[0]} as version ${version}, not an integer or null` };
   }
-  return { type: 'commit', requestId: event.id, reads: entries as [string, number][], writes: writes === undefined ? undefined : Object.keys(writes) };
+  const written = writes === undefined ? undefined : Object.keys(writes);
+  return { type: 'commit', requestId: event.id, reads: entries as [string, number][], writes: written };
 }

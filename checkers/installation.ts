@@ -93,7 +93,8 @@ function partialCommit(
   if (missing.length === 0) return undefined;
   const done = [...intended.keys()].filter((entity) => !missing.includes(entity));
   const versions = (entity: string): string => events
-    .flatMap((event) => (event.type === 'install' && event.requestId === requestId && event.entity === entity ? [event.version] : []))
+    .flatMap((event) => (event.type === 'install' && event.requestId === requestId && event.entity === entity
+      ? [event.version] : []))
     .join(', ');
   const times = requestCommits.length === 1 ? '' : ` (${requestCommits.length} times)`;
   const explanation = [
@@ -107,7 +108,10 @@ function partialCommit(
 }
 
 /** A read of version v > 0 (0: the entity did not exist) needs an install of v by a committed request. */
-function uncommittedReads(commits: ReadonlyMap<string, readonly Commit[]>, installers: ReadonlyMap<string, readonly string[]>): InstallationFinding[] {
+function uncommittedReads(
+  commits: ReadonlyMap<string, readonly Commit[]>,
+  installers: ReadonlyMap<string, readonly string[]>,
+): InstallationFinding[] {
   const findings: InstallationFinding[] = [];
   const reported = new Set<string>();
   for (const [reader, requestCommits] of commits) {

@@ -1,7 +1,8 @@
 // Stage: runtime. The history a run records: every request a client submitted, every response it got,
-// and for every committed transaction its place in the commit order the protocol claims and the version
-// of each entity it read, the entities it writes, and the version each write became. It is an append-only list shared between configurations (appending
-// is O(1)), turned into an array, and into the JSON of docs/history.md, at the end of a run.
+// and for every committed transaction its place in the commit order the protocol claims, the version
+// of each entity it read, the entities it writes, and the version each write became. It is an
+// append-only list shared between configurations (appending is O(1)), turned into an array, and into the
+// JSON of docs/history.md, at the end of a run.
 
 import type { Request } from '../semantics/transactions.ts';
 import { canonical, listValue, mapValue, referenceValue, type MapKey, type Value } from '../semantics/values.ts';
