@@ -7,14 +7,21 @@
 //            --protocol none), each searched from 20 seeds: the median runs and seconds to the first
 //            failure, and the median size of the counterexample after minimizing and shrinking (requests
 //            in the workload, schedule choices other than the plain 0);
-//   graph    the dependency-graph checker on synthetic histories of 10,000 and 100,000 transactions.
+//   graph    the dependency-graph checker on synthetic histories of 10,000 and 100,000 transactions;
+//   installation  the installation check beside the dependency graph, on the same serial histories as
+//            Ent's commit and install events;
+//   registers     Elle's format with registers: the same histories checked with the version facts of
+//            writes that follow reads, and with process and real-time order added.
 // Run: npx tsc -p . && node build/bench/check.js [section …] [--seeds N] [--shrink-seconds S]
 // (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
-import { checkDependencyGraph } from '../checkers/dependency-graph.ts';
+import { checkDependencyGraph, historyFromCommitsAndInstalls, type TransactionRecord } from '../checkers/dependency-graph.ts';
+import { checkElleHistory } from '../checkers/elle.ts';
+import type { CommitOrInstall } from '../checkers/ent-history.ts';
+import { checkInstallation } from '../checkers/installation.ts';
 import { search } from '../checkers/search.ts';
 import { checkFaults, defaultCheckSettings } from '../cli/check.ts';
 import { zoo } from '../runtime/zoo.ts';
@@ -120,6 +127,61 @@ function graphSection(): void {
   console.log(table(rows));
 }
 
-const sections: Readonly<Record<string, () => void>> = { rate: rateSection, zoo: zooSection, graph: graphSection };
+/** A serial history as Ent's commit and install events: each transaction a request writing what it writes. */
+function asEntEvents(transactions: readonly TransactionRecord[]): CommitOrInstall[] {
+  return transactions.flatMap((transaction): CommitOrInstall[] => [
+    {
+      type: 'commit', requestId: transaction.id, reads: transaction.reads.map((read) => [read.object, read.version as number] as const),
+      writes: transaction.writes.map((write) => write.object),
+    },
+    ...transaction.writes.map((write): CommitOrInstall => ({
+      type: 'install', requestId: transaction.id, entity: write.object, version: write.version as number,
+    })),
+  ]);
+}
+
+function installationSection(): void {
+  console.log('\n== the installation check beside the dependency graph, on Ent\'s events (median of 5 after 1 warm-up) ==');
+  const rows = [['transactions', 'installation: ms', 'findings', 'dependency graph: ms', 'installation / graph']];
+  for (const size of [10_000, 100_000]) {
+    const events = asEntEvents(randomSerialHistory(size));
+    const findings = checkInstallation(events, { quiet: true }).length;
+    const installation = timeMedian(() => checkInstallation(events, { quiet: true }), 5);
+    const graph = timeMedian(() => checkDependencyGraph(historyFromCommitsAndInstalls(events)), 5);
+    rows.push([count(size), fixed(installation, 0), String(findings), fixed(graph, 0), fixed(installation / graph, 2)]);
+  }
+  console.log(table(rows));
+}
+
+/** A serial history in Elle's format, every object a register: values are the versions (0 is nil). */
+function asElleRegisters(transactions: readonly TransactionRecord[]): string {
+  const operations = transactions.flatMap((transaction, index) => {
+    const value = [
+      ...transaction.reads.map((read) => ['r', read.object, read.version === 0 ? null : read.version]),
+      ...transaction.writes.map((write) => ['w', write.object, write.version]),
+    ];
+    const process = index % 10;
+    return [{ type: 'invoke', process, f: 'txn', value }, { type: 'ok', process, f: 'txn', value }];
+  });
+  return JSON.stringify(operations);
+}
+
+function registersSection(): void {
+  console.log('\n== Elle\'s registers: the version facts of each source (median of 3 after 1 warm-up) ==');
+  const rows = [['transactions', 'writes follow reads: ms', '+ process and real-time order: ms', 'ratio', 'anomalies']];
+  for (const size of [10_000, 100_000]) {
+    const text = asElleRegisters(randomSerialHistory(size));
+    const plain = timeMedian(() => checkElleHistory(text), 3);
+    const ordered = timeMedian(() => checkElleHistory(text, { processOrder: true, realtime: true }), 3);
+    const checked = checkElleHistory(text, { processOrder: true, realtime: true });
+    const anomalies = checked.kind === 'checked' ? String(checked.anomalies.length) : checked.message;
+    rows.push([count(size), fixed(plain, 0), fixed(ordered, 0), fixed(ordered / plain, 2), anomalies]);
+  }
+  console.log(table(rows));
+}
+
+const sections: Readonly<Record<string, () => void>> = {
+  rate: rateSection, zoo: zooSection, graph: graphSection, installation: installationSection, registers: registersSection,
+};
 for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) sections[name]();

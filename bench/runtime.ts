@@ -8,6 +8,9 @@
 //   scaling  workload A under 2pl at 1,000, 10,000 and 100,000 transactions (1,000,000 with
 //            ENT_BENCH_FULL=1): wall time and time per transaction, to show whether growth is linear;
 //   memory   heap per entity with 100,000 entities created in the setup (needs node --expose-gc);
+//   heap     workload A under 2pl and aria at 10,000 and 100,000 transactions (1,000,000 with
+//            ENT_BENCH_FULL=1) with no history kept, as `ent run` runs without --history: the peak
+//            and the final live heap, and time per transaction (needs node --expose-gc);
 //   figure3  the paper's Figure 3: open loop at 100 requests per simulated second (1 tick = 1 ms, one
 //            arrival every 10 ticks), latency per protocol, and what `none` gets wrong (money lost by
 //            transfers, anomalies in the dependency graph).
@@ -373,9 +376,50 @@ function memorySection(): void {
   console.log(`setup: ${fixed(milliseconds / 1000, 1)} s (${count(entities / (milliseconds / 1000))} \`new\` transactions per second)`);
   console.log(`the whole final configuration:                      ${perEntity(whole - before)} bytes per entity`);
   console.log(`  the history (4 events per \`new\`):                  ${perEntity(whole - withoutHistory)}`);
-  console.log(`  the clients' ingress (every request and its answer): ${perEntity(withoutHistory - nodesOnly)}`);
-  console.log(`  decisions, applied-commit records, node volatiles:   ${perEntity(nodesOnly - storesOnly)}`);
+  console.log(`  the clients' ingress (unanswered requests only):     ${perEntity(withoutHistory - nodesOnly)}`);
+  console.log(`  decisions not yet forgotten, node volatiles:         ${perEntity(nodesOnly - storesOnly)}`);
   console.log(`  the nodes' durable entity stores:                   ${perEntity(storesOnly - before)}`);
+}
+
+/**
+ * Memory over long runs: decisions below their clients' watermarks are forgotten, clients keep only
+ * unanswered requests, and no history is kept, so the heap should stay flat as transactions grow.
+ */
+function heapSection(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const full = process.env.ENT_BENCH_FULL === '1';
+  const sizes = full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+  console.log(`\n== Heap: workload A, uniform keys, ${records} records, ${clientCount} clients, closed loop, no history kept`
+    + `${full ? '' : ' (1,000,000 with ENT_BENCH_FULL=1)'} ==`);
+  if (gc === undefined) {
+    console.log('skipped: run with node --expose-gc');
+    return;
+  }
+  const rows = [['protocol', 'transactions', 'wall s', 'µs/tx', 'peak heap MB', 'live heap after MB', 'decisions kept']];
+  for (const protocol of ['2pl', 'aria'] as const) {
+    for (const size of sizes) {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      let peak = before;
+      const sample = (_client: number, _requestId: string, tick: number): void => {
+        if (tick % 512 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
+      };
+      let run: WorkloadRun | undefined;
+      const milliseconds = timeOnce(() => {
+        run = runWorkload(split, settingsFor(protocol), new SeededChoices('1'), workloadOf(mixes[0], 'uniform', size),
+          { stepsMax: Number.MAX_SAFE_INTEGER, recordHistory: false, onAnswer: sample });
+      });
+      if (run!.stuck.length > 0) throw new Error(`stuck: ${run!.stuck.slice(0, 3).join('; ')}`);
+      gc();
+      const live = process.memoryUsage().heapUsed;
+      const decisions = run!.config.nodes.reduce((sum, node) => sum + node.durable.decisions.size, 0);
+      rows.push([protocol, count(size), fixed(milliseconds / 1000, 2), fixed((1000 * milliseconds) / size, 1),
+        count((Math.max(peak, live) - before) / 1e6), count((live - before) / 1e6), count(decisions)]);
+      run = undefined;
+    }
+  }
+  console.log(table(rows));
+  console.log('peak: sampled while the run goes (without collecting); live: after the run, with its final configuration still held');
 }
 
 function figure3Section(): void {
@@ -426,9 +470,9 @@ function anomalySummary(run: WorkloadRun): string {
 }
 
 const sections: Readonly<Record<string, () => void>> = {
-  ycsb: ycsbSection, costs: costsSection, scaling: scalingSection, memory: memorySection, figure3: figure3Section,
+  ycsb: ycsbSection, costs: costsSection, scaling: scalingSection, memory: memorySection, figure3: figure3Section, heap: heapSection,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
 // Memory first, in a heap that no other section has filled.
-for (const name of chosen.length > 0 ? chosen : ['memory', 'ycsb', 'costs', 'figure3', 'scaling']) sections[name]();
+for (const name of chosen.length > 0 ? chosen : ['memory', 'heap', 'ycsb', 'costs', 'figure3', 'scaling']) sections[name]();

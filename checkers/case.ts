@@ -14,7 +14,9 @@ import { Client, ClientError } from '../semantics/reference/client.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { anomaliesToViolations, checkDependencyGraph, historyFromEvents } from './dependency-graph.ts';
+import { commitsAndInstalls } from './ent-history.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
+import { checkInstallation, installationViolations } from './installation.ts';
 import { checkReplay } from './replay.ts';
 import type { Violation } from './violation.ts';
 
@@ -71,6 +73,8 @@ export function runCase(
   violations.push(...checkExactlyOnce(executed.events, { answersOptional: settings.runtime.delivery === 'at-most-once' }));
   violations.push(...checkReplay(program, executed.events, executed.entities, settings.runtime.stepLimit).violations);
   violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(executed.events)).anomalies));
+  const quiet = executed.stuck.length === 0;
+  violations.push(...installationViolations(checkInstallation(commitsAndInstalls(executed.events), { quiet })));
   const used = schedule.made.slice(0, testCase.schedule.length);
   return {
     violations, events: executed.events, entities: executed.entities, workload: executed.workload,
@@ -117,18 +121,29 @@ function runBlock(
   const client = new Client(host, () => undefined);
   let stuck: readonly string[] = [];
   try {
-    if (program.run !== undefined) client.run(program.run.body);
+    runUntilClientError(client, program);
+    // A client error stops the run block, not the system: the requests it already sent must still be
+    // answered, so the run heals and settles either way.
     host.heal();
     client.finish();
     host.settle();
   } catch (error) {
     if (error instanceof StuckError) stuck = error.requests;
-    else if (!(error instanceof ClientError)) throw error;
+    else throw error;
   }
   return {
     events: historyEvents(host.config.history), entities: host.entities(), stuck, workload: undefined, ruleCounts: host.ruleCounts,
     plainestWorkload: [],
   };
+}
+
+/** The run block, until it ends or its own computation fails (a ClientError, which `ent run` reports). */
+function runUntilClientError(client: Client, program: TypedProgram): void {
+  try {
+    if (program.run !== undefined) client.run(program.run.body);
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+  }
 }
 
 export function describeViolation(violation: Violation): string {

@@ -1,6 +1,6 @@
 // Stage: checkers. Serializability by dependency graph (Adya 1999, "Weak Consistency"), independent of
 // any order the system claims. Input: a generic transaction history (the versions each transaction
-// read and wrote, and optionally each object's version order), built from Ent's history events, from
+// read and wrote, and optionally each object's version order or facts of it), built from Ent's history events, from
 // Ent's history JSON, or from Elle's format (checkers/elle.ts). Output: anomalies in words: every cycle
 // of the direct serialization graph (one witness per strongly connected component: the shortest cycle
 // of the component's worst class), aborted and intermediate reads, and the findings that need no cycle
@@ -8,6 +8,7 @@
 // installed). The catalog of classes, with an example each, is docs/check-history.md.
 
 import type { HistoryEvent } from '../runtime/history.ts';
+import { commitsAndInstalls, commitsAndInstallsFromJson, type CommitOrInstall } from './ent-history.ts';
 import type { Violation } from './violation.ts';
 
 // ------------------------------------------------------------------------------------------- input
@@ -43,6 +44,20 @@ export interface TransactionHistory {
    * given order are known only to follow every listed version, in an unknown order among themselves.
    */
   readonly versionOrder?: { readonly [object: string]: readonly Version[] };
+  /**
+   * Facts of the version order beside `versionOrder`: of an object, `before` precedes `after` (not
+   * necessarily immediately), for the reason given, which a witness quotes. Elle's registers have no
+   * total order, only such facts (elle.ts infers them); they must form no cycle. A version with
+   * facts should be missing from the object's `versionOrder`, which the facts extend.
+   */
+  readonly versionPrecedences?: { readonly [object: string]: readonly VersionPrecedence[] };
+}
+
+export interface VersionPrecedence {
+  readonly before: Version;
+  readonly after: Version;
+  /** Why, in words: "T3 read x = 1 and then wrote x = 2". */
+  readonly reason: string;
 }
 
 export interface CheckOptions {
@@ -56,9 +71,10 @@ export interface CheckOptions {
  * exactly one anti-dependency, two or more anti-dependencies. */
 export type CycleClass = 'G0' | 'G1c' | 'G-single' | 'G2';
 
-/** Findings without a cycle. `incompatible-order` comes from Elle's format (elle.ts). */
+/** Findings without a cycle. `incompatible-order` and `cyclic-versions` come from Elle's format (elle.ts). */
 export type FindingClass =
-  | 'G1a' | 'G1b' | 'garbage-read' | 'duplicate-version' | 'committed-twice' | 'lost-update' | 'incompatible-order';
+  | 'G1a' | 'G1b' | 'garbage-read' | 'duplicate-version' | 'committed-twice' | 'lost-update' | 'incompatible-order'
+  | 'cyclic-versions';
 
 export type AnomalyClass = CycleClass | FindingClass;
 
@@ -102,8 +118,10 @@ class Edges {
   readonly after: Version[] = [];
   /** The later version is one of those that follow every listed version (order among them unknown). */
   readonly inferred: boolean[] = [];
+  /** The later version follows the earlier one by facts of the version order, for this reason. */
+  readonly reason: (string | undefined)[] = [];
 
-  add(type: EdgeType, from: number, to: number, object: string, before: Version, after: Version, inferred = false): void {
+  add(type: EdgeType, from: number, to: number, object: string, before: Version, after: Version, inferred = false, reason?: string): void {
     if (from === to) return;
     this.from.push(from);
     this.to.push(to);
@@ -112,6 +130,7 @@ class Edges {
     this.before.push(before);
     this.after.push(after);
     this.inferred.push(inferred);
+    this.reason.push(reason);
   }
 
   get count(): number {
@@ -162,6 +181,9 @@ function buildGraph(history: TransactionHistory, describe: NonNullable<CheckOpti
     const given = history.versionOrder !== undefined && Object.hasOwn(history.versionOrder, name) ? history.versionOrder[name] : undefined;
     const order = versionOrderOf(name, accesses, given);
     addObjectEdges(name, accesses, order, ids, edges, findings, describe);
+    const precedences = history.versionPrecedences !== undefined && Object.hasOwn(history.versionPrecedences, name)
+      ? history.versionPrecedences[name] : [];
+    if (precedences.length > 0) addPrecedenceEdges(name, accesses, order, precedences, edges);
     findings.push(...lostUpdates(name, accesses, ids, describe));
   }
   return { ids, edges, findings };
@@ -385,6 +407,74 @@ function addWriteWriteEdges(context: ObjectContext, firstInstalled: number): voi
   for (const installer of context.unlisted) {
     edges.add(writeWrite, earlier.node, installer.node, object, versions[last], installer.final, true);
   }
+}
+
+/**
+ * The edges that facts of the version order give (Elle's registers). From each version v that the order
+ * does not list: its installer, if any, precedes by ww the installer of each installed version that the
+ * facts put after v with no installed version between (versions nobody installed, aborted or
+ * intermediate, are seen through), and each reader of v precedes that installer by rw (a read of a
+ * version nobody wrote is a garbage read, but the facts still place it). These edges are
+ * in the transitive closure of the true graph with the same anti-dependency count, except for a reader
+ * that installed a version of the object itself: whether it precedes the other installer by rw or by ww
+ * is not known, so it gets no edge (the lost-update finding covers that case).
+ */
+function addPrecedenceEdges(
+  object: string,
+  accesses: ObjectAccesses,
+  order: VersionOrder,
+  precedences: readonly VersionPrecedence[],
+  edges: Edges,
+): void {
+  const successors = groupBy(precedences, (fact) => fact.before);
+  const readers = groupBy(accesses.reads, (read) => read.version);
+  const installers = new Set<number>();
+  for (const [version, writer] of accesses.writers) if (installerOf(accesses, version) !== undefined) installers.add(writer.node);
+  for (const start of successors.keys()) {
+    if (order.position.has(start)) continue;
+    const earlier = installerOf(accesses, start);
+    for (const { version, reasons } of nextInstalledByFacts(accesses, successors, start)) {
+      const later = installerOf(accesses, version)!;
+      const reason = reasons.join('; then ');
+      if (earlier !== undefined) edges.add(writeWrite, earlier.node, later.node, object, start, version, false, reason);
+      for (const { node: reader } of readers.get(start) ?? []) {
+        if (!installers.has(reader)) edges.add(readWrite, reader, later.node, object, start, version, false, reason);
+      }
+    }
+  }
+}
+
+function groupBy<Item, Key>(items: readonly Item[], keyOf: (item: Item) => Key): Map<Key, Item[]> {
+  const groups = new Map<Key, Item[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group === undefined) groups.set(keyOf(item), [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+/** The installed versions that the facts put after `start` with no installed version between, each with
+ * the reasons of the facts that lead to it. */
+function nextInstalledByFacts(
+  accesses: ObjectAccesses,
+  successors: ReadonlyMap<Version, readonly VersionPrecedence[]>,
+  start: Version,
+): { readonly version: Version; readonly reasons: readonly string[] }[] {
+  const found: { version: Version; reasons: string[] }[] = [];
+  const seen = new Set<Version>([start]);
+  const stack: { version: Version; reasons: string[] }[] = [{ version: start, reasons: [] }];
+  while (stack.length > 0) {
+    const { version, reasons } = stack.pop()!;
+    for (const fact of successors.get(version) ?? []) {
+      if (seen.has(fact.after)) continue;
+      seen.add(fact.after);
+      const path = [...reasons, fact.reason];
+      if (installerOf(accesses, fact.after) !== undefined) found.push({ version: fact.after, reasons: path });
+      else stack.push({ version: fact.after, reasons: path });
+    }
+  }
+  return found;
 }
 
 /** Two committed transactions that read one version of an object and both installed a version of
@@ -663,6 +753,7 @@ function explainEdge(
   const type = edges.type[edge];
   switch (type) {
     case writeWrite:
+      if (edges.reason[edge] !== undefined) return `${to} installed ${after}, which follows ${from}'s ${before} (${edges.reason[edge]}) (ww)`;
       return edges.inferred[edge]
         ? `${to} installed ${after}, which follows ${from}'s ${before}, the last version in the known order (ww)`
         : `${to} installed ${after}, the version after ${from}'s ${before} (ww)`;
@@ -671,6 +762,9 @@ function explainEdge(
         ? `${to} read ${before}, which ${from} installed (wr)`
         : `${to} read ${before}, which ${from} wrote before overwriting it (wr)`;
     case readWrite:
+      if (edges.reason[edge] !== undefined) {
+        return `${from} read ${before}, and ${to} installed ${after}, which follows it (${edges.reason[edge]}) (rw)`;
+      }
       return edges.inferred[edge]
         ? `${from} read ${before}, the last version in the known order, and ${to} installed ${after}, which follows it (rw)`
         : `${from} read ${before}, and ${to} installed the next version, ${after} (rw)`;
@@ -685,11 +779,6 @@ function assertNever(value: never): never {
 
 // ------------------------------------------------------------------------------ Ent's history
 
-/** The two kinds of event the converter reads: Ent's `HistoryEvent`s and the events of its JSON. */
-type CommitOrInstall =
-  | { readonly type: 'commit'; readonly requestId: string; readonly reads: Iterable<readonly [string, number]> }
-  | { readonly type: 'install'; readonly requestId: string; readonly entity: string; readonly version: number };
-
 /**
  * Ent's history as a transaction history: one committed transaction per `commit` event, reading what
  * the event says it read and writing what the `install` events of its request installed. A request
@@ -702,8 +791,7 @@ type CommitOrInstall =
  * tell).
  */
 export function historyFromEvents(events: readonly HistoryEvent[]): TransactionHistory {
-  return historyFromCommitsAndInstalls(events.filter((event): event is Extract<HistoryEvent, { type: 'commit' | 'install' }> =>
-    event.type === 'commit' || event.type === 'install'));
+  return historyFromCommitsAndInstalls(commitsAndInstalls(events));
 }
 
 interface TransactionBuilder {
@@ -713,7 +801,7 @@ interface TransactionBuilder {
   readonly writes: VersionAccess[];
 }
 
-function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): TransactionHistory {
+export function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): TransactionHistory {
   const byRequest = new Map<string, TransactionBuilder[]>();
   const builders: TransactionBuilder[] = [];
   const open = (requestId: string): TransactionBuilder => {
@@ -741,37 +829,8 @@ function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): Tran
 
 /** Ent's history JSON (docs/history.md) as a transaction history, or why it is not one. */
 export function historyFromEntJson(json: unknown): TransactionHistory | { readonly error: string } {
-  const document = json as { format?: unknown; events?: unknown } | null;
-  const isHistory = typeof document === 'object' && document !== null && document.format === 'ent-history';
-  if (!isHistory || !Array.isArray(document.events)) {
-    return { error: 'not an Ent history: expected an object with "format": "ent-history" and an "events" array' };
-  }
-  const events: CommitOrInstall[] = [];
-  for (const [position, raw] of document.events.entries()) {
-    const event = raw as Record<string, unknown> | null;
-    const where = `event ${position}`;
-    if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
-      return { error: `${where} is not an event object with a "type"` };
-    }
-    if (event.type !== 'commit' && event.type !== 'install') continue;
-    if (typeof event.id !== 'string') return { error: `${where} (${event.type}) has no string "id"` };
-    if (event.type === 'commit') {
-      const reads = event.reads as Record<string, unknown> | null;
-      if (typeof reads !== 'object' || reads === null) return { error: `${where} (commit ${event.id}) has no "reads" object` };
-      const entries = Object.entries(reads);
-      const bad = entries.find(([, version]) => !Number.isSafeInteger(version));
-      if (bad !== undefined) {
-        return { error: `${where} (commit ${event.id}) reads ${bad[0]} at version ${JSON.stringify(bad[1])}, not an integer` };
-      }
-      events.push({ type: 'commit', requestId: event.id, reads: entries as [string, number][] });
-    } else {
-      if (typeof event.entity !== 'string' || !Number.isSafeInteger(event.version)) {
-        return { error: `${where} (install ${event.id}) needs a string "entity" and an integer "version"` };
-      }
-      events.push({ type: 'install', requestId: event.id, entity: event.entity, version: event.version as number });
-    }
-  }
-  return historyFromCommitsAndInstalls(events);
+  const events = commitsAndInstallsFromJson(json);
+  return 'error' in events ? events : historyFromCommitsAndInstalls(events);
 }
 
 /** The anomalies as violations of the `dependency-graph` checker; a transaction r7' stands for request r7. */

@@ -1,12 +1,15 @@
 // Stage: checkers. Elle's history format (the JSON of a Jepsen list-append or read-write-register test)
 // as the generic transaction history of dependency-graph.ts. Input: the JSON text of an array of
-// operations; output: the history, the findings that the conversion itself makes (lists read in
-// orders that no single order explains), and a way to name versions, or one error naming the operation
-// at fault. checkElleHistory runs the dependency-graph checker on the result.
+// operations; output: the history (with the facts of each register's version order that
+// elle-versions.ts infers), the findings that the conversion itself makes (lists read in orders that no
+// single order explains, register version facts that contradict one another), and a way to name
+// versions, or one error naming the operation at fault. checkElleHistory runs the dependency-graph
+// checker on the result.
 
 import {
   checkDependencyGraph, type Anomaly, type TransactionHistory, type TransactionRecord, type Version, type VersionAccess,
 } from './dependency-graph.ts';
+import { inferRegisterOrders, type RegisterTransaction } from './elle-versions.ts';
 
 type Scalar = number | string;
 
@@ -23,6 +26,10 @@ interface ElleTransaction {
   readonly id: string;
   readonly outcome: Outcome;
   readonly operations: readonly MicroOperation[];
+  readonly process: string | undefined;
+  /** Positions in the history of its invocation and completion (undefined: not recorded). */
+  readonly invoked: number | undefined;
+  readonly completed: number | undefined;
 }
 
 export type ElleConversion =
@@ -41,27 +48,37 @@ export type ElleCheck =
 /** Malformed input, with the operation at fault in the message; caught at this module's boundary. */
 class ElleFormatError extends Error {}
 
-export function checkElleHistory(text: string): ElleCheck {
-  const converted = convertElleHistory(text);
+/** What Elle's register version orders may be inferred from, beyond the initial state and writes that
+ * follow reads in a transaction (which are always used). */
+export interface ElleOptions {
+  /** Each key is sequential: a process sees its versions in order (Elle's sequential-keys). */
+  readonly processOrder?: boolean;
+  /** Each key is linearizable: a transaction that completed before another was invoked saw an earlier
+   * or the same version (Elle's linearizable-keys). */
+  readonly realtime?: boolean;
+}
+
+export function checkElleHistory(text: string, options: ElleOptions = {}): ElleCheck {
+  const converted = convertElleHistory(text, options);
   if (converted.kind === 'invalid') return converted;
   const { anomalies } = checkDependencyGraph(converted.history, { describeVersion: converted.describeVersion });
   return { kind: 'checked', anomalies: [...converted.findings, ...anomalies] };
 }
 
-export function convertElleHistory(text: string): ElleConversion {
+export function convertElleHistory(text: string, options: ElleOptions = {}): ElleConversion {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     return { kind: 'invalid', message: `not JSON: ${(error as Error).message}` };
   }
-  return convertElleOperations(json);
+  return convertElleOperations(json, options);
 }
 
-export function convertElleOperations(json: unknown): ElleConversion {
+export function convertElleOperations(json: unknown, options: ElleOptions = {}): ElleConversion {
   try {
     if (!Array.isArray(json)) throw new ElleFormatError('an Elle history is a JSON array of operations');
-    return convertTransactions(pairOperations(json));
+    return convertTransactions(pairOperations(json), options);
   } catch (error) {
     if (error instanceof ElleFormatError) return { kind: 'invalid', message: error.message };
     throw error;
@@ -72,6 +89,7 @@ export function convertElleOperations(json: unknown): ElleConversion {
 
 interface ParsedOperation {
   readonly where: string;
+  readonly position: number;
   readonly index: number;
   readonly type: 'invoke' | Outcome;
   readonly process: string | undefined;
@@ -103,7 +121,7 @@ function parseOperation(raw: unknown, position: number): ParsedOperation | undef
   const valueMissing = op.value === undefined || op.value === null;
   if (valueMissing && type === 'invoke') throw new ElleFormatError(`${where} is an invocation without a value`);
   const operations = valueMissing ? undefined : parseMicroOperations(op.value, where, type === 'invoke');
-  return { where, index, type: type as ParsedOperation['type'], process, operations };
+  return { where, position, index, type: type as ParsedOperation['type'], process, operations };
 }
 
 function parseMicroOperations(value: unknown, where: string, invocation: boolean): MicroOperation[] {
@@ -172,7 +190,10 @@ function pairOperations(raw: readonly unknown[]): ElleTransaction[] {
     transactions.push(completed(op, invocation));
   });
   for (const invocation of pending.values()) {
-    transactions.push({ id: `T${invocation.index}`, outcome: 'info', operations: invocation.operations! });
+    transactions.push({
+      id: `T${invocation.index}`, outcome: 'info', operations: invocation.operations!,
+      process: invocation.process, invoked: invocation.position, completed: undefined,
+    });
   }
   return transactions;
 }
@@ -188,7 +209,10 @@ function completed(completion: ParsedOperation, invocation: ParsedOperation | un
       || operations.some((micro, position) => micro.kind !== invoked[position].kind || micro.key !== invoked[position].key);
     if (differs) throw new ElleFormatError(`${completion.where} completes ${invocation.where} with different micro-operations`);
   }
-  return { id: `T${completion.index}`, outcome: completion.type as Outcome, operations };
+  return {
+    id: `T${completion.index}`, outcome: completion.type as Outcome, operations,
+    process: completion.process, invoked: invocation?.position, completed: completion.position,
+  };
 }
 
 // ----------------------------------------------------------------------------------- conversion
@@ -201,7 +225,7 @@ interface ListOrder {
   readonly position: ReadonlyMap<Scalar, number>;
 }
 
-function convertTransactions(transactions: readonly ElleTransaction[]): ElleConversion {
+function convertTransactions(transactions: readonly ElleTransaction[], options: ElleOptions): ElleConversion {
   const kinds = keyKinds(transactions);
   const findings: Anomaly[] = [];
   const { orders, compatible } = listOrders(transactions, findings);
@@ -220,8 +244,34 @@ function convertTransactions(transactions: readonly ElleTransaction[]): ElleConv
     });
   }
   const versionOrder = Object.fromEntries([...kinds.keys()].map((key): [string, Version[]] => [key, [null, ...(orders.get(key)?.elements ?? [])]]));
-  const history = { transactions: records, versionOrder };
-  return { kind: 'converted', history, findings, describeVersion: versionDescriber(kinds, orders) };
+  const describeVersion = versionDescriber(kinds, orders);
+  const registers = new Set([...kinds].filter(([, kind]) => kind === 'register').map(([key]) => key));
+  const sources = { processOrder: options.processOrder === true, realtime: options.realtime === true };
+  const inferred = inferRegisterOrders(registerTransactions(transactions, registers), registers, sources, describeVersion);
+  findings.push(...inferred.findings);
+  const history = { transactions: records, versionOrder, versionPrecedences: inferred.precedences };
+  return { kind: 'converted', history, findings, describeVersion };
+}
+
+/** The committed (`ok`) transactions as the register version inference reads them. */
+function registerTransactions(transactions: readonly ElleTransaction[], registers: ReadonlySet<string>): RegisterTransaction[] {
+  const result: RegisterTransaction[] = [];
+  for (const transaction of transactions) {
+    if (transaction.outcome !== 'ok' || transaction.completed === undefined) continue;
+    const firstRead = new Map<string, Scalar | null>();
+    const lastWrite = new Map<string, Scalar>();
+    for (const micro of transaction.operations) {
+      if (!registers.has(micro.key)) continue;
+      if (micro.kind === 'write') lastWrite.set(micro.key, micro.value);
+      else if (micro.kind === 'read' && !lastWrite.has(micro.key) && !firstRead.has(micro.key)) {
+        firstRead.set(micro.key, micro.value as Scalar | null);
+      }
+    }
+    if (firstRead.size + lastWrite.size === 0) continue;
+    const { id, process, invoked, completed } = transaction;
+    result.push({ id, process, invoked, completed, firstRead, lastWrite });
+  }
+  return result;
 }
 
 /** Each key's kind, from what is done to it; a key only ever read as nil counts as a register. */

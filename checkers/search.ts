@@ -115,14 +115,16 @@ function violationKey(violation: Violation): string {
 }
 
 /**
- * Cycles and lost updates of the dependency graph first, then a final state that no replay gives (money
- * made or lost shows there), then exactly-once, the other replay findings, and the rest.
+ * Cycles and lost updates of the dependency graph first, then a commit not installed everywhere or a read
+ * of what no committed request installed (each names its request and entities), then a final state that
+ * no replay gives (money made or lost shows there), then exactly-once, the other replay findings, and the rest.
  */
 function mostTelling(violations: readonly Violation[]): string {
   const rank = (violation: Violation): number => {
-    if (violation.checker === 'dependency-graph') return ['G0', 'G1a', 'G1b', 'G1c', 'lost-update', 'G-single', 'G2'].includes(violation.kind) ? 0 : 4;
-    if (violation.checker === 'replay') return violation.kind === 'final-state' ? 1 : 3;
-    return violation.checker === 'exactly-once' ? 2 : 5;
+    if (violation.checker === 'dependency-graph') return ['G0', 'G1a', 'G1b', 'G1c', 'lost-update', 'G-single', 'G2'].includes(violation.kind) ? 0 : 5;
+    if (violation.checker === 'installation') return 1;
+    if (violation.checker === 'replay') return violation.kind === 'final-state' ? 2 : 4;
+    return violation.checker === 'exactly-once' ? 3 : 6;
   };
   return violationKey([...violations].sort((left, right) => rank(left) - rank(right))[0]);
 }

@@ -2,7 +2,8 @@
 // concerns, so that a counterexample can point at them.
 
 export interface Violation {
-  /** The checker that found it: `exactly-once`, `replay` or `dependency-graph`. */
+  /** The checker that found it: `exactly-once`, `replay`, `dependency-graph`,
+   * `installation` or `liveness`. */
   readonly checker: string;
   /** A short name of what went wrong, for grouping (`duplicate-commit`, `lost-update`, …). */
   readonly kind: string;

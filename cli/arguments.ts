@@ -22,7 +22,7 @@ export interface CommandSpec {
 
 export class UsageError {
   constructor(
-    readonly code: 'U0101' | 'U0102' | 'U0103',
+    readonly code: 'U0101' | 'U0102' | 'U0103' | 'U0104',
     readonly message: string,
     readonly hint: string | undefined,
   ) {}

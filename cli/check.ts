@@ -46,7 +46,8 @@ export const checkCommand: CommandSpec = {
     'Checkers: exactly-once (one answer per request; committed at most once, and only when answered so),\n'
       + 'serializability by replay (the committed requests, in the claimed commit order, through the reference\n'
       + 'model), serializability by dependency graph (Adya\'s cycles G0 … G2, with a witness, needing no claimed\n'
-      + 'order), and liveness (every request answered after the faults stop).',
+      + 'order), installation (every write of a commit installed, every read of committed state), and liveness\n'
+      + '(every request answered after the faults stop).',
     `The bug zoo (--bug): ${zoo.map((variant) => `\n  ${variant.name.padEnd(32)}${variant.breaks}`).join('')}`,
     'Exit status: 0 when every run held, 1 on a violation, 2 on static or usage errors.',
   ],

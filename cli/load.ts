@@ -14,7 +14,8 @@ export function readSource(io: Io, path: string): SourceText | UsageError {
   try {
     return sourceText(path, io.readFile(path));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((error as Error).message);
     return new UsageError('U0102', `cannot read ${path}: ${reason}`, 'check the path; it is relative to the current directory');
   }
 }

@@ -108,6 +108,7 @@ export const catalog = [
   entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),
   entry('U0102', 'usage', 'cannot read file', 'The file named on the command line cannot be read.'),
   entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts.'),
+  entry('U0104', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

@@ -26,7 +26,7 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
   note(context, config, node, 'C-Commit', `${token.attempt} is number ${order} in the serial order`);
   let next: Configuration = { ...config, nextOrder: order + 1 };
   next = recordDecision(next, node, decision, context);
-  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads });
+  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: [...token.writes.keys()] });
   next = updateVolatile(next, node, (volatile) => {
     const runningNow = new Map(volatile.running);
     runningNow.delete(running.runId);

@@ -1,6 +1,7 @@
 // Stage: runtime. The history a run records: every request a client submitted, every response it got,
 // and for every decided transaction, committed or aborted by its program, its place in the serial
-// order the protocol claims and the version of each entity it read (and, for commits, installed). It
+// order the protocol claims and the version of each entity it read (and, for commits, the entities it
+// writes, whose installs follow as events of their own). It
 // is an append-only list shared between configurations (appending is O(1)), turned into an array, and
 // into the JSON of docs/history.md, at the end of a run or as it goes (`drainHistory`).
 
@@ -18,6 +19,8 @@ export type HistoryEvent =
       readonly tick: number;
       /** Entity id → the version the transaction read (the first time, from the store; 0: it did not exist). */
       readonly reads: ReadonlyMap<string, number>;
+      /** The ids of the entities the transaction writes: its installs must cover every one of them. */
+      readonly writes: readonly string[];
     }
   /**
    * The coordinator decided that the transaction aborts (its program aborted, or ran out of steps),
@@ -96,9 +99,11 @@ function outcomeToJson(outcome: Outcome): JsonValue {
 
 /** The history as the JSON document of docs/history.md. */
 export function historyToJson(events: readonly HistoryEvent[], settings: Record<string, JsonValue>): JsonValue {
-  const installs = new Map<string, [string, number][]>();
+  const installs = new Map<string, Map<string, number>>();
   for (const event of events) {
-    if (event.type === 'install') installs.set(event.requestId, [...(installs.get(event.requestId) ?? []), [event.entity, event.version]]);
+    if (event.type !== 'install') continue;
+    const installed = installs.get(event.requestId) ?? new Map<string, number>();
+    installs.set(event.requestId, installed.set(event.entity, event.version));
   }
   return {
     format: 'ent-history',
@@ -113,7 +118,9 @@ export function historyToJson(events: readonly HistoryEvent[], settings: Record<
         case 'commit':
           return {
             type: 'commit', id: event.requestId, order: event.order, tick: event.tick,
-            reads: Object.fromEntries(event.reads), writes: Object.fromEntries(installs.get(event.requestId) ?? []),
+            reads: Object.fromEntries(event.reads),
+            // Every entity it writes, with the version its install made (null: never installed).
+            writes: Object.fromEntries(event.writes.map((entity) => [entity, installs.get(event.requestId)?.get(entity) ?? null])),
           };
         case 'abort':
           return {

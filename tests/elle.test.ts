@@ -5,11 +5,15 @@
 //     only when a committed read saw its write; an invocation never completed is `info`;
 //   - the findings of the conversion itself (lists read in incompatible orders) and of the reads
 //     (garbage reads, duplicate appends) and reads of a transaction's own writes (no edge).
-// The classification of Elle's published histories is in dependency-graph.test.ts (elle.json).
+//   - register version orders: a write skew whose versions are not nil is G2 once writes that follow
+//     reads order them (and its serial twin is not); process and real-time order add facts only when
+//     asked; contradicting facts are a cyclic-versions finding whose witness names each fact's reason.
+// The classification of Elle's published histories is in dependency-graph.test.ts (elle.json and
+// elle-rw-register.json).
 
 import test from 'ava';
 import fc from 'fast-check';
-import { checkElleHistory, convertElleHistory, convertElleOperations } from '../checkers/elle.ts';
+import { checkElleHistory, convertElleHistory, convertElleOperations, type ElleOptions } from '../checkers/elle.ts';
 import type { TransactionRecord } from '../checkers/dependency-graph.ts';
 
 const runs = 300 * Number(process.env.ENT_RUNS ?? 1);
@@ -20,8 +24,8 @@ function invalid(history: unknown): string {
   return result.message;
 }
 
-function classes(history: unknown[]): string[] {
-  const result = checkElleHistory(JSON.stringify(history));
+function classes(history: unknown[], options: ElleOptions = {}): string[] {
+  const result = checkElleHistory(JSON.stringify(history), options);
   if (result.kind === 'invalid') throw new Error(result.message);
   return result.anomalies.map((anomaly) => anomaly.class).sort();
 }
@@ -125,4 +129,57 @@ test('garbage reads, duplicate appends, and a transaction reading its own append
   t.deepEqual(classes([ok([['append', 'x', 1], ['r', 'x', [1]], ['append', 'x', 2], ['r', 'x', [1, 2]]])]), []);
   const converted = convertElleHistory(JSON.stringify([ok([['r', 'x', null], ['append', 'x', 1], ['r', 'x', [1]]])]));
   t.like(converted, { kind: 'converted', history: { transactions: [{ reads: [{ object: 'x', version: null }] }] } });
+});
+
+// ------------------------------------------------------------------------ register version orders
+
+const write = (key: string, value: number): unknown[] => ['w', key, value];
+const read = (key: string, value: number | null): unknown[] => ['r', key, value];
+
+test('a write skew on versions that are not nil is G2: the writes that follow the reads order them', (t) => {
+  const initial = ok([write('x', 0), write('y', 0)]);
+  const skew = [initial, ok([read('x', 0), read('y', 0), write('x', 1)], 1), ok([read('x', 0), read('y', 0), write('y', 1)], 2)];
+  t.deepEqual(classes(skew), ['G2']);
+  const result = checkElleHistory(JSON.stringify(skew));
+  if (result.kind === 'invalid') return t.fail(result.message);
+  t.deepEqual(result.anomalies[0].explanation, [
+    'T1 read y = 0, and T2 installed y = 1, which follows it (T2 read y = 0 and then wrote y = 1) (rw)',
+    'T2 read x = 0, and T1 installed x = 1, which follows it (T1 read x = 0 and then wrote x = 1) (rw)',
+  ]);
+  // Negative control: run one after the other, the second reads the first's x, and nothing is wrong.
+  const serial = [initial, ok([read('x', 0), read('y', 0), write('x', 1)], 1), ok([read('x', 1), read('y', 0), write('y', 1)], 2)];
+  t.deepEqual(classes(serial), []);
+});
+
+test('process and real-time order give version facts only when asked', (t) => {
+  // Elle's rw_register_test.clj, "G0": each process wrote both keys and then read one of them.
+  const pair = (process: number, value: unknown[]): unknown[] => [
+    { type: 'invoke', process, f: 'txn', value: value.map((micro) => ((micro as unknown[])[0] === 'r' ? [...(micro as unknown[]).slice(0, 2), null] : micro)) },
+    { type: 'ok', process, f: 'txn', value },
+  ];
+  const history = [
+    ...pair(0, [write('x', 1), write('y', 2)]), ...pair(1, [write('x', 2), write('y', 1)]),
+    ...pair(0, [read('x', 2)]), ...pair(1, [read('y', 2)]),
+  ];
+  t.deepEqual(classes(history), []);
+  t.deepEqual(classes(history, { processOrder: true }), ['G0']);
+  // In real time the four ran one after another, so y went 2 (T1), 1 (T3), 2 (T7): a contradiction,
+  // and real-time order is set aside for y.
+  t.deepEqual(classes(history, { processOrder: true, realtime: true }), ['G0', 'cyclic-versions']);
+});
+
+test('contradicting version facts are a cyclic-versions finding, naming the reason of each step', (t) => {
+  const history = [ok([write('x', 1)]), ok([write('x', 2)]), ok([read('x', 1)])];
+  t.deepEqual(classes(history), []);
+  const result = checkElleHistory(JSON.stringify(history), { processOrder: true });
+  if (result.kind === 'invalid') return t.fail(result.message);
+  t.deepEqual(result.anomalies, [{
+    class: 'cyclic-versions',
+    transactions: ['T1', 'T2', 'T0'],
+    explanation: [
+      'by the initial state, writes that follow reads and process order, x\'s versions form a cycle: x = 2 < x = 1 < x = 2',
+      'x = 2 < x = 1: process 0 ran T1 (ending at x = 2) and then T2 (beginning at x = 1)',
+      'x = 1 < x = 2: process 0 ran T0 (ending at x = 1) and then T1 (beginning at x = 2)',
+    ],
+  }]);
 });
