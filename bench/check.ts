@@ -18,9 +18,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
-import { checkDependencyGraph, historyFromCommitsAndInstalls, type TransactionRecord } from '../checkers/dependency-graph.ts';
+import { checkDependencyGraph, historyFromDecisions, type TransactionRecord } from '../checkers/dependency-graph.ts';
 import { checkElleHistory } from '../checkers/elle.ts';
-import type { CommitOrInstall } from '../checkers/ent-history.ts';
+import type { DecisionOrInstall } from '../checkers/ent-history.ts';
 import { checkInstallation } from '../checkers/installation.ts';
 import { search } from '../checkers/search.ts';
 import { checkFaults, defaultCheckSettings } from '../cli/check.ts';
@@ -128,13 +128,13 @@ function graphSection(): void {
 }
 
 /** A serial history as Ent's commit and install events: each transaction a request writing what it writes. */
-function asEntEvents(transactions: readonly TransactionRecord[]): CommitOrInstall[] {
-  return transactions.flatMap((transaction): CommitOrInstall[] => [
+function asEntEvents(transactions: readonly TransactionRecord[]): DecisionOrInstall[] {
+  return transactions.flatMap((transaction): DecisionOrInstall[] => [
     {
       type: 'commit', requestId: transaction.id, reads: transaction.reads.map((read) => [read.object, read.version as number] as const),
       writes: transaction.writes.map((write) => write.object),
     },
-    ...transaction.writes.map((write): CommitOrInstall => ({
+    ...transaction.writes.map((write): DecisionOrInstall => ({
       type: 'install', requestId: transaction.id, entity: write.object, version: write.version as number,
     })),
   ]);
@@ -147,7 +147,7 @@ function installationSection(): void {
     const events = asEntEvents(randomSerialHistory(size));
     const findings = checkInstallation(events, { quiet: true }).length;
     const installation = timeMedian(() => checkInstallation(events, { quiet: true }), 5);
-    const graph = timeMedian(() => checkDependencyGraph(historyFromCommitsAndInstalls(events)), 5);
+    const graph = timeMedian(() => checkDependencyGraph(historyFromDecisions(events)), 5);
     rows.push([count(size), fixed(installation, 0), String(findings), fixed(graph, 0), fixed(installation / graph, 2)]);
   }
   console.log(table(rows));

@@ -14,8 +14,9 @@ import { Client, ClientError } from '../semantics/reference/client.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { anomaliesToViolations, checkDependencyGraph, historyFromEvents } from './dependency-graph.ts';
-import { commitsAndInstalls } from './ent-history.ts';
+import { decisionsAndInstalls } from './ent-history.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
+import { checkLiveness } from './liveness.ts';
 import { checkInstallation, installationViolations } from './installation.ts';
 import { checkReplay } from './replay.ts';
 import type { Violation } from './violation.ts';
@@ -62,19 +63,12 @@ export function runCase(
   const executed = settings.workload === 'run'
     ? runBlock(program, split, settings.runtime, schedule, trace)
     : runGenerated(program, split, settings, testCase, schedule, trace);
-  const violations: Violation[] = executed.stuck.map((request) => {
-    const submitted = !request.startsWith('(not submitted)');
-    return {
-      checker: 'liveness', kind: 'stuck',
-      message: submitted ? `${request} was never answered, even after the faults stopped` : `${request}: its client was still waiting for an earlier answer`,
-      requests: submitted ? [request.split(' ')[0]] : [],
-    };
-  });
-  violations.push(...checkExactlyOnce(executed.events, { answersOptional: settings.runtime.delivery === 'at-most-once' }));
+  const violations: Violation[] = checkLiveness(executed.stuck, executed.stuckBecause, settings.runtime.delivery);
+  violations.push(...checkExactlyOnce(executed.events));
   violations.push(...checkReplay(program, executed.events, executed.entities, settings.runtime.stepLimit).violations);
   violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(executed.events)).anomalies));
-  const quiet = executed.stuck.length === 0;
-  violations.push(...installationViolations(checkInstallation(commitsAndInstalls(executed.events), { quiet })));
+  const quiet = executed.stuck.length === 0 || executed.stuckBecause === 'quiet';
+  violations.push(...installationViolations(checkInstallation(decisionsAndInstalls(executed.events), { quiet })));
   const used = schedule.made.slice(0, testCase.schedule.length);
   return {
     violations, events: executed.events, entities: executed.entities, workload: executed.workload,
@@ -87,6 +81,7 @@ interface Executed {
   readonly events: readonly HistoryEvent[];
   readonly entities: readonly CommittedEntity[];
   readonly stuck: readonly string[];
+  readonly stuckBecause: 'quiet' | 'steps' | undefined;
   readonly workload: Workload | undefined;
   readonly ruleCounts: ReadonlyMap<string, number>;
   /** The workload's numbers, plainest (the run block has none). */
@@ -105,7 +100,8 @@ function runGenerated(
   const workload = generateWorkload(program, settings.shape, (count) => numbers.pick(count));
   const run = runWorkload(split, settings.runtime, schedule, workload, { trace, stepsMax: generatedStepsMax });
   return {
-    events: run.events, entities: run.entities, stuck: run.stuck, workload, ruleCounts: run.ruleCounts, plainestWorkload: numbers.plainestMade,
+    events: run.events, entities: run.entities, stuck: run.stuck, stuckBecause: run.stuckBecause, workload, ruleCounts: run.ruleCounts,
+    plainestWorkload: numbers.plainestMade,
   };
 }
 
@@ -120,6 +116,7 @@ function runBlock(
   const host = new DistributedHost(split, { settings: runtime, choices: schedule, trace, stepsPerWaitMax: 1_000_000 });
   const client = new Client(host, () => undefined);
   let stuck: readonly string[] = [];
+  let stuckBecause: 'quiet' | 'steps' | undefined;
   try {
     runUntilClientError(client, program);
     // A client error stops the run block, not the system: the requests it already sent must still be
@@ -128,11 +125,12 @@ function runBlock(
     client.finish();
     host.settle();
   } catch (error) {
-    if (error instanceof StuckError) stuck = error.requests;
-    else throw error;
+    if (!(error instanceof StuckError)) throw error;
+    stuck = error.requests;
+    stuckBecause = error.quiet ? 'quiet' : 'steps';
   }
   return {
-    events: historyEvents(host.config.history), entities: host.entities(), stuck, workload: undefined, ruleCounts: host.ruleCounts,
+    events: historyEvents(host.config.history), entities: host.entities(), stuck, stuckBecause, workload: undefined, ruleCounts: host.ruleCounts,
     plainestWorkload: [],
   };
 }

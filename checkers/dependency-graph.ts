@@ -8,7 +8,7 @@
 // installed). The catalog of classes, with an example each, is docs/check-history.md.
 
 import type { HistoryEvent } from '../runtime/history.ts';
-import { commitsAndInstalls, commitsAndInstallsFromJson, type CommitOrInstall } from './ent-history.ts';
+import { decisionsAndInstalls, decisionsAndInstallsFromJson, type DecisionOrInstall } from './ent-history.ts';
 import type { Violation } from './violation.ts';
 
 // ------------------------------------------------------------------------------------------- input
@@ -788,10 +788,12 @@ function assertNever(value: never): never {
  * more than it committed, as a replayed message would) is a further transaction of the request, with
  * no reads: the request took effect again. So are the installs of a request that never committed (the
  * store holds their versions, so reads of them are reads of committed state as far as the graph can
- * tell).
+ * tell). An `abort` event is a read-only transaction: the client saw its outcome, which its reads
+ * explain, so a cycle through it (an audit that read one entity before a transaction and another
+ * after it) is an anomaly like any other.
  */
 export function historyFromEvents(events: readonly HistoryEvent[]): TransactionHistory {
-  return historyFromCommitsAndInstalls(commitsAndInstalls(events));
+  return historyFromDecisions(decisionsAndInstalls(events));
 }
 
 interface TransactionBuilder {
@@ -799,38 +801,40 @@ interface TransactionBuilder {
   readonly request: string;
   readonly reads: VersionAccess[];
   readonly writes: VersionAccess[];
+  /** An aborted transaction: it installs nothing. */
+  readonly readOnly: boolean;
 }
 
-export function historyFromCommitsAndInstalls(events: readonly CommitOrInstall[]): TransactionHistory {
+export function historyFromDecisions(events: readonly DecisionOrInstall[]): TransactionHistory {
   const byRequest = new Map<string, TransactionBuilder[]>();
   const builders: TransactionBuilder[] = [];
-  const open = (requestId: string): TransactionBuilder => {
+  const open = (requestId: string, readOnly: boolean): TransactionBuilder => {
     const list = byRequest.get(requestId) ?? [];
     byRequest.set(requestId, list);
-    const builder: TransactionBuilder = { id: requestId + "'".repeat(list.length), request: requestId, reads: [], writes: [] };
+    const builder: TransactionBuilder = { id: requestId + "'".repeat(list.length), request: requestId, reads: [], writes: [], readOnly };
     list.push(builder);
     builders.push(builder);
     return builder;
   };
   for (const event of events) {
-    if (event.type !== 'commit') continue;
-    const builder = open(event.requestId);
+    if (event.type === 'install') continue;
+    const builder = open(event.requestId, event.type === 'abort');
     for (const [entity, version] of event.reads) builder.reads.push({ object: entity, version });
   }
   for (const event of events) {
     if (event.type !== 'install') continue;
     const list = byRequest.get(event.requestId);
-    const builder = list?.find((candidate) => !candidate.writes.some((write) => write.object === event.entity))
-      ?? open(event.requestId);
+    const builder = list?.find((candidate) => !candidate.readOnly && !candidate.writes.some((write) => write.object === event.entity))
+      ?? open(event.requestId, false);
     builder.writes.push({ object: event.entity, version: event.version });
   }
-  return { transactions: builders.map((builder) => ({ ...builder, committed: true })) };
+  return { transactions: builders.map(({ readOnly: _, ...builder }) => ({ ...builder, committed: true })) };
 }
 
 /** Ent's history JSON (docs/history.md) as a transaction history, or why it is not one. */
 export function historyFromEntJson(json: unknown): TransactionHistory | { readonly error: string } {
-  const events = commitsAndInstallsFromJson(json);
-  return 'error' in events ? events : historyFromCommitsAndInstalls(events);
+  const events = decisionsAndInstallsFromJson(json);
+  return 'error' in events ? events : historyFromDecisions(events);
 }
 
 /** The anomalies as violations of the `dependency-graph` checker; a transaction r7' stands for request r7. */

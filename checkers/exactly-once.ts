@@ -1,9 +1,9 @@
-// Stage: checkers. Exactly once, over a history: each request has one answer at its client (every
-// response the client received is recorded; two that differ are a violation; none is one too, unless
-// delivery was at-most-once, where a request may have no
-// definite answer), a request took effect at most once (at most one commit), and the answer agrees with
-// what happened: a committed request committed, an aborted one left no commit. Whether its effect is the
-// right one is the replay checker's question.
+// Stage: checkers. Exactly once, over a history: a request took effect at most once (at most one
+// commit), every response the client received for it is the same answer (each is recorded; two that
+// differ are a violation), and the answer agrees with what was decided: a request answered as committed
+// committed, one answered `abort` was not committed. Whether a request was answered at all is the
+// liveness checker's question (liveness.ts, which also says what at-most-once allows); whether its
+// effect is the right one is the replay checker's.
 
 import { valuesEqual } from '../semantics/values.ts';
 import type { HistoryEvent } from '../runtime/history.ts';
@@ -12,12 +12,7 @@ import { describeRequest } from '../runtime/describe.ts';
 import type { Request } from '../semantics/transactions.ts';
 import type { Violation } from './violation.ts';
 
-export interface ExactlyOnceOptions {
-  /** Under at-most-once delivery a request may end without an answer. */
-  readonly answersOptional: boolean;
-}
-
-export function checkExactlyOnce(events: readonly HistoryEvent[], options: ExactlyOnceOptions): Violation[] {
+export function checkExactlyOnce(events: readonly HistoryEvent[]): Violation[] {
   const requests = new Map<string, Request>();
   const answers = new Map<string, Outcome[]>();
   const commits = new Map<string, number>();
@@ -39,10 +34,7 @@ export function checkExactlyOnce(events: readonly HistoryEvent[], options: Exact
     const outcomes = answers.get(requestId) ?? [];
     const committed = commits.get(requestId) ?? 0;
     if (committed > 1) report('duplicate-commit', requestId, `took effect ${committed} times`);
-    if (outcomes.length === 0) {
-      if (!options.answersOptional) report('no-answer', requestId, 'never got an answer');
-      continue;
-    }
+    if (outcomes.length === 0) continue;
     if (outcomes.length > 1) report('conflicting-answers', requestId, `got ${outcomes.length} different answers`);
     const answer = outcomes[0];
     if (answer.kind === 'committed' && committed === 0) report('answer-without-commit', requestId, 'was answered as committed but never committed');

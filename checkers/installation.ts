@@ -9,7 +9,7 @@
 // The dependency graph cannot see a partial commit: it builds each transaction from its installs, so a
 // write that was never installed is simply not there, and the transaction looks whole.
 
-import type { CommitOrInstall } from './ent-history.ts';
+import type { DecisionOrInstall } from './ent-history.ts';
 import type { Violation } from './violation.ts';
 
 export type InstallationClass = 'partial-commit' | 'uncommitted-read';
@@ -32,13 +32,17 @@ export interface InstallationOptions {
   readonly quiet: boolean;
 }
 
-export function checkInstallation(events: readonly CommitOrInstall[], options: InstallationOptions): InstallationFinding[] {
+export function checkInstallation(events: readonly DecisionOrInstall[], options: InstallationOptions): InstallationFinding[] {
   const commits = new Map<string, Commit[]>();
   /** Per request and entity (`installKey`), how many times it was installed. */
   const installCounts = new Map<string, number>();
   /** Per entity version (`versionKey`), the requests that installed it. */
   const installers = new Map<string, string[]>();
+  /** Every decided transaction's reads: a program abort's reads explain its outcome as much as a commit's. */
+  const readers: Reader[] = [];
   for (const event of events) {
+    if (event.type !== 'install') readers.push(event);
+    if (event.type === 'abort') continue;
     if (event.type === 'commit') {
       const list = commits.get(event.requestId);
       if (list === undefined) commits.set(event.requestId, [event]);
@@ -59,11 +63,12 @@ export function checkInstallation(events: readonly CommitOrInstall[], options: I
       if (finding !== undefined) findings.push(finding);
     }
   }
-  findings.push(...uncommittedReads(commits, installers));
+  findings.push(...uncommittedReads(readers, commits, installers));
   return findings;
 }
 
-type Commit = Extract<CommitOrInstall, { type: 'commit' }>;
+type Commit = Extract<DecisionOrInstall, { type: 'commit' }>;
+type Reader = Extract<DecisionOrInstall, { type: 'commit' | 'abort' }>;
 
 function installKey(requestId: string, entity: string): string {
   return `${requestId}\u0000${entity}`;
@@ -82,7 +87,7 @@ function partialCommit(
   requestId: string,
   requestCommits: readonly Commit[],
   installCounts: ReadonlyMap<string, number>,
-  events: readonly CommitOrInstall[],
+  events: readonly DecisionOrInstall[],
 ): InstallationFinding | undefined {
   const intended = new Map<string, number>();
   for (const commit of requestCommits) {
@@ -109,30 +114,29 @@ function partialCommit(
 
 /** A read of version v > 0 (0: the entity did not exist) needs an install of v by a committed request. */
 function uncommittedReads(
+  readers: readonly Reader[],
   commits: ReadonlyMap<string, readonly Commit[]>,
   installers: ReadonlyMap<string, readonly string[]>,
 ): InstallationFinding[] {
   const findings: InstallationFinding[] = [];
   const reported = new Set<string>();
-  for (const [reader, requestCommits] of commits) {
-    for (const commit of requestCommits) {
-      for (const [entity, version] of commit.reads) {
-        if (version === 0) continue;
-        const key = versionKey(entity, version);
-        const by = installers.get(key) ?? [];
-        if (by.some((installer) => commits.has(installer))) continue;
-        if (reported.has(`${reader}\u0000${key}`)) continue;
-        reported.add(`${reader}\u0000${key}`);
-        const source = by.length === 0
-          ? 'which no install produced'
-          : `which only ${listed([...new Set(by)])} installed, and ${new Set(by).size === 1 ? 'it' : 'they'} never committed`;
-        findings.push({
-          class: 'uncommitted-read',
-          transactions: [reader, ...new Set(by)],
-          entities: [entity],
-          explanation: [`${reader} read ${entity} version ${version}, ${source}`],
-        });
-      }
+  for (const { requestId: reader, reads } of readers) {
+    for (const [entity, version] of reads) {
+      if (version === 0) continue;
+      const key = versionKey(entity, version);
+      const by = installers.get(key) ?? [];
+      if (by.some((installer) => commits.has(installer))) continue;
+      if (reported.has(`${reader}\u0000${key}`)) continue;
+      reported.add(`${reader}\u0000${key}`);
+      const source = by.length === 0
+        ? 'which no install produced'
+        : `which only ${listed([...new Set(by)])} installed, and ${new Set(by).size === 1 ? 'it' : 'they'} never committed`;
+      findings.push({
+        class: 'uncommitted-read',
+        transactions: [reader, ...new Set(by)],
+        entities: [entity],
+        explanation: [`${reader} read ${entity} version ${version}, ${source}`],
+      });
     }
   }
   return findings;

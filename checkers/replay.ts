@@ -1,11 +1,12 @@
-// Stage: checkers. Serializability by replay: the committed requests, each once, in the order the
-// protocol claims, run one at a time through the reference model, must give every committed answer the
-// run gave and end in the run's final state of every entity (so a request that took effect twice, or an
-// update that was lost, shows as a final state that no such replay gives).
+// Stage: checkers. Serializability by replay: the decided requests, each once, in the serial order the
+// protocol claims, run one at a time through the reference model. Every committed request must give
+// the answer the run gave, every aborted one must abort with the message the run gave (and change
+// nothing), and the replay must end in the run's final state of every entity (so a request that took
+// effect twice, or an update that was lost, shows as a final state that no such replay gives).
 
 import { ReferenceModel } from '../semantics/reference/model.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
-import type { Request } from '../semantics/transactions.ts';
+import { abortCause, type Request } from '../semantics/transactions.ts';
 import { canonical, type MapKey, type Value } from '../semantics/values.ts';
 import { describeRequest } from '../runtime/describe.ts';
 import type { HistoryEvent } from '../runtime/history.ts';
@@ -28,6 +29,38 @@ export function stateLines(entities: Iterable<EntityState>): string[] {
   return lines.sort();
 }
 
+type Decided = Extract<HistoryEvent, { type: 'commit' | 'abort' }>;
+
+/** A committed request must commit in the replay, with the answer the client got. */
+function replayedCommit(what: string, replayed: Outcome, answer: Outcome | undefined): Omit<Violation, 'checker' | 'requests'> | undefined {
+  if (replayed.kind === 'aborted') return { kind: 'replay-aborts', message: `${what} committed, but replayed in that order it aborts: ${replayed.message}` };
+  if (answer?.kind === 'committed' && canonical(answer.value) !== canonical(replayed.value)) {
+    return { kind: 'different-answer', message: `${what} answered ${canonical(answer.value)}, but replayed in that order it gives ${canonical(replayed.value)}` };
+  }
+  return undefined;
+}
+
+/**
+ * An aborted request must abort in the replay with the same message: its abort is an outcome the client
+ * saw, and it must be the outcome of running it alone at its place in the order.
+ */
+function replayedAbort(what: string, replayed: Outcome, event: Extract<HistoryEvent, { type: 'abort' }>): Omit<Violation, 'checker' | 'requests'> | undefined {
+  const cause = abortCause(event.code) === 'system' ? ' (by the system)' : '';
+  if (replayed.kind === 'committed') {
+    return {
+      kind: 'replay-commits',
+      message: `${what} was answered \`abort: ${event.message}\`${cause}, but replayed in that order it commits, giving ${canonical(replayed.value)}`,
+    };
+  }
+  if (replayed.message !== event.message) {
+    return {
+      kind: 'different-abort',
+      message: `${what} was answered \`abort: ${event.message}\`${cause}, but replayed in that order it aborts with \`${replayed.message}\``,
+    };
+  }
+  return undefined;
+}
+
 export interface ReplayResult {
   readonly violations: Violation[];
   /** The reference model after the replay, for a counterexample's report. */
@@ -37,33 +70,30 @@ export interface ReplayResult {
 export function checkReplay(program: TypedProgram, events: readonly HistoryEvent[], finalState: Iterable<EntityState>, stepLimit?: number): ReplayResult {
   const requests = new Map<string, Request>();
   const firstAnswer = new Map<string, Outcome>();
-  const committed: { requestId: string; order: number }[] = [];
+  const decided: Decided[] = [];
+  const seen = new Set<string>();
   for (const event of events) {
     if (event.type === 'request') requests.set(event.requestId, event.request);
     if (event.type === 'response' && !firstAnswer.has(event.requestId)) firstAnswer.set(event.requestId, event.outcome);
-    // A request is replayed once, where it first committed: the final state must be what applying each
+    // A request is replayed once, where it was first decided: the final state must be what applying each
     // committed request once gives (a second commit of one request is the exactly-once checker's to report).
-    if (event.type === 'commit' && !committed.some((entry) => entry.requestId === event.requestId)) {
-      committed.push({ requestId: event.requestId, order: event.order });
+    if ((event.type === 'commit' || event.type === 'abort') && !seen.has(event.requestId)) {
+      seen.add(event.requestId);
+      decided.push(event);
     }
   }
-  committed.sort((left, right) => left.order - right.order);
+  decided.sort((left, right) => left.order - right.order);
   const model = new ReferenceModel(program, { stepLimit });
   const violations: Violation[] = [];
-  for (const { requestId, order } of committed) {
-    const request = requests.get(requestId);
+  for (const event of decided) {
+    const request = requests.get(event.requestId);
     if (request === undefined) continue;
     const replayed = model.execute(request);
-    const answer = firstAnswer.get(requestId);
-    const what = `${requestId} (${describeRequest(request)}), number ${order} in the commit order,`;
-    if (replayed.kind === 'aborted') {
-      violations.push({ checker: 'replay', kind: 'replay-aborts', message: `${what} committed, but replayed in that order it aborts: ${replayed.message}`, requests: [requestId] });
-    } else if (answer?.kind === 'committed' && canonical(answer.value) !== canonical(replayed.value)) {
-      violations.push({
-        checker: 'replay', kind: 'different-answer',
-        message: `${what} answered ${canonical(answer.value)}, but replayed in that order it gives ${canonical(replayed.value)}`, requests: [requestId],
-      });
-    }
+    const what = `${event.requestId} (${describeRequest(request)}), number ${event.order} in the serial order,`;
+    const found = event.type === 'commit'
+      ? replayedCommit(what, replayed, firstAnswer.get(event.requestId))
+      : replayedAbort(what, replayed, event);
+    if (found !== undefined) violations.push({ ...found, checker: 'replay', requests: [event.requestId] });
   }
   const expected = stateLines(model.store.all());
   const actual = stateLines(finalState);
@@ -73,7 +103,7 @@ export function checkReplay(program: TypedProgram, events: readonly HistoryEvent
     const totals = totalsDiffer(model.store.all(), finalState);
     violations.push({
       checker: 'replay', kind: 'final-state',
-      message: `the final state differs from the replay of the committed requests in commit order:\n`
+      message: `the final state differs from the replay of the decided requests in the serial order:\n`
         + `${missing.map((line) => `    replay: ${line}`).join('\n')}\n${extra.map((line) => `    run:    ${line}`).join('\n')}`
         + totals.map((line) => `\n  ${line}`).join(''),
       requests: [],

@@ -5,9 +5,9 @@
 // first --max-witnesses of them; exit 0 when none is found, 1 when one is, 2 when the file cannot be
 // read as either format (one line with its code, never a stack trace).
 
-import { checkDependencyGraph, historyFromCommitsAndInstalls, isCycleClass, type AnomalyClass } from '../checkers/dependency-graph.ts';
+import { checkDependencyGraph, historyFromDecisions, isCycleClass, type AnomalyClass } from '../checkers/dependency-graph.ts';
 import { checkElleHistory } from '../checkers/elle.ts';
-import { commitsAndInstallsFromJson } from '../checkers/ent-history.ts';
+import { decisionsAndInstallsFromJson } from '../checkers/ent-history.ts';
 import { checkInstallation, type InstallationClass } from '../checkers/installation.ts';
 import { integerOption, UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
@@ -119,9 +119,9 @@ function anomaliesOf(text: string, options: HistoryOptions): Checked | { readonl
   if (typeof json !== 'object' || json === null) {
     return { error: 'neither an Ent history (an object with "format": "ent-history") nor an Elle history (an array of operations)' };
   }
-  const events = commitsAndInstallsFromJson(json);
+  const events = decisionsAndInstallsFromJson(json);
   if ('error' in events) return events;
-  const history = historyFromCommitsAndInstalls(events);
+  const history = historyFromDecisions(events);
   const anomalies = [...checkDependencyGraph(history).anomalies, ...checkInstallation(events, { quiet: true })];
   return { anomalies, format: 'Ent', transactions: history.transactions.length };
 }

@@ -8,6 +8,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { checkExactlyOnce } from '../checkers/exactly-once.ts';
+import { checkLiveness } from '../checkers/liveness.ts';
 import { checkReplay } from '../checkers/replay.ts';
 import { ListChoices, SeededChoices } from '../runtime/choices.ts';
 import { defaultTimeouts, type ConcurrencyMode, type DeliveryMode, type RuntimeSettings } from '../runtime/configuration.ts';
@@ -72,8 +73,8 @@ const faultPlan = fc.record({
 const choiceList = fc.array(fc.nat({ max: 999_999 }), { maxLength: 3000, size: 'max' });
 
 function violationsOf(run: WorkloadRun, delivery: DeliveryMode): string[] {
-  const problems = run.stuck.map((request) => `stuck: ${request}`);
-  problems.push(...checkExactlyOnce(run.events, { answersOptional: delivery === 'at-most-once' }).map((violation) => violation.message));
+  const problems = checkLiveness(run.stuck, run.stuckBecause, delivery).map((violation) => `stuck: ${violation.message}`);
+  problems.push(...checkExactlyOnce(run.events).map((violation) => violation.message));
   problems.push(...checkReplay(bank, run.events, run.entities).violations.map((violation) => violation.message));
   return problems;
 }

@@ -1,6 +1,7 @@
 // Stage: runtime. Clients: each submits requests (G-Submit) to its ingress, the durable log of what it
 // asked and has no answer for, sends each to the request's coordinator, resends it with the same id when
-// no response comes in time (unless delivery is at-most-once), and keeps the first response it gets.
+// no response comes in time, and keeps the first response it gets. Under at-most-once delivery a client
+// sends a request once, and when no response comes in time it gives the request up: its answer is lost.
 // Every request carries the client's watermark (every request of the client below it is answered), so
 // that coordinators can forget their decisions about those. Input and output: configurations.
 
@@ -22,8 +23,9 @@ function withClient(config: Configuration, client: ClientState): Configuration {
   return { ...config, clients };
 }
 
-function resendDeadline(config: Configuration): number | undefined {
-  return config.settings.delivery === 'at-most-once' ? undefined : config.tick + config.settings.timeouts.clientRetry;
+/** When the client acts on an unanswered request: it resends it, or under at-most-once gives it up. */
+function resendDeadline(config: Configuration): number {
+  return config.tick + config.settings.timeouts.clientRetry;
 }
 
 /** G-Submit: the request enters the client's ingress and is sent; its id is returned with the configuration. */
@@ -60,11 +62,7 @@ export function handleResponse(config: Configuration, clientId: number, body: Ex
   if (entry === undefined) return recorded;
   const pending = client.pending.with(body.requestId, undefined);
   const answer: ClientAnswer = { requestId: body.requestId, outcome: body.outcome, tick: config.tick, earlier: client.answers };
-  let watermark = client.watermark;
-  if (entry.timestamp <= watermark) {
-    watermark = entry.timestamp + 1;
-    while (watermark < config.nextTimestamp && !pending.has(`r${watermark}`)) watermark++;
-  }
+  const watermark = advanceWatermark(client.watermark, entry.timestamp, pending, config.nextTimestamp);
   return withClient(recorded, { ...client, pending, watermark, answers: answer });
 }
 
@@ -80,21 +78,39 @@ export function collectAnswers(config: Configuration, clientId: number): { confi
 export function clientDeadline(client: ClientState): number | undefined {
   let earliest: number | undefined;
   for (const entry of client.pending.values()) {
-    if (entry.resendAt !== undefined) earliest = earliest === undefined ? entry.resendAt : Math.min(earliest, entry.resendAt);
+    earliest = earliest === undefined ? entry.resendAt : Math.min(earliest, entry.resendAt);
   }
   return earliest;
 }
 
-/** Resends every unanswered request whose time is up, with the same id. */
+/**
+ * Resends every unanswered request whose time is up, with the same id; under at-most-once gives it up
+ * instead (it leaves the ingress unanswered, and the watermark moves past it).
+ */
 export function fireClientTimers(config: Configuration, clientId: number, context: ClientContext): Configuration {
   let next = config;
   let pending = config.clients[clientId].pending;
+  let watermark = config.clients[clientId].watermark;
   for (const entry of config.clients[clientId].pending.values()) {
-    if (entry.resendAt === undefined || entry.resendAt > config.tick) continue;
+    if (entry.resendAt > config.tick) continue;
+    if (config.settings.delivery === 'at-most-once') {
+      pending = pending.with(entry.requestId, undefined);
+      watermark = advanceWatermark(watermark, entry.timestamp, pending, config.nextTimestamp);
+      context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `give up ${entry.requestId}: at-most-once sends a request once` });
+      continue;
+    }
     const resent: ClientRequest = { ...entry, sends: entry.sends + 1, resendAt: resendDeadline(config) };
     pending = pending.with(entry.requestId, resent);
     context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` });
     next = sendRequest(next, clientId, resent, context);
   }
-  return withClient(next, { ...next.clients[clientId], pending });
+  return withClient(next, { ...next.clients[clientId], pending, watermark });
+}
+
+/** The watermark once the request with `timestamp` has left the ingress: past every request no longer pending. */
+function advanceWatermark(watermark: number, timestamp: number, pending: ClientState['pending'], nextTimestamp: number): number {
+  if (timestamp > watermark) return watermark;
+  let next = timestamp + 1;
+  while (next < nextTimestamp && !pending.has(`r${next}`)) next++;
+  return next;
 }

@@ -30,8 +30,6 @@ export interface Timeouts {
   readonly resend: number;
   /** Ticks a participant holding a prepared transaction waits before it asks the coordinator. */
   readonly inquiry: number;
-  /** Ticks a crashed node stays down (the longest; the shortest is a quarter of it). */
-  readonly downtime: number;
 }
 
 export interface RuntimeSettings {
@@ -49,7 +47,7 @@ export interface RuntimeSettings {
   readonly bug: string;
 }
 
-export const defaultTimeouts: Timeouts = { clientRetry: 60, attempt: 40, resend: 12, inquiry: 30, downtime: 40 };
+export const defaultTimeouts: Timeouts = { clientRetry: 60, attempt: 40, resend: 12, inquiry: 30 };
 
 // ------------------------------------------------------------------------------------ transactions
 
@@ -275,8 +273,8 @@ export interface ClientRequest {
   readonly timestamp: number;
   readonly submittedAt: number;
   readonly sends: number;
-  /** When it is to be sent again if no answer comes (never, under at-most-once). */
-  readonly resendAt: number | undefined;
+  /** When it is to be sent again if no answer comes (under at-most-once: given up). */
+  readonly resendAt: number;
 }
 
 /** An answer the client received, kept until whoever runs the system collects it (see `collectAnswers`). */

@@ -27,6 +27,8 @@ export { handleAck, handleInquire } from './decisions.ts';
 
 export function handleRequest(config: Configuration, node: NodeId, envelope: Envelope, context: CoordinatorContext): Configuration {
   const body = envelope.body as Extract<MessageBody, { kind: 'request' }>;
+  // The zoo's `drop-requests`: a coordinator that answers nothing.
+  if (config.settings.bug === 'drop-requests') return config;
   const deduplicate = config.settings.delivery !== 'at-least-once' && config.settings.bug !== 'no-dedup-table';
   const noted = noteWatermark(config, node, body.client, body.watermark);
   if (deduplicate) {

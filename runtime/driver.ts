@@ -22,6 +22,8 @@ export interface WorkloadRun {
   readonly entities: readonly CommittedEntity[];
   /** Requests never answered (empty when the run finished). */
   readonly stuck: readonly string[];
+  /** Why requests are stuck: the system fell quiet without answering them, or it ran out of steps while busy. */
+  readonly stuckBecause: 'quiet' | 'steps' | undefined;
   readonly steps: number;
   readonly ruleCounts: ReadonlyMap<string, number>;
 }
@@ -110,13 +112,13 @@ function runClosedLoop(
         config = { ...config, faultsActive: false };
         continue;
       }
-      return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()));
+      return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'quiet');
     }
     config = result.next;
     emit(result.emitted);
     count(result.localCounts);
     collect();
-    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()));
+    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'steps');
   }
   return finish(config, steps, ruleCounts, []);
 }
@@ -185,12 +187,19 @@ function unanswered(config: Configuration, notSubmitted: readonly Request[]): st
   return stuck;
 }
 
-function finish(config: Configuration, steps: number, ruleCounts: ReadonlyMap<string, number>, stuck: readonly string[]): WorkloadRun {
+function finish(
+  config: Configuration,
+  steps: number,
+  ruleCounts: ReadonlyMap<string, number>,
+  stuck: readonly string[],
+  stuckBecause?: 'quiet' | 'steps',
+): WorkloadRun {
   return {
     config,
     events: historyEvents(config.history),
     entities: config.nodes.flatMap((node) => [...node.durable.store.values()]),
     stuck,
+    stuckBecause: stuck.length === 0 ? undefined : stuckBecause,
     steps,
     ruleCounts,
   };
@@ -236,12 +245,12 @@ function runOpenLoop(
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       if (config.clients.every((client) => client.pending.size === 0)) break;
-      return finish(config, steps, ruleCounts, unanswered(config, []));
+      return finish(config, steps, ruleCounts, unanswered(config, []), 'quiet');
     }
     config = collectAllAnswers(result.next, options);
     emit(result.emitted);
     count(result.localCounts);
-    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []));
+    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');
   }
   return finish(config, steps, ruleCounts, []);
 }

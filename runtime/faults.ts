@@ -1,20 +1,27 @@
 // Stage: runtime. Fault plans: the probability, per global step, that the network drops, duplicates or
-// delays a message, or that a node crashes. Written `drop=0.1,dup=0.1,delay=0.2,crash=0.02`, or `none`.
+// delays a message, or that a node crashes, and how long a crashed node stays down. Written
+// `drop=0.1,dup=0.1,delay=0.2,crash=0.02,downtime=40`, or `none`, or `mild`.
 
 export interface FaultPlan {
   readonly drop: number;
   readonly duplicate: number;
   readonly delay: number;
   readonly crash: number;
+  /** The most ticks a crashed node stays down (at least a quarter of it); `defaultDowntime` when absent. */
+  readonly downtime?: number;
 }
 
-export const noFaults: FaultPlan = { drop: 0, duplicate: 0, delay: 0, crash: 0 };
+export const defaultDowntime = 40;
+
+export const noFaults: FaultPlan = { drop: 0, duplicate: 0, delay: 0, crash: 0, downtime: defaultDowntime };
 
 /** The default of `ent run`: every kind of fault, rarely enough that a run block of a few dozen calls finishes quickly. */
-export const mildFaults: FaultPlan = { drop: 0.02, duplicate: 0.02, delay: 0.05, crash: 0.002 };
+export const mildFaults: FaultPlan = { drop: 0.02, duplicate: 0.02, delay: 0.05, crash: 0.002, downtime: defaultDowntime };
 
-const names: Readonly<Record<string, keyof FaultPlan>> = {
-  drop: 'drop', dup: 'duplicate', duplicate: 'duplicate', delay: 'delay', crash: 'crash',
+type Probability = Exclude<keyof FaultPlan, 'downtime'>;
+
+const names: Readonly<Record<string, Probability | 'downtime'>> = {
+  drop: 'drop', dup: 'duplicate', duplicate: 'duplicate', delay: 'delay', crash: 'crash', downtime: 'downtime',
 };
 
 /** Parses a fault plan, or explains what is wrong with it. */
@@ -22,12 +29,17 @@ export function parseFaultPlan(spec: string): FaultPlan | { readonly error: stri
   const trimmed = spec.trim();
   if (trimmed === 'none') return noFaults;
   if (trimmed === 'mild') return mildFaults;
-  const plan: Record<keyof FaultPlan, number> = { ...noFaults };
+  const plan: Record<keyof FaultPlan, number> = { ...noFaults, downtime: defaultDowntime };
   for (const part of trimmed.split(',')) {
     const [name, value, ...rest] = part.split('=');
     const key = names[name?.trim() ?? ''];
     if (key === undefined || value === undefined || rest.length > 0) {
-      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, separated by commas` };
+      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, and downtime=TICKS, separated by commas` };
+    }
+    if (key === 'downtime') {
+      if (!/^\s*[1-9]\d{0,5}\s*$/.test(value)) return { error: `downtime=${value}: the ticks a crashed node stays down, a whole number from 1 to 999999` };
+      plan.downtime = Number(value);
+      continue;
     }
     const probability = Number(value);
     if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(value) || !(probability >= 0 && probability <= 1)) {
@@ -40,5 +52,6 @@ export function parseFaultPlan(spec: string): FaultPlan | { readonly error: stri
 
 export function formatFaultPlan(plan: FaultPlan): string {
   if (plan.drop === 0 && plan.duplicate === 0 && plan.delay === 0 && plan.crash === 0) return 'none';
-  return `drop=${plan.drop},dup=${plan.duplicate},delay=${plan.delay},crash=${plan.crash}`;
+  const downtime = (plan.downtime ?? defaultDowntime) === defaultDowntime ? '' : `,downtime=${plan.downtime}`;
+  return `drop=${plan.drop},dup=${plan.duplicate},delay=${plan.delay},crash=${plan.crash}${downtime}`;
 }

@@ -6,7 +6,7 @@
 // into the JSON of docs/history.md, at the end of a run or as it goes (`drainHistory`).
 
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
-import type { Outcome, Request } from '../semantics/transactions.ts';
+import { abortCause, type Outcome, type Request } from '../semantics/transactions.ts';
 import { canonical, listValue, mapValue, referenceValue, type MapKey, type Value } from '../semantics/values.ts';
 
 export type HistoryEvent =
@@ -97,39 +97,39 @@ function outcomeToJson(outcome: Outcome): JsonValue {
     : { kind: 'aborted', code: outcome.code, message: outcome.message };
 }
 
+/** The version of the history format this Ent writes (docs/history.md). */
+export const historyFormatVersion = 2;
+
 /** The history as the JSON document of docs/history.md. */
 export function historyToJson(events: readonly HistoryEvent[], settings: Record<string, JsonValue>): JsonValue {
-  const installs = new Map<string, Map<string, number>>();
-  for (const event of events) {
-    if (event.type !== 'install') continue;
-    const installed = installs.get(event.requestId) ?? new Map<string, number>();
-    installs.set(event.requestId, installed.set(event.entity, event.version));
+  return { ...historyHeader(settings), events: events.map(historyEventToJson) };
+}
+
+/** The document's fields before its events (a writer that streams the events writes these first). */
+export function historyHeader(settings: Record<string, JsonValue>): { format: string; version: number; settings: Record<string, JsonValue> } {
+  return { format: 'ent-history', version: historyFormatVersion, settings };
+}
+
+/**
+ * One event as JSON. Each stands alone, so that a long run's history can be written as it happens: a
+ * commit names the entities it writes, and the version each became is in the `install` events.
+ */
+export function historyEventToJson(event: HistoryEvent): JsonValue {
+  switch (event.type) {
+    case 'request':
+      return { type: 'request', id: event.requestId, client: event.client, tick: event.tick, request: requestToJson(event.request) };
+    case 'response':
+      return { type: 'response', id: event.requestId, client: event.client, tick: event.tick, outcome: outcomeToJson(event.outcome) };
+    case 'commit':
+      return {
+        type: 'commit', id: event.requestId, order: event.order, tick: event.tick, reads: Object.fromEntries(event.reads), writes: [...event.writes],
+      };
+    case 'abort':
+      return {
+        type: 'abort', id: event.requestId, order: event.order, tick: event.tick, reads: Object.fromEntries(event.reads),
+        code: event.code, message: event.message, cause: abortCause(event.code),
+      };
+    case 'install':
+      return { type: 'install', id: event.requestId, entity: event.entity, version: event.version, tick: event.tick };
   }
-  return {
-    format: 'ent-history',
-    version: 1,
-    settings,
-    events: events.map((event): JsonValue => {
-      switch (event.type) {
-        case 'request':
-          return { type: 'request', id: event.requestId, client: event.client, tick: event.tick, request: requestToJson(event.request) };
-        case 'response':
-          return { type: 'response', id: event.requestId, client: event.client, tick: event.tick, outcome: outcomeToJson(event.outcome) };
-        case 'commit':
-          return {
-            type: 'commit', id: event.requestId, order: event.order, tick: event.tick,
-            reads: Object.fromEntries(event.reads),
-            // Every entity it writes, with the version its install made (null: never installed).
-            writes: Object.fromEntries(event.writes.map((entity) => [entity, installs.get(event.requestId)?.get(entity) ?? null])),
-          };
-        case 'abort':
-          return {
-            type: 'abort', id: event.requestId, order: event.order, tick: event.tick, reads: Object.fromEntries(event.reads),
-            code: event.code, message: event.message,
-          };
-        case 'install':
-          return { type: 'install', id: event.requestId, entity: event.entity, version: event.version, tick: event.tick };
-      }
-    }),
-  };
 }

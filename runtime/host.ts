@@ -36,13 +36,18 @@ export interface DistributedOptions {
 const healAfterSteps = 20_000;
 
 export class StuckError {
-  constructor(readonly requests: readonly string[], readonly reason: string) {}
+  constructor(
+    readonly requests: readonly string[],
+    readonly reason: string,
+    /** The system fell quiet with these unanswered (rather than running out of steps while busy). */
+    readonly quiet: boolean,
+  ) {}
 }
 
 export class DistributedHost implements TransactionHost {
   private configuration: Configuration;
   private readonly choices: ChoiceSource;
-  private readonly tickets: string[] = [];
+  private readonly tickets: { readonly requestId: string; readonly request: Request }[] = [];
   /** Answers collected from the client, by request id, until the run block asks for them. */
   private readonly answers = new Map<string, Outcome>();
   private readonly stepsPerWaitMax: number;
@@ -68,12 +73,12 @@ export class DistributedHost implements TransactionHost {
     this.configuration = submitted.config;
     this.emit(trace);
     this.drainHistory();
-    this.tickets.push(submitted.requestId);
+    this.tickets.push({ requestId: submitted.requestId, request });
     return this.tickets.length - 1;
   }
 
   outcome(ticket: number): SemanticsOutcome {
-    const requestId = this.tickets[ticket];
+    const requestId = this.tickets[ticket]?.requestId;
     if (requestId === undefined) throw new Error(`assertion: unknown ticket ${ticket}`);
     this.runUntil(() => this.answers.has(requestId));
     return this.answers.get(requestId)!;
@@ -104,15 +109,15 @@ export class DistributedHost implements TransactionHost {
           this.heal();
           continue;
         }
-        if (this.unanswered().length === 0) return;
-        throw new StuckError(this.unanswered(), 'the system is quiet, and these requests have no answer');
+        if (this.configuration.clients[0].pending.size === 0 && this.unanswered().length === 0) return;
+        throw new StuckError(this.unanswered(), 'the system is quiet, and these requests have no answer', true);
       }
       this.configuration = result.next;
       this.count(result.rule, result.emitted, result.localCounts);
       this.emit(result.emitted);
       this.collect();
       if (++steps > this.stepsPerWaitMax) {
-        throw new StuckError(this.unanswered(), `no answer after ${this.stepsPerWaitMax} global steps`);
+        throw new StuckError(this.unanswered(), `no answer after ${this.stepsPerWaitMax} global steps`, false);
       }
     }
   }
@@ -146,9 +151,9 @@ export class DistributedHost implements TransactionHost {
     if (this.options.trace !== undefined) for (const entry of entries) this.options.trace(entry);
   }
 
-  /** Every unanswered request, described. */
+  /** Every request submitted and not answered (still in the ingress, or given up under at-most-once), described. */
   unanswered(): string[] {
-    return [...this.configuration.clients[0].pending.values()].map((entry) => `${entry.requestId} ${describeRequest(entry.request)}`);
+    return this.tickets.filter(({ requestId }) => !this.answers.has(requestId)).map(({ requestId, request }) => `${requestId} ${describeRequest(request)}`);
   }
 
   /** The committed state of every entity, across the nodes. */

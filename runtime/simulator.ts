@@ -8,6 +8,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import type { ChoiceSource } from './choices.ts';
 import { handleResponse, clientDeadline, fireClientTimers } from './client.ts';
 import type { Configuration, Envelope, NodeId } from './configuration.ts';
+import { defaultDowntime } from './faults.ts';
 import {
   coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
 } from './coordinator.ts';
@@ -86,7 +87,8 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
   switch (kind) {
     case 0: {
       const victim = upNodes[choices.pick(upNodes.length)];
-      const downtime = Math.ceil(timeouts.downtime / 4) + choices.pick(timeouts.downtime);
+      const longest = faults.downtime ?? defaultDowntime;
+      const downtime = Math.ceil(longest / 4) + choices.pick(longest);
       note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
       return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
     }

@@ -20,6 +20,19 @@ export type Outcome =
       readonly span: Span | undefined;
     };
 
+/**
+ * Who chose an abort: the program (`abort e`, or a runtime error of its own: overflow, a missing key, no
+ * such entity, …) or the system that runs it (its step budget, the size limit of values). Both are
+ * deterministic, and both are outcomes the client sees; reports tell them apart.
+ */
+export type AbortCause = 'program' | 'system';
+
+const systemAbortCodes: ReadonlySet<string> = new Set(['A0108']);
+
+export function abortCause(code: DiagnosticCode): AbortCause {
+  return systemAbortCodes.has(code) ? 'system' : 'program';
+}
+
 /** What a client needs from a semantics: submit transactions and wait for their outcomes. */
 export interface TransactionHost {
   /** Submits a transaction and returns its ticket at once. */

@@ -25,7 +25,7 @@ const badInputs: readonly { readonly why: string; readonly text: string | undefi
   { why: 'text that is not JSON', text: 'nope\n{', code: 'U0104', says: /not JSON/ },
   { why: 'a JSON number', text: '42', code: 'U0104', says: /neither an Ent history .* nor an Elle history/ },
   { why: 'an object of another format', text: '{"format": "other"}', code: 'U0104', says: /not an Ent history/ },
-  { why: 'an Ent history of version 2', text: '{"format": "ent-history", "version": 2, "events": []}', code: 'U0104', says: /"version": 2 is not a version/ },
+  { why: 'an Ent history of version 3', text: '{"format": "ent-history", "version": 3, "events": []}', code: 'U0104', says: /"version": 3 is not a version/ },
   { why: 'an Ent history without a version', text: '{"format": "ent-history", "events": []}', code: 'U0104', says: /"version": missing/ },
   { why: 'an Elle operation of an unknown type', text: '[{"type": "done"}]', code: 'U0104', says: /operation 0 has type "done"/ },
   { why: 'a directory', text: undefined, code: 'U0102', says: /it is a directory/ },

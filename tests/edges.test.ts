@@ -52,8 +52,8 @@ const auditWorkload: Workload = {
 /** Crash-heavy: a node crashes every 20 steps on average, and is down only briefly, so that it is back in time to be used again. */
 function crashHeavy(concurrency: ConcurrencyMode, bug = 'none'): RuntimeSettings {
   return {
-    nodes: 3, delivery: 'exactly-once', concurrency, faults: { drop: 0.05, duplicate: 0.05, delay: 0.1, crash: 0.05 },
-    stepLimit: 1_000_000, timeouts: { ...defaultTimeouts, downtime: 4 }, latencyJitter: 3, batchWindow: 4, bug,
+    nodes: 3, delivery: 'exactly-once', concurrency, faults: { drop: 0.05, duplicate: 0.05, delay: 0.1, crash: 0.05, downtime: 4 },
+    stepLimit: 1_000_000, timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug,
   };
 }
 

@@ -15,7 +15,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { runCase } from '../checkers/case.ts';
 import { checkDependencyGraph, historyFromEvents } from '../checkers/dependency-graph.ts';
-import { commitsAndInstalls, commitsAndInstallsFromJson } from '../checkers/ent-history.ts';
+import { decisionsAndInstalls, decisionsAndInstallsFromJson } from '../checkers/ent-history.ts';
 import { checkInstallation, installationViolations } from '../checkers/installation.ts';
 import { search } from '../checkers/search.ts';
 import { defaultCheckSettings } from '../cli/check.ts';
@@ -41,7 +41,7 @@ function transferHistory(installBoth: boolean): HistoryEvent[] {
 }
 
 test('a commit that installed one of its two writes is a partial-commit, naming the entity missing and the one installed', (t) => {
-  const findings = checkInstallation(commitsAndInstalls(transferHistory(false)), { quiet: true });
+  const findings = checkInstallation(decisionsAndInstalls(transferHistory(false)), { quiet: true });
   t.deepEqual(findings, [{
     class: 'partial-commit',
     transactions: ['r3'],
@@ -56,16 +56,16 @@ test('a commit that installed one of its two writes is a partial-commit, naming 
 });
 
 test('the same history with both installs is not a partial commit', (t) => {
-  t.deepEqual(checkInstallation(commitsAndInstalls(transferHistory(true)), { quiet: true }), []);
+  t.deepEqual(checkInstallation(decisionsAndInstalls(transferHistory(true)), { quiet: true }), []);
 });
 
 test('a run that did not fall quiet is not searched for partial commits (its installs may be on their way)', (t) => {
-  t.deepEqual(checkInstallation(commitsAndInstalls(transferHistory(false)), { quiet: false }), []);
+  t.deepEqual(checkInstallation(decisionsAndInstalls(transferHistory(false)), { quiet: false }), []);
 });
 
 test('a commit none of whose writes was installed is a partial commit too', (t) => {
   const events: HistoryEvent[] = [{ type: 'commit', requestId: 'r1', order: 1, tick: 1, reads: new Map([['Item(x)', 0]]), writes: ['Item(x)'] }];
-  t.like(checkInstallation(commitsAndInstalls(events), { quiet: true }), [
+  t.like(checkInstallation(decisionsAndInstalls(events), { quiet: true }), [
     { class: 'partial-commit', entities: ['Item(x)'], explanation: ['r1 committed, writing Item(x), but none of its writes was installed'] },
   ]);
 });
@@ -75,7 +75,7 @@ test('reads of a version no install produced, and of one only a never-committed 
     { type: 'install', requestId: 'r1', entity: 'Item(x)', version: 1, tick: 1 },
     { type: 'commit', requestId: 'r2', order: 1, tick: 2, reads: new Map([['Item(x)', 1], ['Item(y)', 3]]), writes: [] },
   ];
-  t.deepEqual(checkInstallation(commitsAndInstalls(events), { quiet: true }), [
+  t.deepEqual(checkInstallation(decisionsAndInstalls(events), { quiet: true }), [
     {
       class: 'uncommitted-read', transactions: ['r2', 'r1'], entities: ['Item(x)'],
       explanation: ['r2 read Item(x) version 1, which only r1 installed, and it never committed'],
@@ -84,26 +84,36 @@ test('reads of a version no install produced, and of one only a never-committed 
   ]);
   // Negative control: once r1 has its commit, the read is of committed state.
   const committed: HistoryEvent[] = [{ type: 'commit', requestId: 'r1', order: 0, tick: 0, reads: new Map(), writes: ['Item(x)'] }, ...events];
-  t.deepEqual(checkInstallation(commitsAndInstalls(committed), { quiet: true }).map((finding) => finding.entities), [['Item(y)']]);
+  t.deepEqual(checkInstallation(decisionsAndInstalls(committed), { quiet: true }).map((finding) => finding.entities), [['Item(y)']]);
 });
 
-test('the history JSON lists each written entity with its installed version, or null, and reads back to the same findings', (t) => {
+test('the history JSON lists each entity a commit writes, and reads back to the same findings', (t) => {
   const json = JSON.parse(JSON.stringify(historyToJson(transferHistory(false), {})));
   const commit = json.events.find((event: { type: string; id: string }) => event.type === 'commit' && event.id === 'r3');
-  t.deepEqual(commit.writes, { 'Account(a)': 2, 'Account(b)': null });
-  const events = commitsAndInstallsFromJson(json);
+  t.deepEqual(commit.writes, ['Account(a)', 'Account(b)']);
+  const events = decisionsAndInstallsFromJson(json);
   if ('error' in events) return t.fail(events.error);
-  t.deepEqual(checkInstallation(events, { quiet: true }), checkInstallation(commitsAndInstalls(transferHistory(false)), { quiet: true }));
+  t.deepEqual(checkInstallation(events, { quiet: true }), checkInstallation(decisionsAndInstalls(transferHistory(false)), { quiet: true }));
 });
 
-test('the history JSON is read only at a version Ent knows, with writes of versions or null', (t) => {
+test('the history JSON is read only at a version Ent knows: 2, and 1 with writes of versions or null', (t) => {
   const json = JSON.parse(JSON.stringify(historyToJson(transferHistory(true), {})));
-  t.regex((commitsAndInstallsFromJson({ ...json, version: 2 }) as { error: string }).error, /"version": 2 is not a version .* reads 1/);
-  t.regex((commitsAndInstallsFromJson({ ...json, version: undefined }) as { error: string }).error, /"version": missing/);
+  t.is(json.version, 2);
+  t.regex((decisionsAndInstallsFromJson({ ...json, version: 3 }) as { error: string }).error, /"version": 3 is not a version .* reads 1, 2/);
+  t.regex((decisionsAndInstallsFromJson({ ...json, version: undefined }) as { error: string }).error, /"version": missing/);
   const badWrites = { ...json, events: [{ type: 'commit', id: 'r1', reads: {}, writes: { 'A(1)': 'two' } }] };
-  t.regex((commitsAndInstallsFromJson(badWrites) as { error: string }).error, /writes A\(1\) as version "two"/);
+  t.regex((decisionsAndInstallsFromJson(badWrites) as { error: string }).error, /writes A\(1\) as version "two"/);
+  const badList = { ...json, events: [{ type: 'commit', id: 'r1', reads: {}, writes: ['A(1)', 2] }] };
+  t.regex((decisionsAndInstallsFromJson(badList) as { error: string }).error, /"writes" list with an entry that is not an entity/);
+  // Version 1 named each write with its installed version (null: never installed); the same findings.
+  const versionOne = {
+    ...json, version: 1,
+    events: json.events.map((event: { type: string; writes?: string[] }) => (event.type === 'commit'
+      ? { ...event, writes: Object.fromEntries((event.writes ?? []).map((entity) => [entity, null])) } : event)),
+  };
+  t.deepEqual(decisionsAndInstallsFromJson(versionOne), decisionsAndInstallsFromJson(json));
   // A hand-written commit without "writes" says nothing of its intent: no partial commit is looked for.
-  const withoutWrites = commitsAndInstallsFromJson({ ...json, events: [{ type: 'commit', id: 'r1', reads: {} }] });
+  const withoutWrites = decisionsAndInstallsFromJson({ ...json, events: [{ type: 'commit', id: 'r1', reads: {} }] });
   t.deepEqual(checkInstallation(withoutWrites as never, { quiet: true }), []);
 });
 
