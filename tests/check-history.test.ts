@@ -139,3 +139,38 @@ test('--process-order and --realtime infer Elle register version orders; on Ent\
   t.is(noted.status, 0);
   t.regex(noted.stderr, /^note: --process-order and --realtime apply to Elle's format/);
 });
+
+/**
+ * An Ent history (version 2) with an abort that no serial order gives: r0 creates A(1) and A(2), r1 moves both halves (A(1) and
+ * A(2) from version 1 to 2); r2, an audit, read A(1) at version 1, from before r1, and A(2) at version 2,
+ * after it, and aborted on the skew. With `consistent`, r2 read both before r1: a possible abort.
+ */
+function auditHistory(consistent: boolean): string {
+  const events = [
+    { type: 'commit', id: 'r0', order: 0, tick: 0, reads: { 'A(1)': 0, 'A(2)': 0 }, writes: ['A(1)', 'A(2)'] },
+    { type: 'install', id: 'r0', entity: 'A(1)', version: 1, tick: 0 },
+    { type: 'install', id: 'r0', entity: 'A(2)', version: 1, tick: 0 },
+    { type: 'commit', id: 'r1', order: 1, tick: 1, reads: { 'A(1)': 1, 'A(2)': 1 }, writes: ['A(1)', 'A(2)'] },
+    { type: 'install', id: 'r1', entity: 'A(1)', version: 2, tick: 2 },
+    { type: 'install', id: 'r1', entity: 'A(2)', version: 2, tick: 2 },
+    {
+      type: 'abort', id: 'r2', order: 2, tick: 3, reads: { 'A(1)': 1, 'A(2)': consistent ? 1 : 2 },
+      code: 'A0101', message: 'skew 0 vs 1', cause: 'program',
+    },
+  ];
+  return JSON.stringify({ format: 'ent-history', version: 2, settings: {}, events });
+}
+
+test('an abort that read one entity before a commit and another after it is a G-single cycle, with its witness', async (t) => {
+  const skewed = join(directory, 'skewed-abort.json');
+  writeFileSync(skewed, auditHistory(false));
+  const reported = await checkHistory([skewed]);
+  t.is(reported.status, 1);
+  t.regex(reported.stdout, /^ {2}G-single {2}1$/m);
+  t.regex(reported.stdout, /r2 read A\(2\) version 2, which r1 installed \(wr\)/);
+  t.regex(reported.stdout, /r2 read A\(1\) version 1, and r1 installed the next version, A\(1\) version 2 \(rw\)/);
+  // Negative control: the same abort, having read both halves before the move, is a possible outcome.
+  const consistent = join(directory, 'consistent-abort.json');
+  writeFileSync(consistent, auditHistory(true));
+  t.is((await checkHistory([consistent])).status, 0);
+});
