@@ -3,6 +3,8 @@
 // Sections (all by default, or name them as arguments):
 //   rate     runs per second under the correct protocols (2pl and aria, exactly-once): every run holds,
 //            so the search runs them all;
+//   aborts   what checking aborted outcomes costs: the checkers on the histories of 300 runs, with their
+//            abort events and without them (as the checkers read histories before aborts were checked);
 //   zoo      every bug-zoo variant and the two unsafe settings the issue names (--delivery at-least-once,
 //            --protocol none), each searched from 20 seeds: the median runs and seconds to the first
 //            failure, and the median size of the counterexample after minimizing and shrinking (requests
@@ -17,12 +19,16 @@
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import fc from 'fast-check';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
-import { checkDependencyGraph, historyFromDecisions, type TransactionRecord } from '../checkers/dependency-graph.ts';
+import { checkExactlyOnce } from '../checkers/exactly-once.ts';
+import { checkReplay } from '../checkers/replay.ts';
+import type { HistoryEvent } from '../runtime/history.ts';
+import { checkDependencyGraph, historyFromDecisions, historyFromEvents, type TransactionRecord } from '../checkers/dependency-graph.ts';
 import { checkElleHistory } from '../checkers/elle.ts';
-import type { DecisionOrInstall } from '../checkers/ent-history.ts';
+import { decisionsAndInstalls, type DecisionOrInstall } from '../checkers/ent-history.ts';
 import { checkInstallation } from '../checkers/installation.ts';
-import { search } from '../checkers/search.ts';
+import { caseArbitrary, search } from '../checkers/search.ts';
 import { checkFaults, defaultCheckSettings } from '../cli/check.ts';
 import { zoo } from '../runtime/zoo.ts';
 import { randomSerialHistory, withSpineCycle } from './histories.ts';
@@ -53,6 +59,37 @@ function rateSection(): void {
     rows.push([concurrency, String(runs), result.held ? 'all' : `failed after ${result.runs}`, fixed(seconds, 1), fixed(runs / seconds, 0)]);
   }
   console.log(table(rows));
+}
+
+function abortsSection(): void {
+  const runs = 300;
+  console.log(`\n== ent check ${path}: the cost of checking aborts, on the histories of ${runs} runs (2pl), median of 5 ==`);
+  const histories: { events: readonly HistoryEvent[]; entities: Parameters<typeof checkReplay>[2] }[] = [];
+  let simulation = 0;
+  fc.assert(fc.property(caseArbitrary, (testCase) => {
+    const started = performance.now();
+    const outcome = runCase(program, split, settings({ concurrency: '2pl' }), testCase);
+    simulation += performance.now() - started;
+    histories.push({ events: outcome.events, entities: outcome.entities });
+  }), { numRuns: runs, seed: 1 });
+  const check = (events: readonly HistoryEvent[], entities: Parameters<typeof checkReplay>[2]): void => {
+    checkExactlyOnce(events);
+    checkReplay(program, events, entities);
+    checkDependencyGraph(historyFromEvents(events));
+    checkInstallation(decisionsAndInstalls(events), { quiet: true });
+  };
+  const withAborts = timeMedian(() => histories.forEach(({ events, entities }) => check(events, entities)), 5);
+  const stripped = histories.map(({ events, entities }) => ({ events: events.filter((event) => event.type !== 'abort'), entities }));
+  const withoutAborts = timeMedian(() => stripped.forEach(({ events, entities }) => check(events, entities)), 5);
+  const aborts = histories.reduce((sum, { events }) => sum + events.filter((event) => event.type === 'abort').length, 0);
+  const decided = histories.reduce((sum, { events }) => sum + events.filter((event) => event.type === 'abort' || event.type === 'commit').length, 0);
+  console.log(table([
+    ['', 'ms for 300 histories', 'ratio'],
+    ['the checkers, abort events removed', fixed(withoutAborts, 1), '1.00'],
+    ['the checkers, every outcome checked', fixed(withAborts, 1), fixed(withAborts / withoutAborts, 2)],
+    ['the runs themselves (simulation and checkers)', fixed(simulation, 0), ''],
+  ]));
+  console.log(`${count(aborts)} of ${count(decided)} decided transactions were aborts`);
 }
 
 interface Target {
@@ -181,7 +218,7 @@ function registersSection(): void {
 }
 
 const sections: Readonly<Record<string, () => void>> = {
-  rate: rateSection, zoo: zooSection, graph: graphSection, installation: installationSection, registers: registersSection,
+  rate: rateSection, aborts: abortsSection, zoo: zooSection, graph: graphSection, installation: installationSection, registers: registersSection,
 };
 for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) sections[name]();
