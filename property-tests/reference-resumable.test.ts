@@ -56,7 +56,7 @@ class UncountedRounds extends ResumableEverywhere {
   }
 
   private *roundsUncounted(statement: Extract<T.Statement, { kind: 'While' }>, frame: Frame): Resumable<Completion> {
-    while ((yield* this.resumableExpression(statement.condition, frame)) === true) {
+    while ((yield* this.resumable(statement.condition, frame)) === true) {
       const completion = yield* this.resumableBlock(statement.body, frame);
       if (completion === breaking) break;
       if (completion === returning) return returning;

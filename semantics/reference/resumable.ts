@@ -41,7 +41,9 @@ interface Activation {
 
 export abstract class ResumableEvaluator extends Evaluator {
   /** The method `r.m(…)` runs (ticks, and aborts when there is no such entity). */
-  protected abstract invocationOf(receiver: ReferenceValue, method: string, args: readonly Value[], span: Span | undefined): Invocation;
+  protected abstract invocationOf(
+    receiver: ReferenceValue, method: string, args: readonly Value[], span: Span | undefined,
+  ): Invocation;
   /** `new E(k, …)`: creates the entity (or aborts), and gives its `init` to run. */
   protected abstract createEntity(entity: string, key: MapKey, args: readonly Value[], span: Span | undefined): Creation;
   /** `async r.m(…)` inside a method: a future for the call, which has run to completion where it started. */
@@ -119,7 +121,9 @@ export abstract class ResumableEvaluator extends Evaluator {
       const statement = block[index];
       let completion: Completion;
       try {
-        completion = this.resumes(statement) ? yield* this.resumableStatement(statement, frame) : this.statement(statement, frame);
+        completion = this.resumes(statement)
+          ? yield* this.resumableStatement(statement, frame)
+          : this.statement(statement, frame);
       } catch (error) {
         throw this.locatedError(error, statement.span);
       }
@@ -171,30 +175,31 @@ export abstract class ResumableEvaluator extends Evaluator {
   }
 
   private *assignLocalRule(statement: StatementOf<'Let' | 'AssignLocal'>, frame: Frame): Resumable<Completion> {
-    frame.slots[statement.variable.slot] = yield* this.resumableExpression(statement.value, frame);
+    const value = this.plain(statement.value, frame) ?? (yield* this.resumable(statement.value, frame));
+    frame.slots[statement.variable.slot] = value;
     return normal;
   }
 
   private *assignFieldRule(statement: StatementOf<'AssignField'>, frame: Frame): Resumable<Completion> {
-    const value = yield* this.resumableExpression(statement.value, frame);
+    const value = this.plain(statement.value, frame) ?? (yield* this.resumable(statement.value, frame));
     this.writeSelf(frame, statement.field, value);
     return normal;
   }
 
   private *assignIndexRule(statement: StatementOf<'AssignIndex'>, frame: Frame): Resumable<Completion> {
-    const index = yield* this.resumableExpression(statement.index, frame);
-    const value = yield* this.resumableExpression(statement.value, frame);
+    const index = this.plain(statement.index, frame) ?? (yield* this.resumable(statement.index, frame));
+    const value = this.plain(statement.value, frame) ?? (yield* this.resumable(statement.value, frame));
     this.storeIndexed(statement, index, value, frame);
     return normal;
   }
 
   private *ifRule(statement: StatementOf<'If'>, frame: Frame): Resumable<Completion> {
-    const condition = yield* this.resumableExpression(statement.condition, frame);
+    const condition = this.plain(statement.condition, frame) ?? (yield* this.resumable(statement.condition, frame));
     return yield* this.resumableBlock(condition === true ? statement.thenBlock : statement.elseBlock, frame);
   }
 
   private *whileRule(statement: StatementOf<'While'>, frame: Frame): Resumable<Completion> {
-    while ((yield* this.resumableExpression(statement.condition, frame)) === true) {
+    while ((this.plain(statement.condition, frame) ?? (yield* this.resumable(statement.condition, frame))) === true) {
       const completion = yield* this.resumableBlock(statement.body, frame);
       if (completion === breaking) break;
       if (completion === returning) return returning;
@@ -204,7 +209,7 @@ export abstract class ResumableEvaluator extends Evaluator {
   }
 
   private *forRule(statement: StatementOf<'For'>, frame: Frame): Resumable<Completion> {
-    const iterable = yield* this.resumableExpression(statement.iterable, frame);
+    const iterable = this.plain(statement.iterable, frame) ?? (yield* this.resumable(statement.iterable, frame));
     for (const item of this.forItems(statement, iterable)) {
       frame.slots[statement.variable.slot] = item;
       const completion = yield* this.resumableBlock(statement.body, frame);
@@ -216,34 +221,46 @@ export abstract class ResumableEvaluator extends Evaluator {
   }
 
   private *returnRule(statement: StatementOf<'Return'>, frame: Frame): Resumable<Completion> {
-    frame.result = statement.value === undefined ? voidValue : yield* this.resumableExpression(statement.value, frame);
+    const value = statement.value;
+    frame.result = value === undefined ? voidValue : this.plain(value, frame) ?? (yield* this.resumable(value, frame));
     return returning;
   }
 
   private *abortRule(statement: StatementOf<'Abort'>, frame: Frame): Resumable<Completion> {
-    const message = yield* this.resumableExpression(statement.message, frame);
+    const message = this.plain(statement.message, frame) ?? (yield* this.resumable(statement.message, frame));
     return this.abortStatement(message as string);
   }
 
   private *printRule(statement: StatementOf<'Print'>, frame: Frame): Resumable<Completion> {
-    const value = yield* this.resumableExpression(statement.value, frame);
+    const value = this.plain(statement.value, frame) ?? (yield* this.resumable(statement.value, frame));
     this.print(value);
     return normal;
   }
 
   private *expressionStatementRule(statement: StatementOf<'ExpressionStatement'>, frame: Frame): Resumable<Completion> {
-    yield* this.resumableExpression(statement.expression, frame);
+    this.plain(statement.expression, frame) ?? (yield* this.resumable(statement.expression, frame));
     return normal;
   }
 
   // ----------------------------------------------------------------------------------- expressions
 
   /**
-   * The rules of `Evaluator.expression`, operand for operand: an expression that runs no method is
-   * evaluated by the plain rules, any other by its kind's rule, a generator of its own.
+   * The value of an operand that runs no method, by the plain rules, at once; `undefined` for one that
+   * runs methods. Each rule reads an operand as `plain(e) ?? (yield* resumable(e))`: only an operand
+   * that runs methods is evaluated by the resumable rules, and no generator is made for the others.
    */
-  protected resumableExpression(expression: T.Expression, frame: Frame): Resumable<Value> {
-    if (!this.resumes(expression)) return this.plainRule(expression, frame);
+  private plain(expression: T.Expression, frame: Frame): Value | undefined {
+    return this.resumes(expression) ? undefined : this.expression(expression, frame);
+  }
+
+  /** Arguments or elements: their values, left to right, when none runs a method; `undefined` otherwise. */
+  private plainAll(expressions: readonly T.Expression[], frame: Frame): Value[] | undefined {
+    for (const expression of expressions) if (this.resumes(expression)) return undefined;
+    return expressions.map((expression) => this.expression(expression, frame));
+  }
+
+  /** The rules of `Evaluator.expression`, operand for operand, for an expression that runs methods. */
+  protected resumable(expression: T.Expression, frame: Frame): Resumable<Value> {
     switch (expression.kind) {
       case 'ListLiteral':
         return this.listLiteralRule(expression, frame);
@@ -279,78 +296,81 @@ export abstract class ResumableEvaluator extends Evaluator {
       case 'Local':
       case 'Self':
       case 'SelfField':
-        return this.plainRule(expression, frame);
+        return this.operandFreeRule(expression, frame);
       default:
         return assertNever(expression);
     }
   }
 
-  private *plainRule(expression: T.Expression, frame: Frame): Resumable<Value> {
+  /** A literal, a variable, `self` or `self.f`: no operand, so nothing to suspend at. */
+  private *operandFreeRule(expression: T.Expression, frame: Frame): Resumable<Value> {
     return this.expression(expression, frame);
   }
 
   private *listLiteralRule(expression: ExpressionOf<'ListLiteral'>, frame: Frame): Resumable<Value> {
-    const elements = yield* this.resumableExpressions(expression.elements, frame);
+    const elements = this.plainAll(expression.elements, frame) ?? (yield* this.resumableAll(expression.elements, frame));
     return this.built(listValue(elements));
   }
 
   private *mapLiteralRule(expression: ExpressionOf<'MapLiteral'>, frame: Frame): Resumable<Value> {
     const entries = new Map<MapKey, Value>();
     for (const entry of expression.entries) {
-      const key = (yield* this.resumableExpression(entry.key, frame)) as MapKey;
-      entries.set(key, yield* this.resumableExpression(entry.value, frame));
+      const key = (this.plain(entry.key, frame) ?? (yield* this.resumable(entry.key, frame))) as MapKey;
+      entries.set(key, this.plain(entry.value, frame) ?? (yield* this.resumable(entry.value, frame)));
     }
     return this.builtMap(entries);
   }
 
   private *remoteFieldRule(expression: ExpressionOf<'RemoteField'>, frame: Frame): Resumable<Value> {
-    const object = (yield* this.resumableExpression(expression.object, frame)) as ReferenceValue;
-    return this.readRemote(object, expression.field, expression.span);
+    const object = this.plain(expression.object, frame) ?? (yield* this.resumable(expression.object, frame));
+    return this.readRemote(object as ReferenceValue, expression.field, expression.span);
   }
 
   private *keyOfRule(expression: ExpressionOf<'KeyOf'>, frame: Frame): Resumable<Value> {
-    const object = (yield* this.resumableExpression(expression.object, frame)) as ReferenceValue;
-    return object.key;
+    const object = this.plain(expression.object, frame) ?? (yield* this.resumable(expression.object, frame));
+    return (object as ReferenceValue).key;
   }
 
   private *unaryRule(expression: ExpressionOf<'Unary'>, frame: Frame): Resumable<Value> {
-    const operand = yield* this.resumableExpression(expression.operand, frame);
+    const operand = this.plain(expression.operand, frame) ?? (yield* this.resumable(expression.operand, frame));
     return applyUnary(expression.operator, operand);
   }
 
   private *binaryRule(expression: ExpressionOf<'Binary'>, frame: Frame): Resumable<Value> {
-    const left = yield* this.resumableExpression(expression.left, frame);
-    if (expression.operator === '&&') return left === true ? yield* this.resumableExpression(expression.right, frame) : false;
-    if (expression.operator === '||') return left === true ? true : yield* this.resumableExpression(expression.right, frame);
-    const right = yield* this.resumableExpression(expression.right, frame);
-    return this.built(applyBinary(expression.operator, left, right));
+    const { left, right } = expression;
+    const leftValue = this.plain(left, frame) ?? (yield* this.resumable(left, frame));
+    if (expression.operator === '&&' && leftValue !== true) return false;
+    if (expression.operator === '||' && leftValue === true) return true;
+    const rightValue = this.plain(right, frame) ?? (yield* this.resumable(right, frame));
+    if (expression.operator === '&&' || expression.operator === '||') return rightValue;
+    return this.built(applyBinary(expression.operator, leftValue, rightValue));
   }
 
   private *indexRule(expression: ExpressionOf<'Index'>, frame: Frame): Resumable<Value> {
-    const base = yield* this.resumableExpression(expression.base, frame);
-    const index = yield* this.resumableExpression(expression.index, frame);
+    const base = this.plain(expression.base, frame) ?? (yield* this.resumable(expression.base, frame));
+    const index = this.plain(expression.index, frame) ?? (yield* this.resumable(expression.index, frame));
     return indexed(expression, base, index);
   }
 
   /** A call: the receiver, the arguments, then the method runs (on the driver's stack) and gives its result. */
   private *callRule(expression: T.CallExpression, frame: Frame): Resumable<Value> {
-    const receiver = (yield* this.resumableExpression(expression.receiver, frame)) as ReferenceValue;
-    const args = yield* this.resumableExpressions(expression.args, frame);
-    return yield this.invocationOf(receiver, expression.method, args, expression.span);
+    const receiver = this.plain(expression.receiver, frame) ?? (yield* this.resumable(expression.receiver, frame));
+    const args = this.plainAll(expression.args, frame) ?? (yield* this.resumableAll(expression.args, frame));
+    return yield this.invocationOf(receiver as ReferenceValue, expression.method, args, expression.span);
   }
 
   /** `new`: the key, the arguments, then the entity is created and its `init` runs. */
   private *newRule(expression: ExpressionOf<'New'>, frame: Frame): Resumable<Value> {
-    const key = (yield* this.resumableExpression(expression.key, frame)) as MapKey;
-    const args = yield* this.resumableExpressions(expression.args, frame);
-    const creation = this.createEntity(expression.entity, key, args, expression.span);
+    const key = this.plain(expression.key, frame) ?? (yield* this.resumable(expression.key, frame));
+    const args = this.plainAll(expression.args, frame) ?? (yield* this.resumableAll(expression.args, frame));
+    const creation = this.createEntity(expression.entity, key as MapKey, args, expression.span);
     if (creation.init !== undefined) yield creation.init;
     return creation.reference;
   }
 
   private *referenceRule(expression: ExpressionOf<'Reference'>, frame: Frame): Resumable<Value> {
-    const key = (yield* this.resumableExpression(expression.key, frame)) as MapKey;
-    return referenceValue(expression.entity, key);
+    const key = this.plain(expression.key, frame) ?? (yield* this.resumable(expression.key, frame));
+    return referenceValue(expression.entity, key as MapKey);
   }
 
   private *asyncRule(expression: ExpressionOf<'Async'>, frame: Frame): Resumable<Value> {
@@ -359,30 +379,33 @@ export abstract class ResumableEvaluator extends Evaluator {
   }
 
   private *awaitRule(expression: ExpressionOf<'Await'>, frame: Frame): Resumable<Value> {
-    const future = yield* this.resumableExpression(expression.future, frame);
+    const future = this.plain(expression.future, frame) ?? (yield* this.resumable(expression.future, frame));
     return this.awaitFuture(future, expression.span);
   }
 
   private *valueMethodRule(expression: ExpressionOf<'ValueMethod'>, frame: Frame): Resumable<Value> {
-    const receiver = yield* this.resumableExpression(expression.receiver, frame);
-    const args = yield* this.resumableExpressions(expression.args, frame);
+    const receiver = this.plain(expression.receiver, frame) ?? (yield* this.resumable(expression.receiver, frame));
+    const args = this.plainAll(expression.args, frame) ?? (yield* this.resumableAll(expression.args, frame));
     return this.built(applyValueMethod(expression.method, receiver, args));
   }
 
   private *mutationRule(expression: ExpressionOf<'Mutation'>, frame: Frame): Resumable<Value> {
-    const argument = yield* this.resumableExpression(expression.arg, frame);
+    const argument = this.plain(expression.arg, frame) ?? (yield* this.resumable(expression.arg, frame));
     return this.mutate(expression, argument, frame);
   }
 
   private *builtinRule(expression: ExpressionOf<'Builtin'>, frame: Frame): Resumable<Value> {
-    const args = yield* this.resumableExpressions(expression.args, frame);
+    const args = this.plainAll(expression.args, frame) ?? (yield* this.resumableAll(expression.args, frame));
     return this.built(applyBuiltin(expression.function, args));
   }
 
-  /** Arguments and elements, left to right. */
-  private *resumableExpressions(expressions: readonly T.Expression[], frame: Frame): Resumable<Value[]> {
+  /** Arguments or elements, left to right, when one of them runs methods. */
+  private *resumableAll(expressions: readonly T.Expression[], frame: Frame): Resumable<Value[]> {
     const values: Value[] = new Array(expressions.length);
-    for (let index = 0; index < expressions.length; index++) values[index] = yield* this.resumableExpression(expressions[index], frame);
+    for (let index = 0; index < expressions.length; index++) {
+      const expression = expressions[index];
+      values[index] = this.plain(expression, frame) ?? (yield* this.resumable(expression, frame));
+    }
     return values;
   }
 }
@@ -391,9 +414,10 @@ type StatementOf<Kind extends T.Statement['kind']> = Extract<T.Statement, { kind
 type ExpressionOf<Kind extends T.Expression['kind']> = Extract<T.Expression, { kind: Kind }>;
 
 function frameOf(invocation: Invocation): Frame {
-  const frame: Frame = { self: invocation.self, slots: new Array(invocation.method.slotCount), result: voidValue };
-  invocation.method.parameters.forEach((parameter, index) => {
-    frame.slots[parameter.slot] = invocation.args[index];
+  const { method, self, args } = invocation;
+  const frame: Frame = { self, slots: new Array(method.slotCount), result: voidValue };
+  method.parameters.forEach((parameter, index) => {
+    frame.slots[parameter.slot] = args[index];
   });
   return frame;
 }
@@ -410,7 +434,8 @@ const runsMethodsKnown = new WeakMap<T.Expression | T.Statement | T.Block, boole
 export function runsMethods(node: T.Expression | T.Statement | T.Block): boolean {
   let known = runsMethodsKnown.get(node);
   if (known === undefined) {
-    known = isBlock(node) ? node.some(runsMethods) : isStatement(node) ? statementRunsMethods(node) : expressionRunsMethods(node);
+    if (isBlock(node)) known = node.some(runsMethods);
+    else known = isStatement(node) ? statementRunsMethods(node) : expressionRunsMethods(node);
     runsMethodsKnown.set(node, known);
   }
   return known;
