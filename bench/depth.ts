@@ -121,7 +121,8 @@ function runOnce(job: Job): { milliseconds: number; output: string } {
 }
 
 function measure(job: Job): void {
-  runOnce({ ...job, size: Math.min(job.size, 1_000), stepLimit: Math.min(job.stepLimit, 10_000) }); // warm-up
+  const small = job.shape === 'runaway' ? { stepLimit: Math.min(job.stepLimit, 10_000) } : { size: Math.min(job.size, 1_000) };
+  runOnce({ ...job, ...small }); // warm-up
   const first = runOnce(job).milliseconds;
   const times = first < 1000 ? [first, runOnce(job).milliseconds, runOnce(job).milliseconds] : [first];
   process.stdout.write(JSON.stringify({ milliseconds: median(times) }));
@@ -139,8 +140,8 @@ function inChild(job: Job, budgetSeconds: number): Result {
     return { failure: `not done in ${budgetSeconds} s` };
   }
   if (child.status !== 0) {
-    const reason = child.stderr.split('\n').find((line) => line.startsWith('Error') || line.includes('Error:')) ?? `exit ${child.status}`;
-    return { failure: `failed: ${reason.trim().slice(0, 60)}` };
+    const reason = child.stderr.split('\n').find((line) => line.includes('Error')) ?? `exit ${child.status}`;
+    return { failure: `failed: ${reason.replace(/^.*Error: /, '').trim().slice(0, 60)}` };
   }
   return JSON.parse(child.stdout) as Result;
 }
