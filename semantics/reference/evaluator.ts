@@ -70,9 +70,11 @@ export abstract class Evaluator {
       case 'AssignField':
         this.writeSelf(frame, statement.field, this.expression(statement.value, frame));
         return normal;
-      case 'AssignIndex':
-        this.storeIndexed(statement, this.expression(statement.index, frame), this.expression(statement.value, frame), frame);
+      case 'AssignIndex': {
+        const index = this.expression(statement.index, frame);
+        this.storeIndexed(statement, index, this.expression(statement.value, frame), frame);
         return normal;
+      }
       case 'If':
         return this.expression(statement.condition, frame) === true
           ? this.block(statement.thenBlock, frame)
@@ -110,7 +112,9 @@ export abstract class Evaluator {
   protected abstract abortStatement(message: string): Completion;
 
   /** `x[i] = v` and `self.f[k] = v`, once the index and the value are known. */
-  protected storeIndexed(statement: Extract<T.Statement, { kind: 'AssignIndex' }>, index: Value, value: Value, frame: Frame): void {
+  protected storeIndexed(
+    statement: Extract<T.Statement, { kind: 'AssignIndex' }>, index: Value, value: Value, frame: Frame,
+  ): void {
     const current = this.targetValue(statement.target, frame, statement.span);
     const updated = this.built(statement.container === 'list'
       ? listStore(current as ListValue, index as number, value)
@@ -229,5 +233,7 @@ export abstract class Evaluator {
 
 /** `xs[i]` and `m[k]`, once the base and the index are known. */
 export function indexed(expression: Extract<T.Expression, { kind: 'Index' }>, base: Value, index: Value): Value {
-  return expression.container === 'list' ? listIndex(base as ListValue, index as number) : mapLookup(base as MapValue, index as MapKey);
+  return expression.container === 'list'
+    ? listIndex(base as ListValue, index as number)
+    : mapLookup(base as MapValue, index as MapKey);
 }
