@@ -102,7 +102,6 @@ export const catalog = [
   entry('A0107', 'abort', 'entity already exists', '`new` with a key that is taken.'),
   entry('A0108', 'abort', 'step limit exceeded', 'The transaction ran more small steps than its budget (default 1,000,000).'),
   entry('A0109', 'abort', 'uninitialized field', 'A field read while `init` has not yet assigned it (reachable only through a re-entrant call).'),
-  entry('A0110', 'abort', 'recursion too deep', 'The reference model ran out of host stack; the split and distributed runtimes have no such limit.'),
 
   // Command-line usage.
   entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),

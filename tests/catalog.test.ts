@@ -33,7 +33,6 @@ const abortMessages: readonly { readonly code: string; readonly matches: (messag
   { code: 'A0107', matches: (message) => /^\w+\(.+\) already exists$/.test(message) },
   { code: 'A0108', matches: (message) => message === 'step limit exceeded' },
   { code: 'A0109', matches: (message) => /^uninitialized field \w+\(.+\)\.\w+$/.test(message) },
-  { code: 'A0110', matches: (message) => message === 'recursion too deep' },
 ];
 
 function abortCode(message: string): string {

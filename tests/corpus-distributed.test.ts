@@ -23,11 +23,13 @@ const concurrentPrograms: ReadonlyMap<string, string> = new Map([
 
 const faults = { drop: 0.05, duplicate: 0.05, delay: 0.1, crash: 0.005 };
 
-function runDistributed(text: string, file: string, concurrency: ConcurrencyMode, seed: string): { output: string[]; error: string | undefined } {
+function runDistributed(
+  text: string, file: string, concurrency: ConcurrencyMode, seed: string, stepLimit = 1_000_000,
+): { output: string[]; error: string | undefined } {
   const program = compile(text, file).program!;
   const host = new DistributedHost(compileToSplit(program).split, {
     seed,
-    settings: { nodes: 3, delivery: 'exactly-once', concurrency, faults, stepLimit: 1_000_000, timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug: 'none' },
+    settings: { nodes: 3, delivery: 'exactly-once', concurrency, faults, stepLimit, timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug: 'none' },
   });
   const output: string[] = [];
   const client = new Client(host, (line) => output.push(line));
@@ -50,7 +52,7 @@ for (const program of programs) {
   test(`corpus ${program.name} (distributed, faults, 2PL and Aria, seeds 1 to 3)`, (t) => {
     for (const concurrency of ['2pl', 'aria'] as const) {
       for (const seed of ['1', '2', '3']) {
-        const run = runDistributed(program.text, program.path, concurrency, seed);
+        const run = runDistributed(program.text, program.path, concurrency, seed, program.stepLimit);
         t.deepEqual(run.output, program.output, `${concurrency}, seed ${seed}`);
         t.is(run.error, program.runtimeError?.code, `${concurrency}, seed ${seed}`);
       }

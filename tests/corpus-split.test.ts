@@ -23,11 +23,11 @@ for (const program of loadCorpus().filter((candidate) => candidate.errors.length
     for (const entity of split.entities.values()) {
       for (const method of entity.methods.values()) t.deepEqual(checkSplitMethod(method, entity), [], `${entity.name}.${method.name}`);
     }
-    const report = runSplit(program.text, program.path);
+    const report = runSplit(program.text, program.path, 'none', program.stepLimit);
     t.deepEqual(report.output, program.output);
     t.deepEqual(report.runtimeError === undefined ? undefined : { code: report.runtimeError.code, line: report.runtimeError.line },
       program.runtimeError, report.runtimeError?.message);
-    const reference = runReference(program.text, program.path);
+    const reference = runReference(program.text, program.path, program.stepLimit);
     t.is(report.finalState, dumpEntities(reference.model!.store.all()));
   });
 }

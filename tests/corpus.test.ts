@@ -7,7 +7,7 @@ import { runReference } from './support/run-reference.ts';
 
 for (const program of loadCorpus()) {
   test(`corpus ${program.name} (reference)`, (t) => {
-    const report = runReference(program.text, program.path);
+    const report = runReference(program.text, program.path, program.stepLimit);
     const errors = report.errors.map(({ code, line }) => ({ code, line }));
     t.deepEqual(errors, [...program.errors].sort((a, b) => a.line - b.line || a.code.localeCompare(b.code)),
       report.errors.map((error) => `${error.line}: ${error.code} ${error.message}`).join('\n'));

@@ -1,7 +1,10 @@
 // Stage: semantics/reference. The big-step evaluator of typed statements and expressions, with every
 // effect that crosses an entity left to a subclass: the reference model's transactions (`model.ts`)
 // run calls, field reads and `new` on the global store; the client (`client.ts`) submits them as
-// transactions to whichever semantics it drives. Evaluation is left to right throughout.
+// transactions to whichever semantics it drives. Evaluation is left to right throughout. This
+// evaluator runs on the host's stack, which bounds only the nesting within one method body (the parser
+// refuses deeper programs, E0106): the reference model evaluates code that runs other methods with the
+// resumable rules of `resumable.ts`, which keep the chain of calls on an explicit stack instead.
 
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
@@ -31,7 +34,7 @@ export abstract class Evaluator {
   protected abstract tick(weight?: number): void;
 
   /** Charges the size of a value an operation built (see `sizeOf`), and gives the value back. */
-  private built(value: Value): Value {
+  protected built(value: Value): Value {
     const size = sizeOf(value);
     if (size > 0) this.tick(size);
     return value;
@@ -69,12 +72,7 @@ export abstract class Evaluator {
         return normal;
       case 'AssignIndex': {
         const index = this.expression(statement.index, frame);
-        const value = this.expression(statement.value, frame);
-        const current = this.targetValue(statement.target, frame, statement.span);
-        const updated = this.built(statement.container === 'list'
-          ? listStore(current as ListValue, index as number, value)
-          : mapStore(current as MapValue, index as MapKey, value));
-        this.storeTarget(statement.target, updated, frame);
+        this.storeIndexed(statement, index, this.expression(statement.value, frame), frame);
         return normal;
       }
       case 'If':
@@ -113,10 +111,19 @@ export abstract class Evaluator {
 
   protected abstract abortStatement(message: string): Completion;
 
+  /** `x[i] = v` and `self.f[k] = v`, once the index and the value are known. */
+  protected storeIndexed(
+    statement: Extract<T.Statement, { kind: 'AssignIndex' }>, index: Value, value: Value, frame: Frame,
+  ): void {
+    const current = this.targetValue(statement.target, frame, statement.span);
+    const updated = this.built(statement.container === 'list'
+      ? listStore(current as ListValue, index as number, value)
+      : mapStore(current as MapValue, index as MapKey, value));
+    this.storeTarget(statement.target, updated, frame);
+  }
+
   private forLoop(statement: Extract<T.Statement, { kind: 'For' }>, frame: Frame): Completion {
-    const iterable = this.expression(statement.iterable, frame);
-    const items: readonly Value[] = statement.over === 'list' ? (iterable as ListValue).items : sortedKeys(iterable as MapValue);
-    for (const item of items) {
+    for (const item of this.forItems(statement, this.expression(statement.iterable, frame))) {
       frame.slots[statement.variable.slot] = item;
       const completion = this.block(statement.body, frame);
       if (completion === breaking) break;
@@ -124,6 +131,12 @@ export abstract class Evaluator {
       this.tick();
     }
     return normal;
+  }
+
+  /** What a `for` loop walks: a list's elements, or a map's keys in ascending order. */
+  protected forItems(statement: Extract<T.Statement, { kind: 'For' }>, iterable: Value): readonly Value[] {
+    const items: readonly Value[] = statement.over === 'list' ? (iterable as ListValue).items : sortedKeys(iterable as MapValue);
+    return items;
   }
 
   private targetValue(target: T.MutationTarget, frame: Frame, span: Span): Value {
@@ -149,7 +162,7 @@ export abstract class Evaluator {
           const key = this.expression(entry.key, frame) as MapKey;
           entries.set(key, this.expression(entry.value, frame));
         }
-        return this.built(mapValue(entries));
+        return this.builtMap(entries);
       }
       case 'Local':
         return this.readLocal(frame, expression.variable, expression.span);
@@ -167,8 +180,7 @@ export abstract class Evaluator {
         return this.built(this.binary(expression, frame));
       case 'Index': {
         const base = this.expression(expression.base, frame);
-        const index = this.expression(expression.index, frame);
-        return expression.container === 'list' ? listIndex(base as ListValue, index as number) : mapLookup(base as MapValue, index as MapKey);
+        return indexed(expression, base, this.expression(expression.index, frame));
       }
       case 'Call': {
         const receiver = this.expression(expression.receiver, frame) as ReferenceValue;
@@ -190,17 +202,25 @@ export abstract class Evaluator {
         const receiver = this.expression(expression.receiver, frame);
         return this.built(applyValueMethod(expression.method, receiver, expression.args.map((argument) => this.expression(argument, frame))));
       }
-      case 'Mutation': {
-        const argument = this.expression(expression.arg, frame);
-        const current = this.targetValue(expression.target, frame, expression.span);
-        this.storeTarget(expression.target, this.built(applyMutation(expression.method, current, argument)), frame);
-        return voidValue;
-      }
+      case 'Mutation':
+        return this.mutate(expression, this.expression(expression.arg, frame), frame);
       case 'Builtin':
         return this.built(applyBuiltin(expression.function, expression.args.map((argument) => this.expression(argument, frame))));
       default:
         return assertNever(expression);
     }
+  }
+
+  /** A map literal's value, once its entries are known. */
+  protected builtMap(entries: Map<MapKey, Value>): Value {
+    return this.built(mapValue(entries));
+  }
+
+  /** `xs.push(v)` and `m.remove(k)`, once the argument is known. */
+  protected mutate(expression: Extract<T.Expression, { kind: 'Mutation' }>, argument: Value, frame: Frame): Value {
+    const current = this.targetValue(expression.target, frame, expression.span);
+    this.storeTarget(expression.target, this.built(applyMutation(expression.method, current, argument)), frame);
+    return voidValue;
   }
 
   private binary(expression: Extract<T.Expression, { kind: 'Binary' }>, frame: Frame): Value {
@@ -209,4 +229,11 @@ export abstract class Evaluator {
     if (expression.operator === '||') return left === true ? true : this.expression(expression.right, frame);
     return applyBinary(expression.operator, left, this.expression(expression.right, frame));
   }
+}
+
+/** `xs[i]` and `m[k]`, once the base and the index are known. */
+export function indexed(expression: Extract<T.Expression, { kind: 'Index' }>, base: Value, index: Value): Value {
+  return expression.container === 'list'
+    ? listIndex(base as ListValue, index as number)
+    : mapLookup(base as MapValue, index as MapKey);
 }

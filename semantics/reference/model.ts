@@ -2,14 +2,16 @@
 // AST over one global store, one transaction at a time. A transaction is one client request (a call, a
 // field read or a `new`) with every call it makes, transitively; an abort anywhere rolls the store back
 // to before the request. Every other semantics is held against this one, so it shares no evaluation code
-// with the CPS path (only the value algebra of `values.ts`).
+// with the CPS path (only the value algebra of `values.ts`). Calls run on an explicit stack
+// (`resumable.ts`), so a recursion of any depth runs until the step budget stops it.
 
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
-  abort, canonical, referenceValue, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
+  abort, canonical, referenceValue, TransactionAbort, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
-import { Evaluator, type Completion, type Frame } from './evaluator.ts';
+import type { Completion, Frame } from './evaluator.ts';
+import { ResumableEvaluator, type Creation, type Invocation } from './resumable.ts';
 import { EntityStore, type EntityState } from './store.ts';
 import type { Outcome, Request } from '../transactions.ts';
 
@@ -25,7 +27,7 @@ class LocatedAbort {
   constructor(readonly abort: TransactionAbort, readonly span: Span) {}
 }
 
-export class ReferenceModel extends Evaluator {
+export class ReferenceModel extends ResumableEvaluator {
   readonly store = new EntityStore();
   private readonly stepLimit: number;
   private steps = 0;
@@ -53,9 +55,6 @@ export class ReferenceModel extends Evaluator {
       this.store.rollback();
       if (error instanceof LocatedAbort) return { kind: 'aborted', code: error.abort.code, message: error.abort.message, span: error.span };
       if (error instanceof TransactionAbort) return { kind: 'aborted', code: error.code, message: error.message, span: undefined };
-      if (error instanceof RangeError && /call stack/i.test(error.message)) {
-        return { kind: 'aborted', code: 'A0110', message: 'recursion too deep', span: undefined };
-      }
       throw error;
     }
   }
@@ -63,11 +62,14 @@ export class ReferenceModel extends Evaluator {
   private dispatch(request: Request): Value {
     switch (request.kind) {
       case 'call':
-        return this.call(request.target, request.method, request.args);
+        return this.run(this.invocationOf(request.target, request.method, request.args));
       case 'read':
         return this.readRemote(request.target, request.field);
-      case 'new':
-        return this.create(request.entity, request.key, request.args);
+      case 'new': {
+        const creation = this.createEntity(request.entity, request.key, request.args);
+        if (creation.init !== undefined) this.run(creation.init);
+        return creation.reference;
+      }
     }
   }
 
@@ -82,9 +84,13 @@ export class ReferenceModel extends Evaluator {
     try {
       return super.statement(statement, frame);
     } catch (error) {
-      if (error instanceof TransactionAbort) throw new LocatedAbort(error, statement.span);
-      throw error;
+      throw this.locatedError(error, statement.span);
     }
+  }
+
+  /** An abort carries the span of the innermost statement that raised it. */
+  protected override locatedError(error: unknown, span: Span): unknown {
+    return error instanceof TransactionAbort ? new LocatedAbort(error, span) : error;
   }
 
   private existing(reference: ReferenceValue): EntityState {
@@ -109,36 +115,25 @@ export class ReferenceModel extends Evaluator {
     return fieldOf(this.existing(reference), field);
   }
 
-  protected override call(reference: ReferenceValue, methodName: string, args: readonly Value[]): Value {
+  protected override invocationOf(reference: ReferenceValue, methodName: string, args: readonly Value[]): Invocation {
     this.tick();
-    const state = this.existing(reference);
-    const method = this.program.entities.get(state.entity)!.methods.get(methodName);
-    if (method === undefined) throw new Error(`assertion: ${state.entity} has no method ${methodName}`);
-    return this.invoke(method, state, args);
+    const self = this.existing(reference);
+    const method = this.program.entities.get(self.entity)!.methods.get(methodName);
+    if (method === undefined) throw new Error(`assertion: ${self.entity} has no method ${methodName}`);
+    return { method, self, args };
   }
 
-  protected override create(entityName: string, key: MapKey, args: readonly Value[]): Value {
+  protected override createEntity(entityName: string, key: MapKey, args: readonly Value[]): Creation {
     this.tick();
     const entity = this.program.entities.get(entityName)!;
     const reference = referenceValue(entityName, key);
     if (this.store.has(reference)) abort('A0107', `${canonical(reference)} already exists`);
-    const state = this.store.create(entity, key);
-    if (entity.init !== undefined) this.invoke(entity.init, state, args);
-    return reference;
-  }
-
-  private invoke(method: T.TypedMethod, self: EntityState, args: readonly Value[]): Value {
-    const frame: Frame = { self, slots: new Array(method.slotCount), result: voidValue };
-    method.parameters.forEach((parameter, index) => {
-      frame.slots[parameter.slot] = args[index];
-    });
-    this.block(method.body, frame);
-    return frame.result;
+    const self = this.store.create(entity, key);
+    return { reference, init: entity.init === undefined ? undefined : { method: entity.init, self, args } };
   }
 
   /** Inside a transaction the call runs to completion where it is started; the future holds its result. */
-  protected override startAsync(call: T.CallExpression, frame: Frame): Value {
-    const result = this.expression(call, frame);
+  protected override completedFuture(result: Value): Value {
     this.futures.push(result);
     return { kind: 'future', id: this.futures.length - 1 };
   }

@@ -3,6 +3,7 @@
 //   `// expect abort: <message>`        the next line of output is `abort: <message>`
 //   `// expect error E0401`             a static error with this code on this line (nothing runs)
 //   `// expect runtime error R0101`     the client stops with this error on this line (exit 1)
+//   `// step limit: 20000`              every transaction runs with this step budget (`--step-limit`)
 // A program with static errors must report exactly the expected (code, line) pairs.
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ export interface CorpusProgram {
   readonly output: readonly string[];
   readonly errors: readonly { readonly code: string; readonly line: number }[];
   readonly runtimeError: { readonly code: string; readonly line: number } | undefined;
+  /** The step budget of each transaction, when the program sets one (the default is `ent run`'s). */
+  readonly stepLimit: number | undefined;
 }
 
 export const corpusDirectory = 'corpus';
@@ -23,8 +26,11 @@ export function parseExpectations(name: string, path: string, text: string): Cor
   const output: string[] = [];
   const errors: { code: string; line: number }[] = [];
   let runtimeError: { code: string; line: number } | undefined;
+  let stepLimit: number | undefined;
   text.split('\n').forEach((line, index) => {
     const lineNumber = index + 1;
+    const budget = /\/\/ step limit: (\d+)\s*$/.exec(line);
+    if (budget !== null) stepLimit = Number(budget[1]);
     const expectation = /\/\/ expect(?: (abort|error|runtime error))?:? (.*)$/.exec(line);
     if (expectation === null) return;
     const [, kind, rest] = expectation;
@@ -33,7 +39,7 @@ export function parseExpectations(name: string, path: string, text: string): Cor
     else if (kind === 'error') errors.push({ code: rest.trim(), line: lineNumber });
     else runtimeError = { code: rest.trim(), line: lineNumber };
   });
-  return { name, path, text, output, errors, runtimeError };
+  return { name, path, text, output, errors, runtimeError, stepLimit };
 }
 
 export function loadCorpus(directory = corpusDirectory): CorpusProgram[] {
@@ -46,11 +52,5 @@ export function loadCorpus(directory = corpusDirectory): CorpusProgram[] {
     });
 }
 
-/**
- * Programs whose split run differs from their expectations on purpose, by name, with the reason. The
- * reference model evaluates on the host's stack, so deep recursion aborts there (`recursion too deep`)
- * and completes on the split machine, whose frames are data.
- */
-export const intendedDifferences: ReadonlyMap<string, string> = new Map([
-  ['aborts/recursion-too-deep.ent', 'the reference model runs out of host stack; the split machine has no such limit'],
-]);
+/** Programs whose split run differs from their expectations on purpose, by name, with the reason (none today). */
+export const intendedDifferences: ReadonlyMap<string, string> = new Map();

@@ -14,7 +14,7 @@ export interface RunReport {
   readonly model: ReferenceModel | undefined;
 }
 
-export function runReference(text: string, file = 'test.ent'): RunReport {
+export function runReference(text: string, file = 'test.ent', stepLimit?: number): RunReport {
   const source = sourceText(file, text);
   const compiled = compile(text, file);
   const errors = compiled.diagnostics.map((entry) => ({
@@ -24,7 +24,7 @@ export function runReference(text: string, file = 'test.ent'): RunReport {
   }));
   if (compiled.program === undefined) return { errors, output: [], runtimeError: undefined, model: undefined };
   const output: string[] = [];
-  const model = new ReferenceModel(compiled.program);
+  const model = new ReferenceModel(compiled.program, { stepLimit });
   const client = new Client(new ReferenceHost(model), (line) => output.push(line));
   let runtimeError: RunReport['runtimeError'];
   try {

@@ -15,12 +15,12 @@ export interface SplitRunReport {
   readonly finalState: string;
 }
 
-export function runSplit(text: string, file = 'test.ent', fault: DesugarFault = 'none'): SplitRunReport {
+export function runSplit(text: string, file = 'test.ent', fault: DesugarFault = 'none', stepLimit?: number): SplitRunReport {
   const source = sourceText(file, text);
   const compiled = compile(text, file);
   if (compiled.program === undefined) throw new Error(`runSplit: ${file} does not compile`);
   const { split } = compileToSplit(compiled.program, { fault });
-  const host = new SingleNodeHost(split);
+  const host = new SingleNodeHost(split, { stepLimit });
   const output: string[] = [];
   const client = new Client(host, (line) => output.push(line));
   let runtimeError: SplitRunReport['runtimeError'];
