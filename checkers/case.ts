@@ -21,11 +21,6 @@ import { checkInstallation, installationViolations } from './installation.ts';
 import { checkReplay } from './replay.ts';
 import type { Violation } from './violation.ts';
 
-/**
- * A generated workload of a few dozen requests needs a few thousand global steps even under heavy
- * faults; a run that takes more is livelocked, and reported as stuck (a liveness violation).
- */
-const generatedStepsMax = 100_000;
 
 export interface CheckCase {
   readonly workload: readonly number[];
@@ -98,7 +93,7 @@ function runGenerated(
 ): Executed {
   const numbers = new ListChoices(testCase.workload);
   const workload = generateWorkload(program, settings.shape, (count) => numbers.pick(count));
-  const run = runWorkload(split, settings.runtime, schedule, workload, { trace, stepsMax: generatedStepsMax });
+  const run = runWorkload(split, settings.runtime, schedule, workload, { trace });
   return {
     events: run.events, entities: run.entities, stuck: run.stuck, stuckBecause: run.stuckBecause, workload, ruleCounts: run.ruleCounts,
     plainestWorkload: numbers.plainestMade,

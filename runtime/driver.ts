@@ -1,7 +1,9 @@
 // Stage: runtime. Runs a workload on the simulated system: the setup requests one at a time, then every
 // client submits its next request as soon as its last one is answered (closed loop). Faults strike until
-// the last request is submitted (none strike the setup); then the healing phase ends them and every
-// request must be answered.
+// the last request is submitted (none strike the setup), or until no answer has come for
+// `healAfterSteps` steps (a transaction too long to finish between faults); then the healing phase ends
+// them and every request must be answered. A run that makes no progress in the healing phase is
+// livelocked: its attempts start again and again and none is answered.
 // Returns the final configuration and its history, or which requests are stuck.
 
 import type { SplitProgram } from '../semantics/split/index.ts';
@@ -13,6 +15,7 @@ import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
 import { globalStep, nextEventTick } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
+import { healAfterSteps } from './faults.ts';
 import type { Workload } from './workload.ts';
 import type { TraceEntry } from './world.ts';
 
@@ -56,6 +59,40 @@ export function runWorkload(
     : runOpenLoop(program, settings, choices, workload, options, options.arrivalEveryTicks);
 }
 
+/** In the healing phase, attempts started per unanswered request, with no answer, before the run is livelocked. */
+const attemptsWithoutAnswerMax = 50;
+
+/**
+ * Progress in the healing phase: a run is livelocked when its attempts keep starting and none is
+ * answered, or (a backstop for a loop that starts no attempt) when no answer comes in the steps that
+ * every unanswered request could take if it used its whole step budget.
+ */
+class Progress {
+  private stepsSinceAnswer = 0;
+  private startsSinceAnswer = 0;
+
+  constructor(private readonly stepLimit: number) {}
+
+  answered(): void {
+    this.stepsSinceAnswer = 0;
+    this.startsSinceAnswer = 0;
+  }
+
+  /** Counts a global step; gives whether the run is livelocked. */
+  stepped(emitted: readonly TraceEntry[], healing: boolean, unanswered: number): boolean {
+    this.stepsSinceAnswer++;
+    if (!healing) return false;
+    for (const entry of emitted) if (entry.rule === 'C-Start') this.startsSinceAnswer++;
+    const outstanding = Math.max(1, unanswered);
+    return this.startsSinceAnswer > attemptsWithoutAnswerMax * outstanding
+      || this.stepsSinceAnswer > healAfterSteps + 2 * outstanding * this.stepLimit;
+  }
+
+  get quietFor(): number {
+    return this.stepsSinceAnswer;
+  }
+}
+
 function runClosedLoop(
   program: SplitProgram,
   settings: RuntimeSettings,
@@ -75,9 +112,13 @@ function runClosedLoop(
   let steps = 0;
   let setupDone = workload.setup.length === 0;
   const idle = (client: number): boolean => config.clients[client].pending.size === 0;
+  const progress = new Progress(settings.stepLimit);
   const collect = (): void => {
-    config = collectAllAnswers(config, options);
+    const collected = collectAllAnswers(config, options);
+    config = collected.config;
+    if (collected.answered > 0) progress.answered();
   };
+  const unansweredCount = (): number => config.clients.reduce((sum, client) => sum + client.pending.size, 0);
   const submitNext = (client: number, request: Request): void => {
     const trace: TraceEntry[] = [];
     config = submit(config, client, request, { choices, trace }).config;
@@ -100,7 +141,7 @@ function runClosedLoop(
       });
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.empty);
-    if (allSubmitted && config.faultsActive) config = { ...config, faultsActive: false };
+    if (config.faultsActive && (allSubmitted || progress.quietFor >= healAfterSteps)) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);
@@ -118,21 +159,24 @@ function runClosedLoop(
     emit(result.emitted);
     count(result.localCounts);
     collect();
-    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'steps');
+    const livelocked = progress.stepped(result.emitted, !config.faultsActive && setupDone, unansweredCount());
+    if (++steps > stepsMax || livelocked) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'steps');
   }
   return finish(config, steps, ruleCounts, []);
 }
 
 /** Takes every client's answers out of the configuration (telling `onAnswer`), so that none piles up. */
-function collectAllAnswers(config: Configuration, options: DriverOptions): Configuration {
+function collectAllAnswers(config: Configuration, options: DriverOptions): { config: Configuration; answered: number } {
   let next = config;
+  let answered = 0;
   for (const client of config.clients) {
     if (client.answers === undefined) continue;
     const collected = collectAnswers(next, client.id);
     next = collected.config;
+    answered += collected.answers.length;
     for (const answer of collected.answers) options.onAnswer?.(client.id, answer.requestId, answer.tick);
   }
-  return next;
+  return { config: next, answered };
 }
 
 /** Requests taken in order, by position. */
@@ -247,7 +291,7 @@ function runOpenLoop(
       if (config.clients.every((client) => client.pending.size === 0)) break;
       return finish(config, steps, ruleCounts, unanswered(config, []), 'quiet');
     }
-    config = collectAllAnswers(result.next, options);
+    config = collectAllAnswers(result.next, options).config;
     emit(result.emitted);
     count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');

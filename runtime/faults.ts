@@ -13,6 +13,12 @@ export interface FaultPlan {
 
 export const defaultDowntime = 40;
 
+/**
+ * Faults stop when a run has waited this many global steps for an answer (and, in a workload, when the
+ * last request is submitted): a transaction too long to finish between faults then finishes.
+ */
+export const healAfterSteps = 20_000;
+
 export const noFaults: FaultPlan = { drop: 0, duplicate: 0, delay: 0, crash: 0, downtime: defaultDowntime };
 
 /** The default of `ent run`: every kind of fault, rarely enough that a run block of a few dozen calls finishes quickly. */

@@ -9,6 +9,7 @@ import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
+import { healAfterSteps } from './faults.ts';
 import { globalStep, type GlobalRule } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
 import { nodeOf, updateDurable, type TraceEntry } from './world.ts';
@@ -33,7 +34,6 @@ export interface DistributedOptions {
   readonly history?: 'memory' | 'none' | ((event: HistoryEvent) => void);
 }
 
-const healAfterSteps = 20_000;
 
 export class StuckError {
   constructor(

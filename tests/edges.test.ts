@@ -152,3 +152,43 @@ for (const protocol of ['2pl', 'aria']) {
     t.is(result.stdout, '100000');
   });
 }
+
+// ------------------------------------------------------------- every semantics, at any depth
+
+const runaway = `
+entity R {
+  key id: int
+  fn forever(n: int): int {
+    return self.forever(n + 1)
+  }
+  fn down(n: int): int {
+    if n == 0 { return 0 }
+    return self.down(n - 1) + 1
+  }
+}
+run {
+  let r = new R(1)
+  print r.forever(0)
+  print r.down(3)
+}
+`;
+
+test('reference, split and distributed agree on mutual recursion 100,000 deep', async (t) => {
+  for (const semantics of ['reference', 'split', 'distributed']) {
+    const result = await ent(['run', '--semantics', semantics, '--step-limit', '10000000', 'deep.ent'], { 'deep.ent': deep });
+    t.deepEqual([result.status, result.stdout, result.stderr], [0, '100000', ''], semantics);
+  }
+});
+
+test('runaway recursion reaches the step budget under every semantics, and the run goes on', async (t) => {
+  for (const semantics of ['reference', 'split', 'distributed']) {
+    const result = await ent(['run', '--semantics', semantics, '--step-limit', '100000', 'runaway.ent'], { 'runaway.ent': runaway });
+    t.deepEqual([result.status, result.stdout, result.stderr], [0, 'abort: step limit exceeded\n3', ''], semantics);
+  }
+});
+
+test('ent check on runaway recursion finishes, and holds: the aborts are outcomes every serial order gives', async (t) => {
+  const result = await ent(['check', '--step-limit', '100000', '--runs', '3', '--clients', '2', '--requests', '2', 'runaway.ent'], { 'runaway.ent': runaway });
+  t.is(result.status, 0, result.stdout + result.stderr);
+  t.regex(result.stdout + result.stderr, /3 runs held/);
+});
