@@ -1,42 +1,63 @@
 // Stage: cli. The I/O the commands perform, behind one interface, so that tests run commands in process
 // with captured output. Only the CLI and the REPL do I/O.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+
+/** What a path names, as far as reading it goes. */
+export interface FileInfo {
+  readonly kind: 'file' | 'directory' | 'other';
+  readonly size: number;
+}
 
 export interface Io {
   /** Writes one line of program output to standard output. */
   out(line: string): void;
   /** Writes diagnostics, warnings and run information to standard error. */
   err(text: string): void;
+  /** Throws Node's errors (`ENOENT`, `EACCES`, …), which `files.ts` turns into usage errors. */
+  fileInfo(path: string): FileInfo;
+  readBytes(path: string): Uint8Array;
   readFile(path: string): string;
+  writeFile(path: string, text: string): void;
   /** Shows a progress line on a terminal (replacing the last one); `undefined` clears it. Nothing elsewhere. */
   progress(text: string | undefined): void;
+}
+
+function diskInfo(path: string): FileInfo {
+  const stats = statSync(path);
+  return { kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other', size: stats.size };
 }
 
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  fileInfo: diskInfo,
+  readBytes: (path) => readFileSync(path),
   readFile: (path) => readFileSync(path, 'utf8'),
+  writeFile: (path, text) => writeFileSync(path, text),
   progress: (text) => {
     if (!process.stderr.isTTY) return;
     process.stderr.write(text === undefined ? '\r\x1b[K' : `\r\x1b[K${text}`);
   },
 };
 
-/** An Io that records everything, for tests. */
+/** An Io that records everything, for tests; `files` are read before the disk. */
 export function memoryIo(files: Record<string, string> = {}): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const bytes = (path: string): Uint8Array => {
+    const text = files[path];
+    return text === undefined ? readFileSync(path) : Buffer.from(text, 'utf8');
+  };
   return {
     stdout,
     stderr,
     out: (line) => stdout.push(line),
     err: (text) => stderr.push(text),
     progress: () => undefined,
-    readFile: (path) => {
-      const text = files[path];
-      if (text !== undefined) return text;
-      return readFileSync(path, 'utf8');
-    },
+    fileInfo: (path) => (files[path] === undefined ? diskInfo(path) : { kind: 'file', size: Buffer.byteLength(files[path]) }),
+    readBytes: bytes,
+    readFile: (path) => Buffer.from(bytes(path)).toString('utf8'),
+    writeFile: (path, text) => writeFileSync(path, text),
   };
 }

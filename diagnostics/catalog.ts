@@ -91,6 +91,7 @@ export const catalog = [
   entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range or missed a key.'),
   entry('R0102', 'client', 'unset variable', 'A run-block variable whose initializer aborted is used.'),
   entry('R0103', 'client', 'request never answered', 'The distributed run fell quiet with requests unanswered (for example, lost under at-most-once delivery).'),
+  entry('R0104', 'client', 'interrupted', 'Ctrl-C at the REPL stopped the statement; the transaction it was running, if any, aborted with A0111.'),
 
   // Transaction aborts: results that the client prints as `abort: <message>`.
   entry('A0101', 'abort', 'abort', '`abort e` in a method: the transaction is rolled back with message e.'),
@@ -103,11 +104,16 @@ export const catalog = [
   entry('A0108', 'abort', 'step limit exceeded', 'The transaction ran more small steps than its budget (default 1,000,000).'),
   entry('A0109', 'abort', 'uninitialized field', 'A field read while `init` has not yet assigned it (reachable only through a re-entrant call).'),
   entry('A0110', 'abort', 'recursion too deep', 'The reference model ran out of host stack; the split and distributed runtimes have no such limit.'),
+  entry('A0111', 'abort', 'interrupted', 'Ctrl-C at the REPL stopped the transaction, which is rolled back like any other abort.'),
 
   // Command-line usage.
   entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),
   entry('U0102', 'usage', 'cannot read file', 'The file named on the command line cannot be read.'),
-  entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts.'),
+  entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts, or an option is given twice or beside one it excludes.'),
+  entry('U0104', 'usage', 'cannot write file', 'A file to be written (`--history FILE`, `:history FILE`) is in a folder that does not exist, is a folder, or is not writable; it is checked before the run starts.'),
+  entry('U0105', 'usage', 'file too large', 'A source file is larger than `--max-source` (1M, one mebibyte, unless raised): the parser holds every token and tree node in memory.'),
+  entry('U0106', 'usage', 'not a text file', 'A source file holds a NUL byte or is not valid UTF-8: it is not Ent source (or any text).'),
+  entry('U0107', 'usage', 'nothing to check', '`ent check` on a program that declares no entity: it has no transaction whose guarantees could be checked.'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

@@ -7,6 +7,7 @@ import { valuesEqual } from '../semantics/values.ts';
 import type { ChoiceSource } from './choices.ts';
 import type { ClientRequest, ClientState, Configuration, MessageBody, Outcome } from './configuration.ts';
 import { coordinatorOf } from './coordinator.ts';
+import { describeRequest } from './describe.ts';
 import { appendHistory, clientAddress, nodeAddress, send, type TraceEntry } from './world.ts';
 
 export interface ClientContext {
@@ -36,7 +37,7 @@ export function submit(config: Configuration, clientId: number, request: Request
     ...client, requests: client.requests.with(requestId, entry), pending: new Map(client.pending).set(requestId, retryDeadline(config)),
   });
   next = appendHistory(next, { type: 'request', requestId, client: clientId, tick: config.tick, request });
-  context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId}` });
+  context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId} ${describeRequest(request)}` });
   return { config: sendRequest(next, clientId, entry, context), requestId };
 }
 

@@ -23,15 +23,19 @@ export function parseFaultPlan(spec: string): FaultPlan | { readonly error: stri
   if (trimmed === 'none') return noFaults;
   if (trimmed === 'mild') return mildFaults;
   const plan: Record<keyof FaultPlan, number> = { ...noFaults };
+  const given = new Set<keyof FaultPlan>();
   for (const part of trimmed.split(',')) {
     const [name, value, ...rest] = part.split('=');
     const key = names[name?.trim() ?? ''];
     if (key === undefined || value === undefined || rest.length > 0) {
-      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, separated by commas` };
+      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, separated by commas (or none, or mild)` };
     }
+    // `drop=0.1,drop=0.2` would silently keep one of the two: say so instead.
+    if (given.has(key)) return { error: `${name.trim()} is given twice: give each fault once` };
+    given.add(key);
     const probability = Number(value);
     if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(value) || !(probability >= 0 && probability <= 1)) {
-      return { error: `${name}=${value}: a probability is a number from 0 to 1` };
+      return { error: `${name}=${value}: a probability is a decimal number from 0 to 1, such as 0.05` };
     }
     plan[key] = probability;
   }
