@@ -14,6 +14,13 @@ const exempt: ReadonlyMap<string, string> = new Map([
   ['U0101', 'a usage error of the command line: tested by tests/cli.test.ts'],
   ['U0102', 'a usage error of the command line: tested by tests/cli.test.ts'],
   ['U0103', 'a usage error of the command line: tested by tests/cli.test.ts'],
+  ['U0104', 'a file the command line names cannot be written: tested by tests/bad-input/'],
+  ['U0105', 'a source file over the size limit: tested by tests/bad-input/'],
+  ['U0106', 'a source file that is not text: tested by tests/bad-input/'],
+  ['U0107', '`ent check` on a program without entities: tested by tests/bad-input/'],
+  // Ctrl-C belongs to the REPL's terminal, not to programs.
+  ['R0104', 'Ctrl-C at the REPL: tested by tests/repl-terminal.test.ts'],
+  ['A0111', 'Ctrl-C at the REPL, inside a transaction: tested by tests/repl-terminal.test.ts'],
   // The corpus runs under the reference model, where every request is answered at once; R0103 comes only
   // from `ent run` on the distributed runtime when a request is lost for good.
   ['R0103', 'raised only by `ent run` on the distributed runtime: belongs in tests/cli.test.ts'],
@@ -33,6 +40,7 @@ const abortMessages: readonly { readonly code: string; readonly matches: (messag
   { code: 'A0108', matches: (message) => message === 'step limit exceeded' },
   { code: 'A0109', matches: (message) => /^uninitialized field \w+\(.+\)\.\w+$/.test(message) },
   { code: 'A0110', matches: (message) => message === 'recursion too deep' },
+  { code: 'A0111', matches: (message) => message.startsWith('interrupted') },
 ];
 
 function abortCode(message: string): string {
