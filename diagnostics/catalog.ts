@@ -46,6 +46,7 @@ export const catalog = [
   entry('E0211', 'static', 'duplicate parameter', 'A method or init names two parameters alike.'),
   entry('E0212', 'static', 'reserved name', 'An entity may not take the name of a built-in type or function.'),
   entry('E0213', 'static', 'future escapes', 'A future lives in the method that made it: not in a field, a parameter or a result.'),
+  entry('E0214', 'static', 'redeclaration does not fit', 'At the REPL, an entity declared again in a way that existing entities or references cannot follow (a changed key type, a changed field type, a new field without a default); nothing changes.'),
   entry('E0215', 'static', 'void where a value is needed', '`void` is only a method result, never a field, parameter or element type.'),
 
   // Names.
