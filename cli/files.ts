@@ -9,15 +9,16 @@ import { UsageError, type OptionSpec } from './arguments.ts';
 import type { Io } from './io.ts';
 
 /**
- * The default source size limit. The parser holds every token and syntax-tree node of a file at once,
- * about 0.8 GB per MB of dense source (docs/benchmarks.md), so larger files are refused unless
- * `--max-source` raises the limit.
+ * The default source size limit. The parser holds every token and syntax-tree node of a file at once:
+ * up to about 2.5 KB and 50 µs per byte of the densest source (a list of a million `1,`), about 0.8 KB per
+ * byte of ordinary code (docs/benchmarks.md). 256 KiB, some 8,000 lines, keeps the worst case near
+ * 0.7 GB and 15 s; `--max-source` raises it.
  */
-export const defaultSourceBytesMax = 1024 * 1024;
+export const defaultSourceBytesMax = 256 * 1024;
 
 export const maxSourceOption: OptionSpec = {
   name: 'max-source', value: { placeholder: 'BYTES', integer: { minimum: 1, maximum: 1024 * 1024 * 1024, sizes: true } },
-  description: 'refuse source files larger than this (a number of bytes, or with k or M)', defaultValue: '1M',
+  description: 'refuse source files larger than this (a number of bytes, or with k or M)', defaultValue: '256k',
 };
 
 /** A path as it is shown: relative to the working directory when that is shorter, so that columns stay narrow. */

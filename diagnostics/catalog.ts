@@ -112,7 +112,7 @@ export const catalog = [
   entry('U0102', 'usage', 'cannot read file', 'The file named on the command line cannot be read.'),
   entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts, or an option is given twice or beside one it excludes.'),
   entry('U0104', 'usage', 'cannot write file', 'A file to be written (`--history FILE`, `:history FILE`) is in a folder that does not exist, is a folder, or is not writable; it is checked before the run starts.'),
-  entry('U0105', 'usage', 'file too large', 'A source file is larger than `--max-source` (1M, one mebibyte, unless raised): the parser holds every token and tree node in memory.'),
+  entry('U0105', 'usage', 'file too large', 'A source file is larger than `--max-source` (256k unless raised): the parser holds every token and syntax-tree node in memory at once.'),
   entry('U0106', 'usage', 'not a text file', 'A source file holds a NUL byte or is not valid UTF-8: it is not Ent source (or any text).'),
   entry('U0107', 'usage', 'nothing to check', '`ent check` on a program that declares no entity: it has no transaction whose guarantees could be checked.'),
 ] as const satisfies readonly CatalogEntry[];

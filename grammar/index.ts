@@ -6,7 +6,7 @@ import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/dia
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
 import { AstBuilder } from './cst-to-ast.ts';
 import {
-  AndAnd, Async, Await, Bang, Dot, Entity, EqualEqual, Equals, False, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
+  AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
   LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
   Slash, Star, StringLiteral, True,
 } from './lexer.ts';
@@ -62,6 +62,7 @@ function parseWith<Result>(
 /** The deepest nesting of brackets, blocks and type arguments, and the longest run of prefix operators. */
 const bracketDepthMax = 64;
 const prefixRunMax = 64;
+const elseIfChainMax = 200;
 /** The deepest expression or statement tree the later stages (recursive, like the parser) accept. */
 const treeDepthMax = 256;
 
@@ -77,9 +78,20 @@ const prefixes = new Set<TokenType>([Bang, Minus, Await, Async]);
 function tokenNestingTooDeep(tokens: readonly IToken[], file: string): Diagnostic | undefined {
   let depth = 0;
   let prefixRun = 0;
+  // An `else if` nests the next `if` inside the last one: a chain of them is as deep as it is long.
+  const elseIfRuns: number[] = [];
   let previous: IToken | undefined;
   for (const token of tokens) {
     const type = token.tokenType;
+    if (type === If && previous?.tokenType === Else) {
+      elseIfRuns[depth] = (elseIfRuns[depth] ?? 0) + 1;
+      if (elseIfRuns[depth] > elseIfChainMax) {
+        return diagnostic('E0106', `this \`if\` chain has more than ${elseIfChainMax} \`else if\` branches`, tokenSpan(file, token),
+          'look the case up in a map, or split the chain into methods');
+      }
+    } else if ((type === Newline || type === Semicolon) && elseIfRuns[depth] !== undefined) {
+      elseIfRuns[depth] = 0;
+    }
     const typeArguments = type === Less && previous?.tokenType === Identifier && ['list', 'map', 'future'].includes(previous.image);
     if (openers.has(type) || typeArguments) depth++;
     else if (closers.has(type) && (type !== Greater || depth > 0)) depth = Math.max(0, depth - 1);
