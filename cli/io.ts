@@ -21,6 +21,11 @@ export interface Io {
   writeFile(path: string, text: string): void;
   /** Shows a progress line on a terminal (replacing the last one); `undefined` clears it. Nothing elsewhere. */
   progress(text: string | undefined): void;
+  /**
+   * Asked while a run goes on (by the client at every statement, by the hosts every few thousand steps):
+   * true stops it. The REPL's Ctrl-C and the fuzzer's budget; absent for a plain `ent run`.
+   */
+  readonly interrupted?: () => boolean;
 }
 
 function diskInfo(path: string): FileInfo {

@@ -16,7 +16,9 @@ import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
 import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import { describeRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
-import { defaultSemantics, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer } from './semantics.ts';
+import {
+  defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer,
+} from './semantics.ts';
 import {
   formatTraceEntry, formatTraceEvent, parseTraceLevel, traceDetail, traceOption, traceShows, type TraceLevel,
 } from './trace.ts';
@@ -79,8 +81,11 @@ export function run(io: Io, parsed: ParsedArguments): number {
   }
   if (traceLevel !== undefined) io.err(`# ${describeRunSettings(semantics, settings)}`);
   const tracer = traceLevel === undefined ? undefined : makeTracer(semantics, io, loaded.source, traceLevel);
-  const runHost = semanticsEntry(semantics).create(loaded.program, settings, tracer);
-  const client = new Client(runHost.host, (line) => io.out(line));
+  const interrupted = io.interrupted;
+  const runHost = semanticsEntry(semantics).create(loaded.program, settings, tracer, undefined, interrupted);
+  const client = interrupted === undefined
+    ? new Client(runHost.host, (line) => io.out(line))
+    : new InterruptibleClient(runHost.host, (line) => io.out(line), interrupted);
   const status = runClient(io, client, runHost, runBlock.body, loaded.source);
   if (historyPath !== undefined && runHost.distributed !== undefined) {
     const written = writeHistory(io, historyPath, runHost, semantics, settings);
@@ -114,6 +119,10 @@ function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Cl
   } catch (error) {
     if (error instanceof ClientError) {
       io.err(renderDiagnostic(diagnostic(error.code, error.message, error.span, clientHint(error)), () => source));
+      return exitFailure;
+    }
+    if (error instanceof Interrupted) {
+      io.err('error[R0104]: interrupted: the run stopped before its end');
       return exitFailure;
     }
     if (error instanceof StuckError) {
