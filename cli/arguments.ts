@@ -84,7 +84,9 @@ export function parseArguments(spec: CommandSpec, args: readonly string[]): Pars
 /** The option an argument names (`--name`, `--name=value` or a short `-h`), or why there is none. */
 function resolveOption(spec: CommandSpec, argument: string): { option: OptionSpec; inlineValue: string | undefined } | UsageError {
   if (!argument.startsWith('--')) {
-    const short = spec.options.find((candidate) => candidate.short !== undefined && `-${candidate.short}` === argument);
+    // `-h` is help for every command that has `--help`, whether or not its table names the alias.
+    const short = spec.options.find((candidate) => (candidate.short !== undefined && `-${candidate.short}` === argument)
+      || (argument === '-h' && candidate.name === 'help'));
     if (short !== undefined) return { option: short, inlineValue: undefined };
     return new UsageError('U0101', `unknown option ${argument} for \`ent ${spec.name}\``,
       `options start with \`--\` (see \`ent ${spec.name} --help\`); a FILE that starts with \`-\` goes after \`--\``);

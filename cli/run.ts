@@ -61,7 +61,8 @@ export function run(io: Io, parsed: ParsedArguments): number {
   const semantics = stringOption(parsed, 'semantics') ?? defaultSemantics;
   const historyPath = stringOption(parsed, 'history');
   if (historyPath !== undefined && semantics !== 'distributed') {
-    return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`, 'the history records messages, commits and versions, which only the distributed runtime has'));
+    return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`,
+      'the history records messages, commits and versions, which only the distributed runtime has'));
   }
   const traceLevel = parseTraceLevel(parsed);
   if (traceLevel !== undefined && !semanticsEntry(semantics).traces) {

@@ -53,6 +53,11 @@ function listed(names: readonly string[]): string {
   return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 }
 
+/** "Counter(1) holds", "Counter(1), Counter(2) hold": the names, and the verb that agrees with them. */
+function subject(names: readonly string[], verb: string, plural = verb.replace(/s$/, '')): string {
+  return `${listed(names)} ${names.length === 1 ? verb : plural}`;
+}
+
 export function migrateStates(
   states: Iterable<EntityState>, variables: readonly HeldVariable[], program: TypedProgram, previous: TypedProgram,
 ): Migration {
@@ -65,16 +70,21 @@ export function migrateStates(
     const instances = all.filter((state) => state.entity === entity.name).map((state) => canonical(referenceValue(state.entity, state.key)));
     problems.push(...keyProblems(entity, old, instances, variables, all, previous));
     if (instances.length === 0) continue;
+    const problem = (message: string): void => {
+      problems.push({ entity: entity.name, message });
+    };
     for (const field of entity.fields) {
       const before = old.fields.find((candidate) => candidate.name === field.name);
-      if (before !== undefined && typeToString(before.type) !== typeToString(field.type)) {
-        problems.push({ entity: entity.name, message: `field ${field.name} changes from ${typeToString(before.type)} to ${typeToString(field.type)}, but ${listed(instances)} hold${instances.length === 1 ? 's' : ''} ${typeToString(before.type)} values in it` });
+      const [was, now] = [before === undefined ? '' : typeToString(before.type), typeToString(field.type)];
+      if (before !== undefined && was !== now) {
+        problem(`field ${field.name} changes from ${was} to ${now}, but ${subject(instances, 'holds')} ${was} values in it`);
       } else if (before === undefined && field.initial === undefined) {
-        problems.push({ entity: entity.name, message: `the new field ${field.name} has no default, and ${listed(instances)} exist${instances.length === 1 ? 's' : ''} without a value for it` });
+        problem(`the new field ${field.name} has no default, and ${subject(instances, 'exists', 'exist')} without a value for it`);
       }
     }
     for (const field of old.fields) {
-      if (!entity.fields.some((candidate) => candidate.name === field.name)) notes.push(`field ${entity.name}.${field.name} is gone: ${listed(instances)} lose${instances.length === 1 ? 's' : ''} its value`);
+      if (entity.fields.some((candidate) => candidate.name === field.name)) continue;
+      notes.push(`field ${entity.name}.${field.name} is gone: ${subject(instances, 'loses', 'lose')} its value`);
     }
   }
   if (problems.length > 0) return { kind: 'refused', problems };
@@ -87,15 +97,18 @@ function keyProblems(
   states: readonly EntityState[], previous: TypedProgram,
 ): MigrationProblem[] {
   if (old.keyType.kind === entity.keyType.kind) return [];
-  const change = `the key of ${entity.name} changes from ${typeToString(old.keyType)} to ${typeToString(entity.keyType)}`;
+  const [was, now] = [typeToString(old.keyType), typeToString(entity.keyType)];
+  const change = `the key of ${entity.name} changes from ${was} to ${now}`;
   const holders = variables.filter((variable) => mentionsEntity(variable.type, entity.name)).map((variable) => `\`${variable.name}\``);
   const holdingFields = states.flatMap((state) => (previous.entities.get(state.entity)?.fields ?? [])
     .filter((field) => mentionsEntity(field.type, entity.name))
     .map((field) => `${canonical(referenceValue(state.entity, state.key))}.${field.name}`));
-  const problems: MigrationProblem[] = [];
-  if (instances.length > 0) problems.push({ entity: entity.name, message: `${change}, but ${listed(instances)} exist${instances.length === 1 ? 's' : ''} with ${typeToString(old.keyType)} keys` });
   const references = [...holders, ...holdingFields];
-  if (references.length > 0) problems.push({ entity: entity.name, message: `${change}, but ${listed(references)} hold${references.length === 1 ? 's' : ''} ${entity.name} references with ${typeToString(old.keyType)} keys` });
+  const problems: MigrationProblem[] = [];
+  if (instances.length > 0) problems.push({ entity: entity.name, message: `${change}, but ${subject(instances, 'exists', 'exist')} with ${was} keys` });
+  if (references.length > 0) {
+    problems.push({ entity: entity.name, message: `${change}, but ${subject(references, 'holds')} ${entity.name} references with ${was} keys` });
+  }
   return problems;
 }
 

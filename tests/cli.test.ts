@@ -31,6 +31,26 @@ test('ent --help lists every command; ent COMMAND --help lists its options', asy
   t.regex((await ent(['--version'])).stdout, /^ent \d+\.\d+\.\d+$/);
 });
 
+test('-h is --help for every command, never a file name', async (t) => {
+  for (const command of ['run', 'cps', 'check', 'check-history', 'repl']) {
+    const result = await ent([command, '-h']);
+    t.is(result.status, 0, command);
+    t.regex(result.stdout, new RegExp(`^[^\\n]+\\n\\nUsage: ent ${command}`), command);
+  }
+});
+
+test('ent check --trace prints the whole trace of the counterexample; the header gives the user\'s seed', async (t) => {
+  const result = await ent(['check', bank, '--delivery', 'at-least-once', '--runs', '200', '--shrink-seconds', '1', '--seed', '5', '--trace=all']);
+  t.is(result.status, 1);
+  t.regex(result.stdout, /^ent check: run \d+ of 200 violated a guarantee \(seed 5; /);
+  t.notRegex(result.stdout, /fast-check/);
+  t.regex(result.stdout, /the trace:\n/);
+  t.regex(result.stdout, /L-LetCont|L-Let/);
+  t.regex(result.stdout, /G-Submit {7,}\S* +r\d+ (new )?\w+\(/);
+  t.regex(result.stdout, /response #\d+ for r\d+: /);
+  t.regex(result.stdout, /setup:\n(    .+  → .+\n)+/);
+});
+
 /** Every usage error code, with a command line that triggers it. */
 export const usageCases: readonly { readonly code: string; readonly args: readonly string[]; readonly why: string }[] = [
   { code: 'U0101', args: ['rnu', shop], why: 'an unknown command' },
