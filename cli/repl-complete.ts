@@ -51,7 +51,7 @@ function completeArgument(scope: CompletionScope, command: string, typed: string
     case 'semantics': return among(semanticsNames);
     case 'protocol': return among(concurrencyModes);
     case 'delivery': return among(deliveryModes);
-    case 'trace': return among(['on', 'off']);
+    case 'trace': return among(['on', 'off', 'calls', 'rules', 'all']);
     case 'faults': return among(['none', 'mild', 'drop=', 'dup=', 'delay=', 'crash=']);
     case 'cps': return among([...scope.entityTable.values()].flatMap((entity) => [entity.name, ...[...entity.methods.keys()].map((method) => `${entity.name}.${method}`)]));
     default: return [[], typed];

@@ -27,7 +27,7 @@ import { describeRunSettings, parseSetting, showSetting, type SettingName } from
 import {
   Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer,
 } from './semantics.ts';
-import { formatTraceEntry, formatTraceEvent } from './trace.ts';
+import { makeTracer, traceLevels, type TraceLevel } from './trace.ts';
 
 /** How an input went: `failed` when it printed an error (aborts are results, not failures). */
 export type SubmitResult = 'ok' | 'failed' | 'quit';
@@ -49,7 +49,10 @@ export const replCommands: readonly Command[] = [
   { name: 'load', argument: 'FILE', help: 'add a file\'s entities and run its run block', run: (session, path) => session.load(path) },
   { name: 'state', argument: '', help: 'every entity and its fields, and the variables', run: (session) => session.showState() },
   { name: 'cps', argument: 'Entity.method', help: 'the CPS core and split blocks of a method', run: (session, selector) => session.showCps(selector) },
-  { name: 'trace', argument: 'on|off', help: 'print every step of the machine (split and distributed); alone, shows it', run: (session, value) => session.setTrace(value) },
+  {
+    name: 'trace', argument: 'on|off|LEVEL', help: 'print the steps (split and distributed): on, calls, rules, all; alone, shows it',
+    run: (session, value) => session.setTrace(value),
+  },
   { name: 'semantics', argument: 'NAME', help: `the semantics (${semanticsNames.join(', ')}); alone, shows it`, run: (session, value) => session.setSemantics(value) },
   setting('nodes', 'N', 'simulated nodes, 1 to 64'),
   setting('seed', 'S', 'the seed of every choice, a whole number'),
@@ -76,7 +79,8 @@ export class ReplSession {
   private scope: ClientScope = { variables: new Map(), slotCount: 0 };
   private readonly sources = new Map<string, SourceText>();
   private inputs = 0;
-  private tracing = false;
+  /** The trace level `:trace` chose, or undefined for no trace. */
+  private tracing: TraceLevel | undefined;
   private runHost: RunHost;
   private client: InterruptibleClient;
   private readonly interrupted: () => boolean;
@@ -213,17 +217,15 @@ export class ReplSession {
 
   private createHost(initial: readonly EntityState[]): RunHost {
     const entry = semanticsEntry(this.semantics);
-    return entry.create(this.program, this.settings, this.tracing && entry.traces ? this.tracer() : undefined, initial, this.interrupted);
+    return entry.create(this.program, this.settings, this.tracing !== undefined && entry.traces ? this.tracer(this.tracing) : undefined, initial, this.interrupted);
   }
 
   private createClient(): InterruptibleClient {
     return new InterruptibleClient(this.runHost.host, (line) => this.io.out(line), this.interrupted);
   }
 
-  private tracer(): Tracer {
-    return this.semantics === 'distributed'
-      ? { kind: 'distributed', trace: (entry) => this.io.err(formatTraceEntry(entry, this.lookup)) }
-      : { kind: 'single', trace: (event) => this.io.err(formatTraceEvent(event, this.lookup)) };
+  private tracer(level: TraceLevel): Tracer {
+    return makeTracer(this.semantics, level, (line) => this.io.err(line), this.lookup);
   }
 
   private rebuild(entities: readonly EntityState[] = this.runHost.entities()): void {
@@ -262,12 +264,15 @@ export class ReplSession {
 
   setTrace(value: string): SubmitResult {
     if (value === '') {
-      this.io.out(`trace ${this.tracing ? 'on' : 'off'}`);
+      this.io.out(`trace ${this.tracing ?? 'off'}`);
       return 'ok';
     }
-    if (value !== 'on' && value !== 'off') return this.refuse(new UsageError('U0103', `:trace takes on or off, not ${JSON.stringify(value)}`, ':trace on'));
-    this.tracing = value === 'on';
-    if (this.tracing && !semanticsEntry(this.semantics).traces) {
+    const levels = ['on', 'off', ...traceLevels];
+    if (!levels.includes(value)) {
+      return this.refuse(new UsageError('U0103', `:trace takes ${levels.join(', ')}, not ${JSON.stringify(value)}`, ':trace on (every step but L-LetCont), or :trace calls'));
+    }
+    this.tracing = value === 'off' ? undefined : value === 'on' ? 'rules' : value as TraceLevel;
+    if (this.tracing !== undefined && !semanticsEntry(this.semantics).traces) {
       this.io.err(`note: the ${this.semantics} semantics is big-step and has no trace; :semantics split or distributed traces`);
     }
     this.rebuild();

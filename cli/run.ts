@@ -17,11 +17,9 @@ import type { Io } from './io.ts';
 import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import { describeRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import {
-  defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer,
+  defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings,
 } from './semantics.ts';
-import {
-  formatTraceEntry, formatTraceEvent, parseTraceLevel, traceDetail, traceOption, traceShows, type TraceLevel,
-} from './trace.ts';
+import { makeTracer, parseTraceLevel, traceDetail, traceOption } from './trace.ts';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -81,7 +79,9 @@ export function run(io: Io, parsed: ParsedArguments): number {
     return exitSuccess;
   }
   if (traceLevel !== undefined) io.err(`# ${describeRunSettings(semantics, settings)}`);
-  const tracer = traceLevel === undefined ? undefined : makeTracer(semantics, io, loaded.source, traceLevel);
+  const source = loaded.source;
+  const lookup = (file: string): SourceText | undefined => (file === source.name ? source : undefined);
+  const tracer = traceLevel === undefined ? undefined : makeTracer(semantics, traceLevel, (line) => io.err(line), lookup);
   const interrupted = io.interrupted;
   const runHost = semanticsEntry(semantics).create(loaded.program, settings, tracer, undefined, interrupted);
   const client = interrupted === undefined
@@ -101,13 +101,6 @@ export function run(io: Io, parsed: ParsedArguments): number {
 function usage(io: Io, error: UsageError): number {
   reportUsageError(io, error);
   return exitUsage;
-}
-
-function makeTracer(semantics: string, io: Io, source: SourceText, level: TraceLevel): Tracer {
-  const lookup = (file: string) => (file === source.name ? source : undefined);
-  return semantics === 'distributed'
-    ? { kind: 'distributed', trace: (entry) => { if (traceShows(level, entry.rule, entry.place, entry.detail)) io.err(formatTraceEntry(entry, lookup)); } }
-    : { kind: 'single', trace: (event) => { if (traceShows(level, event.rule, event.entity, event.detail)) io.err(formatTraceEvent(event, lookup)); } };
 }
 
 function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Client['run']>[0], source: SourceText): number {

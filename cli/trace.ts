@@ -6,6 +6,7 @@ import { lineColumn, type SourceText } from '../grammar/span.ts';
 import type { TraceEvent } from '../runtime/single-node.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import type { OptionSpec, ParsedArguments } from './arguments.ts';
+import type { Tracer } from './semantics.ts';
 
 /**
  * How much a trace shows: `calls`, the requests, the calls between entities and the answers; `rules`,
@@ -63,4 +64,16 @@ export function formatTraceEvent(event: TraceEvent, lookup: (file: string) => So
 export function formatTraceEntry(entry: TraceEntry, lookup: (file: string) => SourceText | undefined): string {
   const location = locationOf(entry.span, lookup);
   return `${String(entry.tick).padStart(6)}  ${entry.place.padEnd(18)} ${entry.rule.padEnd(15)} ${location.padEnd(14)} ${entry.detail}`;
+}
+
+/** A tracer for the semantics that writes the steps of `level` with `write` (standard error). */
+export function makeTracer(semantics: string, level: TraceLevel, write: (line: string) => void, lookup: (file: string) => SourceText | undefined): Tracer {
+  if (semantics === 'distributed') {
+    return { kind: 'distributed', trace: (entry) => {
+      if (traceShows(level, entry.rule, entry.place, entry.detail)) write(formatTraceEntry(entry, lookup));
+    } };
+  }
+  return { kind: 'single', trace: (event) => {
+    if (traceShows(level, event.rule, event.entity, event.detail)) write(formatTraceEvent(event, lookup));
+  } };
 }

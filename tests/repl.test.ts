@@ -117,6 +117,8 @@ test('setting commands alone show the value; bad values are refused as the optio
   submit(':seed', ':nodes', ':faults', ':protocol', ':delivery', ':step-limit', ':semantics', ':trace');
   t.deepEqual(stdout, ['seed 1', 'nodes 3', 'faults drop=0.02,dup=0.02,delay=0.05,crash=0.002', 'protocol 2pl', 'delivery exactly-once',
     'step-limit 1000000', 'semantics distributed', 'trace off']);
+  submit(':trace calls', ':trace');
+  t.is(stdout.at(-1), 'trace calls');
   for (const bad of [':seed abc', ':seed -1', ':seed 1e400', ':step-limit 0', ':faults drop=0.1,drop=0.2', ':nodes 65']) {
     const before = stderr.length;
     submit(bad);
