@@ -57,11 +57,14 @@ function measure(args: readonly string[]): Measured {
   const peak = /#peak (\d+)/.exec(result.stderr ?? '');
   return {
     status: result.status, seconds, peakMegabytes: peak === null ? Number.NaN : Number(peak[1]) / 1024,
-    headline: (result.stderr ?? '').split('\n')[0].slice(0, 70) || (result.signal ?? ''),
+    headline: (result.stderr ?? '').split('\n')[0].replace(folder, '…').slice(0, 60) || (result.signal ?? ''),
   };
 }
 
 const rows: string[][] = [['input', 'command', 'exit', 'time', 'peak memory', 'what it says']];
+// What starting `ent` costs, which every row below includes.
+const startup = measure(['--version']);
+rows.push(['(none)', 'ent --version', String(startup.status), `${fixed(startup.seconds, 2)} s`, `${fixed(startup.peakMegabytes, 0)} MB`, '']);
 const cases: readonly [string, string, readonly string[]][] = [
   ['1 MB of code', ordinaryProgram(mebibyte), []],
   ['10 MB of code', ordinaryProgram(10 * mebibyte), []],
