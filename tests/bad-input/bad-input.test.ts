@@ -15,6 +15,7 @@ import { memoryIo } from '../../cli/io.ts';
 import { main } from '../../cli/main.ts';
 import { repl, replCommand } from '../../cli/repl.ts';
 import { encodeToken, programHash } from '../../checkers/token.ts';
+import { lex } from '../../grammar/lexer.ts';
 import { cases, files, type BadInputCase } from './cases.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'ent-bad-input-'));
@@ -90,4 +91,14 @@ test('end to end through bin/ent.js: one line with a code, no stack trace, the d
     t.regex(result.stderr, new RegExp(`^error\\[${code}\\]: [^\\n]+\\n(  = hint: [^\\n]+\\n)?$`), args.join(' '));
     t.is(result.stdout, '');
   }
+});
+
+test('the lexer takes a string literal of ten million characters without overflowing its stack', (t) => {
+  // A regular expression with an alternation under `*` overflowed the engine's stack near this length.
+  const long = 'a'.repeat(10_000_000);
+  const closed = lex(`run {\n  print "${long}"\n}\n`, 'long.ent');
+  t.deepEqual(closed.diagnostics, []);
+  t.is(closed.tokens.find((token) => token.image.length > 1000)?.image.length, long.length + 2);
+  const open = lex(`run {\n  print "${long}\n}\n`, 'long.ent');
+  t.is(open.diagnostics[0]?.code, 'E0102');
 });
