@@ -39,6 +39,9 @@ export class DistributedHost implements TransactionHost {
   private readonly stepsPerWaitMax: number;
   readonly ruleCounts = new Map<string, number>();
   steps = 0;
+  /** The requests pending when an interrupt came, and the step limit to go back to once it is served. */
+  private readonly interruptedRequests = new Set<string>();
+  private stepLimitBeforeInterrupt: number | undefined;
 
   constructor(
     private readonly program: SplitProgram,
@@ -74,10 +77,6 @@ export class DistributedHost implements TransactionHost {
     if (outcome.code === 'A0108' && this.interruptedRequests.has(requestId)) return { kind: 'aborted', code: 'A0111', message: 'interrupted', span: undefined };
     return { kind: 'aborted', code: outcome.code, message: outcome.message, span: outcome.span };
   }
-
-  /** The requests pending when an interrupt came, and the step limit to go back to once it is served. */
-  private readonly interruptedRequests = new Set<string>();
-  private stepLimitBeforeInterrupt: number | undefined;
 
   /** Lowers the step limit to 0, so that every attempt now running aborts at its next local step. */
   private interrupt(): void {
