@@ -22,7 +22,7 @@ export interface OptionSpec {
     readonly placeholder: string;
     readonly choices?: readonly string[];
     readonly integer?: IntegerValue;
-    /** The value may only be given inline (`--trace=all`); alone the option is a flag (`--trace`). */
+    /** The value may be left out (`--trace` alone is a flag); given, it is inline (`--trace=all`) or one of the choices. */
     readonly optional?: boolean;
   };
   readonly description: string;
@@ -74,7 +74,9 @@ export function parseArguments(spec: CommandSpec, args: readonly string[]): Pars
     if (options.has(option.name)) {
       return new UsageError('U0103', `--${option.name} is given more than once`, 'give each option once');
     }
-    const value = optionValue(option, inlineValue, () => args[++index]);
+    // `--trace calls` as well as `--trace=calls`: an optional value is taken when it is one of the choices.
+    const optionalNext = option.value?.optional === true && inlineValue === undefined && option.value.choices?.includes(args[index + 1] ?? '');
+    const value = optionalNext ? args[++index] : optionValue(option, inlineValue, () => args[++index]);
     if (value instanceof UsageError) return value;
     options.set(option.name, value);
   }
