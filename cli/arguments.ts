@@ -98,7 +98,9 @@ function resolveOption(spec: CommandSpec, argument: string): { option: OptionSpe
   if (option === undefined) {
     const suggestion = closestName(name, spec.options.map((candidate) => candidate.name));
     return new UsageError('U0101', `unknown option --${name} for \`ent ${spec.name}\``,
-      suggestion === undefined ? `the options are: ${spec.options.map((candidate) => `--${candidate.name}`).join(', ')}` : `did you mean --${suggestion}?`);
+      suggestion === undefined
+        ? `the options are: ${spec.options.map((candidate) => `--${candidate.name}`).join(', ')}`
+        : `did you mean --${suggestion}?`);
   }
   return { option, inlineValue };
 }
@@ -111,7 +113,8 @@ function optionValue(option: OptionSpec, inlineValue: string | undefined, next: 
   if (option.value.optional === true && inlineValue === undefined) return true;
   const value = inlineValue ?? next();
   if (value === undefined || (inlineValue === undefined && value.startsWith('--'))) {
-    return new UsageError('U0103', `--${name} needs a value (${option.value.placeholder})`, describeValues(option) ?? `write --${name} ${option.value.placeholder}`);
+    return new UsageError('U0103', `--${name} needs a value (${option.value.placeholder})`,
+      describeValues(option) ?? `write --${name} ${option.value.placeholder}`);
   }
   const choices = option.value.choices;
   if (choices !== undefined && !choices.includes(value)) {
@@ -123,8 +126,8 @@ function optionValue(option: OptionSpec, inlineValue: string | undefined, next: 
   if (integer !== undefined) {
     const parsed = parseWholeNumber(value, integer);
     if (parsed === undefined) {
-      return new UsageError('U0103', `--${name} takes a whole number from ${formatCount(integer.minimum)} to ${formatCount(integer.maximum)}, not ${JSON.stringify(value)}`,
-        describeValues(option));
+      const range = `from ${formatCount(integer.minimum)} to ${formatCount(integer.maximum)}`;
+      return new UsageError('U0103', `--${name} takes a whole number ${range}, not ${JSON.stringify(value)}`, describeValues(option));
     }
     return String(parsed);
   }

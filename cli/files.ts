@@ -69,12 +69,15 @@ export function readTextFile(io: Io, path: string, bytesMax = defaultSourceBytes
     return new UsageError('U0105', `${shown} is over the ${formatBytes(bytesMax)} limit for a source file`, 'raise the limit with --max-source');
   }
   const nul = bytes.indexOf(0);
-  if (nul >= 0) return new UsageError('U0106', `${shown} is not a text file: it holds a NUL byte (at byte ${nul})`, 'Ent reads source text in UTF-8');
+  if (nul >= 0) {
+    return new UsageError('U0106', `${shown} is not a text file: it holds a NUL byte (at byte ${nul})`, 'Ent reads source text in UTF-8');
+  }
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return new UsageError('U0106', `${shown} is not a text file: it is not valid UTF-8`, 'Ent reads source text in UTF-8; convert the file, or check that it is the file you meant');
+    return new UsageError('U0106', `${shown} is not a text file: it is not valid UTF-8`,
+      'Ent reads source text in UTF-8; convert the file, or check that it is the file you meant');
   }
   return sourceText(shown, text);
 }
@@ -89,13 +92,16 @@ export function writeProblem(path: string): UsageError | undefined {
   if (path === '') return new UsageError('U0104', 'cannot write to an empty path', hint);
   try {
     const stats = statSync(path);
-    if (stats.isDirectory()) return new UsageError('U0104', `cannot write ${shown}: it is a folder`, 'name a file, for example history.json in it');
+    if (stats.isDirectory()) return new UsageError('U0104', `cannot write ${shown}: it is a folder`, 'name a file in it, such as history.json');
     accessSync(path, constants.W_OK);
     return undefined;
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'EACCES' || code === 'EPERM') return new UsageError('U0104', `cannot write ${shown}: permission denied`, hint);
-    if (code !== 'ENOENT') return new UsageError('U0104', `cannot write ${shown}: ${code === 'ENOTDIR' ? 'a part of the path is not a folder' : String(code)}`, hint);
+    if (code !== 'ENOENT') {
+      const reason = code === 'ENOTDIR' ? 'a part of the path is not a folder' : String(code);
+      return new UsageError('U0104', `cannot write ${shown}: ${reason}`, hint);
+    }
   }
   const folder = dirname(resolve(path));
   try {
@@ -117,6 +123,7 @@ export function writeTextFile(io: Io, path: string, text: string): UsageError | 
     io.writeFile(path, text);
     return undefined;
   } catch (error) {
-    return new UsageError('U0104', `cannot write ${displayPath(path)}: ${errnoCode(error) ?? String(error)}`, 'check the folder and the free space');
+    const reason = errnoCode(error) ?? String(error);
+    return new UsageError('U0104', `cannot write ${displayPath(path)}: ${reason}`, 'check the folder and the free space');
   }
 }
