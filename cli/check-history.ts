@@ -73,7 +73,7 @@ export function checkHistory(io: Io, parsed: ParsedArguments): number {
   const options = { processOrder: parsed.options.has('process-order'), realtime: parsed.options.has('realtime') };
   const result = anomaliesOf(source.text, options);
   if ('error' in result) {
-    return usage(io, new UsageError('U0104', `${path}: ${oneLine(result.error)}`, 'see docs/check-history.md for the two formats'));
+    return usage(io, new UsageError('U0108', `${path}: ${oneLine(result.error)}`, 'see docs/check-history.md for the two formats'));
   }
   if (result.format === 'Ent' && (options.processOrder || options.realtime)) {
     io.err('note: --process-order and --realtime apply to Elle\'s format; Ent\'s history gives every version order');

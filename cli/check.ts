@@ -1,46 +1,69 @@
 // Stage: cli. `ent check FILE`: property-checks a program's guarantees. fast-check generates cases (a
 // workload and every choice of the schedule and the faults), each runs on the simulated system, and its
-// history is held against the checkers. On a violation fast-check shrinks the case, and the report
-// gives the seed and path, the minimal workload, the choices, the trace lines that matter, the violation
-// and one command that replays it exactly. Exit 0 when every run held, 1 on a violation, 2 on errors.
+// history is held against the checkers. On a violation the case is minimized and shrunk, and the report
+// gives the seed, the minimal workload with what each request got, the choices, the trace lines that
+// matter, the violation and one command that replays it exactly. The replay token binds the program and
+// every setting, so a replay runs exactly the case reported or is refused. Exit 0 when every run held, 1
+// on a violation, 2 on errors.
 
 import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { defaultShape, describeWorkload } from '../runtime/workload.ts';
+import { describeOutcome } from '../runtime/describe.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
+import type { HistoryEvent } from '../runtime/history.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
-import { decodeToken, encodeToken } from '../checkers/token.ts';
+import { decodeToken, encodeToken, programHash } from '../checkers/token.ts';
 import { search } from '../checkers/search.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
+import type { Outcome, Request } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { SourceText } from '../grammar/span.ts';
-import { integerOption, UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
+import {
+  helpOption, integerOption, stringOption, UsageError, type CommandSpec, type OptionSpec, type ParsedArguments,
+} from './arguments.ts';
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
+import { maxSourceOption } from './files.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError } from './load.ts';
-import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
+import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
+import { defaultRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import { runtimeSettings, type RunSettings } from './semantics.ts';
-import { formatTraceEntry } from './trace.ts';
+import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
 
 /** The fault plan `ent check` uses unless told otherwise (bench/check.ts measures with it too). */
 export const checkFaults = 'drop=0.05,dup=0.05,delay=0.1,crash=0.01';
+
+/** The options that choose the cases: none of them may be given beside `--replay`, whose token holds them all. */
+const caseOptions: readonly OptionSpec[] = [
+  { name: 'runs', value: { placeholder: 'N', integer: { minimum: 1, maximum: 1_000_000_000 } }, description: 'cases to run', defaultValue: '100' },
+  ...runtimeOptions.map((option) => (option.name === 'faults' ? { ...option, defaultValue: checkFaults } : option)),
+  { name: 'bug', value: { placeholder: 'NAME', choices: ['none', ...zooNames] }, description: 'run a deliberately broken protocol from the bug zoo', defaultValue: 'none' },
+  { name: 'workload', value: { placeholder: 'W', choices: ['random', 'run'] }, description: 'random calls on the program\'s entities, or its run block', defaultValue: 'random' },
+  { name: 'clients', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'concurrent clients of a random workload', defaultValue: '3' },
+  {
+    name: 'requests', value: { placeholder: 'N', integer: { minimum: 1, maximum: 1000 } },
+    description: 'requests per client, at most (a counterexample keeps only those it needs)', defaultValue: '4',
+  },
+  { name: 'keys', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'entities of each type (the key space)', defaultValue: '2' },
+  {
+    name: 'shrink-seconds', value: { placeholder: 'N', integer: { minimum: 0, maximum: 86_400 } },
+    description: 'how long to shrink a counterexample before reporting the smallest so far', defaultValue: '30',
+  },
+];
 
 export const checkCommand: CommandSpec = {
   name: 'check',
   summary: 'Property-check a program\'s guarantees under random workloads, schedules and faults.',
   usage: 'ent check [options] FILE',
   options: [
-    { name: 'runs', value: { placeholder: 'N' }, description: 'cases to run', defaultValue: '100' },
-    ...runtimeOptions.map((option) => (option.name === 'faults' ? { ...option, defaultValue: checkFaults } : option)),
-    { name: 'bug', value: { placeholder: 'NAME', choices: ['none', ...zooNames] }, description: 'run a deliberately broken protocol from the bug zoo', defaultValue: 'none' },
-    { name: 'workload', value: { placeholder: 'W', choices: ['random', 'run'] }, description: 'random calls on the program\'s entities, or its run block', defaultValue: 'random' },
-    { name: 'clients', value: { placeholder: 'N' }, description: 'concurrent clients of a random workload', defaultValue: '3' },
-    { name: 'requests', value: { placeholder: 'N' }, description: 'requests per client, at most (a counterexample keeps only those it needs)', defaultValue: '4' },
-    { name: 'keys', value: { placeholder: 'N' }, description: 'entities of each type (the key space)', defaultValue: '2' },
-    { name: 'shrink-seconds', value: { placeholder: 'N' }, description: 'how long to shrink a counterexample before reporting the smallest so far', defaultValue: '30' },
-    { name: 'replay', value: { placeholder: 'TOKEN' }, description: 'run one case again, exactly, from the token a report printed' },
-    { name: 'trace', description: 'with --replay: print the whole trace' },
-    { name: 'help', description: 'show this help' },
+    ...caseOptions,
+    { name: 'replay', value: { placeholder: 'TOKEN' }, description: 'run one case again, exactly, from the token a report printed (its settings come with it)' },
+    {
+      name: 'trace', value: { placeholder: 'LEVEL', choices: traceLevels, optional: true },
+      description: 'print the whole trace of the counterexample, not only the steps that matter (--trace is --trace=rules)',
+    },
+    maxSourceOption,
+    helpOption,
   ],
   details: [
     'Checkers: exactly-once (one answer per request; committed at most once, and only when answered so),\n'
@@ -49,6 +72,9 @@ export const checkCommand: CommandSpec = {
       + 'order), installation (every write of a commit installed, every read of committed state), and liveness\n'
       + '(every request answered after the faults stop).',
     `The bug zoo (--bug): ${zoo.map((variant) => `\n  ${variant.name.padEnd(32)}${variant.breaks}`).join('')}`,
+    'A replay token holds every setting of the case and a hash of the program: it is refused for another\n'
+      + 'program (or another version of the file), when damaged, and beside any option that would change the case.',
+    faultsDetail,
     'Exit status: 0 when every run held, 1 on a violation, 2 on static or usage errors.',
   ],
 };
@@ -57,29 +83,41 @@ interface CheckRequest {
   readonly program: TypedProgram;
   readonly source: SourceText;
   readonly settings: CheckSettings;
-  readonly path: string;
+  readonly traceLevel: TraceLevel | undefined;
 }
 
 export function check(io: Io, parsed: ParsedArguments): number {
-  if (parsed.positionals.length !== 1) return usage(io, new UsageError('U0101', 'ent check takes exactly one FILE', `usage: ${checkCommand.usage}`));
-  const path = parsed.positionals[0];
-  const settings = checkSettings(parsed);
+  if (parsed.positionals.length !== 1) {
+    const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
+    return usage(io, new UsageError('U0101', `ent check takes ${what}`, `usage: ${checkCommand.usage}`));
+  }
+  const token = stringOption(parsed, 'replay');
+  if (token !== undefined) {
+    const beside = caseOptions.map((option) => option.name).filter((name) => parsed.options.has(name));
+    if (beside.length > 0) {
+      const options = beside.map((name) => `--${name}`).join(', ');
+      return usage(io, new UsageError('U0103', `${options} cannot be given beside --replay: the token holds every setting of the case`,
+        `drop ${options}; to try other settings, run \`ent check\` without --replay`));
+    }
+  }
+  const settings = token === undefined ? checkSettings(parsed) : undefined;
   if (settings instanceof UsageError) return usage(io, settings);
-  const runs = integerOption(parsed, 'runs', 100);
-  if (runs instanceof UsageError) return usage(io, runs);
-  const loaded = loadProgram(io, path);
+  const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  if (settings.workload === 'run' && loaded.program.run === undefined) {
-    return usage(io, new UsageError('U0103', `--workload run: ${path} has no run block`, 'use --workload random'));
+  if (loaded.program.entities.size === 0) {
+    return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to check`,
+      'ent check needs a program with at least one entity; `ent run` runs a program that has none'));
   }
-  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings, path };
-  const token = parsed.options.get('replay');
-  if (typeof token === 'string') return replay(io, request, token, parsed.options.has('trace'));
-  const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30);
-  if (shrinkSeconds instanceof UsageError) return usage(io, shrinkSeconds);
-  const seed = typeof parsed.options.get('seed') === 'string' ? parsed.options.get('seed') as string : '1';
-  return hunt(io, request, runs, seed, shrinkSeconds);
+  const traceLevel = parseTraceLevel(parsed);
+  if (token !== undefined) return replay(io, { program: loaded.program, source: loaded.source, settings: defaultCheckSettings(), traceLevel }, token);
+  if (settings!.workload === 'run' && loaded.program.run === undefined) {
+    return usage(io, new UsageError('U0103', `--workload run: ${loaded.source.name} has no run block`, 'use --workload random'));
+  }
+  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel };
+  const runs = integerOption(parsed, 'runs', 100) as number;
+  const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30) as number;
+  return hunt(io, request, runs, stringOption(parsed, 'seed') ?? '1', shrinkSeconds);
 }
 
 function usage(io: Io, error: UsageError): number {
@@ -98,22 +136,16 @@ export function defaultCheckSettings(overrides: Partial<RunSettings> = {}): Chec
 
 function checkSettings(parsed: ParsedArguments): CheckSettings | UsageError {
   const faults = parseFaultPlan(checkFaults) as FaultPlan;
-  const bug = parsed.options.get('bug');
-  const run = parseRunSettings(parsed, { ...defaultRunSettings, faults, bug: typeof bug === 'string' ? bug : 'none' });
+  const run = parseRunSettings(parsed, { ...defaultRunSettings, faults, bug: stringOption(parsed, 'bug') ?? 'none' });
   if (run instanceof UsageError) return run;
-  const clients = integerOption(parsed, 'clients', defaultShape.clients);
-  const requests = integerOption(parsed, 'requests', defaultShape.requestsPerClient);
-  const keys = integerOption(parsed, 'keys', defaultShape.keysPerEntity);
-  for (const value of [clients, requests, keys]) if (value instanceof UsageError) return value;
-  // A workload with no client, no request or no key would hold vacuously.
-  for (const [name, value] of [['clients', clients], ['requests', requests], ['keys', keys]] as const) {
-    if ((value as number) < 1) return new UsageError('U0103', `--${name} must be at least 1`, 'a workload of nothing would hold vacuously');
-  }
-  const workload = parsed.options.get('workload') === 'run' ? 'run' : 'random';
+  // The parser checked every range: a workload with no client, request or key would hold vacuously.
+  const clients = integerOption(parsed, 'clients', defaultShape.clients) as number;
+  const requests = integerOption(parsed, 'requests', defaultShape.requestsPerClient) as number;
+  const keys = integerOption(parsed, 'keys', defaultShape.keysPerEntity) as number;
   return {
     runtime: runtimeSettings(run),
-    shape: { clients: clients as number, requestsPerClient: requests as number, keysPerEntity: keys as number },
-    workload,
+    shape: { clients, requestsPerClient: requests, keysPerEntity: keys },
+    workload: parsed.options.get('workload') === 'run' ? 'run' : 'random',
   };
 }
 
@@ -123,32 +155,45 @@ function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkS
   const result = search(request.program, split, request.settings, { runs, seed, shrinkSeconds, progress: (text) => io.progress(text) });
   const described = describeSettings(request.settings);
   if (result.held) {
-    io.out(`ent check: ${result.runs} runs held (${described}, seed ${seed})`);
+    io.out(`ent check: ${result.runs} runs held (seed ${seed}; ${described})`);
+    if (request.traceLevel !== undefined) io.err('note: --trace shows the trace of a counterexample, and no run gave one');
     return exitSuccess;
   }
-  io.out(`ent check: a violation after ${result.runs} run${result.runs === 1 ? '' : 's'} (${described})`);
-  io.out(`fast-check seed ${result.fastCheckSeed}, path ${result.path}; minimized, then shrunk ${result.shrinks} times`
-    + `${result.interrupted ? ` (stopped after the ${shrinkSeconds} s budget)` : ''}`);
-  return report(io, request, result.counterexample, false);
+  io.out(`ent check: run ${result.runs} of ${runs} violated a guarantee (seed ${seed}; ${described})`);
+  const budget = result.interrupted ? `; the ${shrinkSeconds} s budget ran out, so it may shrink further with more --shrink-seconds` : '';
+  io.out(`the counterexample below is that run made as small as it would go: minimized, then shrunk ${result.shrinks} times${budget}`);
+  return report(io, request, result.counterexample);
 }
 
-function replay(io: Io, request: CheckRequest, token: string, wholeTrace: boolean): number {
+function replay(io: Io, request: CheckRequest, token: string): number {
   const decoded = decodeToken(token);
   if ('error' in decoded) return usage(io, new UsageError('U0103', `--replay: ${decoded.error}`, 'pass the token exactly as the report printed it'));
+  if (decoded.program !== programHash(request.source.text)) {
+    return usage(io, new UsageError('U0103', `--replay: the token was made for another program, or another version of ${request.source.name}`,
+      'a token replays only on the exact file it was found in; run `ent check` on this file to find its own cases'));
+  }
   io.out(`ent check: replaying one case (${describeSettings(decoded.settings)})`);
-  return report(io, { ...request, settings: decoded.settings }, decoded.testCase, wholeTrace);
+  return report(io, { ...request, settings: decoded.settings }, decoded.testCase);
 }
 
 /** Runs the case again with a trace, and prints what a reader needs to see the violation (or that it held). */
-function report(io: Io, request: CheckRequest, testCase: CheckCase, wholeTrace: boolean): number {
+function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const { split } = compileToSplit(request.program);
   const trace: TraceEntry[] = [];
   const outcome = runCase(request.program, split, request.settings, testCase, (entry) => trace.push(entry));
   const lookup = (file: string) => (file === request.source.name ? request.source : undefined);
-  if (outcome.workload !== undefined) io.out(`\nthe workload:\n${indent(describeWorkload(outcome.workload))}`);
-  io.out(`\nthe schedule: ${outcome.choicesUsed} choices, ${outcome.choicesDeparting} of them other than the plain one (0)`);
-  const shown = wholeTrace ? trace : tracesThatMatter(trace, outcome);
-  io.out(`\nthe trace${wholeTrace ? '' : ' (the steps that matter; --trace shows all)'}:`);
+  if (outcome.workload !== undefined) {
+    const answers = answersOf(outcome.events);
+    const answer = (submitted: Request): string | undefined => {
+      const got = answers.get(submitted);
+      return got === undefined ? 'never answered' : describeOutcome(got);
+    };
+    io.out(`\nthe workload (the setup runs first, one request at a time; then the clients run concurrently):\n${indent(describeWorkload(outcome.workload, answer))}`);
+  }
+  io.out(`\n${describeSchedule(outcome)}`);
+  const level = request.traceLevel;
+  const shown = level === undefined ? tracesThatMatter(trace, outcome) : trace.filter((entry) => traceShows(level, entry.rule, entry.place, entry.detail));
+  io.out(`\nthe trace${level === undefined ? ' (the steps that matter; --trace shows every step)' : ''}:`);
   for (const entry of shown) io.out(`  ${formatTraceEntry(entry, lookup)}`);
   if (outcome.violations.length === 0) {
     io.out('\nevery checker held');
@@ -156,8 +201,34 @@ function report(io: Io, request: CheckRequest, testCase: CheckCase, wholeTrace: 
   }
   io.out('\nthe violation:');
   for (const violation of outcome.violations) io.out(indent(`${violation.checker}: ${violation.message}`));
-  io.out(`\nreplay it exactly:\n  ent check ${request.path} --replay ${encodeToken(request.settings, testCase)}`);
+  const token = encodeToken(request.settings, testCase, programHash(request.source.text));
+  io.out(`\nreplay it exactly (add --trace for every step):\n  ent check ${request.source.name} --replay ${token}`);
   return exitFailure;
+}
+
+/** The first answer each submitted request got, by the request itself (the workload's own objects). */
+function answersOf(events: readonly HistoryEvent[]): Map<Request, Outcome> {
+  const requests = new Map<string, Request>();
+  const answers = new Map<Request, Outcome>();
+  for (const event of events) {
+    if (event.type === 'request') requests.set(event.requestId, event.request);
+    if (event.type === 'response') {
+      const submitted = requests.get(event.requestId);
+      if (submitted !== undefined && !answers.has(submitted)) answers.set(submitted, event.outcome);
+    }
+  }
+  return answers;
+}
+
+/** The schedule in words: how many choices the run made, and how many were not the plain one. */
+function describeSchedule(outcome: CaseOutcome): string {
+  const plain = 'the plain choice is the first message in line, no delay and no fault';
+  if (outcome.choicesDeparting === 0) {
+    return `the schedule: the run made ${outcome.choicesUsed} choices (which message goes next, delays, faults), `
+      + `every one the plain choice: ${plain}`;
+  }
+  return `the schedule: the run made ${outcome.choicesUsed} choices (which message goes next, delays, faults); `
+    + `${outcome.choicesDeparting} of them ${outcome.choicesDeparting === 1 ? 'was' : 'were'} not the plain choice (${plain}), and the trace shows where`;
 }
 
 const interesting = new Set([

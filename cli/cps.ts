@@ -7,10 +7,11 @@ import { printCoreMethod } from '../semantics/print-core.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { printSplitMethod } from '../semantics/split/print.ts';
 import { closestName } from '../semantics/check/suggest.ts';
-import { UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
+import { helpOption, UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
+import { maxSourceOption } from './files.ts';
 import { exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { SourceText } from '../grammar/span.ts';
 
@@ -21,7 +22,8 @@ export const cpsCommand: CommandSpec = {
   options: [
     { name: 'core', description: 'print only the core CPS terms' },
     { name: 'split', description: 'print only the split blocks' },
-    { name: 'help', description: 'show this help' },
+    maxSourceOption,
+    helpOption,
   ],
   details: [
     'The core is printed in where-form, in the order it runs: `K where k(x) = K\'` is the calculus\'\n'
@@ -36,12 +38,16 @@ export function cps(io: Io, parsed: ParsedArguments): number {
     reportUsageError(io, new UsageError('U0101', 'ent cps takes a FILE and at most one Entity.method', `usage: ${cpsCommand.usage}`));
     return exitUsage;
   }
-  const loaded = loadProgram(io, path);
+  const loaded = loadProgram(io, path, sourceBytesMax(parsed));
   if (loaded instanceof UsageError) {
     reportUsageError(io, loaded);
     return exitUsage;
   }
   if (loaded.program === undefined) return exitUsage;
+  if (loaded.program.entities.size === 0) {
+    io.err(`note: ${loaded.source.name} declares no entity, so there is no method to show`);
+    return exitSuccess;
+  }
   const text = renderCps(loaded.program, (file) => (file === loaded.source.name ? loaded.source : undefined), selector, {
     core: !parsed.options.has('split') || parsed.options.has('core'),
     split: !parsed.options.has('core') || parsed.options.has('split'),
@@ -61,6 +67,9 @@ export function renderCps(
   selector: string | undefined,
   parts: { readonly core: boolean; readonly split: boolean },
 ): string | UsageError {
+  if (selector !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(selector)) {
+    return new UsageError('U0103', `\`${selector}\` names no method: write Entity or Entity.method`, 'for example Account or Account.transfer');
+  }
   const { core, split } = compileToSplit(program);
   const lineOf = (span: { start: number; file: string }) => {
     const source = lookup(span.file);

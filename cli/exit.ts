@@ -6,3 +6,5 @@ export const exitSuccess = 0;
 export const exitFailure = 1;
 /** Static errors or a usage error: nothing ran. */
 export const exitUsage = 2;
+/** A bug of Ent itself reached the top: reported in one line, never taken for a result. */
+export const exitInternal = 3;

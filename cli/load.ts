@@ -1,34 +1,40 @@
 // Stage: cli. Reading and compiling a program file, with diagnostics rendered to standard error.
 
 import { renderDiagnostics } from '../diagnostics/render.ts';
-import { sourceText, type SourceText } from '../grammar/span.ts';
+import type { SourceText } from '../grammar/span.ts';
 import { compile, type CompileResult } from '../semantics/compile.ts';
-import { UsageError } from './arguments.ts';
+import { integerOption, UsageError, type ParsedArguments } from './arguments.ts';
+import { defaultSourceBytesMax, readTextFile } from './files.ts';
 import type { Io } from './io.ts';
 
 export interface LoadedProgram extends CompileResult {
   readonly source: SourceText;
 }
 
-export function readSource(io: Io, path: string): SourceText | UsageError {
-  try {
-    return sourceText(path, io.readFile(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((error as Error).message);
-    return new UsageError('U0102', `cannot read ${path}: ${reason}`, 'check the path; it is relative to the current directory');
-  }
+/** A file's text (named as it is shown), or why it cannot be read. */
+export function readSource(io: Io, path: string, bytesMax = defaultSourceBytesMax): SourceText | UsageError {
+  return readTextFile(io, path, bytesMax);
+}
+
+/** The source size limit that `--max-source` sets. */
+export function sourceBytesMax(parsed: ParsedArguments): number {
+  const value = integerOption(parsed, 'max-source', defaultSourceBytesMax);
+  return value instanceof UsageError ? defaultSourceBytesMax : value;
 }
 
 /** Compiles the file and writes its diagnostics (if any) to standard error. */
-export function loadProgram(io: Io, path: string): LoadedProgram | UsageError {
-  const source = readSource(io, path);
+export function loadProgram(io: Io, path: string, bytesMax = defaultSourceBytesMax): LoadedProgram | UsageError {
+  const source = readSource(io, path, bytesMax);
   if (source instanceof UsageError) return source;
-  const result = compile(source.text, path);
-  if (result.diagnostics.length > 0) io.err(renderDiagnostics(result.diagnostics, (file) => (file === path ? source : undefined)));
+  const result = compile(source.text, source.name);
+  if (result.diagnostics.length > 0) io.err(renderDiagnostics(result.diagnostics, (file) => (file === source.name ? source : undefined)));
   return { ...result, source };
 }
 
+export function formatUsageError(error: UsageError): string {
+  return `error[${error.code}]: ${error.message}${error.hint === undefined ? '' : `\n  = hint: ${error.hint}`}`;
+}
+
 export function reportUsageError(io: Io, error: UsageError): void {
-  io.err(`error[${error.code}]: ${error.message}${error.hint === undefined ? '' : `\n  = hint: ${error.hint}`}`);
+  io.err(formatUsageError(error));
 }

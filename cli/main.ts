@@ -2,7 +2,7 @@
 // and the REPL do I/O.
 
 import { helpText, parseArguments, UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
-import { exitSuccess, exitUsage } from './exit.ts';
+import { exitInternal, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
 import { reportUsageError } from './load.ts';
 import { run, runCommand } from './run.ts';
@@ -44,7 +44,7 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
     io.out(topic === undefined ? overview() : helpText(topic.spec));
     return exitSuccess;
   }
-  if (name === '--version') {
+  if (name === '--version' || name === '-V') {
     io.out(`ent ${version}`);
     return exitSuccess;
   }
@@ -64,5 +64,20 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
     io.out(helpText(command.spec));
     return exitSuccess;
   }
-  return command.execute(io, parsed);
+  try {
+    return await command.execute(io, parsed);
+  } catch (error) {
+    return reportInternalError(io, error);
+  }
+}
+
+/**
+ * An exception that reached the top is a bug of Ent, not of the input: it is reported in one line, with
+ * the stack only when ENT_DEBUG is set, and its own exit status so that it is never taken for a result.
+ */
+function reportInternalError(io: Io, error: unknown): number {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  io.err(`error: internal error of ent: ${message.split('\n')[0]}\n  = hint: this is a bug in Ent, not in your program; ENT_DEBUG=1 shows where it happened`);
+  if (process.env.ENT_DEBUG !== undefined && error instanceof Error && error.stack !== undefined) io.err(error.stack);
+  return exitInternal;
 }

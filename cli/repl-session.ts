@@ -1,36 +1,47 @@
 // Stage: cli. A REPL session, apart from the terminal: it takes one complete input at a time (entity
 // declarations, run-block statements, or a `:command`) and keeps the program, the client's variables and
 // the entities' state between inputs. A bad input prints its diagnostics and changes nothing. Declaring
-// an entity again replaces its code; entities keep their state where their fields still fit. Changing the
-// runtime (`:nodes`, `:seed`, …) carries the entities over to a fresh runtime.
+// an entity again replaces its code when the entities and references that exist still fit it (see
+// semantics/migrate.ts), and is refused, naming what would break, when they do not. Changing the runtime
+// (`:nodes`, `:seed`, …) carries the entities over to a fresh runtime. A statement stops when
+// `interrupted` answers true (Ctrl-C); its transaction aborts and the session keeps its state.
 
-import { writeFileSync } from 'node:fs';
 import type * as A from '../grammar/ast.ts';
 import { parse, parseReplInput } from '../grammar/index.ts';
 import { sourceText, type SourceText } from '../grammar/span.ts';
-import { diagnostic } from '../diagnostics/diagnostic.ts';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { renderDiagnostic, renderDiagnostics } from '../diagnostics/render.ts';
-import { concurrencyModes, deliveryModes, type ConcurrencyMode, type DeliveryMode } from '../runtime/configuration.ts';
-import { parseFaultPlan } from '../runtime/faults.ts';
 import { StuckError } from '../runtime/host.ts';
 import { historyEvents, historyToJson } from '../runtime/history.ts';
 import { checkClientStatements, checkEntities, type ClientScope, type EntityTable } from '../semantics/check/index.ts';
 import { migrateStates, type EntityState } from '../semantics/migrate.ts';
-import { Client, ClientError } from '../semantics/reference/client.ts';
+import { ClientError } from '../semantics/reference/client.ts';
 import type * as T from '../semantics/typed.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 import { renderCps } from './cps.ts';
 import { UsageError } from './arguments.ts';
+import { defaultSourceBytesMax, readTextFile, writeTextFile } from './files.ts';
 import type { Io } from './io.ts';
-import { describeRunSettings } from './runtime-options.ts';
-import { semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer } from './semantics.ts';
-import { formatTraceEntry, formatTraceEvent } from './trace.ts';
+import { formatUsageError } from './load.ts';
+import { describeRunSettings, parseSetting, showSetting, type SettingName } from './runtime-options.ts';
+import {
+  Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer,
+} from './semantics.ts';
+import { makeTracer, traceLevels, type TraceLevel } from './trace.ts';
+
+/** How an input went: `failed` when it printed an error (aborts are results, not failures). */
+export type SubmitResult = 'ok' | 'failed' | 'quit';
 
 interface Command {
   readonly name: string;
+  readonly aliases?: readonly string[];
   readonly argument: string;
   readonly help: string;
-  readonly run: (session: ReplSession, argument: string) => void | 'quit';
+  readonly run: (session: ReplSession, argument: string) => SubmitResult;
+}
+
+function setting(name: SettingName, argument: string, help: string): Command {
+  return { name, argument, help: `${help}; alone, shows it`, run: (session, value) => session.setting(name, value) };
 }
 
 export const replCommands: readonly Command[] = [
@@ -38,17 +49,28 @@ export const replCommands: readonly Command[] = [
   { name: 'load', argument: 'FILE', help: 'add a file\'s entities and run its run block', run: (session, path) => session.load(path) },
   { name: 'state', argument: '', help: 'every entity and its fields, and the variables', run: (session) => session.showState() },
   { name: 'cps', argument: 'Entity.method', help: 'the CPS core and split blocks of a method', run: (session, selector) => session.showCps(selector) },
-  { name: 'trace', argument: 'on|off', help: 'print every step of the machine (split and distributed runtimes)', run: (session, value) => session.setTrace(value) },
-  { name: 'semantics', argument: 'NAME', help: `the semantics (${semanticsNames.join(', ')})`, run: (session, value) => session.setSemantics(value) },
-  { name: 'nodes', argument: 'N', help: 'simulated nodes', run: (session, value) => session.setNodes(value) },
-  { name: 'seed', argument: 'S', help: 'the seed of every choice', run: (session, value) => session.change({ seed: value }) },
-  { name: 'faults', argument: 'SPEC', help: 'drop=P,dup=P,delay=P,crash=P, none or mild', run: (session, value) => session.setFaults(value) },
-  { name: 'protocol', argument: 'P', help: 'none, 2pl or aria', run: (session, value) => session.setProtocol(value) },
-  { name: 'delivery', argument: 'D', help: 'at-most-once, at-least-once or exactly-once', run: (session, value) => session.setDelivery(value) },
+  {
+    name: 'trace', argument: 'on|off|LEVEL', help: 'print the steps (split and distributed): on, calls, rules, all; alone, shows it',
+    run: (session, value) => session.setTrace(value),
+  },
+  { name: 'semantics', argument: 'NAME', help: `the semantics (${semanticsNames.join(', ')}); alone, shows it`, run: (session, value) => session.setSemantics(value) },
+  setting('nodes', 'N', 'simulated nodes, 1 to 64'),
+  setting('seed', 'S', 'the seed of every choice, a whole number'),
+  setting('faults', 'SPEC', 'drop=P,dup=P,delay=P,crash=P, none or mild'),
+  setting('protocol', 'P', 'none, 2pl or aria'),
+  setting('delivery', 'D', 'at-most-once, at-least-once or exactly-once'),
+  setting('step-limit', 'N', 'small steps one transaction may take'),
   { name: 'history', argument: 'FILE', help: 'write the history of the distributed runtime as JSON', run: (session, path) => session.writeHistory(path) },
   { name: 'reset', argument: '', help: 'forget every entity, declaration and variable', run: (session) => session.reset() },
-  { name: 'quit', argument: '', help: 'leave (so does the end of the input)', run: () => 'quit' },
+  { name: 'quit', aliases: ['q', 'exit'], argument: '', help: 'leave (so do :q, Ctrl-D, and Ctrl-C twice on an empty line)', run: () => 'quit' },
 ];
+
+export interface ReplOptions {
+  /** Asked while a statement runs: true stops it (Ctrl-C). */
+  readonly interrupted?: () => boolean;
+  /** The largest source file `:load` reads. */
+  readonly sourceBytesMax?: number;
+}
 
 export class ReplSession {
   private declarations = new Map<string, A.EntityDeclaration>();
@@ -57,17 +79,21 @@ export class ReplSession {
   private scope: ClientScope = { variables: new Map(), slotCount: 0 };
   private readonly sources = new Map<string, SourceText>();
   private inputs = 0;
-  private tracing = false;
+  /** The trace level `:trace` chose, or undefined for no trace. */
+  private tracing: TraceLevel | undefined;
   private runHost: RunHost;
-  private client: Client;
+  private client: InterruptibleClient;
+  private readonly interrupted: () => boolean;
 
   constructor(
     private readonly io: Io,
     private semantics: string,
     private settings: RunSettings,
+    private readonly options: ReplOptions = {},
   ) {
+    this.interrupted = options.interrupted ?? (() => false);
     this.runHost = this.createHost([]);
-    this.client = new Client(this.runHost.host, (line) => io.out(line));
+    this.client = this.createClient();
   }
 
   /** The variables in scope and the entity table, for completion. */
@@ -81,69 +107,52 @@ export class ReplSession {
 
   // ------------------------------------------------------------------------------------------ inputs
 
-  /** Whether the text still has an unclosed `{`, `(` or `[` (outside strings and comments). */
-  static isIncomplete(text: string): boolean {
-    let depth = 0;
-    for (let index = 0; index < text.length; index++) {
-      const character = text[index];
-      if (character === '"') {
-        for (index++; index < text.length && text[index] !== '"' && text[index] !== '\n'; index++) if (text[index] === '\\') index++;
-      } else if (character === '/' && text[index + 1] === '/') {
-        while (index < text.length && text[index] !== '\n') index++;
-      } else if (character === '/' && text[index + 1] === '*') {
-        const end = text.indexOf('*/', index + 2);
-        if (end < 0) return true;
-        index = end + 1;
-      } else if ('{(['.includes(character)) {
-        depth++;
-      } else if ('})]'.includes(character)) {
-        depth--;
-      }
-    }
-    return depth > 0;
-  }
-
   /** One complete input: a `:command`, or declarations and statements. */
-  submit(text: string): 'quit' | undefined {
+  submit(text: string): SubmitResult {
     const trimmed = text.trim();
-    if (trimmed === '') return undefined;
+    if (trimmed === '') return 'ok';
     if (trimmed.startsWith(':')) return this.command(trimmed.slice(1));
     const file = `<repl:${++this.inputs}>`;
-    const source = sourceText(file, text);
-    this.sources.set(file, source);
+    this.sources.set(file, sourceText(file, text));
     const parsed = parseReplInput(text, file);
-    if (parsed.input === undefined) {
-      this.report(parsed.diagnostics);
-      return undefined;
-    }
-    this.evaluate(parsed.input.entities, parsed.input.statements, true);
-    return undefined;
+    if (parsed.input === undefined) return this.report(parsed.diagnostics);
+    return this.evaluate(parsed.input.entities, parsed.input.statements, true);
   }
 
-  private command(text: string): 'quit' | undefined {
+  private command(text: string): SubmitResult {
     const [name, ...rest] = text.split(/\s+/);
-    const command = replCommands.find((candidate) => candidate.name === name);
+    const command = replCommands.find((candidate) => candidate.name === name || candidate.aliases?.includes(name));
     if (command === undefined) {
-      this.io.err(`error[U0101]: unknown REPL command :${name}\n  = hint: :help lists the commands`);
-      return undefined;
+      const names = replCommands.map((candidate) => candidate.name);
+      const near = names.find((candidate) => candidate.startsWith(name) && name !== '');
+      return this.refuse(new UsageError('U0101', `unknown REPL command :${name}`, near === undefined ? ':help lists the commands' : `did you mean :${near}?`));
     }
-    return command.run(this, rest.join(' ')) === 'quit' ? 'quit' : undefined;
+    return command.run(this, rest.join(' '));
   }
 
   private lookup = (file: string): SourceText | undefined => this.sources.get(file);
 
-  private report(diagnostics: readonly Parameters<typeof renderDiagnostics>[0][number][]): void {
-    if (diagnostics.length > 0) this.io.err(renderDiagnostics(diagnostics, this.lookup));
+  private report(diagnostics: readonly Diagnostic[]): SubmitResult {
+    if (diagnostics.length === 0) return 'ok';
+    this.io.err(renderDiagnostics(diagnostics, this.lookup));
+    return 'failed';
+  }
+
+  private refuse(error: UsageError): SubmitResult {
+    this.io.err(formatUsageError(error));
+    return 'failed';
   }
 
   /**
    * Declarations first (all of the program is checked again, since other entities may call the ones
-   * declared), then statements. Nothing of an input with a static error runs or changes.
+   * declared, and what exists must fit them), then statements. Nothing of an input with an error runs
+   * or changes.
    */
-  private evaluate(entities: readonly A.EntityDeclaration[], statements: readonly A.Statement[], echoLastValue: boolean): void {
+  private evaluate(entities: readonly A.EntityDeclaration[], statements: readonly A.Statement[], echoLastValue: boolean): SubmitResult {
     let table = this.table;
     let program = this.program;
     let declarations = this.declarations;
+    let kept: readonly EntityState[] | undefined;
     if (entities.length > 0) {
       declarations = new Map(this.declarations);
       for (const entity of entities) {
@@ -151,51 +160,56 @@ export class ReplSession {
         declarations.set(entity.name.name, entity);
       }
       const checked = checkEntities([...declarations.values()]);
-      if (checked.entities === undefined) {
-        this.report(checked.diagnostics);
-        return;
-      }
+      if (checked.entities === undefined) return this.report(checked.diagnostics);
       table = checked.table;
       program = { entities: checked.entities, run: undefined };
+      const migration = migrateStates(this.runHost.entities(), [...this.scope.variables.values()], program, this.program);
+      if (migration.kind === 'refused') return this.report(this.refusals(migration.problems, entities));
+      for (const note of migration.notes) this.io.err(`note: ${note}`);
+      kept = migration.kept;
     }
     let block: T.Block = [];
     let scope = this.scope;
     if (statements.length > 0) {
       const checked = checkClientStatements(table, statements, this.scope);
-      if (checked.statements === undefined) {
-        this.report(checked.diagnostics);
-        return;
-      }
+      if (checked.statements === undefined) return this.report(checked.diagnostics);
       block = echoLastValue ? withEcho(checked.statements) : checked.statements;
       scope = checked.scope;
     }
-    if (entities.length > 0) this.adopt(program, table, declarations);
+    if (kept !== undefined) {
+      this.program = program;
+      this.table = table;
+      this.declarations = declarations;
+      this.rebuild(kept);
+    }
     this.scope = scope;
-    this.execute(block);
+    return this.execute(block);
   }
 
-  /** Switches to a new version of the program, carrying every entity that still fits. */
-  private adopt(program: T.TypedProgram, table: EntityTable, declarations: Map<string, A.EntityDeclaration>): void {
-    const migration = migrateStates(this.runHost.entities(), program, this.program);
-    for (const note of migration.notes) this.io.err(`note: ${note}`);
-    this.program = program;
-    this.table = table;
-    this.declarations = declarations;
-    this.rebuild(migration.kept);
+  private refusals(problems: readonly { entity: string; message: string }[], entities: readonly A.EntityDeclaration[]): Diagnostic[] {
+    return problems.map((problem) => {
+      const declared = entities.find((entity) => entity.name.name === problem.entity)!;
+      return diagnostic('E0214', `cannot declare ${problem.entity} again: ${problem.message}`, declared.name.span,
+        `keep the old shape, declare the new one under another name, or :reset to start over`);
+    });
   }
 
-  private execute(block: T.Block): void {
+  private execute(block: T.Block): SubmitResult {
     try {
       this.client.run(block);
       this.client.finish();
+      return 'ok';
     } catch (error) {
-      if (error instanceof ClientError) {
+      if (error instanceof Interrupted) {
+        this.io.err('error[R0104]: interrupted: the statement stopped (Ctrl-C); its transaction, if one was running, was rolled back');
+      } else if (error instanceof ClientError) {
         this.io.err(renderDiagnostic(diagnostic(error.code, error.message, error.span, 'the REPL goes on; the variables keep their values'), this.lookup));
       } else if (error instanceof StuckError) {
         this.io.err(`error[R0103]: ${error.reason}:\n${error.requests.map((request) => `  ${request}`).join('\n')}`);
       } else {
         throw error;
       }
+      return 'failed';
     }
   }
 
@@ -203,13 +217,15 @@ export class ReplSession {
 
   private createHost(initial: readonly EntityState[]): RunHost {
     const entry = semanticsEntry(this.semantics);
-    return entry.create(this.program, this.settings, this.tracing && entry.traces ? this.tracer() : undefined, initial);
+    return entry.create(this.program, this.settings, this.tracing !== undefined && entry.traces ? this.tracer(this.tracing) : undefined, initial, this.interrupted);
   }
 
-  private tracer(): Tracer {
-    return this.semantics === 'distributed'
-      ? { kind: 'distributed', trace: (entry) => this.io.err(formatTraceEntry(entry, this.lookup)) }
-      : { kind: 'single', trace: (event) => this.io.err(formatTraceEvent(event, this.lookup)) };
+  private createClient(): InterruptibleClient {
+    return new InterruptibleClient(this.runHost.host, (line) => this.io.out(line), this.interrupted);
+  }
+
+  private tracer(level: TraceLevel): Tracer {
+    return makeTracer(this.semantics, level, (line) => this.io.err(line), this.lookup);
   }
 
   private rebuild(entities: readonly EntityState[] = this.runHost.entities()): void {
@@ -217,91 +233,91 @@ export class ReplSession {
     this.client.useHost(this.runHost.host);
   }
 
-  change(update: Partial<RunSettings>): void {
+  private change(update: Partial<RunSettings>): SubmitResult {
     this.settings = { ...this.settings, ...update };
     this.rebuild();
     this.io.err(`# ${describeRunSettings(this.semantics, this.settings)}`);
+    return 'ok';
   }
 
-  private refuse(error: UsageError): void {
-    this.io.err(`error[${error.code}]: ${error.message}${error.hint === undefined ? '' : `\n  = hint: ${error.hint}`}`);
+  /** `:seed 3` sets a setting, checked as `--seed 3` would be; `:seed` alone shows it. */
+  setting(name: SettingName, value: string): SubmitResult {
+    if (value === '') {
+      this.io.out(`${name} ${showSetting(name, this.settings)}`);
+      return 'ok';
+    }
+    const update = parseSetting(name, value, `:${name}`);
+    return update instanceof UsageError ? this.refuse(update) : this.change(update);
   }
 
-  setSemantics(value: string): void {
-    if (!semanticsNames.includes(value)) return this.refuse(new UsageError('U0103', `:semantics ${value} is not one of ${semanticsNames.join(', ')}`, undefined));
+  setSemantics(value: string): SubmitResult {
+    if (value === '') {
+      this.io.out(`semantics ${this.semantics}`);
+      return 'ok';
+    }
+    if (!semanticsNames.includes(value)) {
+      return this.refuse(new UsageError('U0103', `:semantics ${JSON.stringify(value)} is not one of: ${semanticsNames.join(', ')}`, `for example :semantics ${semanticsNames[0]}`));
+    }
     this.semantics = value;
-    this.change({});
+    return this.change({});
   }
 
-  setNodes(value: string): void {
-    const nodes = Number(value);
-    if (!/^[0-9]+$/.test(value) || nodes < 1 || nodes > 64) return this.refuse(new UsageError('U0103', `:nodes ${value}: from 1 to 64 nodes`, undefined));
-    this.change({ nodes });
-  }
-
-  setFaults(value: string): void {
-    const plan = parseFaultPlan(value);
-    if ('error' in plan) return this.refuse(new UsageError('U0103', `:faults ${value}: ${plan.error}`, 'for example :faults drop=0.1,dup=0.1'));
-    this.change({ faults: plan });
-  }
-
-  setProtocol(value: string): void {
-    if (!concurrencyModes.includes(value as ConcurrencyMode)) return this.refuse(new UsageError('U0103', `:protocol ${value} is not one of ${concurrencyModes.join(', ')}`, undefined));
-    this.change({ concurrency: value as ConcurrencyMode });
-  }
-
-  setDelivery(value: string): void {
-    if (!deliveryModes.includes(value as DeliveryMode)) return this.refuse(new UsageError('U0103', `:delivery ${value} is not one of ${deliveryModes.join(', ')}`, undefined));
-    this.change({ delivery: value as DeliveryMode });
-  }
-
-  setTrace(value: string): void {
-    if (value !== 'on' && value !== 'off') return this.refuse(new UsageError('U0103', ':trace takes on or off', undefined));
-    this.tracing = value === 'on';
-    if (this.tracing && !semanticsEntry(this.semantics).traces) {
+  setTrace(value: string): SubmitResult {
+    if (value === '') {
+      this.io.out(`trace ${this.tracing ?? 'off'}`);
+      return 'ok';
+    }
+    const levels = ['on', 'off', ...traceLevels];
+    if (!levels.includes(value)) {
+      return this.refuse(new UsageError('U0103', `:trace takes ${levels.join(', ')}, not ${JSON.stringify(value)}`, ':trace on (every step but L-LetCont), or :trace calls'));
+    }
+    this.tracing = value === 'off' ? undefined : value === 'on' ? 'rules' : value as TraceLevel;
+    if (this.tracing !== undefined && !semanticsEntry(this.semantics).traces) {
       this.io.err(`note: the ${this.semantics} semantics is big-step and has no trace; :semantics split or distributed traces`);
     }
     this.rebuild();
+    return 'ok';
   }
 
-  writeHistory(path: string): void {
+  writeHistory(path: string): SubmitResult {
     const host = this.runHost.distributed;
     if (host === undefined) return this.refuse(new UsageError('U0103', ':history needs the distributed semantics', ':semantics distributed'));
-    if (path === '') return this.refuse(new UsageError('U0103', ':history needs a FILE', undefined));
+    if (path === '') return this.refuse(new UsageError('U0103', ':history needs a FILE to write', ':history run.json'));
     const json = historyToJson(historyEvents(host.config.history), { run: describeRunSettings(this.semantics, this.settings) });
-    writeFileSync(path, `${JSON.stringify(json, null, 1)}\n`);
+    const problem = writeTextFile(this.io, path, `${JSON.stringify(json, null, 1)}\n`);
+    if (problem !== undefined) return this.refuse(problem);
     this.io.err(`wrote ${path} (the history since the runtime last changed)`);
+    return 'ok';
   }
 
   // --------------------------------------------------------------------------------------- commands
 
-  help(): void {
+  help(): SubmitResult {
     const lines = [
       'Type entity declarations and run-block statements; a lone expression prints its value.',
-      'An unclosed {, ( or [ continues on the next line.',
+      'A line continues while a {, ( or [ is open, or when it ends in an operator, a comma or a dot.',
+      'Ctrl-C stops a running statement (its transaction aborts) or clears the line; Tab completes.',
       '',
       ...replCommands.map((command) => `  :${`${command.name} ${command.argument}`.padEnd(20)} ${command.help}`),
       '',
       `Now: ${describeRunSettings(this.semantics, this.settings)}`,
     ];
     this.io.out(lines.join('\n'));
+    return 'ok';
   }
 
-  load(path: string): void {
-    let text: string;
-    try {
-      text = this.io.readFile(path);
-    } catch {
-      return this.refuse(new UsageError('U0102', `cannot read ${path}`, 'the path is relative to where the REPL started'));
-    }
-    this.sources.set(path, sourceText(path, text));
-    const parsed = parse(text, path);
+  load(path: string): SubmitResult {
+    if (path === '') return this.refuse(new UsageError('U0103', ':load needs a FILE', ':load examples/bank.ent'));
+    const source = readTextFile(this.io, path, this.options.sourceBytesMax ?? defaultSourceBytesMax);
+    if (source instanceof UsageError) return this.refuse(source);
+    this.sources.set(source.name, source);
+    const parsed = parse(source.text, source.name);
     if (parsed.program === undefined) return this.report(parsed.diagnostics);
     const statements = parsed.program.runBlocks.flatMap((run) => run.body.statements);
-    this.evaluate(parsed.program.entities, statements, false);
+    return this.evaluate(parsed.program.entities, statements, false);
   }
 
-  showState(): void {
+  showState(): SubmitResult {
     const lines: string[] = [];
     const entities = this.runHost.entities()
       .map((state) => ({ id: canonical(referenceValue(state.entity, state.key)), state }))
@@ -317,22 +333,25 @@ export class ReplSession {
       lines.push(`let ${variable.name} = ${shown}`);
     }
     this.io.out(lines.join('\n'));
+    return 'ok';
   }
 
-  showCps(selector: string): void {
-    if (selector === '') return this.refuse(new UsageError('U0103', ':cps needs Entity.method (or Entity)', undefined));
+  showCps(selector: string): SubmitResult {
+    if (selector === '') return this.refuse(new UsageError('U0103', ':cps needs Entity.method (or Entity)', ':cps Account.transfer'));
     const text = renderCps(this.program, this.lookup, selector, { core: true, split: true });
     if (text instanceof UsageError) return this.refuse(text);
     this.io.out(text);
+    return 'ok';
   }
 
-  reset(): void {
+  reset(): SubmitResult {
     this.declarations = new Map();
     this.program = { entities: new Map(), run: undefined };
     this.table = new Map();
     this.scope = { variables: new Map(), slotCount: 0 };
     this.runHost = this.createHost([]);
-    this.client = new Client(this.runHost.host, (line) => this.io.out(line));
+    this.client = this.createClient();
+    return 'ok';
   }
 }
 
@@ -342,4 +361,3 @@ function withEcho(block: T.Block): T.Block {
   if (last?.kind !== 'ExpressionStatement' || last.expression.type.kind === 'void' || last.expression.type.kind === 'future') return block;
   return [...block.slice(0, -1), { kind: 'Print', value: last.expression, span: last.span }];
 }
-

@@ -4,20 +4,23 @@
 // transactions are results), 1 when the client's own computation fails or a request is never answered,
 // 2 on static or usage errors.
 
-import { writeFileSync } from 'node:fs';
 import { renderDiagnostic } from '../diagnostics/render.ts';
 import { diagnostic } from '../diagnostics/diagnostic.ts';
 import { StuckError } from '../runtime/host.ts';
-import { historyEvents, historyToJson } from '../runtime/history.ts';
+import type { JsonValue } from '../runtime/history.ts';
 import { Client, ClientError } from '../semantics/reference/client.ts';
 import type { SourceText } from '../grammar/span.ts';
-import { UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
+import { helpOption, stringOption, UsageError, type CommandSpec, type ParsedArguments } from './arguments.ts';
+import { displayPath, errnoCode, maxSourceOption, writeProblem } from './files.ts';
+import { HistoryFile } from './history-file.ts';
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError } from './load.ts';
-import { describeRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
-import { defaultSemantics, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer } from './semantics.ts';
-import { formatTraceEntry, formatTraceEvent } from './trace.ts';
+import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
+import { describeRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
+import {
+  defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings,
+} from './semantics.ts';
+import { makeTracer, parseTraceLevel, traceDetail, traceOption } from './trace.ts';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -31,9 +34,10 @@ export const runCommand: CommandSpec = {
       defaultValue: defaultSemantics,
     },
     ...runtimeOptions,
-    { name: 'trace', description: 'print every step (tick, place, rule, source line) to standard error, after the settings' },
+    traceOption,
     { name: 'history', value: { placeholder: 'FILE' }, description: 'write the run\'s history as JSON (docs/history.md)' },
-    { name: 'help', description: 'show this help' },
+    maxSourceOption,
+    helpOption,
   ],
   details: [
     'Output: the program\'s `print` lines on standard output; diagnostics and run information on standard error.',
@@ -41,55 +45,81 @@ export const runCommand: CommandSpec = {
       + '1 when the run block\'s own computation fails or a request is never answered, 2 on static or usage errors.',
     'The same seed and options give the same run, to the byte. `--semantics reference` is the sequential\n'
       + 'model every other semantics is checked against; `--semantics split` runs the split program on one node.',
+    traceDetail,
+    faultsDetail,
   ],
 };
 
 export function run(io: Io, parsed: ParsedArguments): number {
   if (parsed.positionals.length !== 1) {
-    reportUsageError(io, new UsageError('U0101', 'ent run takes exactly one FILE', 'usage: ent run [options] FILE'));
-    return exitUsage;
+    const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
+    return usage(io, new UsageError('U0101', `ent run takes ${what}`, 'usage: ent run [options] FILE'));
   }
   const settings = parseRunSettings(parsed);
   if (settings instanceof UsageError) return usage(io, settings);
-  const semantics = (parsed.options.get('semantics') as string | undefined) ?? defaultSemantics;
-  const historyPath = parsed.options.get('history');
+  const semantics = stringOption(parsed, 'semantics') ?? defaultSemantics;
+  const historyPath = stringOption(parsed, 'history');
   if (historyPath !== undefined && semantics !== 'distributed') {
-    return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`, 'the history records messages, commits and versions, which only the distributed runtime has'));
+    return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`,
+      'the history records messages, commits and versions, which only the distributed runtime has'));
   }
-  const tracing = parsed.options.has('trace');
-  if (tracing && !semanticsEntry(semantics).traces) {
+  const traceLevel = parseTraceLevel(parsed);
+  if (traceLevel !== undefined && !semanticsEntry(semantics).traces) {
     return usage(io, new UsageError('U0103', `--trace needs a small-step semantics; \`${semantics}\` is big-step`, 'use --semantics split or distributed'));
   }
+  // A history that cannot be written is found now, not after the whole run.
+  const historyProblem = historyPath === undefined ? undefined : writeProblem(historyPath);
+  if (historyProblem !== undefined) return usage(io, historyProblem);
   const path = parsed.positionals[0];
-  const loaded = loadProgram(io, path);
+  const loaded = loadProgram(io, path, sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
   const runBlock = loaded.program.run;
   if (runBlock === undefined) {
-    io.err(`note: ${path} has no run block; nothing to run (try \`ent repl ${path}\`)`);
+    io.err(`note: ${loaded.source.name} has no run block; nothing to run (try \`ent repl ${loaded.source.name}\`)`);
     return exitSuccess;
   }
-  if (tracing) io.err(`# ${describeRunSettings(semantics, settings)}`);
-  const tracer = tracing ? makeTracer(semantics, io, loaded.source) : undefined;
-  const runHost = semanticsEntry(semantics).create(loaded.program, settings, tracer);
-  const client = new Client(runHost.host, (line) => io.out(line));
+  if (traceLevel !== undefined) io.err(`# ${describeRunSettings(semantics, settings)}`);
+  const source = loaded.source;
+  const lookup = (file: string): SourceText | undefined => (file === source.name ? source : undefined);
+  const tracer = traceLevel === undefined ? undefined : makeTracer(semantics, traceLevel, (line) => io.err(line), lookup);
+  const interrupted = io.interrupted;
+  // The history goes to its file as the run goes (none is kept without --history).
+  const history = historyPath === undefined ? undefined : openHistory(io, historyPath, { run: describeRunSettings(semantics, settings) });
+  if (history instanceof UsageError) return usage(io, history);
+  const runHost = semanticsEntry(semantics).create(loaded.program, settings, tracer, undefined, interrupted, history?.record ?? 'none');
+  const client = interrupted === undefined
+    ? new Client(runHost.host, (line) => io.out(line))
+    : new InterruptibleClient(runHost.host, (line) => io.out(line), interrupted);
   const status = runClient(io, client, runHost, runBlock.body, loaded.source);
-  if (typeof historyPath === 'string' && runHost.distributed !== undefined) {
-    writeHistory(historyPath, runHost, semantics, settings);
+  const closed = history === undefined ? undefined : closeHistory(history, historyPath!);
+  if (closed !== undefined) {
+    reportUsageError(io, closed);
+    return status === exitSuccess ? exitUsage : status;
   }
   return status;
+}
+
+function openHistory(io: Io, path: string, settings: Record<string, JsonValue>): HistoryFile | UsageError {
+  try {
+    return new HistoryFile(io, path, settings);
+  } catch (error) {
+    return new UsageError('U0104', `cannot write ${displayPath(path)}: ${errnoCode(error) ?? String(error)}`, 'check the folder and the free space');
+  }
+}
+
+function closeHistory(history: HistoryFile, path: string): UsageError | undefined {
+  try {
+    history.close();
+    return undefined;
+  } catch (error) {
+    return new UsageError('U0104', `cannot write ${displayPath(path)}: ${errnoCode(error) ?? String(error)}`, 'check the folder and the free space');
+  }
 }
 
 function usage(io: Io, error: UsageError): number {
   reportUsageError(io, error);
   return exitUsage;
-}
-
-function makeTracer(semantics: string, io: Io, source: SourceText): Tracer {
-  const lookup = (file: string) => (file === source.name ? source : undefined);
-  return semantics === 'distributed'
-    ? { kind: 'distributed', trace: (entry) => io.err(formatTraceEntry(entry, lookup)) }
-    : { kind: 'single', trace: (event) => io.err(formatTraceEvent(event, lookup)) };
 }
 
 function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Client['run']>[0], source: SourceText): number {
@@ -104,6 +134,10 @@ function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Cl
       io.err(renderDiagnostic(diagnostic(error.code, error.message, error.span, clientHint(error)), () => source));
       return exitFailure;
     }
+    if (error instanceof Interrupted) {
+      io.err('error[R0104]: interrupted: the run stopped before its end');
+      return exitFailure;
+    }
     if (error instanceof StuckError) {
       const hint = runHost.distributed?.config.settings.delivery === 'at-most-once'
         ? 'under at-most-once delivery a lost request is never sent again; try --delivery exactly-once'
@@ -114,12 +148,6 @@ function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Cl
     }
     throw error;
   }
-}
-
-function writeHistory(path: string, runHost: RunHost, semantics: string, settings: RunSettings): void {
-  const host = runHost.distributed!;
-  const json = historyToJson(historyEvents(host.config.history), { run: describeRunSettings(semantics, settings) });
-  writeFileSync(path, `${JSON.stringify(json, null, 1)}\n`);
 }
 
 function clientHint(error: ClientError): string {

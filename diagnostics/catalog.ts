@@ -25,7 +25,7 @@ export const catalog = [
   entry('E0103', 'syntax', 'invalid escape', 'Strings allow only the escapes \\" \\\\ \\n and \\t.'),
   entry('E0104', 'syntax', 'unterminated comment', 'A `/*` comment is never closed by `*/`.'),
   entry('E0105', 'syntax', 'integer literal too large', 'Integer literals must be at most 2^53 - 1.'),
-  entry('E0106', 'syntax', 'nested too deeply', 'Brackets, blocks, prefix operators or an operator chain nest deeper than Ent accepts (64 brackets, 256 expression levels).'),
+  entry('E0106', 'syntax', 'nested too deeply', 'Brackets, blocks, prefix operators, an `else if` chain or an operator chain nest deeper than Ent accepts (64 brackets, 64 prefix operators, 200 `else if`, 256 expression levels).'),
   entry('E0110', 'syntax', 'unexpected token', 'The parser found a token where the grammar allows none of its kind.'),
   entry('E0111', 'syntax', 'missing statement separator', 'Two statements or members share a line without `;`.'),
   entry('E0112', 'syntax', 'invalid assignment target', 'Only a variable, `self.f`, `x[i]` or `self.f[i]` can be assigned.'),
@@ -46,6 +46,7 @@ export const catalog = [
   entry('E0211', 'static', 'duplicate parameter', 'A method or init names two parameters alike.'),
   entry('E0212', 'static', 'reserved name', 'An entity may not take the name of a built-in type or function.'),
   entry('E0213', 'static', 'future escapes', 'A future lives in the method that made it: not in a field, a parameter or a result.'),
+  entry('E0214', 'static', 'redeclaration does not fit', 'At the REPL, an entity declared again in a way that existing entities or references cannot follow (a changed key type, a changed field type, a new field without a default); nothing changes.'),
   entry('E0215', 'static', 'void where a value is needed', '`void` is only a method result, never a field, parameter or element type.'),
 
   // Names.
@@ -91,6 +92,7 @@ export const catalog = [
   entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range or missed a key.'),
   entry('R0102', 'client', 'unset variable', 'A run-block variable whose initializer aborted is used.'),
   entry('R0103', 'client', 'request never answered', 'The distributed run fell quiet with requests unanswered (for example, lost under at-most-once delivery).'),
+  entry('R0104', 'client', 'interrupted', 'Ctrl-C at the REPL stopped the statement; the transaction it was running, if any, aborted with A0111.'),
 
   // Transaction aborts: results that the client prints as `abort: <message>`.
   entry('A0101', 'abort', 'abort', '`abort e` in a method: the transaction is rolled back with message e.'),
@@ -102,12 +104,17 @@ export const catalog = [
   entry('A0107', 'abort', 'entity already exists', '`new` with a key that is taken.'),
   entry('A0108', 'abort', 'step limit exceeded', 'The transaction ran more small steps than its budget (default 1,000,000).'),
   entry('A0109', 'abort', 'uninitialized field', 'A field read while `init` has not yet assigned it (reachable only through a re-entrant call).'),
+  entry('A0111', 'abort', 'interrupted', 'Ctrl-C at the REPL stopped the transaction, which is rolled back like any other abort.'),
 
   // Command-line usage.
   entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),
   entry('U0102', 'usage', 'cannot read file', 'The file named on the command line cannot be read.'),
-  entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts.'),
-  entry('U0104', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
+  entry('U0103', 'usage', 'invalid option value', 'An option value is not one that the option accepts, or an option is given twice or beside one it excludes.'),
+  entry('U0104', 'usage', 'cannot write file', 'A file to be written (`--history FILE`, `:history FILE`) is in a folder that does not exist, is a folder, or is not writable; it is checked before the run starts.'),
+  entry('U0105', 'usage', 'file too large', 'A source file is larger than `--max-source` (256k unless raised): the parser holds every token and syntax-tree node in memory at once.'),
+  entry('U0106', 'usage', 'not a text file', 'A source file holds a NUL byte or is not valid UTF-8: it is not Ent source (or any text).'),
+  entry('U0107', 'usage', 'nothing to check', '`ent check` on a program that declares no entity: it has no transaction whose guarantees could be checked.'),
+  entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

@@ -6,8 +6,9 @@ import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/dia
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
 import { AstBuilder } from './cst-to-ast.ts';
 import {
-  Async, Await, Bang, Entity, Equals, False, Greater, Identifier, IntLiteral, keywordTokens, LBracket, LCurly, Less, lex, LParen,
-  Minus, Newline, RBracket, RCurly, RParen, Run, Self, StringLiteral, True,
+  AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
+  LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
+  Slash, Star, StringLiteral, True,
 } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span, tokenSpan, type Span } from './span.ts';
@@ -61,6 +62,7 @@ function parseWith<Result>(
 /** The deepest nesting of brackets, blocks and type arguments, and the longest run of prefix operators. */
 const bracketDepthMax = 64;
 const prefixRunMax = 64;
+const elseIfChainMax = 200;
 /** The deepest expression or statement tree the later stages (recursive, like the parser) accept. */
 const treeDepthMax = 256;
 
@@ -76,9 +78,20 @@ const prefixes = new Set<TokenType>([Bang, Minus, Await, Async]);
 function tokenNestingTooDeep(tokens: readonly IToken[], file: string): Diagnostic | undefined {
   let depth = 0;
   let prefixRun = 0;
+  // An `else if` nests the next `if` inside the last one: a chain of them is as deep as it is long.
+  const elseIfRuns: number[] = [];
   let previous: IToken | undefined;
   for (const token of tokens) {
     const type = token.tokenType;
+    if (type === If && previous?.tokenType === Else) {
+      elseIfRuns[depth] = (elseIfRuns[depth] ?? 0) + 1;
+      if (elseIfRuns[depth] > elseIfChainMax) {
+        return diagnostic('E0106', `this \`if\` chain has more than ${elseIfChainMax} \`else if\` branches`, tokenSpan(file, token),
+          'look the case up in a map, or split the chain into methods');
+      }
+    } else if ((type === Newline || type === Semicolon) && elseIfRuns[depth] !== undefined) {
+      elseIfRuns[depth] = 0;
+    }
     const typeArguments = type === Less && previous?.tokenType === Identifier && ['list', 'map', 'future'].includes(previous.image);
     if (openers.has(type) || typeArguments) depth++;
     else if (closers.has(type) && (type !== Greater || depth > 0)) depth = Math.max(0, depth - 1);
@@ -135,7 +148,7 @@ function syntaxDiagnostics(
   for (const error of errors) {
     const afterEnd = error.name === 'NotAllInputParsedException' || error.message.startsWith('expected EOF');
     if (afterEnd && (diagnostics.length > 0 || lexical.length > 0)) continue;
-    const converted = syntaxDiagnostic(error, text, file);
+    const converted = syntaxDiagnostic(error, context.tokens, text, file);
     const declaration = starts.filter((start) => start <= converted.span.start).length;
     if (lexicalLines.has(lineOf(converted.span.start)) || reportedDeclarations.has(declaration)) continue;
     reportedDeclarations.add(declaration);
@@ -171,17 +184,65 @@ function tokenLocation(token: IToken, text: string): { start: number; end: numbe
   return { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 };
 }
 
-function syntaxDiagnostic(error: IRecognitionException, text: string, file: string): Diagnostic {
+function syntaxDiagnostic(error: IRecognitionException, tokens: readonly IToken[], text: string, file: string): Diagnostic {
   const token = error.token;
   const location = tokenLocation(token, text);
   const at = span(file, location.start, location.end);
   const rules = error.context?.ruleStack ?? [];
   const rule = rules.at(-1);
+  const habit = habitHint(token, tokens);
   if (rule === 'terminator') {
     return diagnostic('E0111', `expected \`;\` or a line break before \`${token.image}\``, at,
-      'put each statement and member on its own line, or separate them with `;`');
+      habit ?? 'put each statement and member on its own line, or separate them with `;`');
   }
-  return diagnostic('E0110', error.message, at, syntaxHint(error, token, rules, text));
+  return diagnostic('E0110', error.message, at, habit ?? syntaxHint(error, token, rules, text));
+}
+
+/** Words of other languages, and what Ent writes instead. */
+const foreignWords: ReadonlyMap<string, string> = new Map([
+  ...['function', 'def', 'func', 'fun', 'method', 'proc', 'sub'].map((word) => [word, 'Ent declares a method as `fn name(parameters): T { … }`, inside an entity'] as const),
+  ...['class', 'struct', 'object', 'record', 'type'].map((word) => [word, 'Ent declares `entity Name { key id: T … }`'] as const),
+  ...['var', 'const', 'val', 'auto', 'my'].map((word) => [word, 'Ent declares a variable with `let name = e` (or `let name: T = e`)'] as const),
+  ['elif', 'write `else if`'], ['elsif', 'write `else if`'], ['elseif', 'write `else if`'],
+  ['switch', 'Ent has no `switch`: write `if … { … } else if … { … }`'], ['match', 'Ent has no `match`: write `if … { … } else if … { … }`'],
+  ['foreach', 'a loop over a list or map is written `for x in e { … }`'], ['until', 'write `while !(condition) { … }`'],
+]);
+
+const binaryOnly = new Set<TokenType>([Plus, Star, Slash, Percent, EqualEqual, NotEqual, LessEqual, GreaterEqual, Less, Greater, AndAnd, OrOr, Dot]);
+
+/**
+ * A hint for the mistakes habits from other languages make (`x++`, `function`, `var`), for an operator
+ * that starts a line (the line break before it ended the statement), and for a closing bracket that
+ * closes nothing; undefined when the error is none of these.
+ */
+function habitHint(token: IToken, tokens: readonly IToken[]): string | undefined {
+  const index = Number.isNaN(token.startOffset) ? -1 : tokens.indexOf(token);
+  const at = index < 0 ? tokens.length : index;
+  const previous = tokens[at - 1];
+  const beforePrevious = tokens[at - 2];
+  const adjacent = (left: IToken | undefined, right: IToken | undefined): boolean =>
+    left !== undefined && right !== undefined && left.endOffset! + 1 === right.startOffset;
+  for (const [left, right] of [[previous, token], [beforePrevious, previous]] as const) {
+    if (left !== undefined && right !== undefined && left.tokenType === right.tokenType && (left.tokenType === Plus || left.tokenType === Minus) && adjacent(left, right)) {
+      const operator = left.image;
+      return `Ent has no \`${operator}${operator}\`: write \`x = x ${operator} 1\``;
+    }
+  }
+  const word = foreignWords.get(token.image) ?? (previous?.tokenType === Identifier ? foreignWords.get(previous.image) : undefined);
+  if (word !== undefined && (token.tokenType === Identifier || previous?.tokenType === Identifier)) return word;
+  if (binaryOnly.has(token.tokenType) && previous?.tokenType === Newline) {
+    return `the line break before this \`${token.image}\` ended the statement: to go on with it, end the previous line with \`${token.image}\` instead`;
+  }
+  const opener = token.tokenType === RParen ? LParen : token.tokenType === RBracket ? LBracket : token.tokenType === RCurly ? LCurly : undefined;
+  if (opener !== undefined && index >= 0) {
+    let depth = 0;
+    for (let before = 0; before < index; before++) {
+      if (tokens[before].tokenType === opener) depth++;
+      else if (tokens[before].tokenType === token.tokenType) depth = Math.max(0, depth - 1);
+    }
+    if (depth === 0) return `this \`${token.image}\` closes nothing: remove it, or add the \`${opener === LParen ? '(' : opener === LBracket ? '[' : '{'}\` it was meant to close`;
+  }
+  return undefined;
 }
 
 /** `=` where Ent has none: in a condition (meant `==`) or after an operator (`+=`, which Ent lacks). */

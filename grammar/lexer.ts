@@ -51,12 +51,45 @@ export const keywordTokens: readonly TokenType[] = [
 ];
 
 export const IntLiteral = createToken({ name: 'IntLiteral', pattern: /[0-9]+/, label: 'an integer' });
+
+/**
+ * A string literal scanned by a loop, not a regular expression: a pattern with an alternation under `*`
+ * backtracks through the regular-expression engine's stack, which a string of millions of characters
+ * overflows. `closed` asks for a closing quote; without one the literal runs to the end of its line.
+ */
+function stringMatcher(closed: boolean): (text: string, offset: number) => RegExpExecArray | null {
+  return (text, offset) => {
+    if (text.charCodeAt(offset) !== 34) return null;
+    let index = offset + 1;
+    for (; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code === 34) break;
+      if (code === 10 || code === 13) return closed ? null : matched(text.slice(offset, index));
+      // A backslash takes the next character with it, whatever it is (the AST builder checks escapes).
+      if (code === 92 && index + 1 < text.length && text.charCodeAt(index + 1) !== 10 && text.charCodeAt(index + 1) !== 13) index++;
+    }
+    if (index >= text.length) return closed ? null : matched(text.slice(offset));
+    return closed ? matched(text.slice(offset, index + 1)) : null;
+  };
+}
+
+function matched(image: string): RegExpExecArray {
+  const result = [image] as unknown as RegExpExecArray;
+  return result;
+}
+
 export const StringLiteral = createToken({
   name: 'StringLiteral',
-  pattern: /"(?:[^"\\\n\r]|\\.)*"/,
+  pattern: { exec: stringMatcher(true) },
+  line_breaks: false,
+  start_chars_hint: ['"'],
   label: 'a string',
 });
-const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/ });
+const UnterminatedString = createToken({
+  name: 'UnterminatedString', pattern: { exec: stringMatcher(false) }, line_breaks: false, start_chars_hint: ['"'],
+});
+/** `'…'`: a string in another language's quotes, reported once and then read as a string. */
+const SingleQuotedString = createToken({ name: 'SingleQuotedString', pattern: /'[^'\n\r]*'/, line_breaks: false });
 const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
 const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/ });
 const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: Lexer.SKIPPED });
@@ -104,7 +137,7 @@ export const Newline = createToken({ name: 'Newline', pattern: Lexer.NA, label: 
 /** The one ordered token list: comments before `/`, keywords before identifiers, longer operators first. */
 export const allTokens: readonly TokenType[] = [
   WhiteSpace, LineComment, BlockComment, UnterminatedComment,
-  StringLiteral, UnterminatedString, IntLiteral,
+  StringLiteral, UnterminatedString, SingleQuotedString, IntLiteral,
   ...keywordTokens, Identifier,
   OrOr, AndAnd, EqualEqual, NotEqual, LessEqual, GreaterEqual, Less, Greater,
   Plus, Minus, Star, Slash, Percent, Bang, Equals,
@@ -127,8 +160,7 @@ export function lex(text: string, file: string): LexResult {
     const character = String.fromCodePoint(text.codePointAt(error.offset) ?? 0);
     diagnostics.push(
       diagnostic('E0101', `unexpected character ${JSON.stringify(character)}`,
-        span(file, error.offset, error.offset + Math.max(1, error.length)),
-        'Ent source uses ASCII names, operators and string literals; remove or quote this character'),
+        span(file, error.offset, error.offset + Math.max(1, error.length)), unexpectedCharacterHint(character)),
     );
   }
   const tokens: IToken[] = [];
@@ -139,6 +171,11 @@ export function lex(text: string, file: string): LexResult {
       // Parse on as if the string were closed, so that one mistake does not hide the next.
       tokens.push(createTokenInstance(StringLiteral, `${token.image}"`, token.startOffset, token.endOffset!,
         token.startLine!, token.endLine!, token.startColumn!, token.endColumn!));
+    } else if (token.tokenType === SingleQuotedString) {
+      diagnostics.push(diagnostic('E0101', 'unexpected character "\'"', span(file, token.startOffset, token.endOffset! + 1),
+        `Ent writes strings in double quotes: "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`));
+      tokens.push(createTokenInstance(StringLiteral, `"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!,
+        token.startLine!, token.endLine!, token.startColumn!, token.endColumn!));
     } else if (token.tokenType === UnterminatedComment) {
       diagnostics.push(diagnostic('E0104', 'unterminated block comment',
         span(file, token.startOffset, token.startOffset + 2), 'close the comment with `*/`'));
@@ -147,6 +184,14 @@ export function lex(text: string, file: string): LexResult {
     }
   }
   return { tokens: insertNewlines(tokens, text), diagnostics };
+}
+
+/** What a character that Ent does not use most likely meant. */
+function unexpectedCharacterHint(character: string): string {
+  if (character === "'") return 'Ent writes strings in double quotes: "…"';
+  if (character === '#') return 'comments start with `//`, or are written `/* … */`';
+  if (character === '&' || character === '|') return `Ent's logical operators are \`&&\` and \`||\``;
+  return 'Ent source uses ASCII names, operators and string literals; remove or quote this character';
 }
 
 const statementEnders = new Set<TokenType>([

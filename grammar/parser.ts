@@ -18,6 +18,8 @@ function labelOf(type: TokenType): string {
 /** Messages in Ent's voice: "expected `)` but found `{`". */
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
+    // The end of the input is expected only after the last declaration: what was found starts none.
+    if (expected === EOF) return `expected \`entity\` or \`run\` but found ${describe(actual)}`;
     return `expected ${labelOf(expected)} but found ${describe(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {

@@ -45,6 +45,11 @@ export interface RuntimeSettings {
   readonly batchWindow: number;
   /** A deliberately broken variant of the protocol (the bug zoo), or `none`. */
   readonly bug: string;
+  /**
+   * The REPL's Ctrl-C, asked every few thousand local steps and every few hundred global steps: true
+   * aborts the attempts then running with A0111 `interrupted`. Absent everywhere else.
+   */
+  readonly interrupted?: () => boolean;
 }
 
 export const defaultTimeouts: Timeouts = { clientRetry: 60, attempt: 40, resend: 12, inquiry: 30 };

@@ -1,6 +1,6 @@
 // Stage: runtime. Requests in words, for traces, stuck-request reports and counterexamples.
 
-import type { Request } from '../semantics/transactions.ts';
+import type { Outcome, Request } from '../semantics/transactions.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 
 export function describeRequest(request: Request): string {
@@ -12,4 +12,9 @@ export function describeRequest(request: Request): string {
     case 'new':
       return `new ${canonical(referenceValue(request.entity, request.key))}${request.args.length > 0 ? ` with (${request.args.map(canonical).join(', ')})` : ''}`;
   }
+}
+
+/** An answer in words: the value a transaction committed with, or its abort. */
+export function describeOutcome(outcome: Outcome): string {
+  return outcome.kind === 'committed' ? canonical(outcome.value) : `abort: ${outcome.message}`;
 }

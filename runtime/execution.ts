@@ -242,6 +242,9 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
     if (++steps > config.settings.stepLimit) {
       return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0108', message: 'step limit exceeded', span: undefined }, context);
     }
+    if ((steps & 4095) === 0 && config.settings.interrupted?.() === true) {
+      return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0111', message: 'interrupted', span: undefined }, context);
+    }
     const result = step(context.program, activation, fields);
     if (context.localCounts !== undefined) context.localCounts.set(result.rule, (context.localCounts.get(result.rule) ?? 0) + 1);
     else context.trace.push(new LocalTraceEntry(config.tick, activation.self, result.rule, result.span, activation.term));

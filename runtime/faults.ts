@@ -36,12 +36,16 @@ export function parseFaultPlan(spec: string): FaultPlan | { readonly error: stri
   if (trimmed === 'none') return noFaults;
   if (trimmed === 'mild') return mildFaults;
   const plan: Record<keyof FaultPlan, number> = { ...noFaults, downtime: defaultDowntime };
+  const given = new Set<keyof FaultPlan>();
   for (const part of trimmed.split(',')) {
     const [name, value, ...rest] = part.split('=');
     const key = names[name?.trim() ?? ''];
     if (key === undefined || value === undefined || rest.length > 0) {
-      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, and downtime=TICKS, separated by commas` };
+      return { error: `\`${part}\` is not a fault: write drop=P, dup=P, delay=P or crash=P, and downtime=TICKS, separated by commas (or none, or mild)` };
     }
+    // `drop=0.1,drop=0.2` would silently keep one of the two: say so instead.
+    if (given.has(key)) return { error: `${name.trim()} is given twice: give each fault once` };
+    given.add(key);
     if (key === 'downtime') {
       if (!/^\s*[1-9]\d{0,5}\s*$/.test(value)) return { error: `downtime=${value}: the ticks a crashed node stays down, a whole number from 1 to 999999` };
       plan.downtime = Number(value);
@@ -49,7 +53,7 @@ export function parseFaultPlan(spec: string): FaultPlan | { readonly error: stri
     }
     const probability = Number(value);
     if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(value) || !(probability >= 0 && probability <= 1)) {
-      return { error: `${name}=${value}: a probability is a number from 0 to 1` };
+      return { error: `${name}=${value}: a probability is a decimal number from 0 to 1, such as 0.05` };
     }
     plan[key] = probability;
   }

@@ -53,6 +53,9 @@ export class DistributedHost implements TransactionHost {
   private readonly stepsPerWaitMax: number;
   readonly ruleCounts = new Map<string, number>();
   steps = 0;
+  /** The requests pending when an interrupt came, and the step limit to go back to once it is served. */
+  private readonly interruptedRequests = new Set<string>();
+  private stepLimitBeforeInterrupt: number | undefined;
 
   constructor(
     private readonly program: SplitProgram,
@@ -81,7 +84,27 @@ export class DistributedHost implements TransactionHost {
     const requestId = this.tickets[ticket]?.requestId;
     if (requestId === undefined) throw new Error(`assertion: unknown ticket ${ticket}`);
     this.runUntil(() => this.answers.has(requestId));
-    return this.answers.get(requestId)!;
+    this.resumeAfterInterrupt();
+    const outcome = this.answers.get(requestId)!;
+    if (outcome.kind === 'committed') return outcome;
+    // An attempt stopped by the interrupt aborted on the lowered step limit: it was interrupted.
+    if (outcome.code === 'A0108' && this.interruptedRequests.has(requestId)) return { kind: 'aborted', code: 'A0111', message: 'interrupted', span: undefined };
+    return outcome;
+  }
+
+  /** Lowers the step limit to 0, so that every attempt now running aborts at its next local step. */
+  private interrupt(): void {
+    if (this.stepLimitBeforeInterrupt !== undefined) return;
+    const settings = this.configuration.settings;
+    this.stepLimitBeforeInterrupt = settings.stepLimit;
+    for (const entry of this.configuration.clients[0].pending.values()) this.interruptedRequests.add(entry.requestId);
+    this.configuration = { ...this.configuration, settings: { ...settings, stepLimit: 0 } };
+  }
+
+  private resumeAfterInterrupt(): void {
+    if (this.stepLimitBeforeInterrupt === undefined) return;
+    this.configuration = { ...this.configuration, settings: { ...this.configuration.settings, stepLimit: this.stepLimitBeforeInterrupt } };
+    this.stepLimitBeforeInterrupt = undefined;
   }
 
   /** Ends the faults: from now on no message is lost and no node crashes (crashed nodes still recover). */
@@ -103,6 +126,8 @@ export class DistributedHost implements TransactionHost {
     let steps = 0;
     while (!done()) {
       if (steps === healAfterSteps && this.configuration.faultsActive) this.heal();
+      // The REPL's Ctrl-C (settings.interrupted), asked every few hundred global steps.
+      if ((steps & 255) === 0 && this.configuration.settings.interrupted?.() === true) this.interrupt();
       const result = globalStep(this.configuration, this.program, this.choices, this.options.trace === undefined ? 'count' : 'trace');
       if (result.kind === 'quiet') {
         if (this.configuration.faultsActive) {

@@ -12,6 +12,7 @@ import { defaultDowntime } from './faults.ts';
 import {
   coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
 } from './coordinator.ts';
+import { describeOutcome } from './describe.ts';
 import { deliverExecution } from './execution.ts';
 import {
   crash, fireParticipantTimers, handleParticipantMessage, participantDeadline, recover,
@@ -167,7 +168,7 @@ function deliver(config: Configuration, envelope: Envelope, context: Context): C
   };
   const body = envelope.body;
   if (envelope.to.kind === 'client') {
-    note(`${body.kind} #${envelope.id}`);
+    note(body.kind === 'response' ? `response #${envelope.id} for ${body.requestId}: ${describeOutcome(body.outcome)}` : `${body.kind} #${envelope.id}`);
     return body.kind === 'response' ? handleResponse(config, envelope.to.client, body) : config;
   }
   const nodeId = envelope.to.node;

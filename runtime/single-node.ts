@@ -29,7 +29,12 @@ export interface TraceEvent {
 export interface SingleNodeOptions {
   readonly stepLimit?: number;
   readonly trace?: (event: TraceEvent) => void;
+  /** Asked every few thousand steps (the REPL's Ctrl-C): true aborts the transaction with A0111. */
+  readonly interrupted?: () => boolean;
 }
+
+/** Steps between two questions to `interrupted`. */
+const interruptPollSteps = 4096;
 
 /** A message on the perfect network. */
 type Delivery =
@@ -42,6 +47,7 @@ export class SingleNodeHost implements TransactionHost {
   private readonly stepLimit: number;
   private tick = 0;
   private steps = 0;
+  private stepsSincePoll = 0;
 
   constructor(
     private readonly program: SplitProgram,
@@ -133,6 +139,10 @@ export class SingleNodeHost implements TransactionHost {
     const state = this.entities.existing(activation.self);
     for (;;) {
       if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
+      if (++this.stepsSincePoll >= interruptPollSteps && this.options.interrupted !== undefined) {
+        this.stepsSincePoll = 0;
+        if (this.options.interrupted()) abort('A0111', 'interrupted');
+      }
       const result = step(this.program, activation, state.fields);
       if (result.kind === 'stepped') this.steps += result.cost - 1;
       this.emit(activation.self, result.rule, result.span, () => printTermHead(activation.term));

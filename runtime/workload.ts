@@ -1,8 +1,8 @@
-// Stage: runtime. Workloads generated from a program: every entity of a small key space is created
-// first (the setup), then each of several clients makes up to a given number of random calls with
-// arguments by type, and random field reads, one at a time. All randomness comes from one `pick`, so
-// that a workload is a list of numbers: fast-check generates and shrinks such lists, and `ent check`
-// draws them from its seed.
+// Stage: runtime. Workloads generated from a program: the entities of a small key space are created
+// first (the setup: one in sixteen is left out, and a shrunk counterexample keeps only those it needs),
+// then each of several clients makes up to a given number of random calls with arguments by type, and
+// random field reads, one at a time. All randomness comes from one `pick`, so that a workload is a list
+// of numbers: fast-check generates and shrinks such lists, and `ent check` draws them from its seed.
 
 import type { Request } from '../semantics/transactions.ts';
 import type { TypedEntity, TypedProgram } from '../semantics/typed.ts';
@@ -67,13 +67,21 @@ export function randomValue(type: Type, pick: Pick, program: TypedProgram, keys:
   }
 }
 
+/**
+ * One setup entity in this many is left out of a random workload; 0, the plainest number, leaves it out,
+ * so that a shrunk counterexample keeps only the entities it needs.
+ */
+const setupSkipOneIn = 16;
+
 export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pick: Pick): Workload {
   const entities = [...program.entities.values()];
   const setup: Request[] = [];
   for (const entity of entities) {
     for (const key of keysOf(entity, shape.keysPerEntity)) {
+      // Both numbers are drawn whether or not the entity is kept, so that leaving one out does not
+      // change what the numbers after it mean.
       const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
-      setup.push({ kind: 'new', entity: entity.name, key, args });
+      if (pick(setupSkipOneIn) !== 0) setup.push({ kind: 'new', entity: entity.name, key, args });
     }
   }
   const clients = Array.from({ length: shape.clients }, () => {
@@ -101,10 +109,18 @@ function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], 
   return { kind: 'call', target, method: method.name, args };
 }
 
-export function describeWorkload(workload: Workload): string {
-  const lines = ['setup:', ...workload.setup.map((request) => `  ${describeRequest(request)}`)];
+/**
+ * The workload in words, one request a line; `answer` gives what a request got (its value, or its
+ * abort), so that a setup step that aborted is not taken for one that was done.
+ */
+export function describeWorkload(workload: Workload, answer: (request: Request) => string | undefined = () => undefined): string {
+  const line = (request: Request): string => {
+    const answered = answer(request);
+    return `  ${describeRequest(request)}${answered === undefined ? '' : `  → ${answered}`}`;
+  };
+  const lines = workload.setup.length === 0 ? ['setup: nothing'] : ['setup:', ...workload.setup.map(line)];
   workload.clients.forEach((requests, client) => {
-    if (requests.length > 0) lines.push(`client ${client}:`, ...requests.map((request) => `  ${describeRequest(request)}`));
+    if (requests.length > 0) lines.push(`client ${client}:`, ...requests.map(line));
   });
   return lines.join('\n');
 }

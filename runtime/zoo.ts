@@ -58,7 +58,8 @@ export const zoo: readonly ZooVariant[] = [
     breaks: 'a participant frees its locks when it votes, before the commit',
     symptom: 'another transaction reads the old version and overwrites the commit (a lost update)',
     caughtAs: ['dependency-graph:lost-update', 'dependency-graph:G-single', 'dependency-graph:G2'],
-    shownBy: bank,
+    // From seed 1 it first shows as a stale read: serializable, but not in the order the protocol claims.
+    shownBy: { ...bank, seed: '2' },
   },
   {
     name: 'reentrant-across-transactions',

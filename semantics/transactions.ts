@@ -22,12 +22,14 @@ export type Outcome =
 
 /**
  * Who chose an abort: the program (`abort e`, or a runtime error of its own: overflow, a missing key, no
- * such entity, …) or the system that runs it (its step budget, the size limit of values). Both are
- * deterministic, and both are outcomes the client sees; reports tell them apart.
+ * such entity, …) or the system that runs it (its step budget, the size limit of values, Ctrl-C at the
+ * REPL). A program abort follows from what the transaction read, and every semantics gives it at the
+ * same place; a system abort follows from each semantics' own costs (they count steps differently) or
+ * from the user. Both are outcomes the client sees; reports tell them apart.
  */
 export type AbortCause = 'program' | 'system';
 
-const systemAbortCodes: ReadonlySet<string> = new Set(['A0108']);
+const systemAbortCodes: ReadonlySet<string> = new Set(['A0108', 'A0111']);
 
 export function abortCause(code: DiagnosticCode): AbortCause {
   return systemAbortCodes.has(code) ? 'system' : 'program';

@@ -14,7 +14,15 @@ const exempt: ReadonlyMap<string, string> = new Map([
   ['U0101', 'a usage error of the command line: tested by tests/cli.test.ts'],
   ['U0102', 'a usage error of the command line: tested by tests/cli.test.ts'],
   ['U0103', 'a usage error of the command line: tested by tests/cli.test.ts'],
-  ['U0104', 'a usage error of the command line (a history ent check-history cannot read): tested by tests/check-history.test.ts'],
+  ['U0104', 'a file the command line names cannot be written: tested by tests/bad-input/'],
+  ['U0105', 'a source file over the size limit: tested by tests/bad-input/'],
+  ['U0106', 'a source file that is not text: tested by tests/bad-input/'],
+  ['U0107', '`ent check` on a program without entities: tested by tests/bad-input/'],
+  ['E0214', 'only the REPL redeclares an entity: tested by tests/repl.test.ts'],
+  // Ctrl-C belongs to the REPL's terminal, not to programs.
+  ['R0104', 'Ctrl-C at the REPL: tested by tests/repl-terminal.test.ts'],
+  ['A0111', 'Ctrl-C at the REPL, inside a transaction: tested by tests/repl-terminal.test.ts'],
+  ['U0108', 'a usage error of the command line (a history ent check-history cannot read): tested by tests/check-history.test.ts'],
   // The corpus runs under the reference model, where every request is answered at once; R0103 comes only
   // from `ent run` on the distributed runtime when a request is lost for good.
   ['R0103', 'raised only by `ent run` on the distributed runtime: belongs in tests/cli.test.ts'],
@@ -33,6 +41,7 @@ const abortMessages: readonly { readonly code: string; readonly matches: (messag
   { code: 'A0107', matches: (message) => /^\w+\(.+\) already exists$/.test(message) },
   { code: 'A0108', matches: (message) => message === 'step limit exceeded' },
   { code: 'A0109', matches: (message) => /^uninitialized field \w+\(.+\)\.\w+$/.test(message) },
+  { code: 'A0111', matches: (message) => message.startsWith('interrupted') },
 ];
 
 function abortCode(message: string): string {

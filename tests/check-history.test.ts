@@ -1,6 +1,6 @@
 // `ent check-history FILE`: the command line of the history checker.
 //   - Bad input (not JSON, JSON in neither format, an Ent history of a version it does not read, a
-//     malformed Elle operation, a directory, a missing file) gets one error line with its code (U0104,
+//     malformed Elle operation, a directory, a missing file) gets one error line with its code (U0108,
 //     or U0102 for a file that cannot be read) and exit status 2, never a stack trace.
 //   - Many anomalies print a summary by class first, then the witnesses of the first --max-witnesses.
 //   - An Ent history with a partial commit is reported (exit 1); the same history complete is not (exit 0).
@@ -22,13 +22,13 @@ async function checkHistory(args: string[], files: Record<string, string> = {}):
 }
 
 const badInputs: readonly { readonly why: string; readonly text: string | undefined; readonly code: string; readonly says: RegExp }[] = [
-  { why: 'text that is not JSON', text: 'nope\n{', code: 'U0104', says: /not JSON/ },
-  { why: 'a JSON number', text: '42', code: 'U0104', says: /neither an Ent history .* nor an Elle history/ },
-  { why: 'an object of another format', text: '{"format": "other"}', code: 'U0104', says: /not an Ent history/ },
-  { why: 'an Ent history of version 3', text: '{"format": "ent-history", "version": 3, "events": []}', code: 'U0104', says: /"version": 3 is not a version/ },
-  { why: 'an Ent history without a version', text: '{"format": "ent-history", "events": []}', code: 'U0104', says: /"version": missing/ },
-  { why: 'an Elle operation of an unknown type', text: '[{"type": "done"}]', code: 'U0104', says: /operation 0 has type "done"/ },
-  { why: 'a directory', text: undefined, code: 'U0102', says: /it is a directory/ },
+  { why: 'text that is not JSON', text: 'nope\n{', code: 'U0108', says: /not JSON/ },
+  { why: 'a JSON number', text: '42', code: 'U0108', says: /neither an Ent history .* nor an Elle history/ },
+  { why: 'an object of another format', text: '{"format": "other"}', code: 'U0108', says: /not an Ent history/ },
+  { why: 'an Ent history of version 3', text: '{"format": "ent-history", "version": 3, "events": []}', code: 'U0108', says: /"version": 3 is not a version/ },
+  { why: 'an Ent history without a version', text: '{"format": "ent-history", "events": []}', code: 'U0108', says: /"version": missing/ },
+  { why: 'an Elle operation of an unknown type', text: '[{"type": "done"}]', code: 'U0108', says: /operation 0 has type "done"/ },
+  { why: 'a directory', text: undefined, code: 'U0102', says: /it is a folder/ },
 ];
 
 for (const { why, text, code, says } of badInputs) {

@@ -8,7 +8,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryIo } from '../cli/io.ts';
-import { complete } from '../cli/repl.ts';
+import { complete as completeWith } from "../cli/repl-complete.ts";
+import { isIncomplete } from "../cli/repl-input.ts";
+import { replCommands } from "../cli/repl-session.ts";
+const complete = (session: ReplSession, line: string) => completeWith(session, line, replCommands.map((command) => command.name));
 import { ReplSession } from '../cli/repl-session.ts';
 import { defaultRunSettings } from '../cli/runtime-options.ts';
 
@@ -74,13 +77,83 @@ test('redeclaring an entity replaces its code and keeps the state that still fit
   t.deepEqual(stderr, []);
 });
 
-test('a redeclaration whose fields do not fit drops the entity and says why', (t) => {
+test('a redeclaration whose fields do not fit is refused, naming what would break, and nothing changes', (t) => {
   const { submit, stdout, stderr } = session();
   submit(counter, 'let c = new Counter(1)', 'c.add(5)');
   submit('entity Counter {\n  key id: int\n  n: string = ""\n}');
-  submit(':state');
-  t.regex(stderr.join('\n'), /note: Counter\(1\) was dropped: field n changed from int to string/);
-  t.regex(stdout.join('\n'), /\(no entities\)/);
+  submit('entity Counter {\n  key id: int\n  n: int = 0\n  label: string\n  init() {\n    self.label = "x"\n  }\n}');
+  submit('c.add(1)');
+  const errors = stderr.join('\n');
+  t.regex(errors, /error\[E0214\]: cannot declare Counter again: field n changes from int to string, but Counter\(1\) holds int values in it/);
+  t.regex(errors, /error\[E0214\]: cannot declare Counter again: the new field label has no default, and Counter\(1\) exists without a value for it/);
+  t.deepEqual(stdout, ['5', '6']);
+});
+
+test('a redeclaration that changes the key type is refused while references to the old keys exist', (t) => {
+  const { submit, stdout, stderr } = session('reference');
+  submit('entity Q {\n  key id: int\n}', 'let q = new Q(1)', 'let qs = [q]');
+  submit('entity Q {\n  key id: string\n}');
+  t.regex(stderr.join('\n'), /E0214\]: cannot declare Q again: the key of Q changes from int to string, but Q\(1\) exists with int keys/);
+  t.regex(stderr.join('\n'), /but `q`, `qs` hold Q references with int keys/);
+  submit('print q.id + 1');
+  t.deepEqual(stdout, ['2']);
+  // Without entities or references of the type, the new key type is taken.
+  const fresh = session('reference');
+  fresh.submit('entity Q {\n  key id: int\n}', 'entity Q {\n  key id: string\n}', 'let q = new Q("a")', 'print q.id + "x"');
+  t.deepEqual(fresh.stdout, ['"ax"']);
+  t.deepEqual(fresh.stderr, []);
+});
+
+test('a redeclaration that drops a field keeps the entity and says what was lost', (t) => {
+  const { submit, stdout, stderr } = session();
+  submit('entity Counter {\n  key id: int\n  n: int = 0\n  label: string = "x"\n}', 'let c = new Counter(1)');
+  submit('entity Counter {\n  key id: int\n  n: int = 0\n}', 'print c.n');
+  t.deepEqual(stdout, ['0']);
+  t.regex(stderr.join('\n'), /note: field Counter\.label is gone: Counter\(1\) loses its value/);
+});
+
+test('setting commands alone show the value; bad values are refused as the options refuse them', (t) => {
+  const { submit, stdout, stderr } = session();
+  submit(':seed', ':nodes', ':faults', ':protocol', ':delivery', ':step-limit', ':semantics', ':trace');
+  t.deepEqual(stdout, ['seed 1', 'nodes 3', 'faults drop=0.02,dup=0.02,delay=0.05,crash=0.002', 'protocol 2pl', 'delivery exactly-once',
+    'step-limit 1000000', 'semantics distributed', 'trace off']);
+  submit(':trace calls', ':trace');
+  t.is(stdout.at(-1), 'trace calls');
+  for (const bad of [':seed abc', ':seed -1', ':seed 1e400', ':step-limit 0', ':faults drop=0.1,drop=0.2', ':nodes 65']) {
+    const before = stderr.length;
+    submit(bad);
+    t.regex(stderr.slice(before).join('\n'), /^error\[U0103\]: :[a-z-]+ .+\n {2}= hint: /, bad);
+  }
+  submit(':seed 7', ':seed');
+  t.is(stdout.at(-1), 'seed 7');
+});
+
+test(':q, :quit and :exit leave; an unknown command suggests the command it may mean', (t) => {
+  for (const quit of [':q', ':quit', ':exit']) t.is(session().repl.submit(quit), 'quit');
+  const { submit, stderr } = session();
+  submit(':hel');
+  t.regex(stderr.join('\n'), /error\[U0101\]: unknown REPL command :hel\n {2}= hint: did you mean :help\?/);
+});
+
+test('piped input exits 1 when any input failed; `ent repl FILE` with a missing file exits 2 before starting', (t) => {
+  t.is(pipe('print 1\nprint y\nprint 2\n').status, 1);
+  t.is(pipe('print 1\n:seed abc\n').status, 1);
+  t.is(pipe('print 1\nlet a = [1]\nprint a[5]\n').status, 1);
+  const missing = pipe('print 1\n', ['no/such/file.ent']);
+  t.is(missing.status, 2);
+  t.is(missing.stdout, '');
+  t.regex(missing.stderr, /^error\[U0102\]: cannot read no\/such\/file\.ent: no such file/);
+});
+
+test('a line that ends in an operator, a comma or an open bracket continues; x++ does not', (t) => {
+  t.true(isIncomplete('let x = 1 +'));
+  t.true(isIncomplete('let xs = [1,'));
+  t.true(isIncomplete('print max(1,\n'));
+  t.true(isIncomplete('let y = a &&   // a comment'));
+  t.false(isIncomplete('x++'));
+  t.false(isIncomplete('print "1 +"'));
+  t.false(isIncomplete(':faults drop=0.1,'));
+  t.is(pipe('let x = 1 +\n  2\nprint x *\n  3\n').stdout, '9\n');
 });
 
 test(':state lists every entity and variable; :reset forgets them', (t) => {
@@ -136,16 +209,23 @@ test(':quit ends the REPL; what follows is not run', (t) => {
 test('completion offers commands, variables, entities and the members of a variable\'s entity', (t) => {
   const { submit, repl } = session();
   submit(counter, 'let counter = new Counter(1)', 'let xs: list<int> = [1]');
-  t.deepEqual(complete(repl, ':st'), [[':state'], ':st']);
+  t.deepEqual(complete(repl, ':sta'), [[':state'], ':sta']);
+  t.deepEqual(complete(repl, ':st'), [[':state', ':step-limit'], ':st']);
+  t.deepEqual(complete(repl, ':protocol a'), [['aria'], 'a']);
+  t.deepEqual(complete(repl, ':load examples/ba'), [['examples/bank.ent'], 'examples/ba']);
+  t.deepEqual(complete(repl, 'nobody.'), [[], '']);
   t.deepEqual(complete(repl, 'counter.a'), [['add'], 'a']);
   t.deepEqual(complete(repl, 'xs.p'), [['push'], 'p']);
   t.true(complete(repl, 'print cou')[0].includes('counter'));
   t.true(complete(repl, 'new Cou')[0].includes('Counter'));
+  submit('entity Box {\n  key id: int\n  owner: Counter\n  init(o: Counter) {\n    self.owner = o\n  }\n}', 'let box = new Box(1, counter)');
+  t.deepEqual(complete(repl, 'box.owner.a'), [['add'], 'a']);
+  t.deepEqual(complete(repl, 'box.'), [['id', 'owner'], '']);
 });
 
 test('an incomplete input is recognized outside strings and comments', (t) => {
-  t.true(ReplSession.isIncomplete('entity A {'));
-  t.false(ReplSession.isIncomplete('print "{"'));
-  t.false(ReplSession.isIncomplete('print 1 // {'));
-  t.true(ReplSession.isIncomplete('/* unclosed'));
+  t.true(isIncomplete('entity A {'));
+  t.false(isIncomplete('print "{"'));
+  t.false(isIncomplete('print 1 // {'));
+  t.true(isIncomplete('/* unclosed'));
 });

@@ -77,7 +77,8 @@ test('bank, --delivery at-least-once: money created or destroyed, in a counterex
 
 test('bank, --protocol none: a lost update, with a dependency-graph witness', (t) => {
   const chosen = settings({ concurrency: 'none' });
-  const result = search(program, split, chosen, { runs: 200, seed: '1', shrinkSeconds: 10 });
+  // Seed 2: from seed 1 the first failure is a stale read that only the replay checker names.
+  const result = search(program, split, chosen, { runs: 200, seed: '2', shrinkSeconds: 10 });
   if (result.held) return t.fail('--protocol none held on the bank');
   const outcome = runCase(program, split, chosen, result.counterexample);
   const lost = outcome.violations.find((violation) => violation.checker === 'dependency-graph' && violation.kind === 'lost-update');

@@ -33,6 +33,8 @@ export class BodyChecker {
   private readonly scopes: Map<string, T.Variable>[];
   private slots: number;
   private loopDepth = 0;
+  /** The statement being checked is a bare `return` followed by an expression statement. */
+  private valueOnNextLine = false;
   /** The variables of enclosing `for` loops: read-only (E0513). */
   private readonly loopVariables = new Set<T.Variable>();
   private readonly resolver: TypeResolver;
@@ -102,9 +104,27 @@ export class BodyChecker {
         `make a reference with \`${name}(key)\`, or create one with \`new ${name}(key, …)\``);
       return;
     }
+    this.report('E0301', `unknown variable \`${name}\``, at, this.unknownVariableHint(name));
+  }
+
+  /** What a name from another language, or a field read without `self.`, means in Ent. */
+  private unknownVariableHint(name: string): string {
+    const entity = this.options.entity;
+    const inMethod = this.options.mode !== 'run';
+    if (entity !== undefined && (entity.fields.has(name) || entity.keyName === name)) {
+      return `did you mean \`self.${name}\`? A field of ${entity.name} is read and written through \`self\``;
+    }
+    if (name === 'this') {
+      return inMethod ? 'Ent calls the entity running a method `self`: write `self`' : '`this` is not Ent; inside a method the entity is `self`';
+    }
+    if (['null', 'nil', 'None', 'undefined', 'NULL'].includes(name)) {
+      return 'Ent has no null: every variable holds a value; for something that may be absent, use a map and `has`, or a list';
+    }
+    if (name === 'True' || name === 'False') return `write \`${name.toLowerCase()}\`: Ent's booleans are lowercase`;
     const suggestion = closestName(name, this.visibleNames());
-    this.report('E0301', `unknown variable \`${name}\``, at,
-      suggestion === undefined ? 'declare it with `let` before using it' : `did you mean \`${suggestion}\`?`);
+    if (suggestion !== undefined) return `did you mean \`${suggestion}\`?`;
+    const field = entity === undefined ? undefined : closestName(name, [entity.keyName, ...entity.fields.keys()]);
+    return field === undefined ? 'declare it with `let` before using it' : `did you mean \`self.${field}\`?`;
   }
 
   // ------------------------------------------------------------------------------------ statements
@@ -118,7 +138,12 @@ export class BodyChecker {
 
   /** Statements in the current scope (the REPL checks a line's statements in its top scope). */
   statements(statements: readonly A.Statement[]): T.Statement[] {
-    return statements.map((statement) => this.statement(statement));
+    return statements.map((statement, index) => {
+      // `return` then a line break then a value: the line break ended the `return` (see returnStatement).
+      this.valueOnNextLine = statement.kind === 'Return' && statement.value === undefined
+        && statements[index + 1]?.kind === 'ExpressionStatement';
+      return this.statement(statement);
+    });
   }
 
   statement(statement: A.Statement): T.Statement {
@@ -224,8 +249,9 @@ export class BodyChecker {
     }
     if (value === undefined) {
       if (result.kind !== 'void' && result.kind !== 'error') {
-        this.report('E0504', `this method returns ${aType(result)}: \`return\` needs a value`, at,
-          `write \`return e\` with e of type ${typeToString(result)}`);
+        this.report('E0504', `this method returns ${aType(result)}: \`return\` needs a value`, at, this.valueOnNextLine
+          ? 'a line break ends `return`, so the value on the next line is a statement of its own: put it on the same line, `return e`'
+          : `write \`return e\` with e of type ${typeToString(result)}`);
       }
       return { kind: 'Return', value: undefined, span: at };
     }
