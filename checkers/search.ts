@@ -8,7 +8,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { runCase, type CheckCase, type CheckSettings } from './case.ts';
 import { zeroOut } from './minimize.ts';
-import type { Violation } from './violation.ts';
+import { countOutcomes, emptyCounts, type OutcomeCounts, type Violation } from './violation.ts';
 
 export const caseArbitrary = fc.record({
   workload: fc.array(fc.nat({ max: 999_999 }), { maxLength: 300, size: 'max' }),
@@ -25,9 +25,11 @@ export interface SearchOptions {
 }
 
 export type SearchResult =
-  | { readonly held: true; readonly runs: number }
+  | { readonly held: true; readonly runs: number; readonly outcomes: OutcomeCounts }
   | {
       readonly held: false;
+      /** The outcomes of the runs until the first failure, that one included. */
+      readonly outcomes: OutcomeCounts;
       /** The runs until the first failure. */
       readonly runs: number;
       readonly fastCheckSeed: number;
@@ -50,12 +52,14 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
   // cycle for a plainer symptom of the same bug.
   let target: string | undefined;
   let plainest: CheckCase | undefined;
+  const outcomes = emptyCounts();
   const property = fc.property(caseArbitrary, (testCase) => {
     calls++;
     progress(target !== undefined ? `shrinking the counterexample… (${calls} runs)` : `${progressBar(calls, options.runs)} ${calls}/${options.runs} runs`);
     const outcome = runCase(program, split, settings, testCase);
     const violations = outcome.violations;
     if (target === undefined) {
+      countOutcomes(outcome.events, outcomes);
       if (violations.length === 0) return true;
       target = mostTelling(violations);
       plainest = outcome.plainest;
@@ -68,7 +72,7 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
   // exactly all the same.
   const found = fc.check(property, { numRuns: options.runs, seed: seedNumber(options.seed), endOnFailure: true });
   progress(undefined);
-  if (!found.failed) return { held: true, runs: found.numRuns };
+  if (!found.failed) return { held: true, runs: found.numRuns, outcomes };
   const [first] = found.counterexample!;
   const deadline = process.hrtime.bigint() + BigInt(Math.round(options.shrinkSeconds * 1000)) * 1_000_000n;
   const budget = { more: () => process.hrtime.bigint() < deadline };
@@ -92,6 +96,7 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
   progress(undefined);
   return {
     held: false,
+    outcomes,
     runs: found.numRuns,
     fastCheckSeed: found.seed,
     path: found.counterexamplePath ?? '',

@@ -15,6 +15,7 @@ import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
 import { decodeToken, encodeToken, programHash } from '../checkers/token.ts';
 import { search } from '../checkers/search.ts';
+import { countOutcomes, describeCounts, emptyCounts, findingsOf } from '../checkers/violation.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { Outcome, Request } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
@@ -156,10 +157,12 @@ function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkS
   const described = describeSettings(request.settings);
   if (result.held) {
     io.out(`ent check: ${result.runs} runs held (seed ${seed}; ${described})`);
+    io.out(`their requests: ${describeCounts(result.outcomes)}`);
     if (request.traceLevel !== undefined) io.err('note: --trace shows the trace of a counterexample, and no run gave one');
     return exitSuccess;
   }
   io.out(`ent check: run ${result.runs} of ${runs} violated a guarantee (seed ${seed}; ${described})`);
+  io.out(`the requests of the runs until then: ${describeCounts(result.outcomes)}`);
   const budget = result.interrupted ? `; the ${shrinkSeconds} s budget ran out, so it may shrink further with more --shrink-seconds` : '';
   io.out(`the counterexample below is that run made as small as it would go: minimized, then shrunk ${result.shrinks} times${budget}`);
   return report(io, request, result.counterexample);
@@ -195,11 +198,14 @@ function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const shown = level === undefined ? tracesThatMatter(trace, outcome) : trace.filter((entry) => traceShows(level, entry.rule, entry.place, entry.detail));
   io.out(`\nthe trace${level === undefined ? ' (the steps that matter; --trace shows every step)' : ''}:`);
   for (const entry of shown) io.out(`  ${formatTraceEntry(entry, lookup)}`);
+  io.out(`\nits requests: ${describeCounts(countOutcomes(outcome.events, emptyCounts()))}`);
   if (outcome.violations.length === 0) {
     io.out('\nevery checker held');
     return exitSuccess;
   }
-  io.out('\nthe violation:');
+  io.out('\nwhat it shows:');
+  for (const finding of findingsOf(outcome.violations)) io.out(indent(finding));
+  io.out('\nthe violations, checker by checker:');
   for (const violation of outcome.violations) io.out(indent(`${violation.checker}: ${violation.message}`));
   const token = encodeToken(request.settings, testCase, programHash(request.source.text));
   io.out(`\nreplay it exactly (add --trace for every step):\n  ent check ${request.source.name} --replay ${token}`);

@@ -170,13 +170,15 @@ test('ent check: held runs exit 0; a violation exits 1 with a replay command tha
   const held = await ent(['check', bank, '--runs', '20']);
   t.is(held.status, 0);
   t.regex(held.stdout, /20 runs held/);
+  t.regex(held.stdout, /their requests: \d+ committed, \d+ aborted by their program, 0 aborted by the system/);
   const broken = await ent(['check', bank, '--delivery', 'at-least-once', '--runs', '200', '--shrink-seconds', '3']);
   t.is(broken.status, 1);
-  t.regex(broken.stdout, /the violation:/);
+  t.regex(broken.stdout, /what it shows:\n {2}(not serializable|the serial order the protocol claims|not exactly once)/);
+  t.regex(broken.stdout, /the violations, checker by checker:/);
   const token = /--replay (\S+)/.exec(broken.stdout)![1];
   const replayed = await ent(['check', bank, '--replay', token]);
   t.is(replayed.status, 1);
-  const violation = (text: string): string => text.slice(text.indexOf('the violation:'), text.indexOf('replay it exactly'));
+  const violation = (text: string): string => text.slice(text.indexOf('what it shows:'), text.indexOf('replay it exactly'));
   t.is(violation(replayed.stdout), violation(broken.stdout));
 });
 

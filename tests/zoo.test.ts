@@ -7,6 +7,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
 import { search } from '../checkers/search.ts';
+import { findingsOf } from '../checkers/violation.ts';
 import { defaultCheckSettings } from '../cli/check.ts';
 import { parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { zoo, type ZooDemonstration } from '../runtime/zoo.ts';
@@ -77,3 +78,24 @@ for (const concurrency of ['2pl', 'aria'] as const) {
     });
   }
 }
+
+// Two findings, two names: a cycle is "not serializable"; a failed replay with an acyclic graph is the
+// claimed order failing, which another order may not.
+test('a dependency cycle is reported as not serializable; a failed replay with no cycle as the claimed order failing', (t) => {
+  const cycle = findingsOf([
+    { checker: 'replay', kind: 'final-state', message: '', requests: [] },
+    { checker: 'dependency-graph', kind: 'G-single', message: '', requests: [] },
+  ]);
+  t.regex(cycle[0], /^not serializable: a dependency cycle \(G-single\)/);
+  t.false(cycle.some((finding) => /claims/.test(finding)));
+  const claimed = findingsOf([{ checker: 'replay', kind: 'different-answer', message: '', requests: [] }]);
+  t.regex(claimed[0], /^the serial order the protocol claims is not a serial order/);
+  // Under the zoo's early-lock-release from seed 1, the first failure is a stale read: serializable,
+  // in another order than the one claimed.
+  const { program, split } = compiled('examples/bank.ent');
+  const settings = defaultCheckSettings({ bug: 'early-lock-release' });
+  const result = search(program, split, settings, { runs: 100, seed: '1', shrinkSeconds: 0 });
+  if (result.held) return t.fail('early-lock-release held from seed 1');
+  const findings = findingsOf(runCase(program, split, settings, result.found).violations);
+  t.regex(findings[0], /claims is not a serial order/);
+});
