@@ -192,3 +192,12 @@ test('ent check on runaway recursion finishes, and holds: the aborts are outcome
   t.is(result.status, 0, result.stdout + result.stderr);
   t.regex(result.stdout + result.stderr, /3 runs held/);
 });
+
+// Replay runs the reference model, which once stopped a few hundred calls deep (`recursion too deep`):
+// replaying a deep recursion that the runtime committed then reported a violation that was not one.
+test('ent check --workload run replays a recursion 5,000 deep without a false violation', async (t) => {
+  const source = deep.replace('a.down(100000, b)', 'a.down(5000, b)');
+  const result = await ent(['check', '--workload', 'run', '--runs', '2', 'deep.ent'], { 'deep.ent': source });
+  t.is(result.status, 0, result.stdout);
+  t.regex(result.stdout, /2 runs held/);
+});
