@@ -22,6 +22,12 @@ export interface WorkloadShape {
   /** At most: a client makes fewer one time in eight, and a shrunk counterexample as few as it needs. */
   readonly requestsPerClient: number;
   readonly keysPerEntity: number;
+  /**
+   * The ints the workload passes, the plainest first (default `plainInts`). A program whose methods
+   * recurse on an int argument (the generated programs' fuel) needs small ones, or a call tree grows
+   * exponentially with the argument.
+   */
+  readonly ints?: readonly number[];
 }
 
 export const defaultShape: WorkloadShape = { clients: 3, requestsPerClient: 4, keysPerEntity: 2 };
@@ -30,8 +36,8 @@ export type Pick = (count: number) => number;
 
 const strings = ['a', 'b', 'c', ''];
 
-/** The ints a workload passes, -2 to 20, the plainest first: 1 (a deposit of 1), then 0, -1, -2, 2, 3, … */
-const plainInts = [1, 0, -1, -2, ...Array.from({ length: 19 }, (_, index) => index + 2)];
+/** The ints a workload passes by default, -2 to 20, the plainest first: 1 (a deposit of 1), then 0, -1, -2, 2, 3, … */
+export const plainInts: readonly number[] = [1, 0, -1, -2, ...Array.from({ length: 19 }, (_, index) => index + 2)];
 
 /** The key number `index` of an entity's key space: `index` for int keys, `k<index>` for string keys. */
 export function keyAt(entity: TypedEntity, index: number): MapKey {
@@ -43,17 +49,21 @@ export function keysOf(entity: TypedEntity, count: number): MapKey[] {
 }
 
 /** A random value of the type: small ints, a few strings, short lists and maps, references into the key space. */
-export function randomValue(type: Type, pick: Pick, program: TypedProgram, keys: number, depth = 0): Value {
+export function randomValue(type: Type, pick: Pick, program: TypedProgram, shape: WorkloadShape, depth = 0): Value {
+  const keys = shape.keysPerEntity;
   switch (type.kind) {
-    case 'int': return plainInts[pick(plainInts.length)];
+    case 'int': {
+      const ints = shape.ints ?? plainInts;
+      return ints[pick(ints.length)];
+    }
     case 'bool': return pick(2) === 1;
     case 'string': return strings[pick(strings.length)];
-    case 'list': return listValue(Array.from({ length: depth > 1 ? 0 : pick(3) }, () => randomValue(type.element, pick, program, keys, depth + 1)));
+    case 'list': return listValue(Array.from({ length: depth > 1 ? 0 : pick(3) }, () => randomValue(type.element, pick, program, shape, depth + 1)));
     case 'map': {
       const entries = new Map<MapKey, Value>();
       const size = depth > 1 ? 0 : pick(3);
       for (let index = 0; index < size; index++) {
-        entries.set(randomValue(type.key, pick, program, keys, depth + 1) as MapKey, randomValue(type.value, pick, program, keys, depth + 1));
+        entries.set(randomValue(type.key, pick, program, shape, depth + 1) as MapKey, randomValue(type.value, pick, program, shape, depth + 1));
       }
       return mapValue(entries);
     }
@@ -72,7 +82,7 @@ export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pi
   const setup: Request[] = [];
   for (const entity of entities) {
     for (const key of keysOf(entity, shape.keysPerEntity)) {
-      const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
+      const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape));
       setup.push({ kind: 'new', entity: entity.name, key, args });
     }
   }
@@ -97,7 +107,7 @@ function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], 
     return { kind: 'read', target, field: fields[pick(fields.length)] };
   }
   const method = methods[pick(methods.length)];
-  const args = method.parameters.map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
+  const args = method.parameters.map((parameter) => randomValue(parameter.type, pick, program, shape));
   return { kind: 'call', target, method: method.name, args };
 }
 
