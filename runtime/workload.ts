@@ -28,6 +28,12 @@ export interface WorkloadShape {
    * exponentially with the argument.
    */
   readonly ints?: readonly number[];
+  /**
+   * How many times the setup creates every entity (default 1). An `init` that calls an entity of a type
+   * created later aborts, and so does every request to the entity it did not create; a second round
+   * creates it once the others exist (the ones already created abort with `already exists`).
+   */
+  readonly setupRounds?: number;
 }
 
 export const defaultShape: WorkloadShape = { clients: 3, requestsPerClient: 4, keysPerEntity: 2 };
@@ -80,10 +86,12 @@ export function randomValue(type: Type, pick: Pick, program: TypedProgram, shape
 export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pick: Pick): Workload {
   const entities = [...program.entities.values()];
   const setup: Request[] = [];
-  for (const entity of entities) {
-    for (const key of keysOf(entity, shape.keysPerEntity)) {
-      const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape));
-      setup.push({ kind: 'new', entity: entity.name, key, args });
+  for (let round = 0; round < (shape.setupRounds ?? 1); round++) {
+    for (const entity of entities) {
+      for (const key of keysOf(entity, shape.keysPerEntity)) {
+        const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape));
+        setup.push({ kind: 'new', entity: entity.name, key, args });
+      }
     }
   }
   const clients = Array.from({ length: shape.clients }, () => {

@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../../checkers/case.ts';
 import { caseArbitrary } from '../../checkers/search.ts';
-import { defaultTimeouts, type ConcurrencyMode } from '../../runtime/configuration.ts';
+import { defaultTimeouts, type ConcurrencyMode, type Timeouts } from '../../runtime/configuration.ts';
 import type { FaultPlan } from '../../runtime/faults.ts';
 import type { HistoryEvent } from '../../runtime/history.ts';
 import { describeWorkload, type WorkloadShape } from '../../runtime/workload.ts';
@@ -23,10 +23,35 @@ import { compileToSplit } from '../../semantics/pipeline.ts';
 import type { TypedProgram } from '../../semantics/typed.ts';
 import { programArbitrary, type GeneratedProgram } from './programs.ts';
 
-/** Fuel 0 to 3, as the generated run blocks pass it (the plainest first), and -1. */
-export const fuelInts: readonly number[] = [1, 2, 0, 3, -1];
+/**
+ * Fuel 0 to 3, as the generated run blocks pass it, and -1; 1 and 2 twice, so that most calls run their
+ * method's body (fuel 0 or less returns at once).
+ */
+export const fuelInts: readonly number[] = [1, 2, 3, 1, 2, 0, -1];
 
-export const generatedShape: WorkloadShape = { clients: 3, requestsPerClient: 4, keysPerEntity: 2, ints: fuelInts };
+/**
+ * The random workload's shapes. Three keys per entity type, the keys a generated program names (0, 1, 2
+ * or "k0", "k1", "k2"), so that its methods find the entities they call (with fewer keys, most calls
+ * abort with `no such entity`, and concurrent transactions rarely meet); two setup rounds, since an
+ * `init` may call an entity of a type created after it. Three clients of four requests (`ent check`'s
+ * default), six of three (more in flight), and two of eight (watermarks move, and decisions below them
+ * are forgotten).
+ */
+export const generatedShapes: readonly WorkloadShape[] = [
+  { clients: 3, requestsPerClient: 4, keysPerEntity: 3, ints: fuelInts, setupRounds: 2 },
+  { clients: 6, requestsPerClient: 3, keysPerEntity: 3, ints: fuelInts, setupRounds: 2 },
+  { clients: 2, requestsPerClient: 8, keysPerEntity: 3, ints: fuelInts, setupRounds: 2 },
+];
+
+/**
+ * `ent check`'s timeouts, and short ones: clients resend, attempts time out and renew their leases,
+ * participants inquire several times as often, so that duplicates and later attempts of one request
+ * meet.
+ */
+export const timeoutChoices: readonly Timeouts[] = [
+  defaultTimeouts,
+  { clientRetry: 15, attempt: 8, resend: 4, inquiry: 6, downtime: 40 },
+];
 
 export type WorkloadMode = CheckSettings['workload'];
 
@@ -36,6 +61,9 @@ export interface UnderFaultsCase {
   readonly numbers: CheckCase;
   readonly faults: FaultPlan;
   readonly nodes: number;
+  /** Indexes into `generatedShapes` (used by the random workload) and `timeoutChoices`. */
+  readonly shape: number;
+  readonly timeouts: number;
 }
 
 /** Fault plans from none to heavy: each kind up to the rates of the bank property (distributed.test.ts). */
@@ -58,6 +86,8 @@ export const underFaultsCaseArbitrary: fc.Arbitrary<UnderFaultsCase> = fc.record
   numbers: caseArbitrary,
   faults: faultPlanArbitrary,
   nodes: fc.constantFrom(2, 3, 4),
+  shape: fc.nat({ max: generatedShapes.length - 1 }),
+  timeouts: fc.nat({ max: timeoutChoices.length - 1 }),
 });
 
 export function typedProgram(text: string): TypedProgram {
@@ -73,9 +103,9 @@ export function caseSettings(testCase: UnderFaultsCase, concurrency: Concurrency
   return {
     runtime: {
       nodes: testCase.nodes, delivery: 'exactly-once', concurrency, faults: testCase.faults, stepLimit: 1_000_000,
-      timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug,
+      timeouts: timeoutChoices[testCase.timeouts], latencyJitter: 3, batchWindow: 4, bug,
     },
-    shape: generatedShape,
+    shape: generatedShapes[testCase.shape],
     workload: testCase.workload,
   };
 }
@@ -90,7 +120,8 @@ export function describeFailure(testCase: UnderFaultsCase, outcome: CaseOutcome)
   const violations = outcome.violations.slice(0, 8).map((violation) => `  ${violation.checker}:${violation.kind} ${violation.message}`);
   const workload = outcome.workload === undefined ? 'the run block' : describeWorkload(outcome.workload);
   return [`${outcome.violations.length} violations:`, ...violations, `workload (${testCase.workload}):`, workload,
-    `faults ${JSON.stringify(testCase.faults)}, ${testCase.nodes} nodes`].join('\n');
+    `faults ${JSON.stringify(testCase.faults)}, ${testCase.nodes} nodes, timeouts ${JSON.stringify(timeoutChoices[testCase.timeouts])}`,
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------- coverage
