@@ -139,7 +139,9 @@ export function supersede(config: Configuration, node: NodeId, earlier: string, 
  * message due at the same tick could take it first, and the oldest would wait again behind it, each time
  * (a schedule that always delivers the earlier-sent message first starves it for good). The other woken
  * messages meet the new holder, which is older than all of them: they die, or take over the lock from
- * an earlier attempt of their own run.
+ * an earlier attempt of their own run. The attempt being released is over (decided, died, or given up
+ * by its coordinator), so its own messages parked on other locks are dropped: woken, they would take a
+ * lock for an attempt nobody waits for, and while parked they would wake and park again at every release.
  */
 export function releaseLocks(config: Configuration, node: NodeId, attempt: string, context: ParticipantContext): Configuration {
   const volatile = config.nodes[node].volatile;
@@ -147,8 +149,11 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
   const woken: Envelope[] = [];
   const handedTo: string[] = [];
   for (const [id, lock] of volatile.locks) {
-    if (lock.holder !== attempt) continue;
-    const waiting = lock.waiting;
+    const waiting = lock.waiting.filter((envelope) => !isParkedFor(envelope, attempt));
+    if (lock.holder !== attempt) {
+      if (waiting.length < lock.waiting.length) locks.set(id, { ...lock, waiting });
+      continue;
+    }
     woken.push(...waiting);
     const next = oldestWaiter(waiting);
     if (next === undefined) {
@@ -181,6 +186,12 @@ function oldestWaiter(waiting: readonly Envelope[]): Token | undefined {
     }
   }
   return oldest;
+}
+
+/** A parked message is an execution message of some attempt (see execution.ts `admit`). */
+function isParkedFor(envelope: Envelope, attempt: string): boolean {
+  const body = envelope.body;
+  return (body.kind === 'invoke' || body.kind === 'read' || body.kind === 'create' || body.kind === 'reply') && body.token.attempt === attempt;
 }
 
 // -------------------------------------------------------------------------------------------- timers

@@ -6,6 +6,10 @@
 //     woken message arrived, and a younger attempt's message due at the same tick took it first: the
 //     oldest parked again behind it, every time (its attempts timed out while parked, 100,000 and then
 //     1,000,000 global steps went by, and the requests were reported stuck).
+//   - A released attempt's messages parked on other locks are dropped. Before, an attempt given up while
+//     its message was parked left the message there: it woke and parked again at every release of the
+//     lock, and when it got the lock it held it for an attempt nobody waited for (dozens piled up on one
+//     lock, and one run took 321,866 global steps for 30 requests, 2,649 with both fixes).
 
 import test from 'ava';
 import { ListChoices } from '../runtime/choices.ts';
@@ -94,4 +98,20 @@ test('of one request\'s parked attempts, the latest gets the lock', (t) => {
   const holder = token(5);
   const { config } = run(configuration(holder, [read(token(1, 1)), read(token(1, 2))], [release(holder.attempt)]), 1);
   t.is(config.nodes[0].volatile.locks.get(id)?.holder, 'r1#2');
+});
+
+test('regression: a released attempt\'s message parked on another attempt\'s lock is dropped', (t) => {
+  const holder = token(2);
+  const givenUp = token(1, 1);
+  const { trace, config } = run(configuration(holder, [read(givenUp)], [release(givenUp.attempt)]), 1);
+  t.deepEqual(config.nodes[0].volatile.locks.get(id)?.waiting, []);
+  t.is(config.nodes[0].volatile.locks.get(id)?.holder, 'r2#1');
+  t.false(trace.some((line) => line.includes('P-Wake')), trace.join('\n'));
+});
+
+test('a release leaves other attempts\' parked messages parked', (t) => {
+  const holder = token(3);
+  const waiting = read(token(1));
+  const { config } = run(configuration(holder, [waiting, read(token(2))], [release('r9#1')]), 1);
+  t.deepEqual(config.nodes[0].volatile.locks.get(id)?.waiting.map((parked) => (parked.body as { token: Token }).token.attempt), ['r1#1', 'r2#1']);
 });
