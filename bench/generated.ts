@@ -1,7 +1,7 @@
 // Benchmark: the generated-program property of Theorem 6 (property-tests/distributed-generated.test.ts),
 // its cases drawn as fast-check draws them from fixed seeds.
 //   rate      cases per second for each protocol and workload mode, and the CPU time of the default
-//             `npm test` run of the property (300 cases per protocol), beside the bank property's cases
+//             `npm test` run of the property (500 cases per protocol), beside the bank property's cases
 //             (distributed.test.ts, three clients of a three-method bank) in the same process: the ratio
 //             is the figure to keep on a shared machine;
 //   coverage  what a default run covers: distinct programs and distinct schedules (a program, its
@@ -29,7 +29,7 @@ const flag = (name: string, fallback: number): number => {
   const at = argv.indexOf(`--${name}`);
   return at < 0 ? fallback : Number(argv[at + 1]);
 };
-const casesPerProtocol = flag('cases', 300);
+const casesPerProtocol = flag('cases', 500);
 const seeds = flag('seeds', 3);
 const chosen = argv.filter((argument, index) => !argument.startsWith('--') && !argv[index - 1]?.startsWith('--'));
 const protocols: readonly ConcurrencyMode[] = ['2pl', 'aria'];

@@ -6,7 +6,7 @@
 // every checker: liveness (nothing stuck), exactly-once, replay through the reference model, the
 // dependency graph and the installation check.
 // Negative controls: `--protocol none` and zoo bugs, on the same generated cases, are caught.
-// Runs: 300 cases per protocol by default, scaled by ENT_RUNS (`npm run test:long`, ENT_RUNS=84: 25,200
+// Runs: 500 cases per protocol by default, scaled by ENT_RUNS (`npm run test:long`, ENT_RUNS=84: 42,000
 // per protocol). A failure reports fast-check's {seed, path}, the program, the violations and the
 // workload; bench/generated.ts measures the rate and what a default run covers.
 
@@ -27,7 +27,7 @@ for (const concurrency of ['2pl', 'aria'] as const) {
       const outcome = runUnderFaults(testCase, concurrency);
       assert.ok(outcome.violations.length === 0, describeFailure(testCase, outcome));
       coverage.add(testCase, outcome);
-    }), { numRuns: runs(300), includeErrorInReport: true });
+    }), { numRuns: runs(500), includeErrorInReport: true });
     for (const line of coverage.lines()) t.log(line);
     t.pass();
   });
