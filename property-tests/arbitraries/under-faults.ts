@@ -1,15 +1,17 @@
 // Property-test arbitraries: cases of the safe-settings property on generated programs
 // (property-tests/distributed-generated.test.ts, measured by bench/generated.ts). A case is a generated
 // program (./programs.ts), a workload mode, the numbers `ent check` draws its workload and every choice
-// of the schedule and the faults from, a random fault plan and a node count. It runs through
-// checkers/case.ts, so its history is held against every checker `ent check` has: liveness,
-// exactly-once, replay through the reference model, the dependency graph and the installation check.
+// of the schedule and the faults from, a random fault plan, a node count, a workload shape and a set of
+// timeouts. It runs through checkers/case.ts, so its history is held against every checker `ent check`
+// has: liveness, exactly-once, replay through the reference model, the dependency graph and the
+// installation check.
 //
 // The two workload modes give the two kinds of concurrency: `run` runs the program's own run block as
 // one client whose `async` calls put several transactions in flight at once; `random` runs the setup
-// and then three clients, each calling random methods of the program's entities (runtime/workload.ts).
-// The random workload passes small ints only (`fuelInts`): a generated method recurses on its first
-// argument, its fuel, and a call tree with fuel 20 would not end within the step budget.
+// and then two to six clients, each calling random methods of the program's entities
+// (runtime/workload.ts). The random workload passes small ints only (`fuelInts`): a generated method
+// recurses on its first argument, its fuel, and a call tree with fuel 20 would not end within the step
+// budget.
 
 import fc from 'fast-check';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../../checkers/case.ts';
@@ -115,7 +117,7 @@ export function runUnderFaults(testCase: UnderFaultsCase, concurrency: Concurren
   return runCase(program, compileToSplit(program).split, caseSettings(testCase, concurrency, bug), testCase.numbers);
 }
 
-/** What a failing case prints: the violations, the workload and how to run it again. */
+/** What a failing case prints: the violations, the workload and the settings (fast-check adds the seed and path that replay it). */
 export function describeFailure(testCase: UnderFaultsCase, outcome: CaseOutcome): string {
   const violations = outcome.violations.slice(0, 8).map((violation) => `  ${violation.checker}:${violation.kind} ${violation.message}`);
   const workload = outcome.workload === undefined ? 'the run block' : describeWorkload(outcome.workload);
