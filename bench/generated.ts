@@ -80,15 +80,19 @@ function bankCasesPerSecond(concurrency: ConcurrencyMode, seed: number): number 
         nodes: 3, delivery: 'exactly-once' as const, concurrency, faults, stepLimit: 100_000, timeouts: defaultTimeouts,
         latencyJitter: 3, batchWindow: 4, bug: 'none',
       };
-      runCase(bank.program, bank.split, { runtime, shape: { clients: 3, requestsPerClient: 4, keysPerEntity: 3 }, workload: 'random' }, numbers);
+      const shape = { clients: 3, requestsPerClient: 4, keysPerEntity: 3 };
+      runCase(bank.program, bank.split, { runtime, shape, workload: 'random' }, numbers);
     }
   });
   return cases.length / (cpu / 1000);
 }
 
 function rateSection(): void {
-  console.log(`\n== the generated-program property: ${casesPerProtocol} cases per protocol, fast-check seeds 1 … ${seeds} (CPU time) ==`);
-  const rows = [['protocol', 'seed', 'cases', 'run blocks/s', 'random workloads/s', 'all cases/s', 'CPU s', 'wall s', 'bank cases/s', 'bank / generated']];
+  console.log(`\n== the generated-program property: ${casesPerProtocol} cases per protocol, fast-check seeds 1 … ${seeds}`
+    + ' (CPU time) ==');
+  const rows = [[
+    'protocol', 'seed', 'cases', 'run blocks/s', 'random workloads/s', 'all cases/s', 'CPU s', 'wall s', 'bank cases/s', 'bank / generated',
+  ]];
   for (const concurrency of protocols) {
     for (let seed = 1; seed <= seeds; seed++) {
       const cases = casesOf(seed, concurrency);
@@ -97,7 +101,8 @@ function rateSection(): void {
         for (const testCase of cases) {
           const { cpu } = timed(() => {
             const outcome = runUnderFaults(testCase, concurrency);
-            if (outcome.violations.length > 0) throw new Error(`seed ${seed}: ${outcome.violations[0].message}\n${testCase.program.text}`);
+            const [first] = outcome.violations;
+            if (first !== undefined) throw new Error(`seed ${seed}: ${first.message}\n${testCase.program.text}`);
           });
           const mode = byMode.get(testCase.workload) ?? { cases: 0, cpu: 0 };
           byMode.set(testCase.workload, { cases: mode.cases + 1, cpu: mode.cpu + cpu });
@@ -134,7 +139,8 @@ function coverageSection(): void {
       console.log(`seed ${seed}, ${concurrency}:`);
       for (const line of coverage.lines()) console.log(`  ${line}`);
     }
-    console.log(`seed ${seed}, both protocols: ${count(both.distinctPrograms)} distinct programs, ${count(both.distinctSchedules)} distinct schedules`);
+    console.log(`seed ${seed}, both protocols: ${count(both.distinctPrograms)} distinct programs,`
+      + ` ${count(both.distinctSchedules)} distinct schedules`);
   }
 }
 
@@ -164,11 +170,13 @@ function controlsSection(): void {
       const first = `${outcome.violations[0].checker}:${outcome.violations[0].kind}`;
       violations.set(first, (violations.get(first) ?? 0) + 1);
     }
-    const inMode = (mode: string): string => `${caught.get(mode) ?? 0}/${cases.filter((testCase) => testCase.workload === mode).length}`;
+    const inMode = (mode: string): string =>
+      `${caught.get(mode) ?? 0}/${cases.filter((testCase) => testCase.workload === mode).length}`;
     const total = (caught.get('run') ?? 0) + (caught.get('random') ?? 0);
     const common = [...violations].sort((left, right) => right[1] - left[1])[0];
     rows.push([
-      `--protocol ${concurrency}${bug === 'none' ? '' : ` --bug ${bug}`}`, `${total}/${cases.length}`, inMode('run'), inMode('random'),
+      `--protocol ${concurrency}${bug === 'none' ? '' : ` --bug ${bug}`}`, `${total}/${cases.length}`,
+      inMode('run'), inMode('random'),
       common === undefined ? '' : `${common[0]} (${common[1]})`,
     ]);
     console.log(table(rows.slice(-1)));
@@ -177,6 +185,10 @@ function controlsSection(): void {
   console.log(table(rows));
 }
 
-const sections: Readonly<Record<string, () => void>> = { rate: rateSection, coverage: coverageSection, controls: controlsSection };
-for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
+const sections: Readonly<Record<string, () => void>> = {
+  rate: rateSection, coverage: coverageSection, controls: controlsSection,
+};
+for (const name of chosen) {
+  if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
+}
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) sections[name]();

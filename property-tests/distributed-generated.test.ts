@@ -59,7 +59,8 @@ const negativeControls: readonly { concurrency: '2pl' | 'aria' | 'none'; bug: st
 ];
 
 for (const { concurrency, bug, runs: numRuns } of negativeControls) {
-  test(`Negative control: generated programs under --protocol ${concurrency}${bug === 'none' ? '' : ` --bug ${bug}`} are caught`, (t) => {
+  const setting = `--protocol ${concurrency}${bug === 'none' ? '' : ` --bug ${bug}`}`;
+  test(`Negative control: generated programs under ${setting} are caught`, (t) => {
     t.log(mustFail(concurrency, bug, numRuns));
     t.pass();
   });

@@ -181,9 +181,8 @@ function oldestWaiter(waiting: readonly Envelope[]): Token | undefined {
   let oldest: Token | undefined;
   for (const envelope of waiting) {
     const token = (envelope.body as Extract<MessageBody, { token: Token }>).token;
-    if (oldest === undefined || token.timestamp < oldest.timestamp || (token.timestamp === oldest.timestamp && supersedes(token.attempt, oldest.attempt))) {
-      oldest = token;
-    }
+    const older = oldest === undefined || token.timestamp < oldest.timestamp;
+    if (older || (token.timestamp === oldest!.timestamp && supersedes(token.attempt, oldest!.attempt))) oldest = token;
   }
   return oldest;
 }
@@ -191,7 +190,8 @@ function oldestWaiter(waiting: readonly Envelope[]): Token | undefined {
 /** A parked message is an execution message of some attempt (see execution.ts `admit`). */
 function isParkedFor(envelope: Envelope, attempt: string): boolean {
   const body = envelope.body;
-  return (body.kind === 'invoke' || body.kind === 'read' || body.kind === 'create' || body.kind === 'reply') && body.token.attempt === attempt;
+  const execution = body.kind === 'invoke' || body.kind === 'read' || body.kind === 'create' || body.kind === 'reply';
+  return execution && body.token.attempt === attempt;
 }
 
 // -------------------------------------------------------------------------------------------- timers

@@ -64,12 +64,16 @@ export function randomValue(type: Type, pick: Pick, program: TypedProgram, shape
     }
     case 'bool': return pick(2) === 1;
     case 'string': return strings[pick(strings.length)];
-    case 'list': return listValue(Array.from({ length: depth > 1 ? 0 : pick(3) }, () => randomValue(type.element, pick, program, shape, depth + 1)));
+    case 'list': {
+      const length = depth > 1 ? 0 : pick(3);
+      return listValue(Array.from({ length }, () => randomValue(type.element, pick, program, shape, depth + 1)));
+    }
     case 'map': {
       const entries = new Map<MapKey, Value>();
       const size = depth > 1 ? 0 : pick(3);
       for (let index = 0; index < size; index++) {
-        entries.set(randomValue(type.key, pick, program, shape, depth + 1) as MapKey, randomValue(type.value, pick, program, shape, depth + 1));
+        const key = randomValue(type.key, pick, program, shape, depth + 1) as MapKey;
+        entries.set(key, randomValue(type.value, pick, program, shape, depth + 1));
       }
       return mapValue(entries);
     }

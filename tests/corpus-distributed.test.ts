@@ -63,7 +63,9 @@ function runBlockIsAsync(program: CorpusProgram): boolean {
 const asyncPrograms = programs.filter(runBlockIsAsync);
 
 /** `ent check --workload run` on a corpus program: the search's verdict after `runs` cases. */
-function checkRunBlock(program: CorpusProgram, concurrency: ConcurrencyMode, bug: string, runs: number): ReturnType<typeof search> {
+function checkRunBlock(
+  program: CorpusProgram, concurrency: ConcurrencyMode, bug: string, runs: number,
+): ReturnType<typeof search> {
   const typed = compile(program.text, program.path).program!;
   const settings = { ...defaultCheckSettings({ concurrency, bug }), workload: 'run' as const };
   return search(typed, compileToSplit(typed).split, settings, { runs, seed: program.name, shrinkSeconds: 0 });

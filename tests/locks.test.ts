@@ -19,7 +19,8 @@ import { checkExactlyOnce } from '../checkers/exactly-once.ts';
 import { checkReplay } from '../checkers/replay.ts';
 import { ListChoices } from '../runtime/choices.ts';
 import {
-  defaultTimeouts, initialConfiguration, type Configuration, type Envelope, type Lock, type MessageBody, type RuntimeSettings, type Token,
+  defaultTimeouts, initialConfiguration, type Configuration, type Envelope, type Lock, type MessageBody, type RuntimeSettings,
+  type Token,
 } from '../runtime/configuration.ts';
 import { runWorkload } from '../runtime/driver.ts';
 import { globalStep } from '../runtime/simulator.ts';
@@ -35,7 +36,8 @@ const entity = referenceValue('A', 1);
 const id = canonical(entity);
 
 const settings: RuntimeSettings = {
-  nodes: 1, delivery: 'exactly-once', concurrency: '2pl', faults: { drop: 0, duplicate: 0, delay: 0, crash: 0 }, stepLimit: 1_000_000,
+  nodes: 1, delivery: 'exactly-once', concurrency: '2pl', faults: { drop: 0, duplicate: 0, delay: 0, crash: 0 },
+  stepLimit: 1_000_000,
   timeouts: defaultTimeouts, latencyJitter: 0, batchWindow: 4, bug: 'none',
 };
 
@@ -120,7 +122,8 @@ test('a release leaves other attempts\' parked messages parked', (t) => {
   const holder = token(3);
   const waiting = read(token(1));
   const { config } = run(configuration(holder, [waiting, read(token(2))], [release('r9#1')]), 1);
-  t.deepEqual(config.nodes[0].volatile.locks.get(id)?.waiting.map((parked) => (parked.body as { token: Token }).token.attempt), ['r1#1', 'r2#1']);
+  const parked = config.nodes[0].volatile.locks.get(id)?.waiting.map((envelope) => (envelope.body as { token: Token }).token.attempt);
+  t.deepEqual(parked, ['r1#1', 'r2#1']);
 });
 
 // ------------------------------------------------------------------------- the shrunk counterexample
@@ -147,10 +150,14 @@ test('regression: five calls on four nodes, every choice 0, all answered (the ol
   const starved = compile(starvedSource, 'starved.ent').program!;
   const call = (key: number) => ({ kind: 'call' as const, target: referenceValue('A', key), method: 'm', args: [1] });
   const workload: Workload = {
-    setup: [...[0, 1, 2].map((key) => ({ kind: 'new' as const, entity: 'A', key, args: [] })), { kind: 'new', entity: 'B', key: 0, args: [] }],
+    setup: [
+      ...[0, 1, 2].map((key) => ({ kind: 'new' as const, entity: 'A', key, args: [] })),
+      { kind: 'new', entity: 'B', key: 0, args: [] },
+    ],
     clients: [[call(0)], [call(0)], [call(0)], [call(2)], [call(2)]],
   };
-  const run = runWorkload(compileToSplit(starved).split, { ...settings, nodes: 4, latencyJitter: 3 }, new ListChoices([]), workload, { stepsMax: 100_000 });
+  const fourNodes = { ...settings, nodes: 4, latencyJitter: 3 };
+  const run = runWorkload(compileToSplit(starved).split, fourNodes, new ListChoices([]), workload, { stepsMax: 100_000 });
   t.deepEqual(run.stuck, []);
   t.deepEqual(checkExactlyOnce(run.events, { answersOptional: false }), []);
   t.deepEqual(checkReplay(starved, run.events, run.entities).violations, []);

@@ -95,7 +95,8 @@ export const underFaultsCaseArbitrary: fc.Arbitrary<UnderFaultsCase> = fc.record
 export function typedProgram(text: string): TypedProgram {
   const compiled = compile(text, 'generated.ent');
   if (compiled.program === undefined || compiled.diagnostics.length > 0) {
-    throw new Error(`generator bug: the program does not compile:\n${compiled.diagnostics.map((entry) => entry.message).join('\n')}`);
+    const messages = compiled.diagnostics.map((entry) => entry.message).join('\n');
+    throw new Error(`generator bug: the program does not compile:\n${messages}`);
   }
   return compiled.program;
 }
@@ -117,12 +118,17 @@ export function runUnderFaults(testCase: UnderFaultsCase, concurrency: Concurren
   return runCase(program, compileToSplit(program).split, caseSettings(testCase, concurrency, bug), testCase.numbers);
 }
 
-/** What a failing case prints: the violations, the workload and the settings (fast-check adds the seed and path that replay it). */
+/**
+ * What a failing case prints: the violations, the workload and the settings (fast-check adds the seed
+ * and path that replay it).
+ */
 export function describeFailure(testCase: UnderFaultsCase, outcome: CaseOutcome): string {
-  const violations = outcome.violations.slice(0, 8).map((violation) => `  ${violation.checker}:${violation.kind} ${violation.message}`);
+  const violations = outcome.violations.slice(0, 8)
+    .map((violation) => `  ${violation.checker}:${violation.kind} ${violation.message}`);
   const workload = outcome.workload === undefined ? 'the run block' : describeWorkload(outcome.workload);
   return [`${outcome.violations.length} violations:`, ...violations, `workload (${testCase.workload}):`, workload,
-    `faults ${JSON.stringify(testCase.faults)}, ${testCase.nodes} nodes, timeouts ${JSON.stringify(timeoutChoices[testCase.timeouts])}`,
+    `faults ${JSON.stringify(testCase.faults)}, ${testCase.nodes} nodes,`
+      + ` timeouts ${JSON.stringify(timeoutChoices[testCase.timeouts])}`,
   ].join('\n');
 }
 
@@ -142,7 +148,8 @@ export class Coverage {
   add(testCase: UnderFaultsCase, outcome: CaseOutcome): void {
     this.cases++;
     this.programs.add(testCase.program.text);
-    this.schedules.add(JSON.stringify([testCase.program.text, testCase.workload, outcome.plainest.workload, outcome.plainest.schedule]));
+    const { workload, schedule } = outcome.plainest;
+    this.schedules.add(JSON.stringify([testCase.program.text, testCase.workload, workload, schedule]));
     const fired = (rule: string): boolean => (outcome.ruleCounts.get(rule) ?? 0) > 0;
     const sightings: readonly [string, boolean][] = [
       [`${testCase.workload} workload`, true],
@@ -168,7 +175,8 @@ export class Coverage {
     const share = (count: number): string => `${(100 * count / Math.max(1, this.cases)).toFixed(0)}%`;
     return [
       `${this.cases} cases: ${this.distinctPrograms} distinct programs, ${this.distinctSchedules} distinct schedules`,
-      ...[...this.reached].sort(([left], [right]) => left.localeCompare(right)).map(([name, count]) => `  ${share(count).padStart(4)} ${name}`),
+      ...[...this.reached].sort(([left], [right]) => left.localeCompare(right))
+        .map(([name, count]) => `  ${share(count).padStart(4)} ${name}`),
     ];
   }
 }
