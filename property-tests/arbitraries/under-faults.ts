@@ -26,10 +26,12 @@ import type { TypedProgram } from '../../semantics/typed.ts';
 import { programArbitrary, type GeneratedProgram } from './programs.ts';
 
 /**
- * Fuel 0 to 3, as the generated run blocks pass it, and -1; 1 and 2 twice, so that most calls run their
- * method's body (fuel 0 or less returns at once).
+ * Fuel 0 to 2, and -1; 1 and 2 twice, so that most calls run their method's body (fuel 0 or less returns
+ * at once). Not 3, which run blocks pass: now and then a call with fuel 3 is a transaction of 80,000
+ * remote calls (one in about 15,000 cases), and checkers/case.ts gives a whole random workload 100,000
+ * global steps before it reports the requests still unanswered as stuck.
  */
-export const fuelInts: readonly number[] = [1, 2, 3, 1, 2, 0, -1];
+export const fuelInts: readonly number[] = [1, 2, 1, 2, 0, -1];
 
 /**
  * The random workload's shapes. Three keys per entity type, the keys a generated program names (0, 1, 2
