@@ -68,7 +68,7 @@ function mustFail(concurrency: '2pl' | 'aria' | 'none', bug: string, numRuns: nu
 
 /**
  * Isolation bugs show only where concurrent transactions of a random workload meet: `none` and
- * early-lock-release fail about one case in thirty (bench/generated.ts), so each gets 600 cases.
+ * early-lock-release fail one case in thirty to forty-five (bench/generated.ts), so each gets 600 cases.
  * Duplicate commits show everywhere: Aria without a deduplication table fails about every other case.
  */
 const negativeControls: readonly { concurrency: '2pl' | 'aria' | 'none'; bug: string; runs: number }[] = [
