@@ -8,7 +8,9 @@
 // step budgets are lifted for the depth runs. Each run is a child process with a time budget (60 s by
 // default): a run that does not finish in it, or fails, is reported as such, and the deeper runs of that
 // row are skipped. Each child warms up on a small run first; a run under 1 s is repeated and the median
-// of 3 given.
+// of 3 given. A last table gives one transaction that makes 1,000, 10,000 and 100,000 remote calls in a
+// loop (`Driver(3).drive`, on node 0, calling `Counter(1).bump`, on node 1), the long transaction that
+// leases let finish under the safe protocols.
 // Run: npx tsc -p . && node build/bench/depth.js [budget-seconds] [reference|split|distributed …]
 // (docs/benchmarks.md, "Call depth").
 
@@ -46,6 +48,27 @@ entity Ping {
   }
 }
 
+entity Counter {
+  key id: int
+  n: int = 0
+  fn bump(): int {
+    self.n = self.n + 1
+    return self.n
+  }
+}
+
+entity Driver {
+  key id: int
+  fn drive(c: Counter, times: int): int {
+    let i = 0
+    while i < times {
+      c.bump()
+      i = i + 1
+    }
+    return i
+  }
+}
+
 entity Pong {
   key id: int
   fn bounce(n: int, ping: Ping): int {
@@ -57,7 +80,7 @@ entity Pong {
 }
 `;
 
-type Shape = 'self' | 'mutual' | 'runaway';
+type Shape = 'self' | 'mutual' | 'runaway' | 'remote';
 
 /** The run block of each measurement, and what it must print. */
 function runBlock(shape: Shape, size: number): { readonly source: string; readonly expected: string } {
@@ -68,6 +91,8 @@ function runBlock(shape: Shape, size: number): { readonly source: string; readon
       return { source: `run {\n  print new Ping(1).bounce(${size}, new Pong(1))\n}\n`, expected: String(size) };
     case 'runaway':
       return { source: 'run {\n  print new Deep(1).forever(0)\n}\n', expected: 'abort: step limit exceeded' };
+    case 'remote':
+      return { source: `run {\n  print new Driver(3).drive(new Counter(1), ${size})\n}\n`, expected: String(size) };
   }
 }
 
@@ -172,8 +197,9 @@ const depths = [1_000, 10_000, 100_000];
 const stepLimits = [10_000, 100_000, 1_000_000];
 const lifted = Number.MAX_SAFE_INTEGER;
 
-function depthTable(shape: 'self' | 'mutual', chosen: readonly Configuration[], budgetSeconds: number): void {
-  const heading = shape === 'self' ? 'self-recursion: Deep.down(n)' : 'mutual recursion: Ping.bounce(n, Pong(1))';
+function depthTable(shape: 'self' | 'mutual' | 'remote', chosen: readonly Configuration[], budgetSeconds: number): void {
+  const heading = shape === 'self' ? 'self-recursion: Deep.down(n)'
+    : shape === 'mutual' ? 'mutual recursion: Ping.bounce(n, Pong(1))' : 'one transaction of n remote calls: Driver(3).drive(Counter(1), n)';
   const rows = [['semantics', ...depths.map((depth) => `n = ${count(depth)}`), '10⁴/10³', '10⁵/10⁴']];
   for (const configuration of chosen) {
     const results = row(depths.map((size) => ({ configuration, shape, size, stepLimit: lifted })), budgetSeconds);
@@ -206,4 +232,5 @@ if (process.argv[2] === '--measure') {
   depthTable('self', chosen, budgetSeconds);
   depthTable('mutual', chosen, budgetSeconds);
   runawayTable(chosen, budgetSeconds);
+  depthTable('remote', chosen, budgetSeconds);
 }

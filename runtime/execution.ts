@@ -117,8 +117,8 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
   if (lock.holder === token.attempt) return { kind: 'go', config };
   if (hadLock) return { kind: 'lost' };
   if (supersedes(token.attempt, lock.holder) && !config.nodes[nodeId].durable.prepared.has(lock.holder)) {
-    const freed = supersede(config, nodeId, lock.holder, token.attempt, context);
-    return { kind: 'go', config: takeLock(freed, nodeId, id, token) };
+    // Freeing the earlier attempt's locks passes this one to the oldest message waiting for it, if any.
+    return admit(supersede(config, nodeId, lock.holder, token.attempt, context), nodeId, id, token, envelope, context);
   }
   if (token.timestamp < lock.timestamp) {
     const parked: Lock = { ...lock, waiting: [...lock.waiting, envelope] };

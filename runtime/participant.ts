@@ -6,14 +6,14 @@
 
 import type { ChoiceSource } from './choices.ts';
 import type {
-  Configuration, Decision, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared,
+  Configuration, Decision, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared, Token,
 } from './configuration.ts';
 import { PersistentMap } from './persistent-map.ts';
 import { emptyForgettable, emptyVolatile } from './configuration.ts';
 import type { CommittedEntity } from './store.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 import { appendHistory, nodeAddress, send, updateNode, updateVolatile, type TraceEntry } from './world.ts';
-import { runIdOf } from './attempts.ts';
+import { runIdOf, supersedes } from './attempts.ts';
 
 export interface ParticipantContext {
   readonly choices: ChoiceSource;
@@ -132,25 +132,66 @@ export function supersede(config: Configuration, node: NodeId, earlier: string, 
   return releaseLocks(config, node, earlier, context);
 }
 
-/** Frees every lock the attempt holds here; the messages parked on them are delivered again now. */
+/**
+ * Frees every lock the attempt holds here, and wakes the messages parked on them: they are delivered
+ * again now. A freed lock with waiters passes straight to the oldest of them (wait-die's guarantee that
+ * the oldest request gets through): were it free until the woken messages arrive, a younger attempt's
+ * message due at the same tick could take it first, and the oldest would wait again behind it, each time
+ * (a schedule that always delivers the earlier-sent message first starves it for good). The other woken
+ * messages meet the new holder, which is older than all of them: they die, or take over the lock from
+ * an earlier attempt of their own run. The attempt being released is over (decided, died, or given up
+ * by its coordinator), so its own messages parked on other locks are dropped: woken, they would take a
+ * lock for an attempt nobody waits for, and while parked they would wake and park again at every release.
+ */
 export function releaseLocks(config: Configuration, node: NodeId, attempt: string, context: ParticipantContext): Configuration {
   const volatile = config.nodes[node].volatile;
   const locks = new Map(volatile.locks);
   const woken: Envelope[] = [];
+  const handedTo: string[] = [];
   for (const [id, lock] of volatile.locks) {
-    if (lock.holder !== attempt) continue;
-    locks.delete(id);
-    woken.push(...lock.waiting);
+    const waiting = lock.waiting.filter((envelope) => !isParkedFor(envelope, attempt));
+    if (lock.holder !== attempt) {
+      if (waiting.length < lock.waiting.length) locks.set(id, { ...lock, waiting });
+      continue;
+    }
+    woken.push(...waiting);
+    const next = oldestWaiter(waiting);
+    if (next === undefined) {
+      locks.delete(id);
+    } else {
+      locks.set(id, { holder: next.attempt, timestamp: next.timestamp, coordinator: next.coordinator, since: config.tick, waiting: [] });
+      handedTo.push(`${id} passes to ${next.attempt}`);
+    }
   }
   const inquiries = new Map(volatile.inquiries);
   inquiries.delete(attempt);
-  if (woken.length > 0) note(context, config, node, 'P-Wake', `${woken.length} message(s) waited for ${attempt}`);
+  if (woken.length > 0) {
+    note(context, config, node, 'P-Wake', `${woken.length} message(s) waited for ${attempt}; ${handedTo.join(', ')}`);
+  }
   const next = updateVolatile(config, node, (current) => ({ ...current, locks, inquiries }));
   if (woken.length === 0) return next;
   // A woken message is a new delivery: it gets a new id, so that deduplication of the first one
   // (which ended parked) cannot swallow it.
   const redelivered = woken.map((envelope, index) => Object.freeze({ ...envelope, id: next.nextMessageId + index, deliverAt: config.tick }));
   return { ...next, nextMessageId: next.nextMessageId + woken.length, network: [...next.network, ...redelivered] };
+}
+
+/** The token of the oldest parked attempt (the smallest timestamp; of one run, its latest attempt). */
+function oldestWaiter(waiting: readonly Envelope[]): Token | undefined {
+  let oldest: Token | undefined;
+  for (const envelope of waiting) {
+    const token = (envelope.body as Extract<MessageBody, { token: Token }>).token;
+    const older = oldest === undefined || token.timestamp < oldest.timestamp;
+    if (older || (token.timestamp === oldest!.timestamp && supersedes(token.attempt, oldest!.attempt))) oldest = token;
+  }
+  return oldest;
+}
+
+/** A parked message is an execution message of some attempt (see execution.ts `admit`). */
+function isParkedFor(envelope: Envelope, attempt: string): boolean {
+  const body = envelope.body;
+  const execution = body.kind === 'invoke' || body.kind === 'read' || body.kind === 'create' || body.kind === 'reply';
+  return execution && body.token.attempt === attempt;
 }
 
 // -------------------------------------------------------------------------------------------- timers

@@ -22,6 +22,18 @@ export interface WorkloadShape {
   /** At most: a client makes fewer one time in eight, and a shrunk counterexample as few as it needs. */
   readonly requestsPerClient: number;
   readonly keysPerEntity: number;
+  /**
+   * The ints the workload passes, the plainest first (default `plainInts`). A program whose methods
+   * recurse on an int argument (the generated programs' fuel) needs small ones, or a call tree grows
+   * exponentially with the argument.
+   */
+  readonly ints?: readonly number[];
+  /**
+   * How many times the setup creates every entity (default 1). An `init` that calls an entity of a type
+   * created later aborts, and so does every request to the entity it did not create; a second round
+   * creates it once the others exist (the ones already created abort with `already exists`).
+   */
+  readonly setupRounds?: number;
 }
 
 export const defaultShape: WorkloadShape = { clients: 3, requestsPerClient: 4, keysPerEntity: 2 };
@@ -30,8 +42,8 @@ export type Pick = (count: number) => number;
 
 const strings = ['a', 'b', 'c', ''];
 
-/** The ints a workload passes, -2 to 20, the plainest first: 1 (a deposit of 1), then 0, -1, -2, 2, 3, … */
-const plainInts = [1, 0, -1, -2, ...Array.from({ length: 19 }, (_, index) => index + 2)];
+/** The ints a workload passes by default, -2 to 20, the plainest first: 1 (a deposit of 1), then 0, -1, -2, 2, 3, … */
+export const plainInts: readonly number[] = [1, 0, -1, -2, ...Array.from({ length: 19 }, (_, index) => index + 2)];
 
 /** The key number `index` of an entity's key space: `index` for int keys, `k<index>` for string keys. */
 export function keyAt(entity: TypedEntity, index: number): MapKey {
@@ -43,17 +55,25 @@ export function keysOf(entity: TypedEntity, count: number): MapKey[] {
 }
 
 /** A random value of the type: small ints, a few strings, short lists and maps, references into the key space. */
-export function randomValue(type: Type, pick: Pick, program: TypedProgram, keys: number, depth = 0): Value {
+export function randomValue(type: Type, pick: Pick, program: TypedProgram, shape: WorkloadShape, depth = 0): Value {
+  const keys = shape.keysPerEntity;
   switch (type.kind) {
-    case 'int': return plainInts[pick(plainInts.length)];
+    case 'int': {
+      const ints = shape.ints ?? plainInts;
+      return ints[pick(ints.length)];
+    }
     case 'bool': return pick(2) === 1;
     case 'string': return strings[pick(strings.length)];
-    case 'list': return listValue(Array.from({ length: depth > 1 ? 0 : pick(3) }, () => randomValue(type.element, pick, program, keys, depth + 1)));
+    case 'list': {
+      const length = depth > 1 ? 0 : pick(3);
+      return listValue(Array.from({ length }, () => randomValue(type.element, pick, program, shape, depth + 1)));
+    }
     case 'map': {
       const entries = new Map<MapKey, Value>();
       const size = depth > 1 ? 0 : pick(3);
       for (let index = 0; index < size; index++) {
-        entries.set(randomValue(type.key, pick, program, keys, depth + 1) as MapKey, randomValue(type.value, pick, program, keys, depth + 1));
+        const key = randomValue(type.key, pick, program, shape, depth + 1) as MapKey;
+        entries.set(key, randomValue(type.value, pick, program, shape, depth + 1));
       }
       return mapValue(entries);
     }
@@ -76,12 +96,14 @@ const setupSkipOneIn = 16;
 export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pick: Pick): Workload {
   const entities = [...program.entities.values()];
   const setup: Request[] = [];
-  for (const entity of entities) {
-    for (const key of keysOf(entity, shape.keysPerEntity)) {
-      // Both numbers are drawn whether or not the entity is kept, so that leaving one out does not
-      // change what the numbers after it mean.
-      const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
-      if (pick(setupSkipOneIn) !== 0) setup.push({ kind: 'new', entity: entity.name, key, args });
+  for (let round = 0; round < (shape.setupRounds ?? 1); round++) {
+    for (const entity of entities) {
+      for (const key of keysOf(entity, shape.keysPerEntity)) {
+        // Both numbers are drawn whether or not the entity is kept, so that leaving one out does not
+        // change what the numbers after it mean.
+        const args = (entity.init?.parameters ?? []).map((parameter) => randomValue(parameter.type, pick, program, shape));
+        if (pick(setupSkipOneIn) !== 0) setup.push({ kind: 'new', entity: entity.name, key, args });
+      }
     }
   }
   const clients = Array.from({ length: shape.clients }, () => {
@@ -105,7 +127,7 @@ function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], 
     return { kind: 'read', target, field: fields[pick(fields.length)] };
   }
   const method = methods[pick(methods.length)];
-  const args = method.parameters.map((parameter) => randomValue(parameter.type, pick, program, shape.keysPerEntity));
+  const args = method.parameters.map((parameter) => randomValue(parameter.type, pick, program, shape));
   return { kind: 'call', target, method: method.name, args };
 }
 

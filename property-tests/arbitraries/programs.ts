@@ -106,7 +106,7 @@ export interface EntityModel {
   readonly fields: readonly FieldModel[];
   readonly init: InitModel | undefined;
   readonly methods: readonly MethodModel[];
-  /** The instances the run block creates first (keys 1, 2, 3 or "a", "b", "c"). */
+  /** The instances the run block creates first (keys 0, 1, 2 or "k0", "k1", "k2"). */
   readonly instances: readonly CreationModel[];
 }
 
@@ -529,11 +529,14 @@ class Context {
   }
 }
 
-// Literal pools: small ints hit entity keys and list indexes; the large ones overflow when combined.
+// Literal pools: small ints and the strings "k0" "k1" hit entity keys (and small ints list indexes); the
+// large ints overflow when combined.
 const intPool = ['0', '1', '2', '3', '5', '10', '1000000000', '9007199254740991'];
-const stringPool = ['"a"', '"b"', '""', '"ab"', '"c"', '"x y"', '"q\\"t"', '"\\n"'];
-const intKeys = ['1', '2', '3'];
-const stringKeys = ['"a"', '"b"', '"c"'];
+const stringPool = ['"k0"', '"k1"', '""', '"ab"', '"k2"', '"x y"', '"q\\"t"', '"\\n"'];
+// The keys are those of runtime/workload.ts's key space (`keyAt`: 0, 1, … and "k0", "k1", …), so that a
+// random workload on a generated program creates the entities its methods name.
+const intKeys = ['0', '1', '2'];
+const stringKeys = ['"k0"', '"k1"', '"k2"'];
 
 function keyLiteral(entity: EntitySignature, index: number): string {
   const pool = entity.keyType.kind === 'int' ? intKeys : stringKeys;
