@@ -89,7 +89,7 @@ export const catalog = [
   entry('E0513', 'static', 'loop variable assigned', 'The variable of a `for` loop is read-only inside the loop.'),
 
   // Errors of the client's own computation (run block), exit status 1.
-  entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range or missed a key.'),
+  entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range, missed a key or built a value too large.'),
   entry('R0102', 'client', 'unset variable', 'A run-block variable whose initializer aborted is used.'),
   entry('R0103', 'client', 'request never answered', 'The distributed run fell quiet with requests unanswered (for example, lost under at-most-once delivery).'),
   entry('R0104', 'client', 'interrupted', 'Ctrl-C at the REPL stopped the statement; the transaction it was running, if any, aborted with A0111.'),
@@ -105,6 +105,7 @@ export const catalog = [
   entry('A0108', 'abort', 'step limit exceeded', 'The transaction ran more small steps than its budget (default 1,000,000).'),
   entry('A0109', 'abort', 'uninitialized field', 'A field read while `init` has not yet assigned it (reachable only through a re-entrant call).'),
   entry('A0111', 'abort', 'interrupted', 'Ctrl-C at the REPL stopped the transaction, which is rolled back like any other abort.'),
+  entry('A0112', 'abort', 'value too large', 'A string of more than 10,000,000 characters (`+`, `str`), or a list or map of more than 10,000,000 elements, was about to be built. In the run block it stops the run (R0101).'),
 
   // Command-line usage.
   entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),

@@ -208,10 +208,13 @@ export function evaluatePrimitive(primitive: Primitive, env: Environment, self: 
   }
 }
 
-/** The primitives that build a new list, map or string (whose size the step is charged). */
+/**
+ * The primitives that build a list, map or string element by element (whose size the step is charged);
+ * a store, push or remove updates a persistent value and costs its step alone (values.ts, `sizeOf`).
+ */
 function builds(primitive: Primitive): boolean {
-  return primitive.kind === 'List' || primitive.kind === 'Map' || primitive.kind === 'Binary' || primitive.kind === 'Store'
-    || primitive.kind === 'Mutate' || primitive.kind === 'ValueMethod' || primitive.kind === 'Builtin';
+  return primitive.kind === 'List' || primitive.kind === 'Map' || primitive.kind === 'Binary'
+    || primitive.kind === 'ValueMethod' || primitive.kind === 'Builtin';
 }
 
 /** A copy of the environment with more bindings: the activation it came from stays as it was. */

@@ -1,5 +1,7 @@
 // Stage: runtime. Entity states of the split program's runtime, with a per-transaction undo log so that
-// an abort restores every entity the transaction touched (including the ones it created).
+// an abort restores every entity the transaction touched (including the ones it created). A field's
+// value before the transaction is logged at its first write only, so that the log does not keep every
+// version of a list a loop pushes to (the step budget bounds memory only if garbage can be collected).
 
 import type { SplitEntity } from '../semantics/split/index.ts';
 import { abort, canonical, referenceValue, type MapKey, type ReferenceValue, type Value } from '../semantics/values.ts';
@@ -18,6 +20,8 @@ type Undo =
 export class EntityTable {
   private readonly records = new Map<string, EntityRecord>();
   private undo: Undo[] = [];
+  /** The fields written since `begin`, by entity: their earlier values are in `undo`. */
+  private readonly written = new Map<EntityRecord, Set<string>>();
 
   get(reference: ReferenceValue): EntityRecord | undefined {
     return this.records.get(canonical(reference));
@@ -47,7 +51,12 @@ export class EntityTable {
   }
 
   write(record: EntityRecord, field: string, value: Value): void {
-    this.undo.push({ kind: 'write', record, field, previous: record.fields.get(field) });
+    let fields = this.written.get(record);
+    if (fields === undefined) this.written.set(record, fields = new Set());
+    if (!fields.has(field)) {
+      fields.add(field);
+      this.undo.push({ kind: 'write', record, field, previous: record.fields.get(field) });
+    }
     record.fields.set(field, value);
   }
 
@@ -61,10 +70,12 @@ export class EntityTable {
 
   begin(): void {
     this.undo = [];
+    this.written.clear();
   }
 
   commit(): void {
     this.undo = [];
+    this.written.clear();
   }
 
   rollback(): void {
@@ -74,5 +85,6 @@ export class EntityTable {
       else entry.record.fields.set(entry.field, entry.previous);
     }
     this.undo = [];
+    this.written.clear();
   }
 }

@@ -7,7 +7,9 @@
 
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
 import { abortCause, type Outcome, type Request } from '../semantics/transactions.ts';
-import { canonical, listValue, mapValue, referenceValue, type MapKey, type Value } from '../semantics/values.ts';
+import {
+  canonical, listToArray, listValue, mapEntries, mapValue, referenceValue, type MapKey, type Value,
+} from '../semantics/values.ts';
 
 export type HistoryEvent =
   | { readonly type: 'request'; readonly requestId: string; readonly client: number; readonly tick: number; readonly request: Request }
@@ -63,8 +65,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { reado
 export function valueToJson(value: Value): JsonValue {
   if (typeof value !== 'object') return value;
   switch (value.kind) {
-    case 'list': return value.items.map(valueToJson);
-    case 'map': return { map: [...value.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, item]) => [key, valueToJson(item)]) };
+    case 'list': return listToArray(value).map(valueToJson);
+    case 'map': return { map: [...mapEntries(value)].map(([key, item]) => [key, valueToJson(item)]) };
     case 'ref': return { ref: value.entity, key: value.key };
     case 'future': return { future: value.id };
     case 'void': return null;

@@ -29,7 +29,7 @@ export type Outcome =
  */
 export type AbortCause = 'program' | 'system';
 
-const systemAbortCodes: ReadonlySet<string> = new Set(['A0108', 'A0111']);
+const systemAbortCodes: ReadonlySet<string> = new Set(['A0108', 'A0111', 'A0112']);
 
 export function abortCause(code: DiagnosticCode): AbortCause {
   return systemAbortCodes.has(code) ? 'system' : 'program';

@@ -42,6 +42,7 @@ const abortMessages: readonly { readonly code: string; readonly matches: (messag
   { code: 'A0108', matches: (message) => message === 'step limit exceeded' },
   { code: 'A0109', matches: (message) => /^uninitialized field \w+\(.+\)\.\w+$/.test(message) },
   { code: 'A0111', matches: (message) => message.startsWith('interrupted') },
+  { code: 'A0112', matches: (message) => message === 'value too large' },
 ];
 
 function abortCode(message: string): string {

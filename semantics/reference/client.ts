@@ -9,7 +9,7 @@ import type { DiagnosticCode } from '../../diagnostics/catalog.ts';
 import type * as T from '../typed.ts';
 import type { Outcome, Request, TransactionHost } from '../transactions.ts';
 import {
-  canonical, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
+  printedForm, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import { Evaluator, normal, type Completion, type Frame } from './evaluator.ts';
 
@@ -144,7 +144,7 @@ export class Client extends Evaluator {
   }
 
   protected override print(value: Value): void {
-    this.output(canonical(value));
+    this.output(printedForm(value));
   }
 
   protected override readSelf(): Value {

@@ -9,8 +9,8 @@
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
-  applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, listIndex, listStore, listValue,
-  mapLookup, mapStore, mapValue, referenceValue, sizeOf, sortedKeys, voidValue, assertNever,
+  applyBinary, applyBuiltin, applyMutation, applyUnary, applyValueMethod, listIndex, listItems, listStore, listValue,
+  mapKeys, mapLookup, mapStore, mapValue, referenceValue, sizeOf, voidValue, assertNever,
   type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
 } from '../values.ts';
 import type { EntityState } from './store.ts';
@@ -116,9 +116,10 @@ export abstract class Evaluator {
     statement: Extract<T.Statement, { kind: 'AssignIndex' }>, index: Value, value: Value, frame: Frame,
   ): void {
     const current = this.targetValue(statement.target, frame, statement.span);
-    const updated = this.built(statement.container === 'list'
+    // A store costs its step alone: the persistent list or map shares all but a path with the old one.
+    const updated = statement.container === 'list'
       ? listStore(current as ListValue, index as number, value)
-      : mapStore(current as MapValue, index as MapKey, value));
+      : mapStore(current as MapValue, index as MapKey, value);
     this.storeTarget(statement.target, updated, frame);
   }
 
@@ -133,10 +134,10 @@ export abstract class Evaluator {
     return normal;
   }
 
-  /** What a `for` loop walks: a list's elements, or a map's keys in ascending order. */
-  protected forItems(statement: Extract<T.Statement, { kind: 'For' }>, iterable: Value): readonly Value[] {
-    const items: readonly Value[] = statement.over === 'list' ? (iterable as ListValue).items : sortedKeys(iterable as MapValue);
-    return items;
+  /** What a `for` walks: a list's items, or a map's keys (charged for, as building the keys is). */
+  protected forItems(statement: Extract<T.Statement, { kind: 'For' }>, iterable: Value): Iterable<Value> {
+    const items = statement.over === 'list' ? iterable as ListValue : this.built(mapKeys(iterable as MapValue)) as ListValue;
+    return listItems(items);
   }
 
   private targetValue(target: T.MutationTarget, frame: Frame, span: Span): Value {
@@ -219,7 +220,7 @@ export abstract class Evaluator {
   /** `xs.push(v)` and `m.remove(k)`, once the argument is known. */
   protected mutate(expression: Extract<T.Expression, { kind: 'Mutation' }>, argument: Value, frame: Frame): Value {
     const current = this.targetValue(expression.target, frame, expression.span);
-    this.storeTarget(expression.target, this.built(applyMutation(expression.method, current, argument)), frame);
+    this.storeTarget(expression.target, applyMutation(expression.method, current, argument), frame);
     return voidValue;
   }
 

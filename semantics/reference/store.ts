@@ -1,5 +1,7 @@
 // Stage: semantics/reference. The global entity store of the sequential model, with an undo log: every
-// change a transaction makes to any entity is recorded, so that an abort restores the store exactly.
+// change a transaction makes to any entity is recorded, so that an abort restores the store exactly. A
+// field's value before the transaction is recorded once, at its first write: recording every write
+// would keep every version of a list a loop pushes to, and the step budget would no longer bound memory.
 
 import type { TypedEntity } from '../typed.ts';
 import { canonical, referenceValue, type MapKey, type ReferenceValue, type Value } from '../values.ts';
@@ -23,6 +25,8 @@ export function entityId(entity: string, key: MapKey): string {
 export class EntityStore {
   private readonly states = new Map<string, EntityState>();
   private undoLog: Undo[] | undefined;
+  /** The fields the open transaction has written, by entity: their values before it are in the log. */
+  private readonly written = new Map<EntityState, Set<string>>();
 
   get(reference: ReferenceValue): EntityState | undefined {
     return this.states.get(entityId(reference.entity, reference.key));
@@ -52,7 +56,14 @@ export class EntityStore {
   }
 
   write(state: EntityState, field: string, value: Value): void {
-    this.undoLog?.push({ kind: 'field', id: entityId(state.entity, state.key), field, previous: state.fields.get(field) });
+    if (this.undoLog !== undefined) {
+      let fields = this.written.get(state);
+      if (fields === undefined) this.written.set(state, fields = new Set());
+      if (!fields.has(field)) {
+        fields.add(field);
+        this.undoLog.push({ kind: 'field', id: entityId(state.entity, state.key), field, previous: state.fields.get(field) });
+      }
+    }
     state.fields.set(field, value);
   }
 
@@ -63,6 +74,7 @@ export class EntityStore {
 
   commit(): void {
     this.undoLog = undefined;
+    this.written.clear();
   }
 
   /** Undoes every change since `begin`, newest first. */
@@ -77,6 +89,7 @@ export class EntityStore {
       }
     }
     this.undoLog = undefined;
+    this.written.clear();
   }
 
   /** Starts the store from these states (the REPL carries its entities over to a new program). */
