@@ -23,11 +23,17 @@ export const vizDetail = '--viz FILE writes the run\'s space-time diagram: a lan
 /** Records a run for its diagram; its `trace` is the runtime's trace callback (beside any other). */
 export class VizCapture {
   readonly recorder = new VizRecorder();
+  /** Entries seen past `limit`, which the diagram leaves out. */
+  left = 0;
+
+  /** `limit`: the most entries kept (the REPL records every statement, and a session may go on for long). */
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
 
   /** A trace callback that records for the diagram and passes each entry on to `then`. */
   tracer(then?: (entry: TraceEntry, config: Configuration) => void): (entry: TraceEntry, config: Configuration) => void {
     return (entry, config) => {
-      this.recorder.record(entry, config);
+      if (this.recorder.entries.length < this.limit) this.recorder.record(entry, config);
+      else this.left++;
       then?.(entry, config);
     };
   }

@@ -267,3 +267,40 @@ export function buildModel(entries: readonly TraceEntry[], options: ModelOptions
     title: options.title, settings: options.settings, lanes, events, messages, transactions, states: options.states ?? [], focus,
   };
 }
+
+/**
+ * What the model fails to show of a trace: every entry must be an event on its row (same tick, place,
+ * rule and detail), every message a send or delivery names must be in the model, every G-Drop must end a
+ * copy that the model marks dropped, every G-Duplicate start a copy marked duplicate, every G-Delay be
+ * marked on a copy, and every delivery end a copy of its message. Empty when the model is faithful.
+ */
+export function modelProblems(entries: readonly TraceEntry[], model: VizModel): string[] {
+  const problems: string[] = [];
+  if (model.events.length !== entries.length) problems.push(`${entries.length} trace entries but ${model.events.length} events`);
+  const messages = new Map(model.messages.map((message) => [message.id, message]));
+  const copyAt = (id: number, row: number, which: (copy: VizCopy) => boolean): boolean =>
+    messages.get(id)?.copies.some(which) ?? false;
+  entries.forEach((entry, row) => {
+    const event = model.events[row];
+    if (event === undefined || event.tick !== entry.tick || event.place !== entry.place || event.rule !== entry.rule || event.detail !== entry.detail) {
+      problems.push(`row ${row} (${entry.rule} ${entry.detail}) is not its event`);
+      return;
+    }
+    if (event.lane < 0 || event.lane >= model.lanes.length) problems.push(`row ${row} has no lane`);
+    for (const sent of entry.sent ?? []) {
+      if (!copyAt(sent.id, row, (copy) => copy.startRow === row && !copy.duplicate)) problems.push(`message #${sent.id} sent at row ${row} is missing`);
+    }
+    const id = entry.message?.id;
+    if (id === undefined) return;
+    if (!messages.has(id)) problems.push(`message #${id} of row ${row} is missing`);
+    else if (entry.rule === 'G-Deliver' && !copyAt(id, row, (copy) => copy.endRow === row && copy.fate !== 'dropped' && copy.fate !== 'in-flight')) problems.push(`the delivery of #${id} at row ${row} ends no copy`);
+    else if (entry.rule === 'G-Drop' && !copyAt(id, row, (copy) => copy.endRow === row && copy.fate === 'dropped')) problems.push(`the drop of #${id} at row ${row} is not marked`);
+    else if (entry.rule === 'G-Duplicate' && !copyAt(id, row, (copy) => copy.startRow === row && copy.duplicate)) problems.push(`the duplicate of #${id} at row ${row} is not marked`);
+    else if (entry.rule === 'G-Delay' && !copyAt(id, row, (copy) => copy.delays.includes(row))) problems.push(`the delay of #${id} at row ${row} is not marked`);
+  });
+  for (const event of model.events) {
+    if ((event.rule === 'G-Crash' && event.mark !== 'crash') || (event.rule === 'G-Recover' && event.mark !== 'recover')) problems.push(`row ${event.row}: ${event.rule} is not marked`);
+    if ((event.rule === 'C-Commit' || event.rule === 'C-Abort') && event.txn < 0) problems.push(`row ${event.row}: ${event.rule} names no transaction`);
+  }
+  return problems;
+}
