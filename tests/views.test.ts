@@ -185,8 +185,13 @@ test('a counterexample\'s page opens at its violation with the witness\'s transa
   });
   t.deepEqual(model.transactions.filter((txn) => txn.highlighted).map((txn) => txn.requestId).sort(), [...requests].sort());
   const focus = model.focus!;
-  t.true(model.events[focus.row].txn >= 0 && model.transactions[model.events[focus.row].txn].highlighted);
-  t.false(model.events.slice(focus.row + 1).some((event) => event.txn >= 0 && model.transactions[event.txn].highlighted), 'the last step of the witness');
+  const atFocus = model.events[focus.row];
+  t.true(atFocus.txn >= 0 && model.transactions[atFocus.txn].highlighted);
+  t.true(atFocus.rule === 'C-Commit' || atFocus.rule === 'C-Abort', 'it opens at a decision');
+  t.false(model.events.slice(focus.row + 1).some((event) => (event.rule === 'C-Commit' || event.rule === 'C-Abort') && model.transactions[event.txn].highlighted),
+    'the last decision of the witness');
+  // The exactly-once violation: its request committed twice, and both commits are marked.
+  t.true(model.transactions.some((txn) => txn.highlighted && txn.commits.length === 2));
   // The same through the command line: the page carries the focus.
   const folder = mkdtempSync(join(tmpdir(), 'ent-viz-'));
   const page = join(folder, 'cx.html');

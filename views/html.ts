@@ -107,10 +107,10 @@ main { flex: 1; display: flex; min-height: 0; }
 #scroll { flex: 1; overflow: auto; position: relative; }
 #canvas { position: absolute; left: 0; }
 #spacer { width: 1px; }
-aside { width: 380px; overflow: auto; border-left: 1px solid #ccc; padding: 8px; font-size: 12px; }
+aside { width: 330px; overflow: auto; border-left: 1px solid #ccc; padding: 8px; font-size: 12px; }
 aside section { margin-bottom: 12px; }
 #focus { background: #fff0f0; border: 1px solid #e0a0a0; padding: 6px; }
-#focus pre, #event pre { white-space: pre-wrap; margin: 2px 0; }
+#focus pre, #event pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 2px 0; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
 .ev, .msg { cursor: pointer; }
 table { border-collapse: collapse; }
@@ -148,7 +148,7 @@ function refold() {
 let drawn = '';
 function draw() {
   const rows = Math.ceil(scroll.clientHeight / geometry.rowHeight) + 2;
-  const first = Math.max(0, Math.floor(scroll.scrollTop / geometry.rowHeight) - 1);
+  const first = Math.max(0, Math.floor(scroll.scrollTop / geometry.rowHeight));
   const last = Math.min(state.order.length, first + rows);
   const key = [first, last, state.cursor, state.selected, state.fold].join(',');
   if (key === drawn) return;

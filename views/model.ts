@@ -73,7 +73,7 @@ export type VizState =
   | { readonly row: number; readonly kind: 'locks'; readonly node: number; readonly locks: readonly string[] };
 
 export interface VizFocus {
-  /** The row the diagram opens at. */
+  /** The row the diagram opens at: the last decision of the witness's transactions. */
   readonly row: number;
   readonly title: string;
   readonly lines: readonly string[];
@@ -254,14 +254,19 @@ export function buildModel(entries: readonly TraceEntry[], options: ModelOptions
   });
   let focus: VizFocus | undefined;
   if (options.violation !== undefined) {
+    // The violation is there once the last of its witness's transactions is decided: the diagram opens
+    // at that decision (or, with none decided, at the witness's last step).
     const witness = new Set(options.violation.requests);
-    let last = -1;
+    let decided = -1;
     for (const txn of transactions) {
       if (!witness.has(txn.requestId)) continue;
       txn.highlighted = true;
+      decided = Math.max(decided, ...txn.commits, ...txn.aborts);
     }
+    let last = -1;
     for (const event of events) if (event.txn >= 0 && transactions[event.txn].highlighted) last = event.row;
-    focus = { row: last >= 0 ? last : Math.max(0, events.length - 1), title: options.violation.title, lines: options.violation.lines };
+    const row = decided >= 0 ? decided : last >= 0 ? last : Math.max(0, events.length - 1);
+    focus = { row, title: options.violation.title, lines: options.violation.lines };
   }
   return {
     title: options.title, settings: options.settings, lanes, events, messages, transactions, states: options.states ?? [], focus,

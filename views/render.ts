@@ -22,12 +22,12 @@ export interface VizView {
 }
 
 /** Layout constants, shared by the renderer and the page's script. */
-export const layout = { laneWidth: 160, left: 70, top: 34, rowHeight: 16 } as const;
+export const layout = { laneWidth: 150, left: 70, top: 34, rowHeight: 16 } as const;
 
 export function renderWindow(model: VizModel, view: VizView, geometry: { laneWidth: number; left: number; top: number; rowHeight: number }): string {
   const { laneWidth, left, top, rowHeight } = geometry;
   const shown = view.last - view.first;
-  const width = left + model.lanes.length * laneWidth + 20;
+  const width = left + model.lanes.length * laneWidth + 90;
   const height = top + Math.max(shown, 1) * rowHeight + 10;
   const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const laneX = (lane: number): number => left + lane * laneWidth + laneWidth / 2;

@@ -1,0 +1,96 @@
+// Stage: scripts. The opt-in browser test of the space-time diagram (`npm run test:browser`): writes the
+// pages of a small faulty run and of a counterexample with `ent run --viz` and `ent check --viz`, opens
+// each in headless Chromium (Debian's `chromium`, or ENT_CHROMIUM) through playwright-core, and checks
+// that it renders with no console error, that clicking an event shows its rule, that the cursor steps
+// forward and back, and that the counterexample opens at its violation. It saves screenshots into
+// docs/images/ (docs/tutorial.md shows them). Exit 0 when every check holds.
+
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryIo } from '../cli/io.ts';
+import { main } from '../cli/main.ts';
+
+const executablePath = process.env.ENT_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(`no Chromium at ${executablePath}: apt-get install chromium, or set ENT_CHROMIUM to a Chromium executable`);
+  process.exit(2);
+}
+const { chromium } = await import('playwright-core');
+
+let failures = 0;
+function check(condition: boolean, what: string): void {
+  console.log(`${condition ? 'ok' : 'not ok'} - ${what}`);
+  if (!condition) failures++;
+}
+
+async function ent(args: string[]): Promise<number> {
+  const io = memoryIo();
+  const status = await main(args, io);
+  if (status === 2) console.error(io.stderr.join('\n'));
+  return status;
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'ent-browser-'));
+const runPage = join(folder, 'transfer.html');
+const checkPage = join(folder, 'counterexample.html');
+check(await ent(['run', 'examples/transfer.ent', '--nodes', '2', '--seed', '7', '--faults', 'drop=0.05,dup=0.05,delay=0.05,crash=0.01', '--viz', runPage]) === 0, 'ent run --viz wrote its page');
+check(await ent(['check', 'examples/bank.ent', '--bug', 'no-dedup-table', '--runs', '200', '--shrink-seconds', '5', '--viz', checkPage]) === 1, 'ent check --viz wrote the counterexample\'s page');
+mkdirSync('docs/images', { recursive: true });
+
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(`file://${runPage}`);
+  await page.waitForSelector('svg.ent-viz');
+  check(errors.length === 0, `the page renders with no console error${errors.length === 0 ? '' : `: ${errors.join('; ')}`}`);
+  check(await page.locator('svg.ent-viz g.ev').count() > 10, 'the first window draws its events');
+  // Clicking an event shows its rule: the first commit on screen.
+  const commit = page.locator('svg.ent-viz g.ev.commit').first();
+  await commit.click();
+  check((await page.locator('#event .rule').textContent()) === 'C-Commit', 'clicking a commit shows its rule, C-Commit');
+  const row = Number(await page.locator('#goto').inputValue());
+  await page.locator('#forward').click();
+  check(Number(await page.locator('#goto').inputValue()) === row + 1, 'the cursor steps forward');
+  await page.locator('#back').click();
+  check(Number(await page.locator('#goto').inputValue()) === row, 'and back');
+  await page.locator('#goto').fill('150');
+  await page.locator('#goto').dispatchEvent('change');
+  check((await page.locator('#event').textContent())?.includes('row150') === true, 'it jumps to row 150');
+  check(await page.locator('svg.ent-viz g.ev[data-row="150"]').count() === 1, 'row 150 is drawn after the jump');
+  await page.locator('#fold').selectOption('protocol');
+  check(await page.locator('svg.ent-viz g.ev').count() > 10 && errors.length === 0, 'folding the local rules redraws with no error');
+  await page.locator('#fold').selectOption('all');
+  await page.locator('#first').click();
+  await page.screenshot({ path: 'docs/images/viz-transfer.png' });
+  const crash = page.locator('svg.ent-viz g.ev.crash');
+  await page.evaluate(() => {
+    const viz = (window as unknown as { entViz: { model: { events: { mark: string; row: number }[] }; moveTo: (row: number, select: boolean) => void } }).entViz;
+    const crashed = viz.model.events.find((event) => event.mark === 'crash');
+    if (crashed !== undefined) viz.moveTo(crashed.row, true);
+  });
+  check(await crash.count() === 1, 'the crash is drawn at its row');
+  await page.screenshot({ path: 'docs/images/viz-transfer-crash.png' });
+
+  const counterexample = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  counterexample.on('pageerror', (error) => errors.push(String(error)));
+  counterexample.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await counterexample.goto(`file://${checkPage}`);
+  await counterexample.waitForSelector('svg.ent-viz');
+  check(errors.length === 0, 'the counterexample renders with no console error');
+  check(await counterexample.locator('#focus').isVisible(), 'it shows its violation');
+  const focusRow = await counterexample.evaluate(() => (window as unknown as { entViz: { model: { focus: { row: number } } } }).entViz.model.focus.row);
+  check(Number(await counterexample.locator('#goto').inputValue()) === focusRow, 'it opens at the violation');
+  await counterexample.screenshot({ path: 'docs/images/viz-counterexample.png' });
+} finally {
+  await browser.close();
+}
+console.log(failures === 0 ? 'every browser check held; screenshots in docs/images/' : `${failures} browser check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
