@@ -56,8 +56,15 @@ export function messageNote(envelope: Envelope): MessageNote {
  */
 export function noteSent(before: Configuration, after: Configuration, trace: TraceEntry[]): void {
   if (trace.length === 0 || after.nextMessageId === before.nextMessageId) return;
-  const sent = after.network.filter((envelope) => envelope.id >= before.nextMessageId).map(messageNote);
+  // New envelopes are appended: read the network from its end until every new id is found.
+  const sent: MessageNote[] = [];
+  const expected = after.nextMessageId - before.nextMessageId;
+  for (let index = after.network.length - 1; index >= 0 && sent.length < expected; index--) {
+    const envelope = after.network[index];
+    if (envelope.id >= before.nextMessageId) sent.push(messageNote(envelope));
+  }
   if (sent.length === 0) return;
+  sent.sort((left, right) => left.id - right.id);
   const last = trace[trace.length - 1];
   // Written out field by field: a local step's entry computes its place and detail lazily, in getters.
   trace[trace.length - 1] = {

@@ -220,7 +220,8 @@ function moveTo(row, select) {
   document.getElementById('goto').value = String(row);
   const y = state.position[row] * geometry.rowHeight;
   if (y < scroll.scrollTop + geometry.top || y > scroll.scrollTop + scroll.clientHeight - 3 * geometry.rowHeight) {
-    scroll.scrollTop = Math.max(0, y - scroll.clientHeight / 3);
+    // Whole rows, so that the lane names at the window's top are never cut.
+    scroll.scrollTop = Math.max(0, Math.round((y - scroll.clientHeight / 3) / geometry.rowHeight) * geometry.rowHeight);
   }
   showEvent(row);
   showConfig(row);
