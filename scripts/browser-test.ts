@@ -32,8 +32,10 @@ async function ent(args: string[]): Promise<number> {
 }
 
 const folder = mkdtempSync(join(tmpdir(), 'ent-browser-'));
-const runPage = join(folder, 'transfer.html');
+const runPage = join(folder, 'faults.html');
+const plainPage = join(folder, 'transfer.html');
 const checkPage = join(folder, 'counterexample.html');
+check(await ent(['run', 'examples/transfer.ent', '--nodes', '2', '--faults', 'none', '--viz', plainPage]) === 0, 'ent run --viz wrote the page of a run without faults');
 check(await ent(['run', 'examples/transfer.ent', '--nodes', '2', '--seed', '7', '--faults', 'drop=0.05,dup=0.05,delay=0.05,crash=0.01', '--viz', runPage]) === 0, 'ent run --viz wrote its page');
 check(await ent(['check', 'examples/bank.ent', '--bug', 'no-dedup-table', '--runs', '200', '--shrink-seconds', '5', '--viz', checkPage]) === 1, 'ent check --viz wrote the counterexample\'s page');
 mkdirSync('docs/images', { recursive: true });
@@ -66,8 +68,6 @@ try {
   await page.locator('#fold').selectOption('protocol');
   check(await page.locator('svg.ent-viz g.ev').count() > 10 && errors.length === 0, 'folding the local rules redraws with no error');
   await page.locator('#fold').selectOption('all');
-  await page.locator('#first').click();
-  await page.screenshot({ path: 'docs/images/viz-transfer.png' });
   const crash = page.locator('svg.ent-viz g.ev.crash');
   await page.evaluate(() => {
     const viz = (window as unknown as { entViz: { model: { events: { mark: string; row: number }[] }; moveTo: (row: number, select: boolean) => void } }).entViz;
@@ -75,7 +75,20 @@ try {
     if (crashed !== undefined) viz.moveTo(crashed.row, true);
   });
   check(await crash.count() === 1, 'the crash is drawn at its row');
-  await page.screenshot({ path: 'docs/images/viz-transfer-crash.png' });
+  await page.screenshot({ path: 'docs/images/viz-faults.png' });
+
+  // The run without faults, opened at the transfer's submission by the address's #row=N.
+  const plain = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  plain.on('pageerror', (error) => errors.push(String(error)));
+  await plain.goto(`file://${plainPage}`);
+  await plain.waitForSelector('svg.ent-viz');
+  const submitted = await plain.evaluate(() => (window as unknown as { entViz: { model: { events: { rule: string; detail: string; row: number }[] } } })
+    .entViz.model.events.find((event) => event.rule === 'G-Submit' && event.detail.startsWith('r4 '))!.row);
+  await plain.goto(`file://${plainPage}#row=${submitted}`);
+  await plain.reload();
+  await plain.waitForSelector('svg.ent-viz');
+  check(Number(await plain.locator('#goto').inputValue()) === submitted, `#row=${submitted} opens the page at that row`);
+  await plain.screenshot({ path: 'docs/images/viz-transfer.png' });
 
   const counterexample = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   counterexample.on('pageerror', (error) => errors.push(String(error)));

@@ -126,6 +126,7 @@ model.events = data.packed.map((p, row) => ({
   row, tick: p[0], lane: p[1], place: data.places[p[2]], rule: data.rules[p[3]], line: p[4], detail: p[5], txn: p[6], mark: data.marks[p[7]],
 }));
 delete model.packed;
+const faults = model.events.filter((event) => event.mark === 'crash' || event.mark === 'recover');
 const scroll = document.getElementById('scroll');
 const spacer = document.getElementById('spacer');
 const canvas = document.getElementById('canvas');
@@ -179,8 +180,8 @@ function showEvent(row) {
 }
 function showConfig(row) {
   const down = new Set();
-  for (let index = 0; index <= row; index++) {
-    const event = model.events[index];
+  for (const event of faults) {
+    if (event.row > row) break;
     if (event.mark === 'crash') down.add(event.lane);
     if (event.mark === 'recover') down.delete(event.lane);
   }
@@ -256,6 +257,14 @@ const legend = model.transactions.map((txn, index) =>
 document.getElementById('legend').innerHTML = legend.slice(0, 300).join('') + (legend.length > 300 ? '<div>… ' + (legend.length - 300) + ' more</div>' : '');
 if (model.events.length > 20000) { state.fold = 'protocol'; document.getElementById('fold').value = 'protocol'; }
 refold();
+const asked = /row=(\d+)/.exec(location.hash);
+if (asked !== null) {
+  moveTo(Number(asked[1]), true);
+} else if (model.focus !== undefined && model.focus !== null) {
+  moveTo(model.focus.row, true);
+} else {
+  moveTo(0, false);
+}
 if (model.focus !== undefined && model.focus !== null) {
   const focus = document.getElementById('focus');
   focus.hidden = false;
@@ -263,9 +272,6 @@ if (model.focus !== undefined && model.focus !== null) {
   const button = document.getElementById('violation');
   button.hidden = false;
   button.onclick = () => moveTo(model.focus.row, true);
-  moveTo(model.focus.row, true);
-} else {
-  moveTo(0, false);
 }
 window.entViz = { model, state, moveTo, step };
 `;

@@ -50,19 +50,26 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
     out.push(`<text x="${x}" y="${top - 14}" text-anchor="middle" font-weight="bold">${escape(lane)}</text>`);
     out.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${height - 4}" stroke="#bbb"/>`);
   });
-  // Crashed spans: from a G-Crash row to the G-Recover row on the same lane (or the end).
-  const downFrom: number[] = [];
-  const downs: { lane: number; from: number; to: number }[] = [];
-  for (const event of model.events) {
-    if (event.mark === 'crash') downFrom[event.lane] = event.row;
-    if (event.mark === 'recover' && downFrom[event.lane] !== undefined) {
-      downs.push({ lane: event.lane, from: downFrom[event.lane], to: event.row });
-      downFrom[event.lane] = undefined as unknown as number;
+  // Crashed spans: from a G-Crash row to the G-Recover row on the same lane (or the end). Found once
+  // per model and kept on it, so that drawing a window does not read every event again.
+  const cached = model as unknown as { downs?: { lane: number; from: number; to: number }[] };
+  if (cached.downs === undefined) {
+    const downFrom: (number | undefined)[] = [];
+    const found: { lane: number; from: number; to: number }[] = [];
+    for (const event of model.events) {
+      if (event.mark === 'crash') downFrom[event.lane] = event.row;
+      const from = downFrom[event.lane];
+      if (event.mark === 'recover' && from !== undefined) {
+        found.push({ lane: event.lane, from, to: event.row });
+        downFrom[event.lane] = undefined;
+      }
     }
+    downFrom.forEach((from, lane) => {
+      if (from !== undefined) found.push({ lane, from, to: model.events.length - 1 });
+    });
+    cached.downs = found;
   }
-  downFrom.forEach((from, lane) => {
-    if (from !== undefined) downs.push({ lane, from, to: model.events.length - 1 });
-  });
+  const downs = cached.downs;
   for (const down of downs) {
     const from = Math.max(view.position[down.from], view.first);
     const to = Math.min(view.position[down.to], view.last - 1);
@@ -108,8 +115,9 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
       const dataRow = copy.endRow >= 0 ? copy.endRow : startRow;
       out.push(`<g class="msg ${copy.fate}${copy.duplicate ? ' dup' : ''}" data-row="${dataRow}" data-msg="${message.id}.${index}" opacity="${opacity}"><title>${escape(label)}</title>`);
       if (message.from === message.to && !copy.duplicate) {
-        const bulge = laneX(message.from) + 18 + Math.min(40, (y2 - y1) / 4);
-        out.push(`<path d="M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2 + 3},${y2}" fill="none" stroke="${stroke}" stroke-width="${width}"${dash}${head}/>`);
+        // A message a node sends itself: a loop on the left of its lane (the labels are on the right).
+        const bulge = laneX(message.from) - 14 - Math.min(40, (y2 - y1) / 4);
+        out.push(`<path d="M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2 - 3},${y2}" fill="none" stroke="${stroke}" stroke-width="${width}"${dash}${head}/>`);
       } else {
         out.push(`<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${stroke}" stroke-width="${width}"${dash}${head}/>`);
       }
