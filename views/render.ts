@@ -93,15 +93,16 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
   // Messages: arrows whose span meets the window.
   const end = model.events.length - 1;
   for (const message of model.messages) {
-    const stroke = colour(message.txn);
-    const opacity = faded(message.txn) ? 0.25 : 1;
-    const width = focused && !faded(message.txn) ? 2 : 1.2;
     message.copies.forEach((copy, index) => {
       const startRow = copy.startRow < 0 ? 0 : copy.startRow;
       const endRow = copy.endRow < 0 ? end : copy.endRow;
       const from = view.position[startRow];
       const to = view.position[endRow];
+      // Most messages of a long run are outside the window: nothing else is computed for them.
       if (to < view.first || from >= view.last) return;
+      const stroke = colour(message.txn);
+      const opacity = faded(message.txn) ? 0.25 : 1;
+      const width = focused && !faded(message.txn) ? 2 : 1.2;
       const x1 = copy.duplicate ? laneX(message.to) + (message.from < message.to ? -40 : 40) : laneX(message.from);
       const y1 = rowY(startRow);
       let x2 = laneX(message.to);
@@ -162,7 +163,7 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
         out.push(`<circle cx="${x}" cy="${y}" r="5" fill="#fff" stroke="${fill}" stroke-width="2.5"/>`);
         break;
       case 'duplicate':
-        out.push(`<text x="${x + 6}" y="${y + 4}" fill="${fill}" font-weight="bold">2×</text><circle cx="${x}" cy="${y}" r="2.5" fill="${fill}"/>`);
+        out.push(`<text x="${x - 6}" y="${y + 4}" text-anchor="end" fill="${fill}" font-weight="bold">2×</text><circle cx="${x}" cy="${y}" r="3.5" fill="#fff" stroke="${fill}" stroke-width="1.5"/>`);
         break;
       case 'drop':
       case 'delay':
