@@ -190,6 +190,8 @@ test('a counterexample\'s page opens at its violation with the witness\'s transa
   t.true(atFocus.rule === 'C-Commit' || atFocus.rule === 'C-Abort', 'it opens at a decision');
   t.false(model.events.slice(focus.row + 1).some((event) => (event.rule === 'C-Commit' || event.rule === 'C-Abort') && model.transactions[event.txn].highlighted),
     'the last decision of the witness');
+  // A request's runs and attempts (`r3/26#1`) are its one transaction, in one colour.
+  t.deepEqual(model.transactions.filter((txn) => !/^r\d+$/.test(txn.requestId)).map((txn) => txn.requestId), []);
   // The exactly-once violation: its request committed twice, and both commits are marked.
   t.true(model.transactions.some((txn) => txn.highlighted && txn.commits.length === 2));
   // The same through the command line: the page carries the focus.

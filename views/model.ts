@@ -153,7 +153,10 @@ export function buildModel(entries: readonly TraceEntry[], options: ModelOptions
   const laneOf = new Map(lanes.map((lane, index) => [lane, index]));
   const transactions: VizTransaction[] = [];
   const txnOf = new Map<string, number>();
-  const transaction = (requestId: string | undefined): number => {
+  const transaction = (named: string | undefined): number => {
+    // A request's runs (`r3/26`, when a coordinator runs a delivery of it again) and attempts (`r3#2`)
+    // are the one transaction of the request, in its one colour.
+    const requestId = named === undefined ? undefined : /^r\d+/.exec(named)?.[0] ?? named;
     if (requestId === undefined) return -1;
     let index = txnOf.get(requestId);
     if (index === undefined) {
