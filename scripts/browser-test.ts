@@ -102,6 +102,11 @@ try {
   const focusRow = await counterexample.evaluate(() => (window as unknown as { entViz: { model: { focus: { row: number } } } }).entViz.model.focus.row);
   check(Number(await counterexample.locator('#goto').inputValue()) === focusRow, 'it opens at the violation');
   await counterexample.screenshot({ path: 'docs/images/viz-counterexample.png' });
+  // Folded to the protocol's steps, the whole story fits in one window.
+  await counterexample.locator('#fold').selectOption('protocol');
+  await counterexample.locator('#scroll').evaluate((element) => { element.scrollTop = 0; });
+  check(errors.length === 0, 'the counterexample folds with no error');
+  await counterexample.screenshot({ path: 'docs/images/viz-counterexample-folded.png' });
 } finally {
   await browser.close();
 }
