@@ -221,6 +221,16 @@ test(':viz FILE in the REPL writes the diagram of the steps since the runtime la
   t.regex(html, /G-Submit/);
   t.regex(html, /Counter\(1\)/);
   t.is(repl.submit(':viz'), 'failed');
+  // :viz off stops recording (a long session runs faster), :viz on records again from then on.
+  t.is(repl.submit(':viz off'), 'ok');
+  repl.submit('c.add(3)');
+  t.is(repl.submit(`:viz ${page}`), 'failed');
+  t.true(io.stderr.some((line) => /:viz off stopped recording/.test(line)));
+  t.is(repl.submit(':viz on'), 'ok');
+  repl.submit('c.add(4)');
+  t.is(repl.submit(`:viz ${page}`), 'ok');
+  t.regex(readFileSync(page, 'utf8'), /add\(4\)/);
+  t.notRegex(readFileSync(page, 'utf8'), /add\(3\)/);
   repl.submit(':semantics reference');
   t.is(repl.submit(`:viz ${page}`), 'failed');
   t.true(io.stderr.some((line) => /:viz needs the distributed semantics/.test(line)));
