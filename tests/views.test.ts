@@ -19,6 +19,9 @@ import { defaultRunSettings } from '../cli/runtime-options.ts';
 import { sourceText } from '../grammar/span.ts';
 import { parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { DistributedHost } from '../runtime/host.ts';
+import { SeededChoices } from '../runtime/choices.ts';
+import { runWorkload } from '../runtime/driver.ts';
+import { generateWorkload } from '../runtime/workload.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { Client } from '../semantics/reference/client.ts';
@@ -234,4 +237,30 @@ test(':viz FILE in the REPL writes the diagram of the steps since the runtime la
   repl.submit(':semantics reference');
   t.is(repl.submit(`:viz ${page}`), 'failed');
   t.true(io.stderr.some((line) => /:viz needs the distributed semantics/.test(line)));
+});
+
+test('a message woken from a lock is drawn on the node that woke it, after its P-Wake', (t) => {
+  const path = 'examples/bank.ent';
+  const program = compile(readFileSync(path, 'utf8'), path).program!;
+  const split = compileToSplit(program).split;
+  let state = 2;
+  const pick = (count: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % count;
+  };
+  const workload = generateWorkload(program, { clients: 3, requestsPerClient: 6, keysPerEntity: 1 }, pick);
+  const recorder = new VizRecorder();
+  runWorkload(split, defaultCheckSettings().runtime, new SeededChoices('2'), workload, { trace: recorder.record });
+  const model = buildModel(recorder.entries, { title: '', settings: '', nodes: 3, clients: 3 });
+  t.deepEqual(modelProblems(recorder.entries, model), []);
+  const wakes = model.events.filter((event) => event.rule === 'P-Wake');
+  const woken = model.messages.filter((message) => message.woken);
+  t.true(wakes.length > 0, 'the run has a lock handed on (the seed was chosen for it)');
+  t.true(woken.length >= wakes.length);
+  for (const message of woken) {
+    const start = message.copies[0].startRow;
+    t.true(wakes.some((wake) => wake.row <= start && wake.tick === model.events[start].tick && wake.lane === message.to), `#${message.id}`);
+  }
+  const svg = renderWindow(model, fullView(model), layout);
+  t.true(svg.includes('(woken: it waited for a lock)'));
 });

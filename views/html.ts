@@ -80,7 +80,7 @@ export function renderHtml(model: VizModel): string {
     <section><h2>Configuration at the cursor</h2><div id="config"></div></section>
     <section><h2>Transactions</h2><div id="legend"></div></section>
     <section class="key"><h2>Key</h2>◆ submit · ● step · ○ answer · ■✓ commit · □✕ abort · ✕ crash (lane hatched while down) · ▲ recover ·
-      → message · ✕ at an arrow's end: dropped, or lost at a node that was down · dotted: a duplicate copy · dashed with a clock: delayed</section>
+      → message · ✕ at an arrow's end: dropped, or lost at a node that was down · dotted: a duplicate copy · dashed with a clock: delayed · a loop on a lane: a message a node sends itself, or one woken from a lock</section>
   </aside>
 </main>
 <script type="application/json" id="ent-data">${scriptJson(packModel(model))}</script>

@@ -54,6 +54,11 @@ export interface VizMessage {
   readonly sentAt: number;
   readonly txn: number;
   readonly copies: VizCopy[];
+  /**
+   * A message that waited for a lock and was woken when the lock was freed: the receiver delivers it
+   * to itself again, under a new id (participant.ts `releaseLocks`), so it is drawn on the receiver.
+   */
+  readonly woken: boolean;
 }
 
 export interface VizTransaction {
@@ -168,11 +173,11 @@ export function buildModel(entries: readonly TraceEntry[], options: ModelOptions
   };
   const messages: VizMessage[] = [];
   const messageById = new Map<number, VizMessage>();
-  const message = (note: MessageNote, row: number): VizMessage => {
+  const message = (note: MessageNote, row: number, woken = false): VizMessage => {
     let known = messageById.get(note.id);
     if (known === undefined) {
       known = {
-        id: note.id, kind: note.kind, from: laneFor(note.from), to: laneFor(note.to), sentAt: note.sentAt,
+        id: note.id, kind: note.kind, from: laneFor(note.from), to: laneFor(note.to), sentAt: note.sentAt, woken,
         txn: transaction(note.requestId), copies: [{ startRow: row, endRow: -1, fate: 'in-flight', delays: [], duplicate: false }],
       };
       messageById.set(note.id, known);
@@ -248,7 +253,8 @@ export function buildModel(entries: readonly TraceEntry[], options: ModelOptions
     }
     for (const sent of entry.sent ?? []) {
       const known = messageById.get(sent.id);
-      if (known === undefined) message(sent, row);
+      // A message sent before the step that put it in flight was parked at a lock and woken by this step.
+      if (known === undefined) message(sent, row, sent.sentAt < entry.tick);
       else if (known.copies[0].startRow === -1) (known.copies[0] as { startRow: number }).startRow = row;
     }
     if (txn >= 0 && entry.rule === 'C-Commit') transactions[txn].commits.push(row);

@@ -103,7 +103,7 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
       const stroke = colour(message.txn);
       const opacity = faded(message.txn) ? 0.25 : 1;
       const width = focused && !faded(message.txn) ? 2 : 1.2;
-      const x1 = copy.duplicate ? laneX(message.to) + (message.from < message.to ? -40 : 40) : laneX(message.from);
+      const x1 = message.woken ? laneX(message.to) : copy.duplicate ? laneX(message.to) + (message.from < message.to ? -40 : 40) : laneX(message.from);
       const y1 = rowY(startRow);
       let x2 = laneX(message.to);
       let y2 = rowY(endRow);
@@ -112,10 +112,11 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
       if (dropped) x2 = x1 + (x2 - x1) * 0.6;
       const dash = copy.duplicate ? ' stroke-dasharray="2,3"' : copy.delays.length > 0 ? ' stroke-dasharray="6,3"' : '';
       const head = copy.fate === 'delivered' || copy.fate === 'ignored' ? ' marker-end="url(#head)"' : '';
-      const label = `${message.kind} #${message.id}${copy.duplicate ? ' (duplicate)' : ''}: ${model.lanes[message.from]} → ${model.lanes[message.to]}, ${copy.fate}${copy.delays.length > 0 ? ', delayed' : ''}`;
+      const label = `${message.kind} #${message.id}${copy.duplicate ? ' (duplicate)' : ''}${message.woken ? ' (woken: it waited for a lock)' : ''}: `
+        + `${model.lanes[message.from]} → ${model.lanes[message.to]}, ${copy.fate}${copy.delays.length > 0 ? ', delayed' : ''}`;
       const dataRow = copy.endRow >= 0 ? copy.endRow : startRow;
       out.push(`<g class="msg ${copy.fate}${copy.duplicate ? ' dup' : ''}" data-row="${dataRow}" data-msg="${message.id}.${index}" opacity="${opacity}"><title>${escape(label)}</title>`);
-      if (message.from === message.to && !copy.duplicate) {
+      if ((message.from === message.to || message.woken) && !copy.duplicate) {
         // A message a node sends itself: a loop on the left of its lane (the labels are on the right).
         const bulge = laneX(message.from) - 14 - Math.min(40, (y2 - y1) / 4);
         out.push(`<path d="M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2 - 3},${y2}" fill="none" stroke="${stroke}" stroke-width="${width}"${dash}${head}/>`);
