@@ -68,6 +68,12 @@ try {
   await page.locator('#fold').selectOption('protocol');
   check(await page.locator('svg.ent-viz g.ev').count() > 10 && errors.length === 0, 'folding the local rules redraws with no error');
   await page.locator('#fold').selectOption('all');
+  // Picking a transaction in the legend highlights it and goes to its first step; the others fade.
+  await page.locator('#legend .txn[data-txn="3"]').click();
+  check((await page.locator('#event').textContent())?.includes('r4') === true, 'picking r4 in the legend goes to its first step');
+  check(await page.locator('svg.ent-viz g.ev[opacity="0.3"]').count() > 0, 'and the other transactions fade');
+  await page.locator('#legend .txn[data-txn="3"]').click();
+  check(await page.locator('svg.ent-viz g.ev[opacity="0.3"]').count() === 0, 'a second click gives every transaction back');
   const crash = page.locator('svg.ent-viz g.ev.crash');
   await page.evaluate(() => {
     const viz = (window as unknown as { entViz: { model: { events: { mark: string; row: number }[] }; moveTo: (row: number, select: boolean) => void } }).entViz;

@@ -116,6 +116,8 @@ aside section { margin-bottom: 12px; }
 table { border-collapse: collapse; }
 td { padding: 0 6px 0 0; vertical-align: top; }
 .key { color: #555; }
+.txn { cursor: pointer; }
+.txn.picked { font-weight: bold; }
 `;
 
 /** The page's script: unpacking, folding, the visible window, the cursor and the panels. Plain browser JavaScript. */
@@ -251,10 +253,25 @@ canvas.addEventListener('click', (event) => {
   if (target !== null) moveTo(Number(target.getAttribute('data-row')), true);
 });
 const legend = model.transactions.map((txn, index) =>
-  '<div><span class="swatch" style="background:' + colourOf(index) + '"></span>' + text(txn.requestId)
+  '<div class="txn" data-txn="' + index + '" title="click: highlight it and go to its first step; click again: every transaction">'
+  + '<span class="swatch" style="background:' + colourOf(index) + '"></span>' + text(txn.requestId)
   + (txn.commits.length > 0 ? ' committed' + (txn.commits.length > 1 ? ' ×' + txn.commits.length : '') : '')
   + (txn.aborts.length > 0 ? ' aborted' : '') + (txn.highlighted ? ' <b>(witness)</b>' : '') + '</div>');
 document.getElementById('legend').innerHTML = legend.slice(0, 300).join('') + (legend.length > 300 ? '<div>… ' + (legend.length - 300) + ' more</div>' : '');
+const witness = model.transactions.map((txn) => txn.highlighted);
+document.getElementById('legend').addEventListener('click', (event) => {
+  const item = event.target.closest('[data-txn]');
+  if (item === null) return;
+  const index = Number(item.getAttribute('data-txn'));
+  const only = model.transactions.every((txn, other) => txn.highlighted === (other === index));
+  // A second click on the one highlighted transaction gives back the witness (or every transaction).
+  model.transactions.forEach((txn, other) => { txn.highlighted = only ? witness[other] : other === index; });
+  for (const element of document.querySelectorAll('#legend .txn')) element.classList.toggle('picked', !only && element === item);
+  drawn = '';
+  const first = model.events.find((candidate) => candidate.txn === index);
+  if (!only && first !== undefined) moveTo(first.row, true);
+  else draw();
+});
 if (model.events.length > 20000) { state.fold = 'protocol'; document.getElementById('fold').value = 'protocol'; }
 refold();
 const asked = /row=(\d+)/.exec(location.hash);

@@ -38,7 +38,8 @@ export function renderWindow(model: VizModel, view: VizView, geometry: { laneWid
     const hue = Math.round((model.transactions[txn].colour * 137.508) % 360);
     return `hsl(${hue},70%,40%)`;
   };
-  const focused = model.focus !== undefined;
+  // A counterexample's witness, or transactions the reader picked, are drawn in full and the rest fade.
+  const focused = model.transactions.some((txn) => txn.highlighted);
   const faded = (txn: number): boolean => focused && (txn < 0 || !model.transactions[txn].highlighted);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="ent-viz" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
