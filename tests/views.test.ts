@@ -264,3 +264,19 @@ test('a message woken from a lock is drawn on the node that woke it, after its P
   const svg = renderWindow(model, fullView(model), layout);
   t.true(svg.includes('(woken: it waited for a lock)'));
 });
+
+test('the configuration panel shows a long field cut short', (t) => {
+  const text = 'entity L {\n  key id: int\n  items: list<int> = []\n  fn fill(n: int) {\n    let i = 0\n    while i < n {\n      self.items.push(i)\n      i = i + 1\n    }\n  }\n}\nrun {\n  let l = new L(1)\n  l.fill(500)\n}\n';
+  const program = compile(text, 'long.ent').program!;
+  const settings = runtimeSettings({ ...defaultRunSettings, faults: parseFaultPlan('none') as FaultPlan });
+  const recorder = new VizRecorder();
+  const host = new DistributedHost(compileToSplit(program).split, { settings, seed: '1', trace: recorder.record });
+  const client = new Client(host, () => undefined);
+  client.run(program.run!.body);
+  host.settle();
+  const filled = recorder.states.filter((state) => state.kind === 'entity' && state.version === 2);
+  t.is(filled.length, 1);
+  const fields = (filled[0] as { fields: string }).fields;
+  t.true(fields.length < 200, fields);
+  t.regex(fields, /items: \[0, 1, 2, .*…/);
+});

@@ -8,7 +8,7 @@
 import { lineColumn, type SourceText } from '../grammar/span.ts';
 import type { Configuration, NodeState } from '../runtime/configuration.ts';
 import type { MessageNote, TraceEntry } from '../runtime/world.ts';
-import { printedForm } from '../semantics/values.ts';
+import { printedForm, type Value } from '../semantics/values.ts';
 
 /** One row: a trace entry on its lane. */
 export interface VizEvent {
@@ -119,7 +119,7 @@ export class VizRecorder {
       for (const [entity, state] of node.durable.store.entries()) {
         if (known.get(entity) === state.version) continue;
         known.set(entity, state.version);
-        const fields = [...state.fields].map(([name, value]) => `${name}: ${value === undefined ? '?' : printedForm(value)}`).join(', ');
+        const fields = [...state.fields].map(([name, value]) => `${name}: ${value === undefined ? '?' : shortForm(value)}`).join(', ');
         this.states.push({ row, kind: 'entity', node: id, entity, version: state.version, fields });
       }
     }
@@ -129,6 +129,14 @@ export class VizRecorder {
       this.states.push({ row, kind: 'locks', node: id, locks });
     }
   }
+}
+
+/** The most characters of one field's value the configuration panel shows (a list that grows every commit stays small). */
+const fieldCharactersMax = 120;
+
+function shortForm(value: Value): string {
+  const printed = printedForm(value);
+  return printed.length <= fieldCharactersMax ? printed : `${printed.slice(0, fieldCharactersMax - 1)}…`;
 }
 
 export interface ModelOptions {
