@@ -6,6 +6,7 @@
 // every setting, so a replay runs exactly the case reported or is refused. Exit 0 when every run held, 1
 // on a violation, 2 on errors.
 
+import { availableParallelism } from 'node:os';
 import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { defaultShape, describeWorkload } from '../runtime/workload.ts';
 import { describeOutcome } from '../runtime/describe.ts';
@@ -14,7 +15,8 @@ import type { HistoryEvent } from '../runtime/history.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
 import { decodeToken, encodeToken, programHash } from '../checkers/token.ts';
-import { search } from '../checkers/search.ts';
+import { searchInParallel } from '../checkers/parallel-search.ts';
+import { defaultShrinkRuns } from '../checkers/search.ts';
 import { countOutcomes, describeCounts, emptyCounts, findingsOf } from '../checkers/violation.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { Outcome, Request } from '../semantics/transactions.ts';
@@ -49,8 +51,12 @@ const caseOptions: readonly OptionSpec[] = [
   },
   { name: 'keys', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'entities of each type (the key space)', defaultValue: '2' },
   {
+    name: 'shrink-runs', value: { placeholder: 'N', integer: { minimum: 0, maximum: 1_000_000_000 } },
+    description: 'runs to spend making a counterexample small (the same report on every machine)', defaultValue: String(defaultShrinkRuns),
+  },
+  {
     name: 'shrink-seconds', value: { placeholder: 'N', integer: { minimum: 0, maximum: 86_400 } },
-    description: 'how long to shrink a counterexample before reporting the smallest so far', defaultValue: '30',
+    description: 'a cap on the time spent making it small (a report cut short by it depends on the machine\'s speed)', defaultValue: '30',
   },
 ];
 
@@ -66,6 +72,10 @@ export const checkCommand: CommandSpec = {
       description: 'print the whole trace of the counterexample, not only the steps that matter (--trace is --trace=rules)',
     },
     { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
+    {
+      name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
+      description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 200 runs, at most every core',
+    },
     maxSourceOption,
     helpOption,
   ],
@@ -92,7 +102,7 @@ interface CheckRequest {
   readonly vizPath?: string;
 }
 
-export function check(io: Io, parsed: ParsedArguments): number {
+export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
   if (parsed.positionals.length !== 1) {
     const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
     return usage(io, new UsageError('U0101', `ent check takes ${what}`, `usage: ${checkCommand.usage}`));
@@ -126,8 +136,21 @@ export function check(io: Io, parsed: ParsedArguments): number {
   const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel, vizPath };
   const runs = integerOption(parsed, 'runs', 100) as number;
   const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30) as number;
-  return hunt(io, request, runs, stringOption(parsed, 'seed') ?? '1', shrinkSeconds);
+  const shrinkRuns = integerOption(parsed, 'shrink-runs', defaultShrinkRuns) as number;
+  const workers = integerOption(parsed, 'workers', defaultWorkers(runs)) as number;
+  return hunt(io, request, { runs, seed: stringOption(parsed, 'seed') ?? '1', shrinkRuns, shrinkSeconds, workers });
 }
+
+/**
+ * Without --workers: a worker thread per core, but no more than one per 200 cases, since each worker
+ * compiles the program and warms up the engine on its own (its first few hundred cases run several times
+ * slower than the rest: docs/benchmarks.md), and a short search is over before a second one pays off.
+ */
+function defaultWorkers(runs: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(runs / casesPerWorkerAtLeast)));
+}
+
+const casesPerWorkerAtLeast = 200;
 
 function usage(io: Io, error: UsageError): number {
   reportUsageError(io, error);
@@ -159,9 +182,13 @@ function checkSettings(parsed: ParsedArguments): CheckSettings | UsageError {
 }
 
 /** Runs cases until one violates a guarantee, or all held; reports either. */
-function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkSeconds: number): number {
+async function hunt(
+  io: Io, request: CheckRequest, options: { runs: number; seed: string; shrinkRuns: number; shrinkSeconds: number; workers: number },
+): Promise<number> {
+  const { runs, seed, shrinkSeconds, shrinkRuns } = options;
   const { split } = compileToSplit(request.program);
-  const result = search(request.program, split, request.settings, { runs, seed, shrinkSeconds, progress: (text) => io.progress(text) });
+  const source = { text: request.source.text, file: request.source.name };
+  const result = await searchInParallel(source, request.program, split, request.settings, { ...options, progress: (text) => io.progress(text) });
   const described = describeSettings(request.settings);
   if (result.held) {
     io.out(`ent check: ${result.runs} runs held (seed ${seed}; ${described})`);
@@ -172,7 +199,11 @@ function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkS
   }
   io.out(`ent check: run ${result.runs} of ${runs} violated a guarantee (seed ${seed}; ${described})`);
   io.out(`the requests of the runs until then: ${describeCounts(result.outcomes)}`);
-  const budget = result.interrupted ? `; the ${shrinkSeconds} s budget ran out, so it may shrink further with more --shrink-seconds` : '';
+  const budget = result.interrupted === 'runs'
+    ? `; its budget of ${shrinkRuns} runs ran out, so it may shrink further with more --shrink-runs`
+    : result.interrupted === 'time'
+      ? `; the ${shrinkSeconds} s cap ran out first, so it may shrink further with more --shrink-seconds (and a run on a faster or quieter machine may report a smaller case)`
+      : '';
   io.out(`the counterexample below is that run made as small as it would go: minimized, then shrunk ${result.shrinks} times${budget}`);
   return report(io, request, result.counterexample);
 }
