@@ -139,7 +139,6 @@ function refold() {
     : state.fold === 'rules' ? (event) => event.rule !== 'L-LetCont'
     : (event) => !isLocal(event);
   const order = [];
-  let last = 0;
   for (const event of model.events) {
     if (keep(event) || order.length === 0) order.push(event.row);
     state.position[event.row] = order.length - 1;
