@@ -32,6 +32,8 @@ import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import { defaultRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import { runtimeSettings, type RunSettings } from './semantics.ts';
 import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
+import { VizCapture, vizOption } from './viz.ts';
+import { writeProblem } from './files.ts';
 
 /** The fault plan `ent check` uses unless told otherwise (bench/check.ts measures with it too). */
 export const checkFaults = 'drop=0.05,dup=0.05,delay=0.1,crash=0.01';
@@ -73,6 +75,7 @@ export const checkCommand: CommandSpec = {
       name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
       description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 200 runs, at most every core',
     },
+    { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     maxSourceOption,
     helpOption,
   ],
@@ -95,6 +98,8 @@ interface CheckRequest {
   readonly source: SourceText;
   readonly settings: CheckSettings;
   readonly traceLevel: TraceLevel | undefined;
+  /** Where the diagram of the reported case goes (--viz). */
+  readonly vizPath?: string;
 }
 
 export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
@@ -121,11 +126,14 @@ export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
       'ent check needs a program with at least one entity; `ent run` runs a program that has none'));
   }
   const traceLevel = parseTraceLevel(parsed);
-  if (token !== undefined) return replay(io, { program: loaded.program, source: loaded.source, settings: defaultCheckSettings(), traceLevel }, token);
+  const vizPath = stringOption(parsed, 'viz');
+  const vizProblem = vizPath === undefined ? undefined : writeProblem(vizPath);
+  if (vizProblem !== undefined) return usage(io, vizProblem);
+  if (token !== undefined) return replay(io, { program: loaded.program, source: loaded.source, settings: defaultCheckSettings(), traceLevel, vizPath }, token);
   if (settings!.workload === 'run' && loaded.program.run === undefined) {
     return usage(io, new UsageError('U0103', `--workload run: ${loaded.source.name} has no run block`, 'use --workload random'));
   }
-  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel };
+  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel, vizPath };
   const runs = integerOption(parsed, 'runs', 100) as number;
   const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30) as number;
   const shrinkRuns = integerOption(parsed, 'shrink-runs', defaultShrinkRuns) as number;
@@ -186,6 +194,7 @@ async function hunt(
     io.out(`ent check: ${result.runs} runs held (seed ${seed}; ${described})`);
     io.out(`their requests: ${describeCounts(result.outcomes)}`);
     if (request.traceLevel !== undefined) io.err('note: --trace shows the trace of a counterexample, and no run gave one');
+    if (request.vizPath !== undefined) io.err('note: --viz draws a counterexample, and no run gave one; nothing was written');
     return exitSuccess;
   }
   io.out(`ent check: run ${result.runs} of ${runs} violated a guarantee (seed ${seed}; ${described})`);
@@ -214,7 +223,13 @@ function replay(io: Io, request: CheckRequest, token: string): number {
 function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const { split } = compileToSplit(request.program);
   const trace: TraceEntry[] = [];
-  const outcome = runCase(request.program, split, request.settings, testCase, (entry) => trace.push(entry));
+  const viz = request.vizPath === undefined ? undefined : new VizCapture();
+  const collect = (entry: TraceEntry): void => {
+    trace.push(entry);
+  };
+  const outcome = runCase(request.program, split, request.settings, testCase, viz === undefined ? collect : viz.tracer(collect));
+  const written = viz === undefined ? undefined : writeDiagram(io, viz, request, testCase, outcome);
+  if (written !== undefined) return written;
   const lookup = (file: string) => (file === request.source.name ? request.source : undefined);
   if (outcome.workload !== undefined) {
     const answers = answersOf(outcome.events);
@@ -241,6 +256,31 @@ function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const token = encodeToken(request.settings, testCase, programHash(request.source.text));
   io.out(`\nreplay it exactly (add --trace for every step):\n  ent check ${request.source.name} --replay ${token}`);
   return exitFailure;
+}
+
+/** Writes the case's diagram, opened at its first violation with the witness's requests highlighted; an exit status if it could not be written. */
+function writeDiagram(io: Io, viz: VizCapture, request: CheckRequest, testCase: CheckCase, outcome: CaseOutcome): number | undefined {
+  const runtime = request.settings.runtime;
+  const token = encodeToken(request.settings, testCase, programHash(request.source.text));
+  const violations = outcome.violations;
+  const written = viz.write(io, request.vizPath!, {
+    title: `ent check ${request.source.name}${violations.length === 0 ? ': every checker held' : `: ${violations[0].checker} violated`}`,
+    settings: describeSettings(request.settings),
+    nodes: runtime.nodes,
+    clients: request.settings.workload === 'run' ? 1 : request.settings.shape.clients,
+    lookup: (file) => (file === request.source.name ? request.source : undefined),
+    violation: violations.length === 0 ? undefined : {
+      title: `${violations[0].checker}: ${violations[0].kind}`,
+      lines: [
+        ...findingsOf(violations), ...violations.map((violation) => `${violation.checker}: ${violation.message}`),
+        `replay it: ent check ${request.source.name} --replay ${token}`,
+      ],
+      requests: [...new Set(violations.flatMap((violation) => violation.requests))],
+    },
+  });
+  if (written === undefined) return undefined;
+  reportUsageError(io, written);
+  return exitUsage;
 }
 
 /** The first answer each submitted request got, by the request itself (the workload's own objects). */
