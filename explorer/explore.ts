@@ -22,7 +22,9 @@ import type { CheckSettings } from '../checkers/case.ts';
 import { checkRun } from '../checkers/case.ts';
 import type { Violation } from '../checkers/violation.ts';
 import type { Address, Configuration } from '../runtime/configuration.ts';
-import { describeOutcome } from '../runtime/describe.ts';
+import { checkLiveness } from '../checkers/liveness.ts';
+import { ListChoices } from '../runtime/choices.ts';
+import { describeOutcome, describeRequest } from '../runtime/describe.ts';
 import { historyEvents } from '../runtime/history.ts';
 import { dueEventPlaces } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
@@ -54,6 +56,11 @@ export interface ExploreScope {
   readonly progress?: (stats: ExploreStats) => void;
   /** Go on after the first violation (to collect every terminal outcome). */
   readonly keepGoing?: boolean;
+  /**
+   * Which violations make a counterexample (default: any). A zoo bug is looked for by the violations it
+   * declares: the shortest run that shows one of them, even when a shorter one shows another symptom.
+   */
+  readonly target?: (violations: readonly Violation[]) => boolean;
 }
 
 export interface ExploreStats {
@@ -89,6 +96,49 @@ interface Node {
   readonly parent: number;
   readonly numbers: readonly number[];
   readonly depth: number;
+}
+
+/** The edges of the explored graph, kept to find the states from which no schedule ends (a livelock). */
+class Edges {
+  from: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  to: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  length = 0;
+
+  add(from: number, to: number): void {
+    if (this.length === this.from.length) {
+      const grow = (array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const bigger = new Int32Array(array.length * 2); bigger.set(array); return bigger; };
+      this.from = grow(this.from);
+      this.to = grow(this.to);
+    }
+    this.from[this.length] = from;
+    this.to[this.length] = to;
+    this.length++;
+  }
+}
+
+/**
+ * The first state (breadth first: the nearest) from which no path reaches a terminal state: there every
+ * schedule runs forever without answering every request. Backward from the states with a terminal branch.
+ */
+function firstNeverEnding(states: number, edges: Edges, ends: Uint8Array): number | undefined {
+  const incoming = new Int32Array(states + 1);
+  for (let index = 0; index < edges.length; index++) incoming[edges.to[index] + 1]++;
+  for (let state = 0; state < states; state++) incoming[state + 1] += incoming[state];
+  const sources = new Int32Array(edges.length);
+  const fill = incoming.slice(0, states);
+  for (let index = 0; index < edges.length; index++) sources[fill[edges.to[index]]++] = edges.from[index];
+  const reaches = new Uint8Array(states);
+  const queue: number[] = [];
+  for (let state = 0; state < states; state++) if (ends[state] === 1) { reaches[state] = 1; queue.push(state); }
+  while (queue.length > 0) {
+    const state = queue.pop()!;
+    for (let at = incoming[state]; at < incoming[state + 1]; at++) {
+      const source = sources[at];
+      if (reaches[source] === 0) { reaches[source] = 1; queue.push(source); }
+    }
+  }
+  const found = reaches.indexOf(0);
+  return found === -1 ? undefined : found;
 }
 
 interface Pending {
@@ -128,6 +178,12 @@ export function explore(scope: ExploreScope): ExploreResult {
     return chain.reverse().flat();
   };
 
+  const edges = new Edges();
+  let ends = new Uint8Array(1024);
+  const markEnd = (index: number): void => {
+    if (index >= ends.length) { const bigger = new Uint8Array(ends.length * 2 + index); bigger.set(ends); ends = bigger; }
+    ends[index] = 1;
+  };
   let counterexample: Counterexample | undefined;
   let stoppedBy: ExploreResult['stoppedBy'];
   const transition = (pending: Pending) => (choices: Parameters<typeof advance>[3]): Advance => advance(pending.state, workload, split, choices);
@@ -152,9 +208,10 @@ export function explore(scope: ExploreScope): ExploreResult {
         if (result.kind !== 'stepped') {
           // A terminal state: the run ends here, and every checker reads it.
           terminals++;
+          markEnd(pending.index);
           const violations = checkTerminal(scope, result);
           outcomes.add(outcomeOf(result.state.config, violations));
-          if (violations.length > 0 && counterexample === undefined) {
+          if (violations.length > 0 && counterexample === undefined && (scope.target === undefined || scope.target(violations))) {
             counterexample = { violations, depth: depth + 1, schedule: [...pathNumbers(pending.index), ...branch.numbers] };
             if (scope.keepGoing !== true) {
               stoppedBy = 'violation';
@@ -165,7 +222,11 @@ export function explore(scope: ExploreScope): ExploreResult {
         }
         const budget = spend(pending.budget, branch.struck);
         const fingerprintKey = key(result.state, budget);
-        if (seen.has(fingerprintKey)) continue;
+        const known = seen.get(fingerprintKey);
+        if (known !== undefined) {
+          edges.add(pending.index, known);
+          continue;
+        }
         if (nodes.length >= scope.maxStates) {
           stoppedBy = 'max-states';
           break outer;
@@ -177,11 +238,25 @@ export function explore(scope: ExploreScope): ExploreResult {
         const index = nodes.length;
         nodes.push({ parent: pending.index, numbers: branch.numbers, depth: depth + 1 });
         seen.set(fingerprintKey, index);
+        edges.add(pending.index, index);
         maxDepth = Math.max(maxDepth, depth + 1);
         next.push({ index, state: result.state, budget });
       }
     }
     frontier = next;
+  }
+  if (stoppedBy === undefined && counterexample === undefined) {
+    // Complete: a state from which no schedule ends is a livelock, which the driver reports (after its
+    // own count of steps without an answer) as requests never answered while the system was busy.
+    const never = firstNeverEnding(nodes.length, edges, ends);
+    if (never !== undefined) {
+      const state = reconstruct(scope, pathNumbers(never));
+      const violations = checkLiveness(unansweredOf(state, workload), 'steps', scope.settings.runtime.delivery);
+      if (violations.length > 0 && (scope.target === undefined || scope.target(violations))) {
+        counterexample = { violations, depth: nodes[never].depth, schedule: pathNumbers(never) };
+        stoppedBy = 'violation';
+      }
+    }
   }
   return { stats: stats(), complete: stoppedBy === undefined, stoppedBy, outcomes, counterexample };
 }
@@ -220,6 +295,29 @@ function staysAt(before: Configuration, result: Advance, node: number): boolean 
   if (before.network.some((envelope) => !(envelope.to.kind === 'node' && envelope.to.node === node) && !kept.has(envelope))) return false;
   const old = new Set(before.network);
   return after.network.every((envelope) => old.has(envelope) || envelope.deliverAt > after.tick || (envelope.to.kind === 'node' && envelope.to.node === node));
+}
+
+/** The state a path's numbers lead to, run again from the initial state. */
+function reconstruct(scope: ExploreScope, numbers: readonly number[]): LoopState {
+  const choices = new ListChoices(numbers);
+  let state = initialLoopState(scope.settings.runtime, scope.workload);
+  while (choices.used < numbers.length) {
+    const result = advance(state, scope.workload, scope.split, choices);
+    if (result.kind !== 'stepped') throw new Error('assertion: a path to a state ends before it');
+    state = result.state;
+  }
+  return state;
+}
+
+/** The requests a state has not answered (submitted or not), as the driver words them. */
+function unansweredOf(state: LoopState, workload: Workload): string[] {
+  const stuck: string[] = [];
+  for (const client of state.config.clients) {
+    for (const entry of client.pending.values()) stuck.push(`${entry.requestId} ${describeRequest(entry.request)}`);
+  }
+  const notSubmitted = [...workload.setup.slice(state.setupTaken), ...workload.clients.flatMap((requests, client) => requests.slice(state.taken[client]))];
+  for (const request of notSubmitted) stuck.push(`(not submitted) ${describeRequest(request)}`);
+  return stuck;
 }
 
 function checkTerminal(scope: ExploreScope, result: Exclude<Advance, { kind: 'stepped' }>): Violation[] {

@@ -23,6 +23,11 @@ import { listToArray, mapEntries, type ListValue, type MapValue } from '../seman
 
 /** Fields that hold a tick: written relative to the configuration's tick. */
 const tickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'submittedAt', 'resendAt']);
+/**
+ * Fields that no rule of the runtime and no checker reads (they are there for traces and readers): left
+ * out, or a client that resends forever would count its sends, and a cycle would never close.
+ */
+const unreadFields = new Set(['sends', 'submittedAt', 'sentAt']);
 /** Maps whose values are ticks. */
 const tickMaps = new Set(['inquiries', 'resends']);
 /** Subtrees that hold no tick and no message id: written once per object and remembered. */
@@ -35,9 +40,14 @@ export interface FingerprintOptions {
 const memo = new WeakMap<object, string>();
 const historyMemo = new WeakMap<object, string>();
 
+/** Texts that depend on the present tick (relative ticks inside), remembered with the tick they were written at. */
+const atTick = new WeakMap<object, { readonly now: number; readonly text: string }>();
+
 class Writer {
   readonly parts: string[] = [];
   rename: Map<number, number> | undefined;
+  /** The text written so far depends on the renaming of message ids (it cannot be remembered without it). */
+  usedRename = false;
 
   constructor(private readonly now: number) {}
 
@@ -109,6 +119,7 @@ class Writer {
       return;
     }
     if (value instanceof Set) {
+      if (key === 'seen' && this.rename !== undefined && value.size > 0) this.usedRename = true;
       const items = key === 'seen' && this.rename !== undefined
         ? [...value].map((id: number) => { const renamed = this.rename!.get(id); return renamed === undefined ? `#${id}` : String(renamed); })
         : [...value].map((item) => this.nested(item, undefined));
@@ -129,7 +140,7 @@ class Writer {
     parts.push('(');
     for (const field in record) {
       const item = record[field];
-      if (item === undefined) continue;
+      if (item === undefined || unreadFields.has(field)) continue;
       parts.push(field, ':');
       this.value(item, field);
       parts.push(';');
@@ -144,22 +155,48 @@ class Writer {
     this.parts.push('{', written.sort().join(','), '}');
   }
 
-  private nested(value: unknown, key: string | undefined): string {
+  nested(value: unknown, key: string | undefined): string {
     const inner = new Writer(this.now);
     inner.rename = this.rename;
     inner.value(value, key);
+    if (inner.usedRename) this.usedRename = true;
     return inner.parts.join('');
+  }
+
+  /** A value that depends on the present tick but not on message ids, written once per object and tick. */
+  remembered(value: object, write: () => string): string {
+    const known = atTick.get(value);
+    if (known !== undefined && known.now === this.now) return known.text;
+    const text = write();
+    atTick.set(value, { now: this.now, text });
+    return text;
   }
 
   /** A message: its id renamed (or as it is), its ticks relative, its contents. */
   envelope(envelope: Envelope): string {
+    if (this.rename !== undefined) this.usedRename = true;
     const id = this.rename === undefined ? String(envelope.id) : String(this.rename.get(envelope.id));
-    return `E${id}|${this.nested(envelope.from, undefined)}|${this.nested(envelope.to, undefined)}|t${envelope.sentAt - this.now}|t${envelope.deliverAt - this.now}|${this.nested(envelope.body, undefined)}`;
+    return `E${id}|t${envelope.deliverAt - this.now}|${this.contents(envelope)}`;
   }
 
   /** What a message says, without its id or its ticks: the key its id is renamed by. */
   contents(envelope: Envelope): string {
-    return `${this.nested(envelope.from, undefined)}|${this.nested(envelope.to, undefined)}|${this.nested(envelope.body, undefined)}`;
+    return this.remembered(envelope, () => {
+      const inner = new Writer(this.now);
+      return `${inner.nested(envelope.from, undefined)}|${inner.nested(envelope.to, undefined)}|${inner.nested(envelope.body, undefined)}`;
+    });
+  }
+
+  /** A node or a client: remembered per object and tick when its text does not depend on message ids. */
+  part(value: object): string {
+    const known = atTick.get(value);
+    if (known !== undefined && known.now === this.now) return known.text;
+    const inner = new Writer(this.now);
+    inner.rename = this.rename;
+    inner.value(value, undefined);
+    const text = inner.parts.join('');
+    if (!inner.usedRename) atTick.set(value, { now: this.now, text });
+    return text;
   }
 }
 
@@ -211,11 +248,11 @@ export function canonicalText(config: Configuration, extra: string, options: Fin
   if (options.renameMessages) writer.rename = canonicalIds(config, writer);
   const parts = writer.parts;
   parts.push(extra, '|');
-  writer.value(config.nodes, 'nodes');
+  for (const node of config.nodes) parts.push(writer.part(node), ';');
   parts.push('|');
   writer.value(config.network, 'network');
   parts.push('|');
-  writer.value(config.clients, 'clients');
+  for (const client of config.clients) parts.push(writer.part(client), ';');
   parts.push(`|${config.nextTimestamp}|${config.nextOrder}|`);
   if (!options.renameMessages) parts.push(String(config.nextMessageId));
   parts.push('|', historyDigest(config.history));
