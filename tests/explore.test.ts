@@ -17,6 +17,7 @@ import { ListChoices, SeededChoices } from '../runtime/choices.ts';
 import { runWorkload } from '../runtime/driver.ts';
 import { historyEvents, historyEventToJson } from '../runtime/history.ts';
 import type { Workload } from '../runtime/workload.ts';
+import { zoo } from '../runtime/zoo.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { Request } from '../semantics/transactions.ts';
@@ -149,5 +150,67 @@ for (const { name, options, workload } of reductionScopes) {
     }
     t.log(`distinct states: ${results.map((result, index) => `${[...reductionSets()[index]].join('+') || 'none'} ${result.stats.distinct}`).join(', ')}; ${plain.outcomes.size} outcomes`);
     t.true(results[3].stats.distinct <= plain.stats.distinct);
+  });
+}
+
+/**
+ * A counterexample's schedule run again: through `runCase` from the workload's numbers, as `ent check
+ * --replay` runs a token, or (for a workload written out, which a token cannot hold) through the driver.
+ */
+function replay(scope: ExploreScope, schedule: readonly number[], written: boolean): { violations: readonly { checker: string; kind: string }[] } {
+  if (!written) return runCase(compiled.program, compiled.split, scope.settings, { workload: scope.workloadNumbers, schedule });
+  const run = runWorkload(compiled.split, scope.settings.runtime, new ListChoices(schedule), scope.workload);
+  return { violations: checkRun(compiled.program, scope.settings.runtime, run) };
+}
+
+interface ZooScope {
+  readonly bug: string;
+  readonly options: Partial<ScopeOptions>;
+  readonly workload?: Workload;
+  /** The length of the shortest counterexample, in global steps (breadth first, with every reduction). */
+  readonly depth: number;
+  /** Only with ENT_EXPLORE_LONG=1: the scope takes a minute or more. */
+  readonly long?: boolean;
+  /** Its replay runs the driver until it gives up on the livelock (millions of steps): only in the long run. */
+  readonly replayLong?: boolean;
+}
+
+const oneDrop: Partial<ScopeOptions> = { budget: { ...noBudget, drop: 1 } };
+const oneCrash: Partial<ScopeOptions> = { budget: { ...noBudget, crash: 1 } };
+/** Two transfers between the same two accounts, one per client, at once. */
+const crossing: Workload = { setup: [create(0), create(1)], clients: [[call(0, 'transfer', account(1), 3)], [call(1, 'transfer', account(0), 2)]] };
+
+const zooScopes: readonly ZooScope[] = [
+  { bug: 'no-dedup-table', options: oneDrop, depth: 63 },
+  { bug: 'ack-before-persist', options: oneCrash, depth: 48 },
+  { bug: 'commit-without-all-participants', options: oneDrop, depth: 45 },
+  { bug: 'replay-without-idempotence', options: oneDrop, depth: 49 },
+  { bug: 'dedup-forgets-before-ack', options: oneDrop, depth: 63 },
+  { bug: 'reply-before-durable', options: oneCrash, depth: 69 },
+  { bug: 'drop-requests', options: {}, depth: 0, replayLong: true },
+  { bug: 'reentrant-across-transactions', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } }, depth: 72 },
+  { bug: 'early-lock-release', options: { jitter: 1, shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 } }, workload: crossing, depth: 50, long: true },
+  { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 0, long: true },
+];
+
+for (const zooScope of zooScopes) {
+  const variant = zoo.find((candidate) => candidate.name === zooScope.bug)!;
+  const run = zooScope.long === true && !long ? test.skip : test;
+  run(`the zoo's ${variant.name} is found exhaustively as ${variant.caughtAs.join(' or ')}, shortest in ${zooScope.depth} steps`, (t) => {
+    const scope = scopeOf({ ...zooScope.options, bug: variant.name }, zooScope.workload);
+    const caught = (violations: readonly { checker: string; kind: string }[]): boolean => violations.some((violation) => variant.caughtAs.includes(`${violation.checker}:${violation.kind}`));
+    const result = explore({ ...scope, target: caught });
+    const found = result.counterexample;
+    if (found === undefined) {
+      t.fail(`not found (${result.complete ? 'complete' : `stopped by ${result.stoppedBy}`}, ${result.stats.distinct} states)`);
+      return;
+    }
+    t.log(`${result.stats.distinct} distinct states; depth ${found.depth}; ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(', ')}`);
+    t.is(found.depth, zooScope.depth);
+    t.true(caught(found.violations));
+    // Its schedule is a replay token's: `ent check --replay` runs it to the same violation.
+    if (zooScope.replayLong === true && !long) return;
+    const replayed = replay(scope, found.schedule, zooScope.workload !== undefined);
+    t.true(caught(replayed.violations), `replayed: ${replayed.violations.map((violation) => `${violation.checker}:${violation.kind}`).join(', ')}`);
   });
 }
