@@ -214,3 +214,64 @@ for (const zooScope of zooScopes) {
     t.true(caught(replayed.violations), `replayed: ${replayed.violations.map((violation) => `${violation.checker}:${violation.kind}`).join(', ')}`);
   });
 }
+
+/** The correct protocols hold in every state of these scopes (the count of states is logged). */
+const safeScopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions>; readonly long?: boolean }[] = [
+  { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 crash', options: oneCrash },
+  { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 drop, 1 duplicate', options: { budget: { ...noBudget, drop: 1, duplicate: 1 } } },
+  { name: 'aria, 1 client × 2 transfers over 2 accounts, 1 drop', options: { concurrency: 'aria', budget: { ...noBudget, drop: 1 } } },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), no faults', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } } },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 drop', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1 } }, long: true },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 crash', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1 } }, long: true },
+];
+
+for (const { name, options, long: isLong } of safeScopes) {
+  (isLong === true && !long ? test.skip : test)(`the correct protocol holds completely: ${name}`, (t) => {
+    const result = explore(scopeOf(options));
+    t.is(result.counterexample, undefined, result.counterexample?.violations.map((violation) => violation.message).join('\n'));
+    t.true(result.complete);
+    t.log(`complete: ${result.stats.distinct} distinct states, greatest depth ${result.stats.maxDepth}, ${result.outcomes.size} outcome(s)`);
+  });
+}
+
+async function ent(args: string[], files: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  const io = memoryIo(files);
+  const status = await main(args, io);
+  return { status, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+}
+
+test('ent explore reports a complete exploration, and a counterexample with a token that ent check --replay runs', async (t) => {
+  const files = { 'transfer.ent': transferSource };
+  const held = await ent(['explore', 'transfer.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0'], files);
+  t.is(held.status, 0, held.stderr);
+  t.regex(held.stdout, /complete: every state of the scope was explored/);
+  t.regex(held.stdout, /\d+ states generated, \d+ distinct, greatest depth \d+, \d+ terminal; [\d.]+ s, \d+ distinct states\/s/);
+  t.regex(held.stdout, /reductions: message-ids, por/);
+  const found = await ent(['explore', 'transfer.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0', '--bug', 'no-dedup-table'], files);
+  t.is(found.status, 1);
+  t.regex(found.stdout, /a shortest counterexample: 63 global steps/);
+  const token = /--replay (ent2\.\S+)/.exec(found.stdout)?.[1];
+  t.truthy(token);
+  const replayed = await ent(['check', 'transfer.ent', '--replay', token!], files);
+  t.is(replayed.status, 1);
+  t.regex(replayed.stdout, /exactly-once: r3 \(Account\(1\)\.transfer\(Account\(0\), 4\)\) took effect 2 times/);
+});
+
+test('ent explore refuses what it cannot explore, each with its code', async (t) => {
+  const files = { 'transfer.ent': transferSource, 'empty.ent': 'run {\n  print 1\n}\n' };
+  const cases: readonly { args: string[]; code: string }[] = [
+    { args: ['explore', 'transfer.ent', '--workload', 'run'], code: 'U0109' },
+    { args: ['explore', 'transfer.ent', '--reductions', 'por,symmetry'], code: 'U0103' },
+    { args: ['explore', 'transfer.ent', '--drops', '-1'], code: 'U0103' },
+    { args: ['explore', 'transfer.ent', '--jitter', '9'], code: 'U0103' },
+    { args: ['explore', 'transfer.ent', '--max-states', '0'], code: 'U0103' },
+    { args: ['explore', 'empty.ent'], code: 'U0107' },
+    { args: ['explore'], code: 'U0101' },
+  ];
+  for (const { args, code } of cases) {
+    const result = await ent(args, files);
+    t.is(result.status, 2, args.join(' '));
+    t.regex(result.stderr, new RegExp(`error\\[${code}\\]`), args.join(' '));
+    t.regex(result.stderr, /hint:/, args.join(' '));
+  }
+});
