@@ -190,7 +190,7 @@ const zooScopes: readonly ZooScope[] = [
   { bug: 'drop-requests', options: {}, depth: 0, replayLong: true },
   { bug: 'reentrant-across-transactions', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } }, depth: 72 },
   { bug: 'early-lock-release', options: { jitter: 1, shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 } }, workload: crossing, depth: 50, long: true },
-  { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 0, long: true },
+  { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 65 },
 ];
 
 for (const zooScope of zooScopes) {
