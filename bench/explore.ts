@@ -7,6 +7,7 @@
 // Run: npx tsc -p . && node --expose-gc build/bench/explore.js [section …]
 // (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
 
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { noBudget, type FaultBudget } from '../explorer/branching.ts';
 import { explore, reductionNames, type ExploreResult, type Reduction } from '../explorer/explore.ts';
@@ -14,29 +15,8 @@ import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 
-/** The accounts of tests/explore.test.ts: a random workload on them is a workload of transfers. */
-const source = `
-entity Account {
-  key id: int
-  balance: int = 10
-
-  fn transfer(to: Account, amount: int) {
-    to.deposit(amount)
-    self.withdraw(amount)
-  }
-
-  fn deposit(amount: int) {
-    self.balance = self.balance + amount
-  }
-
-  fn withdraw(amount: int) {
-    if amount > self.balance {
-      abort "insufficient funds"
-    }
-    self.balance = self.balance - amount
-  }
-}
-`;
+/** examples/transfer.ent: a random workload on it is a workload of transfers. */
+const source = readFileSync('examples/transfer.ent', 'utf8');
 
 const program = compile(source, 'transfer.ent').program!;
 const { split } = compileToSplit(program);

@@ -27,29 +27,8 @@ import type { TypedProgram } from '../semantics/typed.ts';
 
 const long = process.env.ENT_EXPLORE_LONG === '1';
 
-/** Accounts that only transfer, deposit and withdraw: a random workload on it is a workload of transfers. */
-const transferSource = `
-entity Account {
-  key id: int
-  balance: int = 10
-
-  fn transfer(to: Account, amount: int) {
-    to.deposit(amount)
-    self.withdraw(amount)
-  }
-
-  fn deposit(amount: int) {
-    self.balance = self.balance + amount
-  }
-
-  fn withdraw(amount: int) {
-    if amount > self.balance {
-      abort "insufficient funds"
-    }
-    self.balance = self.balance - amount
-  }
-}
-`;
+/** examples/transfer.ent: accounts that only transfer, deposit and withdraw; a random workload on it is a workload of transfers. */
+const transferSource = readFileSync('examples/transfer.ent', 'utf8');
 
 const compiled = ((): { program: TypedProgram; split: SplitProgram } => {
   const program = compile(transferSource, 'transfer.ent').program!;
