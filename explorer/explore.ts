@@ -26,7 +26,7 @@ import { checkLiveness } from '../checkers/liveness.ts';
 import { ListChoices } from '../runtime/choices.ts';
 import { describeOutcome, describeRequest } from '../runtime/describe.ts';
 import { historyEvents } from '../runtime/history.ts';
-import { dueEventPlaces } from '../runtime/simulator.ts';
+import { dueEventPlaces, nextEventTick } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
@@ -272,23 +272,25 @@ function persistentBranches(pending: Pending, workload: Workload, transition: (c
   if (!faultsOver || !submitsNothing(state, workload)) return undefined;
   const places = dueEventPlaces(config);
   if (places.length < 2) return undefined;
+  // Every step from here takes one of the due events, and time moves to their tick.
+  const dueTick = nextEventTick(config)!;
   const sameNode = (place: Address, node: number): boolean => place.kind === 'node' && place.node === node;
   for (let index = 0; index < places.length; index++) {
     const place = places[index];
     if (place.kind !== 'node') continue;
     if (places.some((other, at) => at !== index && sameNode(other, place.node))) continue;
     const found = branches(budget, transition, index);
-    if (found.every((branch) => staysAt(config, branch.result, place.node))) return found;
+    if (found.every((branch) => staysAt(config, dueTick, branch.result, place.node))) return found;
   }
   return undefined;
 }
 
 /** The step changed nothing but node `node`'s state and the messages in flight, and sent nothing due now elsewhere. */
-function staysAt(before: Configuration, result: Advance, node: number): boolean {
+function staysAt(before: Configuration, dueTick: number, result: Advance, node: number): boolean {
   if (result.kind !== 'stepped') return false;
   const after = result.state.config;
   if (after.clients !== before.clients || after.history !== before.history || after.nextOrder !== before.nextOrder
-    || after.nextTimestamp !== before.nextTimestamp || after.tick !== before.tick) return false;
+    || after.nextTimestamp !== before.nextTimestamp || after.tick !== dueTick) return false;
   if (after.nodes.some((state, id) => id !== node && state !== before.nodes[id])) return false;
   const kept = new Set(after.network);
   // Every message not addressed to the node is still in flight, untouched.

@@ -114,6 +114,10 @@ const reductionScopes: readonly { readonly name: string; readonly options: Parti
     name: 'two deposits, one duplicate, at-least-once', options: { delivery: 'at-least-once', budget: { ...noBudget, duplicate: 1 } },
     workload: { setup: [create(0)], clients: [[call(0, 'deposit', 1), call(0, 'deposit', 2)]] },
   },
+  {
+    name: 'two withdrawals racing, at-most-once, one drop', options: { delivery: 'at-most-once', budget: { ...noBudget, drop: 1 } },
+    workload: { setup: [create(0), create(1)], clients: [[call(0, 'withdraw', 8), call(1, 'transfer', account(0), 3)], [call(0, 'withdraw', 5)]] },
+  },
   { name: 'no-dedup-table, one drop (outcomes with violations)', options: { bug: 'no-dedup-table', budget: { ...noBudget, drop: 1 } } },
   { name: 'aria, 2 clients × 2 requests, no faults (seed 2)', options: { concurrency: 'aria', seed: '2', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } } },
 ];
