@@ -89,7 +89,7 @@ function growth(): void {
   console.log('Growth: distinct states by clients × requests and fault budget (every reduction on)');
   for (const [clients, requests] of [[1, 1], [1, 2], [2, 1], [2, 2]] as const) {
     for (const budget of [noBudget, { ...noBudget, drop: 1 }, { ...noBudget, crash: 1 }, { ...noBudget, duplicate: 1 }]) {
-      const measured = measure({ shape: { clients, requestsPerClient: requests, keysPerEntity: 2 }, budget, maxStates: 400_000 });
+      const measured = measure({ shape: { clients, requestsPerClient: requests, keysPerEntity: 2 }, budget, maxStates: 200_000 });
       console.log(line(`${clients} × ${requests}, ${budgetText(budget)}`, measured));
     }
   }

@@ -8,7 +8,7 @@
 // 2 on usage errors. Wall time is read here only, for the time limit and the speed.
 
 import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
-import { explore, reductionNames, type ExploreResult, type ExploreStats, type Reduction } from '../explorer/explore.ts';
+import { explore, reductionNames, type ExploreResult, type ExploreScope, type ExploreStats, type Reduction } from '../explorer/explore.ts';
 import type { FaultBudget } from '../explorer/branching.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
 import { describeWorkload } from '../runtime/workload.ts';
@@ -20,6 +20,8 @@ import { maxSourceOption } from './files.ts';
 import type { Io } from './io.ts';
 import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
+import type { RunSettings } from './semantics.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
 import { parseTraceLevel, traceLevels } from './trace.ts';
 
 const budgetRange = { minimum: 0, maximum: 20 };
@@ -88,21 +90,57 @@ export function parseReductions(text: string): ReadonlySet<Reduction> | UsageErr
   return new Set(names as Reduction[]);
 }
 
+/** The scope the options give, over the runtime settings `base` (the command line's defaults, or the REPL's settings). */
+export function scopeOptions(parsed: ParsedArguments, base: RunSettings): ScopeOptions | UsageError {
+  if (parsed.options.get('workload') === 'run') {
+    return new UsageError('U0109', '--workload run: the run block cannot be explored (a client\'s own computation cannot be branched from a state)',
+      'use the random workload: --clients N --requests N --keys N --seed S');
+  }
+  const run = parseRunSettings(parsed, { ...base, bug: stringOption(parsed, 'bug') ?? base.bug });
+  if (run instanceof UsageError) return run;
+  const reductions = parseReductions(stringOption(parsed, 'reductions') ?? reductionNames.join(','));
+  if (reductions instanceof UsageError) return reductions;
+  const number = (name: string, fallback: number): number => integerOption(parsed, name, fallback) as number;
+  const budget: FaultBudget = { crash: number('crashes', 1), drop: number('drops', 1), duplicate: number('dups', 1), delay: number('delays', 1) };
+  return {
+    nodes: run.nodes, concurrency: run.concurrency, delivery: run.delivery, stepLimit: run.stepLimit, bug: run.bug,
+    shape: { clients: number('clients', 2), requestsPerClient: number('requests', 2), keysPerEntity: number('keys', 2) },
+    seed: stringOption(parsed, 'seed') ?? '1', budget, jitter: number('jitter', 0), downtime: number('downtime', 4), reductions,
+    maxStates: number('max-states', 1_000_000),
+  };
+}
+
+/** Explores the scope and prints the summary; the caller reports a counterexample. */
+export function runExploration(
+  io: Io, program: TypedProgram, options: ScopeOptions, timeLimitSeconds: number, interrupted?: () => boolean,
+): { result: ExploreResult; scope: ExploreScope } {
+  const { split } = compileToSplit(program);
+  const scope = exploreScope(program, split, options);
+  const started = performance.now();
+  const deadline = started + timeLimitSeconds * 1000;
+  const result = explore({
+    ...scope,
+    stop: () => performance.now() > deadline || interrupted?.() === true,
+    progress: (stats) => io.progress(`exploring… ${stats.distinct} states, depth ${stats.maxDepth}, ${stats.terminals} terminal`),
+  });
+  io.progress(undefined);
+  const seconds = (performance.now() - started) / 1000;
+  io.out(`ent explore: ${describeScope(options)}`);
+  io.out(`the workload (seed ${options.seed}):\n${describeWorkload(scope.workload).split('\n').map((line) => `  ${line}`).join('\n')}`);
+  io.out(describeResult(result, seconds, options.reductions));
+  if (result.counterexample !== undefined) {
+    io.out(`\na shortest counterexample: ${result.counterexample.depth} global steps (breadth first${options.reductions.has('por') ? ', in the graph the partial-order reduction leaves' : ''}):`);
+  }
+  return { result, scope };
+}
+
 export function exploreCli(io: Io, parsed: ParsedArguments): number {
   if (parsed.positionals.length !== 1) {
     const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
     return usage(io, new UsageError('U0101', `ent explore takes ${what}`, `usage: ${exploreCommand.usage}`));
   }
-  if (parsed.options.get('workload') === 'run') {
-    return usage(io, new UsageError('U0109', '--workload run: the run block cannot be explored (a client\'s own computation cannot be branched from a state)',
-      'use the random workload: --clients N --requests N --keys N --seed S'));
-  }
-  const run = parseRunSettings(parsed, { ...defaultRunSettings, bug: stringOption(parsed, 'bug') ?? 'none' });
-  if (run instanceof UsageError) return usage(io, run);
-  const reductions = parseReductions(stringOption(parsed, 'reductions') ?? reductionNames.join(','));
-  if (reductions instanceof UsageError) return usage(io, reductions);
-  const number = (name: string, fallback: number): number => integerOption(parsed, name, fallback) as number;
-  const budget: FaultBudget = { crash: number('crashes', 1), drop: number('drops', 1), duplicate: number('dups', 1), delay: number('delays', 1) };
+  const options = scopeOptions(parsed, defaultRunSettings);
+  if (options instanceof UsageError) return usage(io, options);
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
@@ -110,31 +148,11 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
     return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to explore`,
       'ent explore needs a program with at least one entity; `ent run` runs a program that has none'));
   }
-  const options: ScopeOptions = {
-    nodes: run.nodes, concurrency: run.concurrency, delivery: run.delivery, stepLimit: run.stepLimit, bug: run.bug,
-    shape: { clients: number('clients', 2), requestsPerClient: number('requests', 2), keysPerEntity: number('keys', 2) },
-    seed: stringOption(parsed, 'seed') ?? '1', budget, jitter: number('jitter', 0), downtime: number('downtime', 4), reductions,
-    maxStates: number('max-states', 1_000_000),
-  };
-  const { split } = compileToSplit(loaded.program);
-  const scope = exploreScope(loaded.program, split, options);
-  const started = performance.now();
-  const deadline = started + number('time-limit', 60) * 1000;
-  const result = explore({
-    ...scope,
-    stop: () => performance.now() > deadline,
-    progress: (stats) => io.progress(`exploring… ${stats.distinct} states, depth ${stats.maxDepth}, ${stats.terminals} terminal`),
-  });
-  io.progress(undefined);
-  const seconds = (performance.now() - started) / 1000;
-  io.out(`ent explore: ${describeScope(options)}`);
-  io.out(`the workload (seed ${options.seed}):\n${describeWorkload(scope.workload).split('\n').map((line) => `  ${line}`).join('\n')}`);
-  io.out(describeResult(result, seconds, reductions));
+  const { result, scope } = runExploration(io, loaded.program, options, integerOption(parsed, 'time-limit', 60) as number);
   if (result.counterexample === undefined) {
     if (parsed.options.has('trace')) io.err('note: --trace shows the trace of a counterexample, and no terminal state gave one');
     return exitSuccess;
   }
-  io.out(`\na shortest counterexample: ${result.counterexample.depth} global steps (breadth first${reductions.has('por') ? ', in the graph the partial-order reduction leaves' : ''}):`);
   return report(io, {
     program: loaded.program, source: loaded.source, settings: scope.settings, traceLevel: parseTraceLevel(parsed),
   }, { workload: scope.workloadNumbers, schedule: result.counterexample.schedule });
@@ -143,7 +161,7 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
 function describeScope(options: ScopeOptions): string {
   const { budget, shape } = options;
   return `${options.nodes} nodes, protocol ${options.concurrency}, delivery ${options.delivery}${options.bug === 'none' ? '' : `, bug ${options.bug}`}; `
-    + `${shape.clients} clients × up to ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys; `
+    + `${shape.clients} client${shape.clients === 1 ? '' : 's'} × up to ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys; `
     + `faults at most ${budget.crash} crash, ${budget.drop} drop, ${budget.duplicate} dup, ${budget.delay} delay; jitter ${options.jitter}, downtime up to ${options.downtime}`;
 }
 

@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { checkRun, runCase, type CheckSettings } from '../checkers/case.ts';
 import { main } from '../cli/main.ts';
 import { memoryIo } from '../cli/io.ts';
+import { ReplSession } from '../cli/repl-session.ts';
+import { defaultRunSettings } from '../cli/runtime-options.ts';
 import { explore, outcomeOf, reductionNames, type ExploreResult, type ExploreScope, type Reduction } from '../explorer/explore.ts';
 import { exploreRuntime, exploreScope, seededWorkload, type ScopeOptions } from '../explorer/scope.ts';
 import { advance, initialLoopState, type LoopState } from '../explorer/loop.ts';
@@ -257,4 +259,19 @@ test('ent explore refuses what it cannot explore, each with its code', async (t)
     t.regex(result.stderr, new RegExp(`error\\[${code}\\]`), args.join(' '));
     t.regex(result.stderr, /hint:/, args.join(' '));
   }
+});
+
+test('the REPL\'s :explore explores the declared entities with ent explore\'s options', (t) => {
+  const io = memoryIo();
+  const repl = new ReplSession(io, 'distributed', defaultRunSettings);
+  t.is(repl.submit(':explore --clients 1'), 'failed');
+  t.regex(io.stderr.join('\n'), /error\[U0107\]/);
+  t.is(repl.submit(transferSource), 'ok');
+  t.is(repl.submit(':explore --clients 1 --crashes 0 --dups 0 --delays 0'), 'ok');
+  t.regex(io.stdout.join('\n'), /complete: every state of the scope was explored/);
+  t.is(repl.submit(':explore --clients 1 --crashes 0 --dups 0 --delays 0 --bug no-dedup-table'), 'failed');
+  t.regex(io.stdout.join('\n'), /a shortest counterexample: 63 global steps/);
+  t.regex(io.stdout.join('\n'), /exactly-once: r3 \(Account\(1\)\.transfer\(Account\(0\), 4\)\) took effect 2 times/);
+  t.is(repl.submit(':explore --workload run'), 'failed');
+  t.regex(io.stderr.join('\n'), /error\[U0109\]/);
 });
