@@ -93,7 +93,7 @@ export const checkCommand: CommandSpec = {
   ],
 };
 
-interface CheckRequest {
+export interface CheckRequest {
   readonly program: TypedProgram;
   readonly source: SourceText;
   readonly settings: CheckSettings;
@@ -220,7 +220,7 @@ function replay(io: Io, request: CheckRequest, token: string): number {
 }
 
 /** Runs the case again with a trace, and prints what a reader needs to see the violation (or that it held). */
-function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
+export function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const { split } = compileToSplit(request.program);
   const trace: TraceEntry[] = [];
   const viz = request.vizPath === undefined ? undefined : new VizCapture();
