@@ -58,12 +58,7 @@ export function runCase(
   const executed = settings.workload === 'run'
     ? runBlock(program, split, settings.runtime, schedule, trace)
     : runGenerated(program, split, settings, testCase, schedule, trace);
-  const violations: Violation[] = checkLiveness(executed.stuck, executed.stuckBecause, settings.runtime.delivery);
-  violations.push(...checkExactlyOnce(executed.events));
-  violations.push(...checkReplay(program, executed.events, executed.entities, settings.runtime.stepLimit).violations);
-  violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(executed.events)).anomalies));
-  const quiet = executed.stuck.length === 0 || executed.stuckBecause === 'quiet';
-  violations.push(...installationViolations(checkInstallation(decisionsAndInstalls(executed.events), { quiet })));
+  const violations = checkRun(program, settings.runtime, executed);
   const used = schedule.made.slice(0, testCase.schedule.length);
   return {
     violations, events: executed.events, entities: executed.entities, workload: executed.workload,
@@ -72,11 +67,26 @@ export function runCase(
   };
 }
 
-interface Executed {
+/** What a finished run is held against: its history, its final entities, and the requests it left unanswered. */
+export interface FinishedRun {
   readonly events: readonly HistoryEvent[];
   readonly entities: readonly CommittedEntity[];
   readonly stuck: readonly string[];
   readonly stuckBecause: 'quiet' | 'steps' | undefined;
+}
+
+/** Every checker of `ent check`, on one finished run: liveness, exactly-once, replay, dependency graph, installation. */
+export function checkRun(program: TypedProgram, runtime: RuntimeSettings, run: FinishedRun): Violation[] {
+  const violations: Violation[] = checkLiveness(run.stuck, run.stuckBecause, runtime.delivery);
+  violations.push(...checkExactlyOnce(run.events));
+  violations.push(...checkReplay(program, run.events, run.entities, runtime.stepLimit).violations);
+  violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(run.events)).anomalies));
+  const quiet = run.stuck.length === 0 || run.stuckBecause === 'quiet';
+  violations.push(...installationViolations(checkInstallation(decisionsAndInstalls(run.events), { quiet })));
+  return violations;
+}
+
+interface Executed extends FinishedRun {
   readonly workload: Workload | undefined;
   readonly ruleCounts: ReadonlyMap<string, number>;
   /** The workload's numbers, plainest (the run block has none). */

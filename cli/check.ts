@@ -71,11 +71,11 @@ export const checkCommand: CommandSpec = {
       name: 'trace', value: { placeholder: 'LEVEL', choices: traceLevels, optional: true },
       description: 'print the whole trace of the counterexample, not only the steps that matter (--trace is --trace=rules)',
     },
-    { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     {
       name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
       description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 200 runs, at most every core',
     },
+    { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     maxSourceOption,
     helpOption,
   ],
@@ -93,7 +93,7 @@ export const checkCommand: CommandSpec = {
   ],
 };
 
-interface CheckRequest {
+export interface CheckRequest {
   readonly program: TypedProgram;
   readonly source: SourceText;
   readonly settings: CheckSettings;
@@ -220,7 +220,7 @@ function replay(io: Io, request: CheckRequest, token: string): number {
 }
 
 /** Runs the case again with a trace, and prints what a reader needs to see the violation (or that it held). */
-function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
+export function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const { split } = compileToSplit(request.program);
   const trace: TraceEntry[] = [];
   const viz = request.vizPath === undefined ? undefined : new VizCapture();

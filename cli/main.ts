@@ -8,6 +8,7 @@ import { reportUsageError } from './load.ts';
 import { run, runCommand } from './run.ts';
 import { cps, cpsCommand } from './cps.ts';
 import { check, checkCommand } from './check.ts';
+import { exploreCli, exploreCommand } from './explore.ts';
 import { checkHistory, checkHistoryCommand } from './check-history.ts';
 import { repl, replCommand } from './repl.ts';
 import { closestName } from '../semantics/check/suggest.ts';
@@ -21,6 +22,7 @@ export const version = '0.1.0';
 
 function commands(): readonly Command[] {
   return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }, { spec: checkCommand, execute: check },
+    { spec: exploreCommand, execute: exploreCli },
     { spec: checkHistoryCommand, execute: checkHistory }, { spec: replCommand, execute: repl }];
 }
 

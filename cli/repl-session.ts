@@ -19,7 +19,8 @@ import { ClientError } from '../semantics/reference/client.ts';
 import type * as T from '../semantics/typed.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 import { renderCps } from './cps.ts';
-import { UsageError } from './arguments.ts';
+import { integerOption, parseArguments, UsageError } from './arguments.ts';
+import { exploreCommand, runExploration, scopeOptions } from './explore.ts';
 import { defaultSourceBytesMax, readTextFile, writeTextFile } from './files.ts';
 import type { Io } from './io.ts';
 import { formatUsageError } from './load.ts';
@@ -67,6 +68,10 @@ export const replCommands: readonly Command[] = [
   setting('protocol', 'P', 'none, 2pl or aria'),
   setting('delivery', 'D', 'at-most-once, at-least-once or exactly-once'),
   setting('step-limit', 'N', 'small steps one transaction may take'),
+  {
+    name: 'explore', argument: 'OPTIONS', help: 'every schedule of a small scope of the declared entities (ent explore\'s options)',
+    run: (session, options) => session.explore(options),
+  },
   { name: 'history', argument: 'FILE', help: 'write the history of the distributed runtime as JSON', run: (session, path) => session.writeHistory(path) },
   {
     name: 'viz', argument: 'FILE|on|off', help: 'write the space-time diagram of the distributed runtime as one HTML page; off stops recording it (faster), on records again',
@@ -374,6 +379,30 @@ export class ReplSession {
     }
     this.io.out(lines.join('\n'));
     return 'ok';
+  }
+
+  /**
+   * `:explore --clients 1 --drops 1`: `ent explore` on the declared entities, under the session's nodes,
+   * protocol, delivery and step limit unless the options say otherwise. Ctrl-C stops it. A counterexample
+   * is shown by its violations; its replay token needs a file (`ent explore FILE` with the same options).
+   */
+  explore(text: string): SubmitResult {
+    if (this.program.entities.size === 0) {
+      return this.refuse(new UsageError('U0107', ':explore: no entity is declared, so there is no transaction to explore', 'declare an entity, or :load a file'));
+    }
+    const parsed = parseArguments(exploreCommand, text.split(/\s+/).filter((word) => word !== ''));
+    if (parsed instanceof UsageError) return this.refuse(parsed);
+    if (parsed.positionals.length > 0) {
+      return this.refuse(new UsageError('U0101', `:explore takes options only, not ${parsed.positionals.map((word) => JSON.stringify(word)).join(' ')}`, 'it explores the declared entities; for a file, run ent explore FILE'));
+    }
+    const options = scopeOptions(parsed, this.settings);
+    if (options instanceof UsageError) return this.refuse(options);
+    const { result } = runExploration(this.io, this.program, options, integerOption(parsed, 'time-limit', 60) as number, this.interrupted);
+    const found = result.counterexample;
+    if (found === undefined) return 'ok';
+    for (const violation of found.violations) this.io.out(`  ${violation.checker}: ${violation.message}`);
+    this.io.out('(a replay token binds a file: put the entities in one and run ent explore FILE with the same options)');
+    return 'failed';
   }
 
   showCps(selector: string): SubmitResult {

@@ -115,6 +115,7 @@ export const catalog = [
   entry('U0105', 'usage', 'file too large', 'A source file is larger than `--max-source` (256k unless raised): the parser holds every token and syntax-tree node in memory at once.'),
   entry('U0106', 'usage', 'not a text file', 'A source file holds a NUL byte or is not valid UTF-8: it is not Ent source (or any text).'),
   entry('U0107', 'usage', 'nothing to check', '`ent check` on a program that declares no entity: it has no transaction whose guarantees could be checked.'),
+  entry('U0109', 'usage', 'cannot explore', '`ent explore` on a scope it cannot explore: the run block (`--workload run`) is a client\'s own computation, which cannot be branched from a state, so the explorer takes a random workload (`--clients`, `--requests`, `--keys`, `--seed`) instead.'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
 ] as const satisfies readonly CatalogEntry[];
 

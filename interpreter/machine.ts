@@ -103,7 +103,7 @@ export function resolvedFuture(result: Value): Value {
   return future;
 }
 
-function block(program: SplitProgram, entity: string, name: string): SplitBlock {
+export function block(program: SplitProgram, entity: string, name: string): SplitBlock {
   const found = program.entities.get(entity)?.blocks.get(name);
   if (found === undefined) throw new Error(`assertion: no block ${entity}.${name}`);
   return found;
@@ -152,7 +152,7 @@ function layoutOf(splitBlock: SplitBlock): ReadonlyMap<string, number> {
 }
 
 /** A fresh environment for the block, every slot unbound; filled by `bind` before anyone sees it. */
-function emptyEnvironment(splitBlock: SplitBlock): { slots: ReadonlyMap<string, number>; values: (Value | undefined)[] } {
+export function emptyEnvironment(splitBlock: SplitBlock): { slots: ReadonlyMap<string, number>; values: (Value | undefined)[] } {
   const slots = layoutOf(splitBlock);
   return { slots, values: new Array<Value | undefined>(slots.size).fill(undefined) };
 }
@@ -164,17 +164,17 @@ function slotOf(env: Environment, name: string): number {
 }
 
 /** Binds in an environment being built (never in one an activation already holds). */
-function bind(env: { slots: ReadonlyMap<string, number>; values: (Value | undefined)[] }, name: string, value: Value): void {
+export function bind(env: { slots: ReadonlyMap<string, number>; values: (Value | undefined)[] }, name: string, value: Value): void {
   env.values[slotOf(env, name)] = value;
 }
 
-function variableValue(name: string, env: Environment): Value {
+export function variableValue(name: string, env: Environment): Value {
   const value = env.values[slotOf(env, name)];
   if (value === undefined) throw new Error(`assertion: variable ${name} is unbound`);
   return value;
 }
 
-function atomValue(atom: Atom, env: Environment): Value {
+export function atomValue(atom: Atom, env: Environment): Value {
   return atom.kind === 'Constant' ? atom.value : variableValue(atom.name, env);
 }
 
@@ -212,7 +212,7 @@ export function evaluatePrimitive(primitive: Primitive, env: Environment, self: 
  * The primitives that build a list, map or string element by element (whose size the step is charged);
  * a store, push or remove updates a persistent value and costs its step alone (values.ts, `sizeOf`).
  */
-function builds(primitive: Primitive): boolean {
+export function builds(primitive: Primitive): boolean {
   return primitive.kind === 'List' || primitive.kind === 'Map' || primitive.kind === 'Binary'
     || primitive.kind === 'ValueMethod' || primitive.kind === 'Builtin';
 }
@@ -277,7 +277,7 @@ export function step(program: SplitProgram, activation: Activation, fields: Read
   }
 }
 
-function uninitialized(self: ReferenceValue, field: string, span: Span): LocalStep {
+export function uninitialized(self: ReferenceValue, field: string, span: Span): Extract<LocalStep, { kind: 'aborted' }> {
   return { kind: 'aborted', rule: 'L-Fail', span, code: 'A0109', message: `uninitialized field ${canonical(self)}.${field}` };
 }
 
@@ -304,7 +304,9 @@ function jump(program: SplitProgram, activation: Activation, target: string, arg
 }
 
 /** A call, remote read or `new`: the activation ends, and its frame travels with the message. */
-function suspend(program: SplitProgram, activation: Activation, term: Extract<Term, { kind: 'Call' | 'ReadRemote' | 'New' }>): LocalStep {
+export function suspend(
+  program: SplitProgram, activation: Activation, term: Extract<Term, { kind: 'Call' | 'ReadRemote' | 'New' }>,
+): Extract<LocalStep, { kind: 'suspended' }> {
   const { env, self } = activation;
   const resumeAt = block(program, self.entity, term.continuation);
   const frame: Frame = {

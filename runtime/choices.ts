@@ -74,6 +74,28 @@ export class SeededChoices implements ChoiceSource {
   }
 }
 
+/**
+ * The smallest listed number that `ListChoices.chance(probability)` answers with `yes`: what an
+ * exhaustive explorer writes down for a branch it took, so that the list replays that branch.
+ */
+export function numberForChance(probability: number, yes: boolean): number {
+  return yes ? plainestChance(resolution - 1, probability) : 0;
+}
+
+/**
+ * The smallest listed number that `ListChoices.among(probabilities)` answers with `outcome` (-1 for none
+ * of them): what an exhaustive explorer writes down for the branch it took. `outcome` must have a
+ * probability above 0.
+ */
+export function numberForOutcome(probabilities: readonly number[], outcome: number): number {
+  if (outcome === -1) return 0;
+  let bound = resolution;
+  for (let index = 0; index <= outcome; index++) bound -= probabilities[index] * resolution;
+  const candidate = Math.max(0, Math.ceil(bound));
+  if (whichOf(candidate, probabilities) !== outcome) throw new Error(`assertion: no number gives outcome ${outcome} of ${probabilities.join(', ')}`);
+  return candidate;
+}
+
 /** The smallest number that `isYes` answers as `value` does: 0 for a no. */
 function plainestChance(value: number, probability: number): number {
   if (!isYes(value, probability)) return 0;

@@ -5,6 +5,7 @@
 // state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
 // into the token, never into the store: only a commit makes them durable.
 
+import { runToEnd, type LocalEnd } from '../interpreter/fast-path.ts';
 import { enterMethod, pushFrame, resumeFrame, step, type Activation, type Frame, type FrameStack } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
 import type { Term } from '../semantics/core.ts';
@@ -238,6 +239,26 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
       : startToken.writes;
     return { ...startToken, steps, writes };
   };
+  const counts = context.localCounts;
+  if (counts !== undefined) {
+    // Counted, not traced: the fast path takes the same steps without building one per step.
+    const limit = config.settings.stepLimit;
+    const interrupted = config.settings.interrupted;
+    const end = runToEnd(context.program, start, fields, {
+      beforeStep: () => {
+        if (++steps > limit) return { code: 'A0108', message: 'step limit exceeded' };
+        if ((steps & 4095) === 0 && interrupted?.() === true) return { code: 'A0111', message: 'interrupted' };
+        return undefined;
+      },
+      fired: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
+      charge: (extra) => { steps += extra; },
+      write: (field, value) => {
+        fields.set(field, value);
+        wrote = true;
+      },
+    });
+    return endActivation(config, nodeId, end, tokenWithWrites(), context);
+  }
   for (;;) {
     if (++steps > config.settings.stepLimit) {
       return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0108', message: 'step limit exceeded', span: undefined }, context);
@@ -257,18 +278,27 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
         }
         activation = result.next;
         continue;
-      case 'suspended': {
-        const outgoing = result.outgoing;
-        const token = tokenWithWrites();
-        const target = outgoing.kind === 'create' ? referenceValue(outgoing.entity, outgoing.key) : outgoing.target;
-        const message: MessageBody = { ...outgoing, token };
-        return send(config, nodeAddress(nodeId), nodeAddress(nodeOf(target, config.settings.nodes)), message, context.choices);
-      }
-      case 'returned':
-        return replyTo(config, nodeId, result.value, result.stack, tokenWithWrites(), context);
-      case 'aborted':
-        return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: result.code, message: result.message, span: result.span }, context);
+      default:
+        return endActivation(config, nodeId, result, tokenWithWrites(), context);
     }
+  }
+}
+
+/** Where an activation's end goes: its message, its result to its caller, or its failure to the coordinator. */
+function endActivation(config: Configuration, nodeId: NodeId, end: LocalEnd, token: Token, context: ExecutionContext): Configuration {
+  switch (end.kind) {
+    case 'suspended': {
+      const outgoing = end.outgoing;
+      const target = outgoing.kind === 'create' ? referenceValue(outgoing.entity, outgoing.key) : outgoing.target;
+      const message: MessageBody = { ...outgoing, token };
+      return send(config, nodeAddress(nodeId), nodeAddress(nodeOf(target, config.settings.nodes)), message, context.choices);
+    }
+    case 'returned':
+      return replyTo(config, nodeId, end.value, end.stack, token, context);
+    case 'aborted':
+      return fail(config, nodeId, token, { kind: 'abort', code: end.code, message: end.message, span: end.span }, context);
+    case 'stopped':
+      return fail(config, nodeId, token, { kind: 'abort', code: end.code, message: end.message, span: undefined }, context);
   }
 }
 

@@ -7,7 +7,7 @@
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { ChoiceSource } from './choices.ts';
 import { handleResponse, clientDeadline, fireClientTimers } from './client.ts';
-import type { Configuration, Envelope, NodeId } from './configuration.ts';
+import type { Address, Configuration, Envelope, NodeId } from './configuration.ts';
 import { defaultDowntime } from './faults.ts';
 import {
   coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
@@ -73,6 +73,12 @@ export function globalStep(config: Configuration, program: SplitProgram, choices
 
 // -------------------------------------------------------------------------------------------- faults
 
+/**
+ * The fault kinds in the order in which the one `among` choice of a step names them (outcome 0 is a
+ * crash): an exhaustive explorer counts each kind against its own budget.
+ */
+export const faultOrder = ['crash', 'drop', 'duplicate', 'delay'] as const;
+
 function strike(config: Configuration, context: Context): { rule: GlobalRule; next: Configuration } | undefined {
   const { faults, timeouts, latencyJitter } = config.settings;
   const { choices, trace } = context;
@@ -81,13 +87,8 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
   };
   const upNodes = config.nodes.filter((node) => node.up);
   const remote = config.network.map((envelope, index) => ({ envelope, index })).filter(({ envelope }) => !isLocal(envelope));
-  // One choice decides whether a fault strikes this step, and which kind.
-  const kind = choices.among([
-    upNodes.length > 0 ? faults.crash : 0,
-    remote.length > 0 ? faults.drop : 0,
-    remote.length > 0 ? faults.duplicate : 0,
-    remote.length > 0 ? faults.delay : 0,
-  ]);
+  // One choice decides whether a fault strikes this step, and which kind (in the order of `faultOrder`).
+  const kind = choices.among(faultOrder.map((name) => (name === 'crash' ? (upNodes.length > 0 ? faults.crash : 0) : remote.length > 0 ? faults[name] : 0)));
   switch (kind) {
     case 0: {
       const victim = upNodes[choices.pick(upNodes.length)];
@@ -152,6 +153,24 @@ function pendingEvents(config: Configuration): Event[] {
 export function nextEventTick(config: Configuration): number | undefined {
   const events = pendingEvents(config);
   return events.length === 0 ? undefined : Math.max(config.tick, Math.min(...events.map((event) => event.at)));
+}
+
+/**
+ * Where each event due at the earliest tick happens, in the order in which the next step's pick among
+ * them numbers them (a message at its addressee, a timer or a recovery at its node or client): an
+ * exhaustive explorer uses it to tell steps at different places apart. Empty when the system is quiet.
+ */
+export function dueEventPlaces(config: Configuration): readonly Address[] {
+  const events = pendingEvents(config);
+  if (events.length === 0) return [];
+  const earliest = Math.min(...events.map((event) => event.at));
+  return events.filter((event) => event.at === earliest).map((event): Address => {
+    switch (event.kind) {
+      case 'message': return config.network[event.index].to;
+      case 'client': return { kind: 'client', client: event.client };
+      default: return { kind: 'node', node: event.node };
+    }
+  });
 }
 
 /** The events due at the earliest tick, one of them chosen. */

@@ -18,6 +18,7 @@ const exempt: ReadonlyMap<string, string> = new Map([
   ['U0105', 'a source file over the size limit: tested by tests/bad-input/'],
   ['U0106', 'a source file that is not text: tested by tests/bad-input/'],
   ['U0107', '`ent check` on a program without entities: tested by tests/bad-input/'],
+  ['U0109', '`ent explore --workload run`: tested by tests/explore.test.ts'],
   ['E0214', 'only the REPL redeclares an entity: tested by tests/repl.test.ts'],
   // Ctrl-C belongs to the REPL's terminal, not to programs.
   ['R0104', 'Ctrl-C at the REPL: tested by tests/repl-terminal.test.ts'],

@@ -1,0 +1,104 @@
+// Benchmark: `ent explore` (explorer/) on two-phase-commit transfers between accounts under 2PL: distinct
+// states per second on one core, the states with and without each reduction (ratios against no reduction,
+// in the same process), how the count grows with clients, requests and the fault budget, and the memory
+// per stored state (the heap after a full garbage collection, divided by the distinct states; run with
+// --expose-gc for it).
+// Sections (all by default, or name them): reductions, growth.
+// Run: npx tsc -p . && node --expose-gc build/bench/explore.js [section …]
+// (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
+
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { noBudget, type FaultBudget } from '../explorer/branching.ts';
+import { explore, reductionNames, type ExploreResult, type Reduction } from '../explorer/explore.ts';
+import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+
+/** examples/accounts.ent: a random workload on it is a workload of transfers. */
+const source = readFileSync('examples/accounts.ent', 'utf8');
+
+const program = compile(source, 'transfer.ent').program!;
+const { split } = compileToSplit(program);
+
+const base: ScopeOptions = {
+  nodes: 3, concurrency: '2pl', delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
+  shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, seed: '3', budget: noBudget, jitter: 0, downtime: 4,
+  reductions: new Set(reductionNames), maxStates: 3_000_000,
+};
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heap(): number {
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+function measure(options: Partial<ScopeOptions>): { result: ExploreResult; seconds: number; bytesPerState: number | undefined } {
+  const scope = exploreScope(program, split, { ...base, ...options });
+  const before = heap();
+  const started = performance.now();
+  let peak = 0;
+  const result = explore({
+    ...scope, keepGoing: true,
+    progress: () => {
+      if (gc !== undefined) peak = Math.max(peak, heap() - before);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  peak = Math.max(peak, heap() - before);
+  return { result, seconds, bytesPerState: gc === undefined || result.stats.distinct < 4096 ? undefined : peak / result.stats.distinct };
+}
+
+function budgetText(budget: FaultBudget): string {
+  const parts = (['crash', 'drop', 'duplicate', 'delay'] as const).filter((kind) => budget[kind] > 0).map((kind) => `${budget[kind]} ${kind}`);
+  return parts.length === 0 ? 'no faults' : parts.join(', ');
+}
+
+function line(label: string, measured: ReturnType<typeof measure>, baseline?: number): string {
+  const { result, seconds, bytesPerState } = measured;
+  const { distinct, generated, maxDepth } = result.stats;
+  const ratio = baseline === undefined ? '' : `  ${(baseline / distinct).toFixed(2)}× fewer`;
+  const memory = bytesPerState === undefined ? '' : `  ~${Math.round(bytesPerState)} B/state`;
+  const completeness = result.complete ? 'complete' : `stopped (${result.stoppedBy})`;
+  return `  ${label.padEnd(34)} ${String(distinct).padStart(9)} distinct ${String(generated).padStart(9)} generated  depth ${String(maxDepth).padStart(3)}  `
+    + `${seconds.toFixed(1).padStart(6)} s  ${String(Math.round(distinct / seconds)).padStart(6)} states/s  ${completeness}${ratio}${memory}`;
+}
+
+const scopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions> }[] = [
+  { name: '2 clients × 2 requests (seed 3), no faults', options: {} },
+  { name: '1 client × 2 transfers (seed 1), 1 drop, 1 duplicate', options: { seed: '1', shape: { clients: 1, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1, duplicate: 1 } } },
+  { name: '2 clients × 2 requests (seed 3), 1 drop', options: { budget: { ...noBudget, drop: 1 } } },
+];
+
+function reductions(): void {
+  console.log('Reductions: distinct states with each, against none (ratios in this process)');
+  const sets: readonly ReadonlySet<Reduction>[] = [new Set(), new Set(['message-ids']), new Set(['por']), new Set(reductionNames)];
+  for (const scope of scopes) {
+    console.log(`${scope.name}:`);
+    let baseline: number | undefined;
+    for (const set of sets) {
+      const measured = measure({ ...scope.options, reductions: set });
+      console.log(line([...set].join(' + ') || 'none', measured, baseline));
+      baseline ??= measured.result.stats.distinct;
+    }
+  }
+}
+
+function growth(): void {
+  console.log('Growth: distinct states by clients × requests and fault budget (every reduction on)');
+  for (const [clients, requests] of [[1, 1], [1, 2], [2, 1], [2, 2]] as const) {
+    for (const budget of [noBudget, { ...noBudget, drop: 1 }, { ...noBudget, crash: 1 }, { ...noBudget, duplicate: 1 }]) {
+      const measured = measure({ shape: { clients, requestsPerClient: requests, keysPerEntity: 2 }, budget, maxStates: 200_000 });
+      console.log(line(`${clients} × ${requests}, ${budgetText(budget)}`, measured));
+    }
+  }
+}
+
+const sections: Readonly<Record<string, () => void>> = { reductions, growth };
+const chosen = process.argv.slice(2);
+for (const name of chosen.length === 0 ? Object.keys(sections) : chosen) {
+  const section = sections[name];
+  if (section === undefined) throw new Error(`unknown section ${name}: ${Object.keys(sections).join(', ')}`);
+  section();
+}

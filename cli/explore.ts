@@ -1,0 +1,183 @@
+// Stage: cli. `ent explore FILE`: every schedule of a small scope (explorer/). The scope is a random
+// workload drawn from `--seed` (`--clients`, `--requests`, `--keys`, as `ent check` draws them), the
+// protocol and delivery, and a budget of faults (`--crashes`, `--drops`, `--dups`, `--delays`); every
+// interleaving, latency (`--jitter`), downtime (`--downtime`) and placement of each fault is taken. The
+// report gives the states generated and distinct, the greatest depth, states per second, the reductions
+// used, and whether the exploration was complete or where it stopped. A violation is reported as `ent
+// check` reports one, with its replay token. Exit 0 when every terminal state held, 1 on a violation,
+// 2 on usage errors. Wall time is read here only, for the time limit and the speed.
+
+import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
+import { explore, reductionNames, type ExploreResult, type ExploreScope, type ExploreStats, type Reduction } from '../explorer/explore.ts';
+import type { FaultBudget } from '../explorer/branching.ts';
+import { zoo, zooNames } from '../runtime/zoo.ts';
+import { describeWorkload } from '../runtime/workload.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import { helpOption, integerOption, stringOption, UsageError, type CommandSpec, type OptionSpec, type ParsedArguments } from './arguments.ts';
+import { report } from './check.ts';
+import { exitSuccess, exitUsage } from './exit.ts';
+import { maxSourceOption } from './files.ts';
+import type { Io } from './io.ts';
+import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
+import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
+import type { RunSettings } from './semantics.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
+import { parseTraceLevel, traceLevels } from './trace.ts';
+
+const budgetRange = { minimum: 0, maximum: 20 };
+
+const exploreOptions: readonly OptionSpec[] = [
+  ...runtimeOptions.filter((option) => option.name !== 'faults' && option.name !== 'seed'),
+  { name: 'seed', value: { placeholder: 'S', integer: { minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 42 } }, description: 'the seed the random workload is drawn from', defaultValue: '1' },
+  { name: 'bug', value: { placeholder: 'NAME', choices: ['none', ...zooNames] }, description: 'explore a deliberately broken protocol from the bug zoo', defaultValue: 'none' },
+  { name: 'workload', value: { placeholder: 'W', choices: ['random', 'run'] }, description: 'random calls on the program\'s entities (the run block cannot be explored)', defaultValue: 'random' },
+  { name: 'clients', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'concurrent clients of the workload', defaultValue: '2' },
+  { name: 'requests', value: { placeholder: 'N', integer: { minimum: 1, maximum: 1000 } }, description: 'requests per client, at most', defaultValue: '2' },
+  { name: 'keys', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'entities of each type (the key space)', defaultValue: '2' },
+  { name: 'crashes', value: { placeholder: 'N', integer: budgetRange }, description: 'node crashes a run may suffer', defaultValue: '1' },
+  { name: 'drops', value: { placeholder: 'N', integer: budgetRange }, description: 'messages a run may lose', defaultValue: '1' },
+  { name: 'dups', value: { placeholder: 'N', integer: budgetRange }, description: 'messages a run may duplicate', defaultValue: '1' },
+  { name: 'delays', value: { placeholder: 'N', integer: budgetRange }, description: 'messages a run may delay (by each number of ticks up to the attempt timeout)', defaultValue: '1' },
+  { name: 'jitter', value: { placeholder: 'TICKS', integer: { minimum: 0, maximum: 3 } }, description: 'a message takes 1 + up to this many ticks, each a branch', defaultValue: '0' },
+  { name: 'downtime', value: { placeholder: 'TICKS', integer: { minimum: 1, maximum: 40 } }, description: 'the most ticks a crashed node stays down, each from a quarter of it up a branch', defaultValue: '4' },
+  { name: 'reductions', value: { placeholder: 'LIST' }, description: `reductions, comma-separated: ${reductionNames.join(', ')}, or none`, defaultValue: reductionNames.join(',') },
+  { name: 'max-states', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100_000_000 } }, description: 'stop after this many distinct states', defaultValue: '1000000' },
+  { name: 'time-limit', value: { placeholder: 'SECONDS', integer: { minimum: 1, maximum: 86_400 } }, description: 'stop after this many seconds', defaultValue: '60' },
+];
+
+export const exploreCommand: CommandSpec = {
+  name: 'explore',
+  summary: 'Explore every schedule of a small scope: every interleaving, and every fault within a budget.',
+  usage: 'ent explore [options] FILE',
+  options: [
+    ...exploreOptions,
+    {
+      name: 'trace', value: { placeholder: 'LEVEL', choices: traceLevels, optional: true },
+      description: 'print the whole trace of a counterexample, not only the steps that matter (--trace is --trace=rules)',
+    },
+    maxSourceOption,
+    helpOption,
+  ],
+  details: [
+    'Breadth first from the workload\'s initial state, each state is expanded once (by a fingerprint that\n'
+      + 'leaves out absolute ticks) into every branch of the next global step: which due event happens next,\n'
+      + 'every latency and pause, and each fault the budget still allows. Faults strike, as in `ent check`,\n'
+      + 'until the last request is submitted. Every terminal state is held against every checker of `ent check`;\n'
+      + 'the first violation found is a shortest one (in the reduced graph), reported with a replay token for\n'
+      + '`ent check --replay`.',
+    'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'
+      + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone).',
+    `The bug zoo (--bug): ${zoo.map((variant) => `\n  ${variant.name.padEnd(32)}${variant.breaks}`).join('')}`,
+    'Exit status: 0 when every terminal state held (complete or not: the report says which), 1 on a violation,\n'
+      + '2 on static or usage errors.',
+  ],
+};
+
+function usage(io: Io, error: UsageError): number {
+  reportUsageError(io, error);
+  return exitUsage;
+}
+
+/** The reductions named by `--reductions`. */
+export function parseReductions(text: string): ReadonlySet<Reduction> | UsageError {
+  if (text.trim() === 'none') return new Set();
+  const names = text.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !reductionNames.includes(name as Reduction));
+  if (unknown.length > 0 || names.length === 0) {
+    return new UsageError('U0103', `--reductions ${JSON.stringify(text)}: ${unknown.map((name) => `\`${name}\``).join(', ')} is not a reduction`,
+      `--reductions takes a comma-separated list of ${reductionNames.join(', ')}, or none`);
+  }
+  return new Set(names as Reduction[]);
+}
+
+/** The scope the options give, over the runtime settings `base` (the command line's defaults, or the REPL's settings). */
+export function scopeOptions(parsed: ParsedArguments, base: RunSettings): ScopeOptions | UsageError {
+  if (parsed.options.get('workload') === 'run') {
+    return new UsageError('U0109', '--workload run: the run block cannot be explored (a client\'s own computation cannot be branched from a state)',
+      'use the random workload: --clients N --requests N --keys N --seed S');
+  }
+  const run = parseRunSettings(parsed, { ...base, bug: stringOption(parsed, 'bug') ?? base.bug });
+  if (run instanceof UsageError) return run;
+  const reductions = parseReductions(stringOption(parsed, 'reductions') ?? reductionNames.join(','));
+  if (reductions instanceof UsageError) return reductions;
+  const number = (name: string, fallback: number): number => integerOption(parsed, name, fallback) as number;
+  const budget: FaultBudget = { crash: number('crashes', 1), drop: number('drops', 1), duplicate: number('dups', 1), delay: number('delays', 1) };
+  return {
+    nodes: run.nodes, concurrency: run.concurrency, delivery: run.delivery, stepLimit: run.stepLimit, bug: run.bug,
+    shape: { clients: number('clients', 2), requestsPerClient: number('requests', 2), keysPerEntity: number('keys', 2) },
+    seed: stringOption(parsed, 'seed') ?? '1', budget, jitter: number('jitter', 0), downtime: number('downtime', 4), reductions,
+    maxStates: number('max-states', 1_000_000),
+  };
+}
+
+/** Explores the scope and prints the summary; the caller reports a counterexample. */
+export function runExploration(
+  io: Io, program: TypedProgram, options: ScopeOptions, timeLimitSeconds: number, interrupted?: () => boolean,
+): { result: ExploreResult; scope: ExploreScope } {
+  const { split } = compileToSplit(program);
+  const scope = exploreScope(program, split, options);
+  const started = performance.now();
+  const deadline = started + timeLimitSeconds * 1000;
+  const result = explore({
+    ...scope,
+    stop: () => performance.now() > deadline || interrupted?.() === true,
+    progress: (stats) => io.progress(`exploring… ${stats.distinct} states, depth ${stats.maxDepth}, ${stats.terminals} terminal`),
+  });
+  io.progress(undefined);
+  const seconds = (performance.now() - started) / 1000;
+  io.out(`ent explore: ${describeScope(options)}`);
+  io.out(`the workload (seed ${options.seed}):\n${describeWorkload(scope.workload).split('\n').map((line) => `  ${line}`).join('\n')}`);
+  io.out(describeResult(result, seconds, options.reductions));
+  if (result.counterexample !== undefined) {
+    io.out(`\na shortest counterexample: ${result.counterexample.depth} global steps (breadth first${options.reductions.has('por') ? ', in the graph the partial-order reduction leaves' : ''}):`);
+  }
+  return { result, scope };
+}
+
+export function exploreCli(io: Io, parsed: ParsedArguments): number {
+  if (parsed.positionals.length !== 1) {
+    const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
+    return usage(io, new UsageError('U0101', `ent explore takes ${what}`, `usage: ${exploreCommand.usage}`));
+  }
+  const options = scopeOptions(parsed, defaultRunSettings);
+  if (options instanceof UsageError) return usage(io, options);
+  const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
+  if (loaded instanceof UsageError) return usage(io, loaded);
+  if (loaded.program === undefined) return exitUsage;
+  if (loaded.program.entities.size === 0) {
+    return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to explore`,
+      'ent explore needs a program with at least one entity; `ent run` runs a program that has none'));
+  }
+  const { result, scope } = runExploration(io, loaded.program, options, integerOption(parsed, 'time-limit', 60) as number);
+  if (result.counterexample === undefined) {
+    if (parsed.options.has('trace')) io.err('note: --trace shows the trace of a counterexample, and no terminal state gave one');
+    return exitSuccess;
+  }
+  return report(io, {
+    program: loaded.program, source: loaded.source, settings: scope.settings, traceLevel: parseTraceLevel(parsed),
+  }, { workload: scope.workloadNumbers, schedule: result.counterexample.schedule });
+}
+
+function describeScope(options: ScopeOptions): string {
+  const { budget, shape } = options;
+  return `${options.nodes} nodes, protocol ${options.concurrency}, delivery ${options.delivery}${options.bug === 'none' ? '' : `, bug ${options.bug}`}; `
+    + `${shape.clients} client${shape.clients === 1 ? '' : 's'} × up to ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys; `
+    + `faults at most ${budget.crash} crash, ${budget.drop} drop, ${budget.duplicate} dup, ${budget.delay} delay; jitter ${options.jitter}, downtime up to ${options.downtime}`;
+}
+
+export function describeStats(stats: ExploreStats, seconds: number): string {
+  const rate = seconds > 0 ? Math.round(stats.distinct / seconds) : stats.distinct;
+  return `${stats.generated} states generated, ${stats.distinct} distinct, greatest depth ${stats.maxDepth}, ${stats.terminals} terminal; `
+    + `${seconds.toFixed(2)} s, ${rate} distinct states/s`;
+}
+
+function describeResult(result: ExploreResult, seconds: number, reductions: ReadonlySet<Reduction>): string {
+  const used = reductions.size === 0 ? 'none' : `${[...reductions].join(', ')}${reductions.has('por') ? ` (por cut ${result.stats.reducedStates} states down to one event)` : ''}`;
+  const how = result.complete ? 'complete: every state of the scope was explored'
+    : result.stoppedBy === 'violation' ? 'stopped at the first violation'
+      : result.stoppedBy === 'max-states' ? 'NOT complete: stopped at --max-states'
+        : result.stoppedBy === 'time-limit' ? 'NOT complete: stopped at --time-limit'
+          : 'NOT complete: stopped at the greatest depth the explorer goes to';
+  const verdict = result.counterexample === undefined ? `every terminal state held (${result.outcomes.size} distinct outcomes)` : 'a terminal state violated a guarantee';
+  return `${how}\n${describeStats(result.stats, seconds)}\nreductions: ${used}\n${verdict}`;
+}

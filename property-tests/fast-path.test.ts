@@ -1,0 +1,95 @@
+// The fast path of the local machine (interpreter/fast-path.ts) against the machine's definition
+// (`step`, interpreter/machine.ts), over generated programs (property-tests/arbitraries):
+//   - on one node (runtime/single-node.ts), a run without a trace (the fast path) and the same run
+//     traced (one `step` at a time) print the same lines, end with the same client error, and leave
+//     every entity in the same state, under step budgets small enough to stop transactions part way
+//     (so a step charged differently shows);
+//   - on the distributed runtime under random faults, 2PL and Aria, with the run block or a random
+//     workload (checkers/case.ts runCase), the two give the same history, event for event, the same
+//     committed entities and the same count of every rule, local and global.
+// Negative controls: the comparisons see a difference of one step of budget (the traced run with a
+// budget one step larger), and of one rule miscounted.
+
+import test from 'ava';
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import { runCase, type CheckCase, type CheckSettings } from '../checkers/case.ts';
+import { SingleNodeHost } from '../runtime/single-node.ts';
+import { Client, ClientError } from '../semantics/reference/client.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import { dumpEntities } from '../tests/support/run-split.ts';
+import { programArbitrary } from './arbitraries/programs.ts';
+import { caseSettings, typedProgram, underFaultsCaseArbitrary, type UnderFaultsCase } from './arbitraries/under-faults.ts';
+
+const scale = Number(process.env.ENT_RUNS ?? 1);
+const runs = (base: number): number => Math.max(1, Math.round(base * scale));
+
+interface HostRun {
+  readonly output: readonly string[];
+  readonly error: string | undefined;
+  readonly state: string;
+}
+
+function runOnOneNode(text: string, stepLimit: number, traced: boolean): HostRun {
+  const program = typedProgram(text);
+  const { split } = compileToSplit(program);
+  const host = new SingleNodeHost(split, { stepLimit, trace: traced ? () => undefined : undefined });
+  const output: string[] = [];
+  const client = new Client(host, (line) => output.push(line));
+  let error: string | undefined;
+  try {
+    if (program.run !== undefined) client.run(program.run.body);
+    client.finish();
+  } catch (thrown) {
+    if (!(thrown instanceof ClientError)) throw thrown;
+    error = `${thrown.code} ${thrown.message}`;
+  }
+  return { output, error, state: dumpEntities(host.entities.all()) };
+}
+
+const budgets = fc.constantFrom(30, 120, 400, 1_000_000);
+
+test('one node: the fast path prints, fails and ends as the machine does, under any step budget', (t) => {
+  fc.assert(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
+    assert.deepEqual(runOnOneNode(program.text, stepLimit, false), runOnOneNode(program.text, stepLimit, true));
+  }), { numRuns: runs(200), seed: 11 });
+  t.pass();
+});
+
+test('negative control: one step more of budget is seen by the comparison', (t) => {
+  const found = fc.check(fc.property(programArbitrary(), fc.constantFrom(5, 10, 20), (program, stepLimit) => {
+    assert.deepEqual(runOnOneNode(program.text, stepLimit, false), runOnOneNode(program.text, stepLimit + 1, true));
+  }), { numRuns: runs(300), seed: 11 });
+  t.true(found.failed, 'a budget one step apart never changed a run: the property could not see a step charged wrongly');
+});
+
+function distributedRun(testCase: UnderFaultsCase, settings: CheckSettings, traced: boolean, numbers: CheckCase) {
+  const program = typedProgram(testCase.program.text);
+  const { split } = compileToSplit(program);
+  const outcome = runCase(program, split, settings, numbers, traced ? () => undefined : undefined);
+  return { events: outcome.events, entities: outcome.entities, ruleCounts: new Map([...outcome.ruleCounts].sort()) };
+}
+
+const smallBudgets = fc.constantFrom(200, 1_000_000);
+
+for (const concurrency of ['2pl', 'aria'] as const) {
+  test(`distributed, ${concurrency}: the same history, entities and rule counts with the fast path as with the machine`, (t) => {
+    fc.assert(fc.property(underFaultsCaseArbitrary, smallBudgets, (testCase, stepLimit) => {
+      const base = caseSettings(testCase, concurrency);
+      const settings = { ...base, runtime: { ...base.runtime, stepLimit } };
+      assert.deepEqual(distributedRun(testCase, settings, false, testCase.numbers), distributedRun(testCase, settings, true, testCase.numbers));
+    }), { numRuns: runs(60), seed: concurrency === '2pl' ? 21 : 22 });
+    t.pass();
+  });
+}
+
+test('negative control: a rule counted once more is seen by the comparison', (t) => {
+  const found = fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => {
+    const settings = caseSettings(testCase, '2pl');
+    const fast = distributedRun(testCase, settings, false, testCase.numbers);
+    const counts = new Map(fast.ruleCounts);
+    if (counts.has('L-Let')) counts.set('L-Let', counts.get('L-Let')! + 1);
+    assert.deepEqual({ ...fast, ruleCounts: counts }, distributedRun(testCase, settings, true, testCase.numbers));
+  }), { numRuns: runs(30), seed: 23 });
+  t.true(found.failed);
+});

@@ -1,0 +1,277 @@
+// The exhaustive explorer (explorer/, `ent explore`): on scopes small enough to enumerate by hand it finds
+// exactly the expected terminal outcomes; its transition is the driver's loop, choice for choice; each
+// reduction keeps the set of terminal outcomes; zoo bugs are found with a fixed, shortest counterexample
+// whose schedule `ent check --replay` runs to the same violation; the correct protocol holds completely in
+// a small scope. ENT_EXPLORE_LONG=1 adds the larger scopes.
+
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { checkRun, runCase, type CheckSettings } from '../checkers/case.ts';
+import { main } from '../cli/main.ts';
+import { memoryIo } from '../cli/io.ts';
+import { ReplSession } from '../cli/repl-session.ts';
+import { defaultRunSettings } from '../cli/runtime-options.ts';
+import { explore, outcomeOf, reductionNames, type ExploreResult, type ExploreScope, type Reduction } from '../explorer/explore.ts';
+import { exploreRuntime, exploreScope, seededWorkload, type ScopeOptions } from '../explorer/scope.ts';
+import { advance, initialLoopState, type LoopState } from '../explorer/loop.ts';
+import { noBudget, type FaultBudget } from '../explorer/branching.ts';
+import { ListChoices, SeededChoices } from '../runtime/choices.ts';
+import { runWorkload } from '../runtime/driver.ts';
+import { historyEvents, historyEventToJson } from '../runtime/history.ts';
+import type { Workload } from '../runtime/workload.ts';
+import { zoo } from '../runtime/zoo.ts';
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import type { Request } from '../semantics/transactions.ts';
+import { referenceValue } from '../semantics/values.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
+
+const long = process.env.ENT_EXPLORE_LONG === '1';
+
+/** examples/accounts.ent: accounts that only transfer, deposit and withdraw; a random workload on it is a workload of transfers. */
+const transferSource = readFileSync('examples/accounts.ent', 'utf8');
+
+const compiled = ((): { program: TypedProgram; split: SplitProgram } => {
+  const program = compile(transferSource, 'accounts.ent').program!;
+  return { program, split: compileToSplit(program).split };
+})();
+
+const baseOptions: ScopeOptions = {
+  nodes: 3, concurrency: '2pl', delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
+  shape: { clients: 1, requestsPerClient: 2, keysPerEntity: 2 }, seed: '1', budget: noBudget, jitter: 0, downtime: 4,
+  reductions: new Set(reductionNames), maxStates: 2_000_000,
+};
+
+function scopeOf(options: Partial<ScopeOptions>, workload?: Workload): ExploreScope {
+  const scope = exploreScope(compiled.program, compiled.split, { ...baseOptions, ...options });
+  return workload === undefined ? scope : { ...scope, workload, workloadNumbers: [] };
+}
+
+const account = (key: number) => referenceValue('Account', key);
+const create = (key: number): Request => ({ kind: 'new', entity: 'Account', key, args: [] });
+const call = (key: number, method: string, ...args: (number | ReturnType<typeof account>)[]): Request => ({ kind: 'call', target: account(key), method, args });
+
+/** The outcomes of a complete exploration, without the request ids' prefix noise. */
+function outcomes(result: ExploreResult): string[] {
+  return [...result.outcomes].sort();
+}
+
+test('two withdrawals racing on one account: exactly the two serial outcomes, and nothing else', (t) => {
+  const workload: Workload = { setup: [create(0)], clients: [[call(0, 'withdraw', 8)], [call(0, 'withdraw', 5)]] };
+  const result = explore(scopeOf({ shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 1 } }, workload));
+  t.true(result.complete);
+  t.deepEqual(outcomes(result), [
+    'r1 Account(0); r2 (); r3 abort: insufficient funds | Account(0){id=0,balance=2}',
+    'r1 Account(0); r2 abort: insufficient funds; r3 () | Account(0){id=0,balance=5}',
+  ]);
+});
+
+/** Drives `advance` with one list of choices to the end, as the driver would. */
+function runLoop(state: LoopState, workload: Workload, choices: ListChoices): LoopState {
+  for (let steps = 0; steps < 100_000; steps++) {
+    const result = advance(state, workload, compiled.split, choices);
+    if (result.kind !== 'stepped') return result.state;
+    state = result.state;
+  }
+  throw new Error('the loop did not end');
+}
+
+test('the explorer\'s transition is the driver\'s loop: the same choices give the same history, under faults', (t) => {
+  const settings = exploreRuntime({ ...baseOptions, budget: { crash: 1, drop: 1, duplicate: 1, delay: 1 }, jitter: 2 });
+  for (let seed = 1; seed <= 12; seed++) {
+    const { workload } = seededWorkload(compiled.program, { clients: 2, requestsPerClient: 3, keysPerEntity: 2 }, String(seed));
+    const numbers = Array.from({ length: 3000 }, (_, index) => new SeededChoices(`${seed}/${index}`).pick(1_000_000));
+    const driven = runWorkload(compiled.split, settings, new ListChoices(numbers), workload);
+    const looped = runLoop(initialLoopState(settings, workload), workload, new ListChoices(numbers));
+    const json = (events: ReturnType<typeof historyEvents>): string => JSON.stringify(events.map(historyEventToJson));
+    t.is(json(historyEvents(looped.config.history)), json(driven.events as ReturnType<typeof historyEvents>), `seed ${seed}`);
+    t.is(looped.config.tick, driven.config.tick, `seed ${seed}`);
+  }
+});
+
+test('at-most-once with one lost message: the request is answered, or given up before or after it took effect', (t) => {
+  // One client deposits 1 then 2 into one account; while the first is in flight one message may be lost.
+  // A deposit runs at one node, so only the request and its response cross the network: losing the
+  // request leaves the balance 12, losing the response leaves 13, and either way r2 is never answered.
+  const workload: Workload = { setup: [create(0)], clients: [[call(0, 'deposit', 1), call(0, 'deposit', 2)]] };
+  const result = explore({ ...scopeOf({ delivery: 'at-most-once', budget: { ...noBudget, drop: 1 }, shape: { clients: 1, requestsPerClient: 2, keysPerEntity: 1 } }, workload), keepGoing: true });
+  t.true(result.complete);
+  t.deepEqual(outcomes(result), [
+    'r1 Account(0); r2 (); r3 () | Account(0){id=0,balance=13}',
+    'r1 Account(0); r2 unanswered; r3 () | Account(0){id=0,balance=12}',
+    'r1 Account(0); r2 unanswered; r3 () | Account(0){id=0,balance=13}',
+  ]);
+});
+
+/** Every reduction switched on and off: the terminal outcomes stay the same. */
+function reductionSets(): ReadonlySet<Reduction>[] {
+  return [new Set(), new Set(['message-ids']), new Set(['por']), new Set(reductionNames)];
+}
+
+const reductionScopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions>; readonly workload?: Workload }[] = [
+  { name: '2 clients × 2 transfers, no faults (seed 3)', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } } },
+  { name: '1 client × 2 transfers, one drop', options: { budget: { ...noBudget, drop: 1 } } },
+  {
+    name: 'two deposits, one duplicate, at-least-once', options: { delivery: 'at-least-once', budget: { ...noBudget, duplicate: 1 } },
+    workload: { setup: [create(0)], clients: [[call(0, 'deposit', 1), call(0, 'deposit', 2)]] },
+  },
+  {
+    name: 'two withdrawals racing, at-most-once, one drop', options: { delivery: 'at-most-once', budget: { ...noBudget, drop: 1 } },
+    workload: { setup: [create(0), create(1)], clients: [[call(0, 'withdraw', 8), call(1, 'transfer', account(0), 3)], [call(0, 'withdraw', 5)]] },
+  },
+  { name: 'no-dedup-table, one drop (outcomes with violations)', options: { bug: 'no-dedup-table', budget: { ...noBudget, drop: 1 } } },
+  { name: 'aria, 2 clients × 2 requests, no faults (seed 2)', options: { concurrency: 'aria', seed: '2', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } } },
+];
+
+for (const { name, options, workload } of reductionScopes) {
+  test(`each reduction keeps the terminal outcomes: ${name}`, (t) => {
+    const results = reductionSets().map((reductions) => explore({ ...scopeOf({ ...options, reductions }, workload), keepGoing: true }));
+    const [plain] = results;
+    t.true(plain.complete);
+    for (const [index, result] of results.entries()) {
+      t.true(result.complete);
+      t.deepEqual(outcomes(result), outcomes(plain), `reductions ${[...reductionSets()[index]].join(',') || 'none'}`);
+    }
+    t.log(`distinct states: ${results.map((result, index) => `${[...reductionSets()[index]].join('+') || 'none'} ${result.stats.distinct}`).join(', ')}; ${plain.outcomes.size} outcomes`);
+    t.true(results[3].stats.distinct <= plain.stats.distinct);
+  });
+}
+
+/**
+ * A counterexample's schedule run again: through `runCase` from the workload's numbers, as `ent check
+ * --replay` runs a token, or (for a workload written out, which a token cannot hold) through the driver.
+ */
+function replay(scope: ExploreScope, schedule: readonly number[], written: boolean): { violations: readonly { checker: string; kind: string }[] } {
+  if (!written) return runCase(compiled.program, compiled.split, scope.settings, { workload: scope.workloadNumbers, schedule });
+  const run = runWorkload(compiled.split, scope.settings.runtime, new ListChoices(schedule), scope.workload);
+  return { violations: checkRun(compiled.program, scope.settings.runtime, run) };
+}
+
+interface ZooScope {
+  readonly bug: string;
+  readonly options: Partial<ScopeOptions>;
+  readonly workload?: Workload;
+  /** The length of the shortest counterexample, in global steps (breadth first, with every reduction). */
+  readonly depth: number;
+  /** Only with ENT_EXPLORE_LONG=1: the scope takes a minute or more. */
+  readonly long?: boolean;
+  /** Its replay runs the driver until it gives up on the livelock (millions of steps): only in the long run. */
+  readonly replayLong?: boolean;
+}
+
+const oneDrop: Partial<ScopeOptions> = { budget: { ...noBudget, drop: 1 } };
+const oneCrash: Partial<ScopeOptions> = { budget: { ...noBudget, crash: 1 } };
+/** Two transfers between the same two accounts, one per client, at once. */
+const crossing: Workload = { setup: [create(0), create(1)], clients: [[call(0, 'transfer', account(1), 3)], [call(1, 'transfer', account(0), 2)]] };
+
+const zooScopes: readonly ZooScope[] = [
+  { bug: 'no-dedup-table', options: oneDrop, depth: 63 },
+  { bug: 'ack-before-persist', options: oneCrash, depth: 48 },
+  { bug: 'commit-without-all-participants', options: oneDrop, depth: 45 },
+  { bug: 'replay-without-idempotence', options: oneDrop, depth: 49 },
+  { bug: 'dedup-forgets-before-ack', options: oneDrop, depth: 63 },
+  { bug: 'reply-before-durable', options: oneCrash, depth: 69 },
+  { bug: 'drop-requests', options: {}, depth: 0, replayLong: true },
+  { bug: 'reentrant-across-transactions', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } }, depth: 72 },
+  { bug: 'early-lock-release', options: { jitter: 1, shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 } }, workload: crossing, depth: 50, long: true },
+  { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 65 },
+];
+
+for (const zooScope of zooScopes) {
+  const variant = zoo.find((candidate) => candidate.name === zooScope.bug)!;
+  const run = zooScope.long === true && !long ? test.skip : test;
+  run(`the zoo's ${variant.name} is found exhaustively as ${variant.caughtAs.join(' or ')}, shortest in ${zooScope.depth} steps`, (t) => {
+    const scope = scopeOf({ ...zooScope.options, bug: variant.name }, zooScope.workload);
+    const caught = (violations: readonly { checker: string; kind: string }[]): boolean => violations.some((violation) => variant.caughtAs.includes(`${violation.checker}:${violation.kind}`));
+    const result = explore({ ...scope, target: caught });
+    const found = result.counterexample;
+    if (found === undefined) {
+      t.fail(`not found (${result.complete ? 'complete' : `stopped by ${result.stoppedBy}`}, ${result.stats.distinct} states)`);
+      return;
+    }
+    t.log(`${result.stats.distinct} distinct states; depth ${found.depth}; ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(', ')}`);
+    t.is(found.depth, zooScope.depth);
+    t.true(caught(found.violations));
+    // Its schedule is a replay token's: `ent check --replay` runs it to the same violation.
+    if (zooScope.replayLong === true && !long) return;
+    const replayed = replay(scope, found.schedule, zooScope.workload !== undefined);
+    t.true(caught(replayed.violations), `replayed: ${replayed.violations.map((violation) => `${violation.checker}:${violation.kind}`).join(', ')}`);
+  });
+}
+
+/** The correct protocols hold in every state of these scopes (the count of states is logged). */
+const safeScopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions>; readonly long?: boolean }[] = [
+  { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 crash', options: oneCrash },
+  { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 drop, 1 duplicate', options: { budget: { ...noBudget, drop: 1, duplicate: 1 } } },
+  { name: 'aria, 1 client × 2 transfers over 2 accounts, 1 drop', options: { concurrency: 'aria', budget: { ...noBudget, drop: 1 } } },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), no faults', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } } },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 drop', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1 } }, long: true },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 crash', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1 } }, long: true },
+];
+
+for (const { name, options, long: isLong } of safeScopes) {
+  (isLong === true && !long ? test.skip : test)(`the correct protocol holds completely: ${name}`, (t) => {
+    const result = explore(scopeOf(options));
+    t.is(result.counterexample, undefined, result.counterexample?.violations.map((violation) => violation.message).join('\n'));
+    t.true(result.complete);
+    t.log(`complete: ${result.stats.distinct} distinct states, greatest depth ${result.stats.maxDepth}, ${result.outcomes.size} outcome(s)`);
+  });
+}
+
+async function ent(args: string[], files: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  const io = memoryIo(files);
+  const status = await main(args, io);
+  return { status, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+}
+
+test('ent explore reports a complete exploration, and a counterexample with a token that ent check --replay runs', async (t) => {
+  const files = { 'accounts.ent': transferSource };
+  const held = await ent(['explore', 'accounts.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0'], files);
+  t.is(held.status, 0, held.stderr);
+  t.regex(held.stdout, /complete: every state of the scope was explored/);
+  t.regex(held.stdout, /\d+ states generated, \d+ distinct, greatest depth \d+, \d+ terminal; [\d.]+ s, \d+ distinct states\/s/);
+  t.regex(held.stdout, /reductions: message-ids, por/);
+  const found = await ent(['explore', 'accounts.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0', '--bug', 'no-dedup-table'], files);
+  t.is(found.status, 1);
+  t.regex(found.stdout, /a shortest counterexample: 63 global steps/);
+  const token = /--replay (ent2\.\S+)/.exec(found.stdout)?.[1];
+  t.truthy(token);
+  const replayed = await ent(['check', 'accounts.ent', '--replay', token!], files);
+  t.is(replayed.status, 1);
+  t.regex(replayed.stdout, /exactly-once: r3 \(Account\(1\)\.transfer\(Account\(0\), 4\)\) took effect 2 times/);
+});
+
+test('ent explore refuses what it cannot explore, each with its code', async (t) => {
+  const files = { 'accounts.ent': transferSource, 'empty.ent': 'run {\n  print 1\n}\n' };
+  const cases: readonly { args: string[]; code: string }[] = [
+    { args: ['explore', 'accounts.ent', '--workload', 'run'], code: 'U0109' },
+    { args: ['explore', 'accounts.ent', '--reductions', 'por,symmetry'], code: 'U0103' },
+    { args: ['explore', 'accounts.ent', '--drops', '-1'], code: 'U0103' },
+    { args: ['explore', 'accounts.ent', '--jitter', '9'], code: 'U0103' },
+    { args: ['explore', 'accounts.ent', '--max-states', '0'], code: 'U0103' },
+    { args: ['explore', 'empty.ent'], code: 'U0107' },
+    { args: ['explore'], code: 'U0101' },
+  ];
+  for (const { args, code } of cases) {
+    const result = await ent(args, files);
+    t.is(result.status, 2, args.join(' '));
+    t.regex(result.stderr, new RegExp(`error\\[${code}\\]`), args.join(' '));
+    t.regex(result.stderr, /hint:/, args.join(' '));
+  }
+});
+
+test('the REPL\'s :explore explores the declared entities with ent explore\'s options', (t) => {
+  const io = memoryIo();
+  const repl = new ReplSession(io, 'distributed', defaultRunSettings);
+  t.is(repl.submit(':explore --clients 1'), 'failed');
+  t.regex(io.stderr.join('\n'), /error\[U0107\]/);
+  t.is(repl.submit(transferSource), 'ok');
+  t.is(repl.submit(':explore --clients 1 --crashes 0 --dups 0 --delays 0'), 'ok');
+  t.regex(io.stdout.join('\n'), /complete: every state of the scope was explored/);
+  t.is(repl.submit(':explore --clients 1 --crashes 0 --dups 0 --delays 0 --bug no-dedup-table'), 'failed');
+  t.regex(io.stdout.join('\n'), /a shortest counterexample: 63 global steps/);
+  t.regex(io.stdout.join('\n'), /exactly-once: r3 \(Account\(1\)\.transfer\(Account\(0\), 4\)\) took effect 2 times/);
+  t.is(repl.submit(':explore --workload run'), 'failed');
+  t.regex(io.stderr.join('\n'), /error\[U0109\]/);
+});
