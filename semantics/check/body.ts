@@ -11,11 +11,12 @@ import {
   boolType, containsFuture, entityType, errorType, futureType, intType, listType, mapType, stringType, typeFits,
   typeToString, voidType, type Type,
 } from '../types.ts';
-import { TypeResolver, type EntitySignature, type EntityTable } from './declarations.ts';
+import { TypeResolver, type EntitySignature, type EntityTable, type StreamSignature, type StreamTable } from './declarations.ts';
 import { closestName } from './suggest.ts';
 import { aType } from './wording.ts';
 
-export type FrameMode = 'method' | 'init' | 'run';
+/** `route` is a consumer's `by` key: an expression over the event alone. */
+export type FrameMode = 'method' | 'init' | 'run' | 'route';
 
 export interface FrameOptions {
   readonly mode: FrameMode;
@@ -27,6 +28,8 @@ export interface FrameOptions {
   readonly firstSlot?: number;
   /** In the REPL a top-level `let` may bind a name again. */
   readonly allowRedeclaration?: boolean;
+  /** The streams `emit` and `seal` may name (none unless given). */
+  readonly streams?: StreamTable;
 }
 
 export class BodyChecker {
@@ -99,6 +102,11 @@ export class BodyChecker {
   }
 
   private unknownVariable(name: string, at: Span): void {
+    if (this.options.streams?.has(name) === true) {
+      this.report('E0301', `\`${name}\` is a stream, not a variable`, at,
+        `append an atom to it with \`emit ${name} [e1, e2, …]\`; an entity reads it with \`on ${name}(event: T) by key { … }\``);
+      return;
+    }
     if (this.table.has(name)) {
       this.report('E0301', `\`${name}\` is an entity, not a variable`, at,
         `make a reference with \`${name}(key)\`, or create one with \`new ${name}(key, …)\``);
@@ -196,6 +204,18 @@ export class BodyChecker {
       }
       case 'ExpressionStatement':
         return { kind: 'ExpressionStatement', expression: this.expression(statement.expression), span: at };
+      case 'Emit': {
+        const stream = this.stream(statement.stream);
+        const events = this.value(statement.events, stream === undefined ? errorType : listType(stream.eventType));
+        return { kind: 'Emit', stream: statement.stream.name, events, span: at };
+      }
+      case 'Seal':
+        this.stream(statement.stream);
+        if (this.options.mode !== 'run') {
+          this.report('E0514', '`seal` is allowed only in the run block', at,
+            'the client seals a stream once it will emit no more; a transaction emits, and never seals');
+        }
+        return { kind: 'Seal', stream: statement.stream.name, span: at };
       default:
         throw new Error(`assertion: unknown statement ${(statement as A.Statement).kind}`);
     }
@@ -507,7 +527,24 @@ export class BodyChecker {
     return { kind: 'MapLiteral', entries, type, span: at };
   }
 
+  /** The stream `emit`, `seal` or `on` names, or undefined after reporting that none is declared (E0308). */
+  stream(name: A.Identifier): StreamSignature | undefined {
+    const found = this.options.streams?.get(name.name);
+    if (found === undefined) {
+      const suggestion = closestName(name.name, [...(this.options.streams?.keys() ?? [])]);
+      this.report('E0308', `unknown stream \`${name.name}\``, name.span, suggestion !== undefined
+        ? `did you mean \`${suggestion}\`?`
+        : `declare it at the top level: \`stream ${name.name}: T\`, with T the type of its events`);
+    }
+    return found;
+  }
+
   private selfEntity(at: Span): EntitySignature | undefined {
+    if (this.options.mode === 'route') {
+      this.report('E0307', '`self` is not available in a routing key', at,
+        'the key decides which entity the event goes to, so it is computed from the event alone; use `self` in the body');
+      return undefined;
+    }
     if (this.options.entity === undefined) {
       this.report('E0307', '`self` is not available in the run block', at,
         'the run block is the client; name an entity with a reference such as `Item("apple")`');
