@@ -6,6 +6,7 @@
 // transaction per event, or that publishes a method's atoms before it commits, gives other output.
 
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { main } from '../cli/main.ts';
 import { memoryIo } from '../cli/io.ts';
 import { parseReplInput } from '../grammar/index.ts';
@@ -16,7 +17,7 @@ import { ReferenceModel } from '../semantics/reference/model.ts';
 import type { Atom, Outcome } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { Value } from '../semantics/values.ts';
-import { loadCorpus } from './support/corpus.ts';
+import { loadCorpus, parseExpectations } from './support/corpus.ts';
 import { runReference } from './support/run-reference.ts';
 
 async function ent(args: string[], files: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -136,4 +137,18 @@ test('negative control: publishing a method\'s atom before it commits changes th
   const eager = runWith(new EagerPublishingModel(typed), typed);
   t.notDeepEqual(eager, [...program.output]);
   t.true(eager.some((line) => line.includes('sold pear')));
+});
+
+test('examples/orders.ent prints what its comments expect under the reference model, and is refused elsewhere', async (t) => {
+  const path = 'examples/orders.ent';
+  const example = parseExpectations('orders.ent', path, readFileSync(path, 'utf8'));
+  t.true(example.output.length >= 8);
+  const report = runReference(example.text, path);
+  t.deepEqual(report.errors, []);
+  t.deepEqual(report.output, example.output);
+  t.is(report.runtimeError, undefined);
+  const cli = await ent(['run', '--semantics', 'reference', 'orders.ent'], { 'orders.ent': example.text });
+  t.is(cli.status, 0);
+  t.is(cli.stdout, example.output.join('\n'));
+  t.is((await ent(['run', 'orders.ent'], { 'orders.ent': example.text })).status, 2);
 });
