@@ -152,3 +152,17 @@ test('examples/orders.ent prints what its comments expect under the reference mo
   t.is(cli.stdout, example.output.join('\n'));
   t.is((await ent(['run', 'orders.ent'], { 'orders.ent': example.text })).status, 2);
 });
+
+test('the programs of docs/language.md, section 14, print what their `// prints:` comments say', (t) => {
+  const section = readFileSync('docs/language.md', 'utf8').split('## 14. Atomic streams')[1];
+  const programs = [...section.matchAll(/```ent\n([\s\S]*?)```/g)].map((match) => match[1]);
+  t.true(programs.length >= 2);
+  for (const text of programs) {
+    const expected = [...text.matchAll(/\/\/ prints: (.*)$/gm)].map((match) => match[1].trim());
+    const stops = /\/\/ stops: (\w+)/.exec(text)?.[1];
+    const report = runReference(text, 'language.md');
+    t.deepEqual(report.errors, []);
+    t.deepEqual(report.output, expected);
+    t.is(report.runtimeError?.code, stops);
+  }
+});
