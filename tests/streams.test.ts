@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { main } from '../cli/main.ts';
 import { memoryIo } from '../cli/io.ts';
 import { parseReplInput } from '../grammar/index.ts';
+import { checkClientStatements } from '../semantics/check/index.ts';
 import { compile } from '../semantics/compile.ts';
 import { Client } from '../semantics/reference/client.ts';
 import { ReferenceHost } from '../semantics/reference/host.ts';
@@ -165,4 +166,11 @@ test('the programs of docs/language.md, section 14, print what their `// prints:
     t.deepEqual(report.output, expected);
     t.is(report.runtimeError?.code, stops);
   }
+});
+
+test('at the REPL, `emit` and `on` name no stream, and the hint says that the REPL has none yet', (t) => {
+  const parsed = parseReplInput('emit ticks [1]', '<repl:1>');
+  const checked = checkClientStatements(new Map(), parsed.input!.statements, { variables: new Map(), slotCount: 0 });
+  t.deepEqual(checked.diagnostics.map((entry) => entry.code), ['E0308']);
+  t.regex(checked.diagnostics[0].hint ?? '', /the REPL does not support streams yet/);
 });

@@ -28,7 +28,7 @@ export interface FrameOptions {
   readonly firstSlot?: number;
   /** In the REPL a top-level `let` may bind a name again. */
   readonly allowRedeclaration?: boolean;
-  /** The streams `emit` and `seal` may name (none unless given). */
+  /** The streams `emit`, `seal` and `on` may name; absent at the REPL, which has none yet. */
   readonly streams?: StreamTable;
 }
 
@@ -532,9 +532,12 @@ export class BodyChecker {
     const found = this.options.streams?.get(name.name);
     if (found === undefined) {
       const suggestion = closestName(name.name, [...(this.options.streams?.keys() ?? [])]);
-      this.report('E0308', `unknown stream \`${name.name}\``, name.span, suggestion !== undefined
-        ? `did you mean \`${suggestion}\`?`
-        : `declare it at the top level: \`stream ${name.name}: T\`, with T the type of its events`);
+      const hint = this.options.streams === undefined
+        ? 'the REPL does not support streams yet: they run under `ent run --semantics reference FILE`'
+        : suggestion !== undefined
+          ? `did you mean \`${suggestion}\`?`
+          : `declare it at the top level: \`stream ${name.name}: T\`, with T the type of its events`;
+      this.report('E0308', `unknown stream \`${name.name}\``, name.span, hint);
     }
     return found;
   }

@@ -59,7 +59,7 @@ export function checkEntities(declarations: readonly A.EntityDeclaration[]): {
 } {
   const diagnostics: Diagnostic[] = [];
   const table = declareEntities(declarations, diagnostics);
-  const entities = checkEntityBodies(table, new Map(), diagnostics);
+  const entities = checkEntityBodies(table, undefined, diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   return { entities: hasErrors(sorted) ? undefined : entities, table, diagnostics: sorted };
 }
@@ -87,13 +87,14 @@ export function checkClientStatements(
   return { statements: checked, scope: { variables: checker.topScope, slotCount: checker.slotCount }, diagnostics: sorted };
 }
 
-function checkEntityBodies(table: EntityTable, streams: StreamTable, diagnostics: Diagnostic[]): Map<string, T.TypedEntity> {
+/** `streams` is absent at the REPL, which does not support streams yet. */
+function checkEntityBodies(table: EntityTable, streams: StreamTable | undefined, diagnostics: Diagnostic[]): Map<string, T.TypedEntity> {
   const entities = new Map<string, T.TypedEntity>();
   for (const signature of table.values()) entities.set(signature.name, checkEntity(signature, table, streams, diagnostics));
   return entities;
 }
 
-function checkEntity(entity: EntitySignature, table: EntityTable, streams: StreamTable, diagnostics: Diagnostic[]): T.TypedEntity {
+function checkEntity(entity: EntitySignature, table: EntityTable, streams: StreamTable | undefined, diagnostics: Diagnostic[]): T.TypedEntity {
   const fields = [...entity.fields.values()].map((field) => ({
     name: field.name,
     type: field.type,
@@ -144,7 +145,7 @@ function checkHandler(
   entity: EntitySignature,
   declaration: A.HandlerDeclaration,
   table: EntityTable,
-  streams: StreamTable,
+  streams: StreamTable | undefined,
   diagnostics: Diagnostic[],
 ): T.TypedHandler {
   const streamName = declaration.stream.name;
@@ -226,7 +227,7 @@ function checkMethod(
   entity: EntitySignature,
   method: MethodSignature,
   table: EntityTable,
-  streams: StreamTable,
+  streams: StreamTable | undefined,
   diagnostics: Diagnostic[],
   isInit: boolean,
 ): T.TypedMethod {

@@ -1,7 +1,7 @@
 // Stage: semantics/reference. The reference model as a TransactionHost: each submitted transaction runs
 // at once, to completion, so the one-at-a-time order is the order of submission. Its streams: an atom
-// the client appends is published at once, and `drain` processes the published atoms one at a time, in
-// the order of publication, until none is left.
+// the client appends is published at once (`S-Append`), `seal` is `S-Seal`, and `drain` (`S-Drain`)
+// processes the published atoms one at a time, in the order of publication, until none is left.
 
 import type { AtomReport, Outcome, Request, StreamHost, TransactionHost } from '../transactions.ts';
 import type { Value } from '../values.ts';

@@ -54,10 +54,11 @@ export class ReferenceModel extends ResumableEvaluator {
   }
 
   /**
-   * Processes one atom as one transaction: first every event is routed (each consumer's key computed
+   * Processes one atom as one transaction (`S-Atom` in proofs/semantics.md): first every event is routed
+   * (`S-Route`) (each consumer's key computed
    * from the event alone), then, event by event in atom order and for each event consumer by consumer in
    * declaration order, the consumer's body runs on the entity with that key (created with no arguments
-   * when there is none). Any abort rolls the whole atom back; either way the atom is processed.
+   * when there is none; `S-Deliver`). Any abort rolls the whole atom back; either way the atom is processed.
    */
   processAtom(atom: Atom): Outcome {
     return this.transaction(() => {
@@ -90,7 +91,7 @@ export class ReferenceModel extends ResumableEvaluator {
     });
   }
 
-  /** Runs `body` as one transaction: committed with its atoms published, or rolled back with none. */
+  /** Runs `body` as one transaction: committed with its atoms published (`S-Publish`), or rolled back with none. */
   private transaction(body: () => Value): Outcome {
     this.steps = 0;
     this.futures = [];
@@ -202,7 +203,7 @@ export class ReferenceModel extends ResumableEvaluator {
     throw new Error('assertion: print in a method passed the checker');
   }
 
-  /** `emit` in a transaction: the atom waits in the outbox until the transaction commits. */
+  /** `emit` in a transaction (`S-Emit`): the atom waits in the outbox until the transaction commits. */
   protected override emit(stream: string, events: readonly Value[]): void {
     this.tick();
     if (this.streams.isSealed(stream)) abort('A0113', `stream ${stream} is sealed`);
