@@ -15,8 +15,8 @@ import { TypeResolver, type EntitySignature, type EntityTable, type StreamSignat
 import { closestName } from './suggest.ts';
 import { aType } from './wording.ts';
 
-/** `route` is a consumer's `by` key: an expression over the event alone. */
-export type FrameMode = 'method' | 'init' | 'run' | 'route';
+/** `consumer` is the body of `on NAME(…) by … { … }`; `route` is its `by` key, an expression over the event alone. */
+export type FrameMode = 'method' | 'init' | 'run' | 'consumer' | 'route';
 
 export interface FrameOptions {
   readonly mode: FrameMode;
@@ -276,8 +276,11 @@ export class BodyChecker {
       return { kind: 'Return', value: undefined, span: at };
     }
     if (result.kind === 'void') {
-      this.report('E0503', mode === 'init' ? '`init` cannot return a value' : 'this method has no result type, so it cannot return a value',
-        value.span, mode === 'init' ? 'use a bare `return`' : 'declare a result type (`fn name(…): T`) or use a bare `return`');
+      const message = mode === 'init' ? '`init` cannot return a value'
+        : mode === 'consumer' ? 'a consumer cannot return a value' : 'this method has no result type, so it cannot return a value';
+      this.report('E0503', message, value.span, mode === 'method'
+        ? 'declare a result type (`fn name(…): T`) or use a bare `return`'
+        : mode === 'consumer' ? 'a consumer runs for its effects; use a bare `return`, or emit the value to a stream' : 'use a bare `return`');
       return { kind: 'Return', value: this.expression(value), span: at };
     }
     return { kind: 'Return', value: this.value(value, result), span: at };

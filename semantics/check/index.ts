@@ -179,7 +179,7 @@ function checkHandler(
     diagnostics.push(diagnostic('E0219', `\`${entity.name}\` consumes \`${streamName}\`, but its \`init\` takes parameters`, declaration.headSpan,
       'an event that reaches a key with no entity creates it, with no arguments: give `init` no parameters (fields may take defaults)'));
   }
-  const body = new BodyChecker(table, { mode: 'method', entity, result: voidType, streams }, diagnostics);
+  const body = new BodyChecker(table, { mode: 'consumer', entity, result: voidType, streams }, diagnostics);
   const variable = body.declareParameter(eventName, eventType);
   const statements = body.statements(declaration.body.statements);
   return {
