@@ -3,6 +3,8 @@
 // Sections (all by default, or name them as arguments):
 //   rate     runs per second under the correct protocols (2pl and aria, exactly-once): every run holds,
 //            so the search runs them all;
+//   workers  `ent check --workers N` on 1,000 runs: N = 1, 2 and 1 again, each the first search of a fresh
+//            child process (as the command runs), wall and CPU time, and the ratio to N = 1;
 //   aborts   what checking aborted outcomes costs: the checkers on the histories of 300 runs, with their
 //            abort events and without them (as the checkers read histories before aborts were checked);
 //   zoo      every bug-zoo variant and the two unsafe settings the issue names (--delivery at-least-once,
@@ -17,7 +19,11 @@
 // Run: npx tsc -p . && node build/bench/check.js [section …] [--seeds N] [--shrink-seconds S]
 // (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
 
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { runCase, type CheckSettings } from '../checkers/case.ts';
@@ -217,8 +223,32 @@ function registersSection(): void {
   console.log(table(rows));
 }
 
+function workersSection(): void {
+  const runs = 1000;
+  console.log(`\n== ent check ${path} --runs ${runs} --workers N: each a fresh process, as the command runs ==`);
+  const rows = [['workers', 'wall s', 'CPU s', 'runs/s', 'wall vs 1 worker']];
+  let single: number | undefined;
+  for (const workers of [1, 2, 1, 2]) {
+    const started = performance.now();
+    // The command as bin/ent.js runs it, then the process's CPU time (its workers' included) on stderr.
+    const script = `const { main } = await import('./build/cli/main.js'); const { processIo } = await import('./build/cli/io.js');`
+      + `const status = await main(process.argv.slice(2), processIo); const { user, system } = process.cpuUsage();`
+      + `process.stderr.write('CPU ' + ((user + system) / 1e6) + '\\n'); process.exitCode = status;`;
+    const file = join(mkdtempSync(join(tmpdir(), 'ent-bench-')), 'check.mjs');
+    writeFileSync(file, script.replaceAll('./build/', `${pathToFileURL(resolve('build')).href}/`));
+    const child = spawnSync(process.execPath, [file, 'check', path, '--runs', String(runs), '--workers', String(workers)], { encoding: 'utf8' });
+    const wall = (performance.now() - started) / 1000;
+    if (child.status !== 0) throw new Error(`ent check failed: ${child.stderr}`);
+    const cpu = Number(/CPU ([\d.]+)/.exec(child.stderr)?.[1]);
+    single ??= workers === 1 ? wall : undefined;
+    rows.push([String(workers), fixed(wall, 1), fixed(cpu, 1), fixed(runs / wall, 0), single === undefined ? '' : fixed(wall / single, 2)]);
+  }
+  console.log(table(rows));
+  console.log(`load average at the end: ${loadavg().map((load) => load.toFixed(1)).join(', ')} on ${availableParallelism()} cores`);
+}
+
 const sections: Readonly<Record<string, () => void>> = {
-  rate: rateSection, aborts: abortsSection, zoo: zooSection, graph: graphSection, installation: installationSection, registers: registersSection,
+  workers: workersSection, rate: rateSection, aborts: abortsSection, zoo: zooSection, graph: graphSection, installation: installationSection, registers: registersSection,
 };
 for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section ${name}: choose from ${Object.keys(sections).join(', ')}`);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) sections[name]();

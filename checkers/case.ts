@@ -3,7 +3,7 @@
 // runs on the simulated system and its history is held against every checker.
 
 import { ListChoices } from '../runtime/choices.ts';
-import type { RuntimeSettings } from '../runtime/configuration.ts';
+import type { Configuration, RuntimeSettings } from '../runtime/configuration.ts';
 import { runWorkload } from '../runtime/driver.ts';
 import { DistributedHost, StuckError } from '../runtime/host.ts';
 import { historyEvents, type HistoryEvent } from '../runtime/history.ts';
@@ -52,7 +52,7 @@ export function runCase(
   split: SplitProgram,
   settings: CheckSettings,
   testCase: CheckCase,
-  trace?: (entry: TraceEntry) => void,
+  trace?: (entry: TraceEntry, config: Configuration) => void,
 ): CaseOutcome {
   const schedule = new ListChoices(testCase.schedule);
   const executed = settings.workload === 'run'
@@ -89,7 +89,7 @@ function runGenerated(
   settings: CheckSettings,
   testCase: CheckCase,
   schedule: ListChoices,
-  trace: ((entry: TraceEntry) => void) | undefined,
+  trace: ((entry: TraceEntry, config: Configuration) => void) | undefined,
 ): Executed {
   const numbers = new ListChoices(testCase.workload);
   const workload = generateWorkload(program, settings.shape, (count) => numbers.pick(count));
@@ -106,7 +106,7 @@ function runBlock(
   split: SplitProgram,
   runtime: RuntimeSettings,
   schedule: ListChoices,
-  trace: ((entry: TraceEntry) => void) | undefined,
+  trace: ((entry: TraceEntry, config: Configuration) => void) | undefined,
 ): Executed {
   const host = new DistributedHost(split, { settings: runtime, choices: schedule, trace, stepsPerWaitMax: 1_000_000 });
   const client = new Client(host, () => undefined);

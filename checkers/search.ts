@@ -18,7 +18,15 @@ export const caseArbitrary = fc.record({
 export interface SearchOptions {
   readonly runs: number;
   readonly seed: string;
-  /** The time the minimizing and shrinking may take, in seconds; 0 reports the case as found, in its plainest form. */
+  /**
+   * The runs the minimizing and shrinking may take (1,000 unless given): a budget counted in runs, so that
+   * the counterexample is the same on every machine and at every load.
+   */
+  readonly shrinkRuns?: number;
+  /**
+   * A cap on the time they may take, in seconds; 0 reports the case as found, in its plainest form. A
+   * shrink stopped by this cap depends on the machine's speed, and the result says so.
+   */
   readonly shrinkSeconds: number;
   /** Told what the search is doing (a progress line), and `undefined` when a phase ends. */
   readonly progress?: (text: string | undefined) => void;
@@ -39,43 +47,103 @@ export type SearchResult =
       readonly found: CheckCase;
       readonly counterexample: CheckCase;
       readonly shrinks: number;
-      /** The time budget ran out before the shrinking ended. */
-      readonly interrupted: boolean;
+      /** What stopped the shrinking before it ended, if anything: its budget of runs, or the time cap. */
+      readonly interrupted: 'runs' | 'time' | false;
     };
 
-/** Runs cases until one violates a guarantee, or `runs` held; a failure comes back minimized and shrunk. */
+/**
+ * Case number `start`, `start + 1`, … of the search from `seed`: exactly the cases fast-check's own
+ * runner draws from that seed, in its order (its `path` skips to a case without drawing those before),
+ * so that any worker can draw any stretch of the search by itself.
+ */
+export function casesFrom(seed: string, start: number, count: number): CheckCase[] {
+  return fc.sample(caseArbitrary, { seed: seedNumber(seed), numRuns: count, path: String(start) });
+}
+
+/** The runs that minimizing and shrinking a counterexample may take unless told otherwise. */
+export const defaultShrinkRuns = 1000;
+
+/** How many cases a search draws at a time (in one process) or hands to a worker at a time. */
+export const casesPerChunk = 8;
+
+/** The first failing case of a search, by number, with what the runs until it (it included) answered. */
+export interface FirstFailure {
+  /** Its number, from 0. */
+  readonly index: number;
+  readonly outcomes: OutcomeCounts;
+}
+
+/** One case run for the search: whether it violated a guarantee, and what its requests got. */
+export interface CaseVerdict {
+  readonly failed: boolean;
+  readonly outcomes: OutcomeCounts;
+}
+
+/** Runs one case as the search does. */
+export function judgeCase(program: TypedProgram, split: SplitProgram, settings: CheckSettings, testCase: CheckCase): CaseVerdict {
+  const outcome = runCase(program, split, settings, testCase);
+  return { failed: outcome.violations.length > 0, outcomes: countOutcomes(outcome.events, emptyCounts()) };
+}
+
+/** Adds `more` to `counts`. */
+export function addCounts(counts: OutcomeCounts, more: OutcomeCounts): OutcomeCounts {
+  counts.committed += more.committed;
+  counts.abortedByProgram += more.abortedByProgram;
+  counts.abortedBySystem += more.abortedBySystem;
+  counts.unanswered += more.unanswered;
+  return counts;
+}
+
+/**
+ * Runs cases until one violates a guarantee, or `runs` held; a failure comes back minimized and shrunk.
+ * The cases are numbered, and the result is that of the first failing case by number: the same whether
+ * the cases run here one after another or in worker threads (checkers/parallel-search.ts).
+ */
 export function search(program: TypedProgram, split: SplitProgram, settings: CheckSettings, options: SearchOptions): SearchResult {
   const progress = options.progress ?? (() => undefined);
-  let calls = 0;
+  const outcomes = emptyCounts();
+  for (let start = 0; start < options.runs; start += casesPerChunk) {
+    const cases = casesFrom(options.seed, start, Math.min(casesPerChunk, options.runs - start));
+    for (let offset = 0; offset < cases.length; offset++) {
+      const index = start + offset;
+      progress(`${progressBar(index + 1, options.runs)} ${index + 1}/${options.runs} runs`);
+      const verdict = judgeCase(program, split, settings, cases[offset]);
+      addCounts(outcomes, verdict.outcomes);
+      if (verdict.failed) {
+        progress(undefined);
+        return makeSmall(program, split, settings, { index, outcomes }, options);
+      }
+    }
+  }
+  progress(undefined);
+  return { held: true, runs: options.runs, outcomes };
+}
+
+/**
+ * The failing case `failure.index` of the search made small: first the violation it must keep showing
+ * (its most telling one), then its numbers zeroed where the run does not need them, then fast-check's
+ * shrinking by value, within the time budget; an interrupted shrink keeps the smallest counterexample so
+ * far, which replays exactly all the same.
+ */
+export function makeSmall(program: TypedProgram, split: SplitProgram, settings: CheckSettings, failure: FirstFailure, options: SearchOptions): SearchResult {
+  const progress = options.progress ?? (() => undefined);
+  const [first] = casesFrom(options.seed, failure.index, 1);
+  const outcome = runCase(program, split, settings, first);
   // The first failure fixes what the counterexample must show: its most telling violation. Shrinking
   // keeps only cases that still show that one, so that the report does not trade, say, a dependency
   // cycle for a plainer symptom of the same bug.
-  let target: string | undefined;
-  let plainest: CheckCase | undefined;
-  const outcomes = emptyCounts();
-  const property = fc.property(caseArbitrary, (testCase) => {
-    calls++;
-    progress(target !== undefined ? `shrinking the counterexample… (${calls} runs)` : `${progressBar(calls, options.runs)} ${calls}/${options.runs} runs`);
-    const outcome = runCase(program, split, settings, testCase);
-    const violations = outcome.violations;
-    if (target === undefined) {
-      countOutcomes(outcome.events, outcomes);
-      if (violations.length === 0) return true;
-      target = mostTelling(violations);
-      plainest = outcome.plainest;
-      return false;
-    }
-    return !violations.some((violation) => violationKey(violation) === target);
-  });
-  // Two passes: find a failure (no shrinking), then minimize it and shrink it by its value for at most
-  // the time budget; an interrupted shrink keeps the smallest counterexample so far, which replays
-  // exactly all the same.
-  const found = fc.check(property, { numRuns: options.runs, seed: seedNumber(options.seed), endOnFailure: true });
-  progress(undefined);
-  if (!found.failed) return { held: true, runs: found.numRuns, outcomes };
-  const [first] = found.counterexample!;
+  const target = mostTelling(outcome.violations);
+  let calls = 0;
+  const runsAllowed = options.shrinkRuns ?? defaultShrinkRuns;
   const deadline = process.hrtime.bigint() + BigInt(Math.round(options.shrinkSeconds * 1000)) * 1_000_000n;
-  const budget = { more: () => process.hrtime.bigint() < deadline };
+  let stopped: 'runs' | 'time' | false = false;
+  const budget = {
+    more: (): boolean => {
+      if (stopped === false && calls >= runsAllowed) stopped = 'runs';
+      if (stopped === false && process.hrtime.bigint() >= deadline) stopped = 'time';
+      return stopped === false;
+    },
+  };
   const stillFails = (testCase: CheckCase): boolean => {
     progress(`minimizing the counterexample… (${++calls} runs)`);
     return runCase(program, split, settings, testCase).violations.some((violation) => violationKey(violation) === target);
@@ -83,28 +151,37 @@ export function search(program: TypedProgram, split: SplitProgram, settings: Che
   // The first failure with every number replaced by the plainest one that answers the same: the same
   // run, so it fails the same way (checked all the same), with most of its numbers already 0 for
   // zeroing to skip.
-  const start = stillFails(plainest!) ? plainest! : first;
+  const start = stillFails(outcome.plainest) ? outcome.plainest : first;
   // The workload first (fewer requests make every later run shorter), then the schedule, then the
   // workload again, which a plainer schedule often lets shrink further.
   let workload = zeroOut(start.workload, (candidate) => stillFails({ workload: candidate, schedule: start.schedule }), budget);
   const schedule = zeroOut(start.schedule, (candidate) => stillFails({ workload, schedule: candidate }), budget);
   workload = zeroOut(workload, (candidate) => stillFails({ workload: candidate, schedule }), budget);
+  // fast-check's shrinking by value. Once the budget is spent, every candidate left is taken to hold
+  // without running it, which ends the shrinking at the smallest failure found so far; the time cap
+  // also interrupts a single long run.
+  const property = fc.property(caseArbitrary, (testCase) => {
+    if (!budget.more()) return true;
+    progress(`shrinking the counterexample… (${++calls} runs)`);
+    return !runCase(program, split, settings, testCase).violations.some((violation) => violationKey(violation) === target);
+  });
   const remaining = Number(deadline - process.hrtime.bigint()) / 1e6;
-  const shrunk = remaining <= 0 ? undefined : fc.check(property, {
+  const shrunk = !budget.more() ? undefined : fc.check(property, {
     numRuns: 1, examples: [[{ workload, schedule }]], interruptAfterTimeLimit: Math.max(1, Math.floor(remaining)),
   });
+  if (shrunk?.interrupted === true && stopped === false) stopped = 'time';
   progress(undefined);
   return {
     held: false,
-    outcomes,
-    runs: found.numRuns,
-    fastCheckSeed: found.seed,
-    path: found.counterexamplePath ?? '',
-    target: target!,
+    outcomes: failure.outcomes,
+    runs: failure.index + 1,
+    fastCheckSeed: seedNumber(options.seed),
+    path: String(failure.index),
+    target,
     found: first,
     counterexample: shrunk?.failed === true ? shrunk.counterexample![0] : { workload, schedule },
     shrinks: shrunk?.numShrinks ?? 0,
-    interrupted: shrunk === undefined || shrunk.interrupted,
+    interrupted: stopped,
   };
 }
 
@@ -134,7 +211,7 @@ function mostTelling(violations: readonly Violation[]): string {
   return violationKey([...violations].sort((left, right) => rank(left) - rank(right))[0]);
 }
 
-function progressBar(done: number, total: number): string {
+export function progressBar(done: number, total: number): string {
   const width = 24;
   const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;

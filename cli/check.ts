@@ -6,6 +6,7 @@
 // every setting, so a replay runs exactly the case reported or is refused. Exit 0 when every run held, 1
 // on a violation, 2 on errors.
 
+import { availableParallelism } from 'node:os';
 import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { defaultShape, describeWorkload } from '../runtime/workload.ts';
 import { describeOutcome } from '../runtime/describe.ts';
@@ -14,7 +15,8 @@ import type { HistoryEvent } from '../runtime/history.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import { runCase, type CaseOutcome, type CheckCase, type CheckSettings } from '../checkers/case.ts';
 import { decodeToken, encodeToken, programHash } from '../checkers/token.ts';
-import { search } from '../checkers/search.ts';
+import { searchInParallel } from '../checkers/parallel-search.ts';
+import { defaultShrinkRuns } from '../checkers/search.ts';
 import { countOutcomes, describeCounts, emptyCounts, findingsOf } from '../checkers/violation.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { Outcome, Request } from '../semantics/transactions.ts';
@@ -30,6 +32,8 @@ import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from '.
 import { defaultRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import { runtimeSettings, type RunSettings } from './semantics.ts';
 import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
+import { VizCapture, vizOption } from './viz.ts';
+import { writeProblem } from './files.ts';
 
 /** The fault plan `ent check` uses unless told otherwise (bench/check.ts measures with it too). */
 export const checkFaults = 'drop=0.05,dup=0.05,delay=0.1,crash=0.01';
@@ -47,8 +51,12 @@ const caseOptions: readonly OptionSpec[] = [
   },
   { name: 'keys', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'entities of each type (the key space)', defaultValue: '2' },
   {
+    name: 'shrink-runs', value: { placeholder: 'N', integer: { minimum: 0, maximum: 1_000_000_000 } },
+    description: 'runs to spend making a counterexample small (the same report on every machine)', defaultValue: String(defaultShrinkRuns),
+  },
+  {
     name: 'shrink-seconds', value: { placeholder: 'N', integer: { minimum: 0, maximum: 86_400 } },
-    description: 'how long to shrink a counterexample before reporting the smallest so far', defaultValue: '30',
+    description: 'a cap on the time spent making it small (a report cut short by it depends on the machine\'s speed)', defaultValue: '30',
   },
 ];
 
@@ -63,6 +71,11 @@ export const checkCommand: CommandSpec = {
       name: 'trace', value: { placeholder: 'LEVEL', choices: traceLevels, optional: true },
       description: 'print the whole trace of the counterexample, not only the steps that matter (--trace is --trace=rules)',
     },
+    {
+      name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
+      description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 200 runs, at most every core',
+    },
+    { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     maxSourceOption,
     helpOption,
   ],
@@ -85,9 +98,11 @@ interface CheckRequest {
   readonly source: SourceText;
   readonly settings: CheckSettings;
   readonly traceLevel: TraceLevel | undefined;
+  /** Where the diagram of the reported case goes (--viz). */
+  readonly vizPath?: string;
 }
 
-export function check(io: Io, parsed: ParsedArguments): number {
+export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
   if (parsed.positionals.length !== 1) {
     const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
     return usage(io, new UsageError('U0101', `ent check takes ${what}`, `usage: ${checkCommand.usage}`));
@@ -113,15 +128,31 @@ export function check(io: Io, parsed: ParsedArguments): number {
       'ent check needs a program with at least one entity; `ent run` runs a program that has none'));
   }
   const traceLevel = parseTraceLevel(parsed);
-  if (token !== undefined) return replay(io, { program: loaded.program, source: loaded.source, settings: defaultCheckSettings(), traceLevel }, token);
+  const vizPath = stringOption(parsed, 'viz');
+  const vizProblem = vizPath === undefined ? undefined : writeProblem(vizPath);
+  if (vizProblem !== undefined) return usage(io, vizProblem);
+  if (token !== undefined) return replay(io, { program: loaded.program, source: loaded.source, settings: defaultCheckSettings(), traceLevel, vizPath }, token);
   if (settings!.workload === 'run' && loaded.program.run === undefined) {
     return usage(io, new UsageError('U0103', `--workload run: ${loaded.source.name} has no run block`, 'use --workload random'));
   }
-  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel };
+  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel, vizPath };
   const runs = integerOption(parsed, 'runs', 100) as number;
   const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30) as number;
-  return hunt(io, request, runs, stringOption(parsed, 'seed') ?? '1', shrinkSeconds);
+  const shrinkRuns = integerOption(parsed, 'shrink-runs', defaultShrinkRuns) as number;
+  const workers = integerOption(parsed, 'workers', defaultWorkers(runs)) as number;
+  return hunt(io, request, { runs, seed: stringOption(parsed, 'seed') ?? '1', shrinkRuns, shrinkSeconds, workers });
 }
+
+/**
+ * Without --workers: a worker thread per core, but no more than one per 200 cases, since each worker
+ * compiles the program and warms up the engine on its own (its first few hundred cases run several times
+ * slower than the rest: docs/benchmarks.md), and a short search is over before a second one pays off.
+ */
+function defaultWorkers(runs: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(runs / casesPerWorkerAtLeast)));
+}
+
+const casesPerWorkerAtLeast = 200;
 
 function usage(io: Io, error: UsageError): number {
   reportUsageError(io, error);
@@ -153,19 +184,28 @@ function checkSettings(parsed: ParsedArguments): CheckSettings | UsageError {
 }
 
 /** Runs cases until one violates a guarantee, or all held; reports either. */
-function hunt(io: Io, request: CheckRequest, runs: number, seed: string, shrinkSeconds: number): number {
+async function hunt(
+  io: Io, request: CheckRequest, options: { runs: number; seed: string; shrinkRuns: number; shrinkSeconds: number; workers: number },
+): Promise<number> {
+  const { runs, seed, shrinkSeconds, shrinkRuns } = options;
   const { split } = compileToSplit(request.program);
-  const result = search(request.program, split, request.settings, { runs, seed, shrinkSeconds, progress: (text) => io.progress(text) });
+  const source = { text: request.source.text, file: request.source.name };
+  const result = await searchInParallel(source, request.program, split, request.settings, { ...options, progress: (text) => io.progress(text) });
   const described = describeSettings(request.settings);
   if (result.held) {
     io.out(`ent check: ${result.runs} runs held (seed ${seed}; ${described})`);
     io.out(`their requests: ${describeCounts(result.outcomes)}`);
     if (request.traceLevel !== undefined) io.err('note: --trace shows the trace of a counterexample, and no run gave one');
+    if (request.vizPath !== undefined) io.err('note: --viz draws a counterexample, and no run gave one; nothing was written');
     return exitSuccess;
   }
   io.out(`ent check: run ${result.runs} of ${runs} violated a guarantee (seed ${seed}; ${described})`);
   io.out(`the requests of the runs until then: ${describeCounts(result.outcomes)}`);
-  const budget = result.interrupted ? `; the ${shrinkSeconds} s budget ran out, so it may shrink further with more --shrink-seconds` : '';
+  const budget = result.interrupted === 'runs'
+    ? `; its budget of ${shrinkRuns} runs ran out, so it may shrink further with more --shrink-runs`
+    : result.interrupted === 'time'
+      ? `; the ${shrinkSeconds} s cap ran out first, so it may shrink further with more --shrink-seconds (and a run on a faster or quieter machine may report a smaller case)`
+      : '';
   io.out(`the counterexample below is that run made as small as it would go: minimized, then shrunk ${result.shrinks} times${budget}`);
   return report(io, request, result.counterexample);
 }
@@ -185,7 +225,13 @@ function replay(io: Io, request: CheckRequest, token: string): number {
 function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const { split } = compileToSplit(request.program);
   const trace: TraceEntry[] = [];
-  const outcome = runCase(request.program, split, request.settings, testCase, (entry) => trace.push(entry));
+  const viz = request.vizPath === undefined ? undefined : new VizCapture();
+  const collect = (entry: TraceEntry): void => {
+    trace.push(entry);
+  };
+  const outcome = runCase(request.program, split, request.settings, testCase, viz === undefined ? collect : viz.tracer(collect));
+  const written = viz === undefined ? undefined : writeDiagram(io, viz, request, testCase, outcome);
+  if (written !== undefined) return written;
   const lookup = (file: string) => (file === request.source.name ? request.source : undefined);
   if (outcome.workload !== undefined) {
     const answers = answersOf(outcome.events);
@@ -212,6 +258,31 @@ function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
   const token = encodeToken(request.settings, testCase, programHash(request.source.text));
   io.out(`\nreplay it exactly (add --trace for every step):\n  ent check ${request.source.name} --replay ${token}`);
   return exitFailure;
+}
+
+/** Writes the case's diagram, opened at its first violation with the witness's requests highlighted; an exit status if it could not be written. */
+function writeDiagram(io: Io, viz: VizCapture, request: CheckRequest, testCase: CheckCase, outcome: CaseOutcome): number | undefined {
+  const runtime = request.settings.runtime;
+  const token = encodeToken(request.settings, testCase, programHash(request.source.text));
+  const violations = outcome.violations;
+  const written = viz.write(io, request.vizPath!, {
+    title: `ent check ${request.source.name}${violations.length === 0 ? ': every checker held' : `: ${violations[0].checker} violated`}`,
+    settings: describeSettings(request.settings),
+    nodes: runtime.nodes,
+    clients: request.settings.workload === 'run' ? 1 : request.settings.shape.clients,
+    lookup: (file) => (file === request.source.name ? request.source : undefined),
+    violation: violations.length === 0 ? undefined : {
+      title: `${violations[0].checker}: ${violations[0].kind}`,
+      lines: [
+        ...findingsOf(violations), ...violations.map((violation) => `${violation.checker}: ${violation.message}`),
+        `replay it: ent check ${request.source.name} --replay ${token}`,
+      ],
+      requests: [...new Set(violations.flatMap((violation) => violation.requests))],
+    },
+  });
+  if (written === undefined) return undefined;
+  reportUsageError(io, written);
+  return exitUsage;
 }
 
 /** The first answer each submitted request got, by the request itself (the workload's own objects). */

@@ -28,6 +28,13 @@ import {
   Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings, type Tracer,
 } from './semantics.ts';
 import { makeTracer, traceLevels, type TraceLevel } from './trace.ts';
+import { VizCapture } from './viz.ts';
+
+/**
+ * The most trace entries the REPL keeps for `:viz` (the steps after them are left out of the diagram):
+ * about 100 MB at most, for a session that may run long.
+ */
+const vizEntriesMax = 100_000;
 
 /** How an input went: `failed` when it printed an error (aborts are results, not failures). */
 export type SubmitResult = 'ok' | 'failed' | 'quit';
@@ -61,6 +68,10 @@ export const replCommands: readonly Command[] = [
   setting('delivery', 'D', 'at-most-once, at-least-once or exactly-once'),
   setting('step-limit', 'N', 'small steps one transaction may take'),
   { name: 'history', argument: 'FILE', help: 'write the history of the distributed runtime as JSON', run: (session, path) => session.writeHistory(path) },
+  {
+    name: 'viz', argument: 'FILE|on|off', help: 'write the space-time diagram of the distributed runtime as one HTML page; off stops recording it (faster), on records again',
+    run: (session, argument) => session.viz(argument),
+  },
   { name: 'reset', argument: '', help: 'forget every entity, declaration and variable', run: (session) => session.reset() },
   { name: 'quit', aliases: ['q', 'exit'], argument: '', help: 'leave (so do :q, Ctrl-D, and Ctrl-C twice on an empty line)', run: () => 'quit' },
 ];
@@ -82,6 +93,10 @@ export class ReplSession {
   /** The trace level `:trace` chose, or undefined for no trace. */
   private tracing: TraceLevel | undefined;
   private runHost: RunHost;
+  /** What the distributed runtime has done since it last changed, for `:viz`. */
+  private capture: VizCapture | undefined;
+  /** Whether the distributed runtime records its steps for `:viz` (`:viz off` saves the time it costs). */
+  private vizRecording = true;
   private client: InterruptibleClient;
   private readonly interrupted: () => boolean;
 
@@ -217,7 +232,11 @@ export class ReplSession {
 
   private createHost(initial: readonly EntityState[]): RunHost {
     const entry = semanticsEntry(this.semantics);
-    return entry.create(this.program, this.settings, this.tracing !== undefined && entry.traces ? this.tracer(this.tracing) : undefined, initial, this.interrupted);
+    const printer = this.tracing !== undefined && entry.traces ? this.tracer(this.tracing) : undefined;
+    this.capture = this.semantics === 'distributed' && this.vizRecording ? new VizCapture(vizEntriesMax) : undefined;
+    const tracer: Tracer | undefined = this.capture === undefined ? printer
+      : { kind: 'distributed', trace: this.capture.tracer(printer?.kind === 'distributed' ? printer.trace : undefined) };
+    return entry.create(this.program, this.settings, tracer, initial, this.interrupted);
   }
 
   private createClient(): InterruptibleClient {
@@ -287,6 +306,27 @@ export class ReplSession {
     const problem = writeTextFile(this.io, path, `${JSON.stringify(json, null, 1)}\n`);
     if (problem !== undefined) return this.refuse(problem);
     this.io.err(`wrote ${path} (the history since the runtime last changed)`);
+    return 'ok';
+  }
+
+  viz(argument: string): SubmitResult {
+    if (argument === 'on' || argument === 'off') {
+      this.vizRecording = argument === 'on';
+      this.rebuild();
+      this.io.err(argument === 'on' ? 'recording the steps for :viz FILE from now on' : 'not recording the steps: :viz on records them again');
+      return 'ok';
+    }
+    const path = argument;
+    if (this.semantics !== 'distributed') return this.refuse(new UsageError('U0103', ':viz needs the distributed semantics', ':semantics distributed'));
+    const viz = this.capture;
+    if (viz === undefined) return this.refuse(new UsageError('U0103', ':viz off stopped recording the steps', ':viz on, then run the statements to draw again'));
+    if (path === '') return this.refuse(new UsageError('U0103', ':viz needs a FILE to write', ':viz run.html'));
+    const problem = viz.write(this.io, path, {
+      title: 'ent repl', settings: describeRunSettings(this.semantics, this.settings), nodes: this.settings.nodes, clients: 1, lookup: this.lookup,
+    });
+    if (problem !== undefined) return this.refuse(problem);
+    const left = viz.left === 0 ? '' : `; the ${viz.left} steps after the first ${vizEntriesMax} are left out`;
+    this.io.err(`wrote ${path} (the steps since the runtime last changed${left})`);
     return 'ok';
   }
 

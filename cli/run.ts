@@ -21,6 +21,7 @@ import {
   defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings,
 } from './semantics.ts';
 import { makeTracer, parseTraceLevel, traceDetail, traceOption } from './trace.ts';
+import { sourceLookup, VizCapture, vizDetail, vizOption } from './viz.ts';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -36,6 +37,7 @@ export const runCommand: CommandSpec = {
     ...runtimeOptions,
     traceOption,
     { name: 'history', value: { placeholder: 'FILE' }, description: 'write the run\'s history as JSON (docs/history.md)' },
+    vizOption,
     maxSourceOption,
     helpOption,
   ],
@@ -46,6 +48,7 @@ export const runCommand: CommandSpec = {
     'The same seed and options give the same run, to the byte. `--semantics reference` is the sequential\n'
       + 'model every other semantics is checked against; `--semantics split` runs the split program on one node.',
     traceDetail,
+    vizDetail,
     faultsDetail,
   ],
 };
@@ -63,6 +66,11 @@ export function run(io: Io, parsed: ParsedArguments): number {
     return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`,
       'the history records messages, commits and versions, which only the distributed runtime has'));
   }
+  const vizPath = stringOption(parsed, 'viz');
+  if (vizPath !== undefined && semantics !== 'distributed') {
+    return usage(io, new UsageError('U0103', `--viz needs --semantics distributed, not ${semantics}`,
+      'the diagram draws nodes, clients and the messages between them, which only the distributed runtime has'));
+  }
   const traceLevel = parseTraceLevel(parsed);
   if (traceLevel !== undefined && !semanticsEntry(semantics).traces) {
     return usage(io, new UsageError('U0103', `--trace needs a small-step semantics; \`${semantics}\` is big-step`, 'use --semantics split or distributed'));
@@ -70,6 +78,8 @@ export function run(io: Io, parsed: ParsedArguments): number {
   // A history that cannot be written is found now, not after the whole run.
   const historyProblem = historyPath === undefined ? undefined : writeProblem(historyPath);
   if (historyProblem !== undefined) return usage(io, historyProblem);
+  const vizProblem = vizPath === undefined ? undefined : writeProblem(vizPath);
+  if (vizProblem !== undefined) return usage(io, vizProblem);
   const path = parsed.positionals[0];
   const loaded = loadProgram(io, path, sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
@@ -84,7 +94,10 @@ export function run(io: Io, parsed: ParsedArguments): number {
   if (traceLevel !== undefined) io.err(`# ${describeRunSettings(semantics, settings)}`);
   const source = loaded.source;
   const lookup = (file: string): SourceText | undefined => (file === source.name ? source : undefined);
-  const tracer = traceLevel === undefined ? undefined : makeTracer(semantics, traceLevel, (line) => io.err(line), lookup);
+  const printer = traceLevel === undefined ? undefined : makeTracer(semantics, traceLevel, (line) => io.err(line), lookup);
+  const viz = vizPath === undefined ? undefined : new VizCapture();
+  const tracer = viz === undefined ? printer
+    : { kind: 'distributed' as const, trace: viz.tracer(printer?.kind === 'distributed' ? printer.trace : undefined) };
   const interrupted = io.interrupted;
   // The history goes to its file as the run goes (none is kept without --history).
   const history = historyPath === undefined ? undefined : openHistory(io, historyPath, { run: describeRunSettings(semantics, settings) });
@@ -94,6 +107,15 @@ export function run(io: Io, parsed: ParsedArguments): number {
     ? new Client(runHost.host, (line) => io.out(line))
     : new InterruptibleClient(runHost.host, (line) => io.out(line), interrupted);
   const status = runClient(io, client, runHost, runBlock.body, loaded.source);
+  if (viz !== undefined) {
+    const written = viz.write(io, vizPath!, {
+      title: `ent run ${source.name}`, settings: describeRunSettings(semantics, settings), nodes: settings.nodes, clients: 1, lookup: sourceLookup(source),
+    });
+    if (written !== undefined) {
+      reportUsageError(io, written);
+      return status === exitSuccess ? exitUsage : status;
+    }
+  }
   const closed = history === undefined ? undefined : closeHistory(history, historyPath!);
   if (closed !== undefined) {
     reportUsageError(io, closed);

@@ -1,7 +1,7 @@
 // Stage: cli. The semantics a program can run under, by name: each gives a host that the one client
 // drives. New semantics slot in here and nowhere else.
 
-import { defaultTimeouts, type ConcurrencyMode, type DeliveryMode, type RuntimeSettings } from '../runtime/configuration.ts';
+import { defaultTimeouts, type ConcurrencyMode, type Configuration, type DeliveryMode, type RuntimeSettings } from '../runtime/configuration.ts';
 import type { FaultPlan } from '../runtime/faults.ts';
 import { DistributedHost, type DistributedOptions } from '../runtime/host.ts';
 import { SingleNodeHost, type TraceEvent } from '../runtime/single-node.ts';
@@ -39,7 +39,7 @@ export interface RunHost {
 
 export type Tracer =
   | { readonly kind: 'single'; readonly trace: (event: TraceEvent) => void }
-  | { readonly kind: 'distributed'; readonly trace: (entry: TraceEntry) => void };
+  | { readonly kind: 'distributed'; readonly trace: (entry: TraceEntry, config: Configuration) => void };
 
 interface SemanticsEntry {
   readonly name: string;

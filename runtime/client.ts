@@ -10,7 +10,7 @@ import type { ChoiceSource } from './choices.ts';
 import type { ClientAnswer, ClientRequest, ClientState, Configuration, MessageBody, Outcome } from './configuration.ts';
 import { coordinatorOf } from './attempts.ts';
 import { describeRequest } from './describe.ts';
-import { appendHistory, clientAddress, nodeAddress, send, type TraceEntry } from './world.ts';
+import { appendHistory, clientAddress, nodeAddress, noteSent, send, type TraceEntry } from './world.ts';
 
 export interface ClientContext {
   readonly choices: ChoiceSource;
@@ -39,7 +39,9 @@ export function submit(config: Configuration, clientId: number, request: Request
   let next = withClient({ ...config, nextTimestamp: timestamp + 1 }, { ...client, pending: client.pending.with(requestId, entry), watermark });
   next = appendHistory(next, { type: 'request', requestId, client: clientId, tick: config.tick, request });
   context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId} ${describeRequest(request)}` });
-  return { config: sendRequest(next, clientId, entry, context), requestId };
+  const sent = sendRequest(next, clientId, entry, context);
+  noteSent(next, sent, context.trace);
+  return { config: sent, requestId };
 }
 
 function sendRequest(config: Configuration, clientId: number, entry: ClientRequest, context: ClientContext): Configuration {

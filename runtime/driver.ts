@@ -32,7 +32,8 @@ export interface WorkloadRun {
 }
 
 export interface DriverOptions {
-  readonly trace?: (entry: TraceEntry) => void;
+  /** Told of every trace entry, with the configuration after the step that emitted it (the views read it). */
+  readonly trace?: (entry: TraceEntry, config: Configuration) => void;
   readonly stepsMax?: number;
   /**
    * Open loop: after the setup, one request arrives every this many ticks (the clients' requests taken
@@ -122,7 +123,7 @@ function runClosedLoop(
   const submitNext = (client: number, request: Request): void => {
     const trace: TraceEntry[] = [];
     config = submit(config, client, request, { choices, trace }).config;
-    emit(trace);
+    emit(trace, config);
   };
   const { emit, count, localSteps } = tally(ruleCounts, options);
   if (setupDone) options.onSetupDone?.(new Map(ruleCounts));
@@ -156,7 +157,7 @@ function runClosedLoop(
       return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'quiet');
     }
     config = result.next;
-    emit(result.emitted);
+    emit(result.emitted, config);
     count(result.localCounts);
     collect();
     const livelocked = progress.stepped(result.emitted, !config.faultsActive && setupDone, unansweredCount());
@@ -204,16 +205,16 @@ class Queue {
  * Without a trace, local steps are only counted (`localSteps`, for globalStep).
  */
 function tally(ruleCounts: Map<string, number>, options: DriverOptions): {
-  emit: (entries: readonly TraceEntry[]) => void;
+  emit: (entries: readonly TraceEntry[], config: Configuration) => void;
   count: (counts: ReadonlyMap<string, number> | undefined) => void;
   localSteps: 'trace' | 'count';
 } {
   return {
     localSteps: options.trace === undefined ? 'count' : 'trace',
-    emit: (entries) => {
+    emit: (entries, config) => {
       for (const entry of entries) {
         ruleCounts.set(entry.rule, (ruleCounts.get(entry.rule) ?? 0) + 1);
-        options.trace?.(entry);
+        options.trace?.(entry, config);
       }
     },
     count: (counts) => {
@@ -281,7 +282,7 @@ function runOpenLoop(
       config = { ...config, tick: Math.max(config.tick, arrivalTick) };
       const trace: TraceEntry[] = [];
       config = submit(config, arrivals[next].client, arrivals[next].request, { choices, trace }).config;
-      emit(trace);
+      emit(trace, config);
       next++;
       if (next === arrivals.length) config = { ...config, faultsActive: false };
       continue;
@@ -292,7 +293,7 @@ function runOpenLoop(
       return finish(config, steps, ruleCounts, unanswered(config, []), 'quiet');
     }
     config = collectAllAnswers(result.next, options).config;
-    emit(result.emitted);
+    emit(result.emitted, config);
     count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');
   }

@@ -21,7 +21,8 @@ export interface DistributedOptions {
   /** Where every choice comes from; by default a PRNG seeded with `seed`. */
   readonly choices?: ChoiceSource;
   readonly seed?: string;
-  readonly trace?: (entry: TraceEntry) => void;
+  /** Told of every trace entry, with the configuration after the step that emitted it (the views read it). */
+  readonly trace?: (entry: TraceEntry, config: Configuration) => void;
   /** Global steps one wait may take before the run is declared stuck. */
   readonly stepsPerWaitMax?: number;
   /** Entities that exist from the start, each on its node at version 1 (the REPL's, carried over). */
@@ -173,7 +174,7 @@ export class DistributedHost implements TransactionHost {
   }
 
   private emit(entries: readonly TraceEntry[]): void {
-    if (this.options.trace !== undefined) for (const entry of entries) this.options.trace(entry);
+    if (this.options.trace !== undefined) for (const entry of entries) this.options.trace(entry, this.configuration);
   }
 
   /** Every request submitted and not answered (still in the ingress, or given up under at-most-once), described. */

@@ -17,7 +17,7 @@ import { deliverExecution } from './execution.ts';
 import {
   crash, fireParticipantTimers, handleParticipantMessage, participantDeadline, recover,
 } from './participant.ts';
-import { describeAddress, isLocal, updateNode, updateVolatile, type TraceEntry } from './world.ts';
+import { describeAddress, isLocal, messageNote, noteSent, updateNode, updateVolatile, type TraceEntry } from './world.ts';
 
 export type GlobalRule = 'G-Deliver' | 'G-Drop' | 'G-Duplicate' | 'G-Delay' | 'G-Crash' | 'G-Recover' | 'G-Timeout';
 
@@ -46,7 +46,10 @@ interface Context {
  */
 export function globalStep(config: Configuration, program: SplitProgram, choices: ChoiceSource, localSteps: 'trace' | 'count' = 'trace'): GlobalStep {
   const context: Context = { program, choices, trace: [], localCounts: localSteps === 'count' ? new Map() : undefined };
-  const stepped = (rule: GlobalRule, next: Configuration): GlobalStep => ({ kind: 'stepped', rule, next, emitted: context.trace, localCounts: context.localCounts });
+  const stepped = (rule: GlobalRule, next: Configuration): GlobalStep => {
+    if (localSteps === 'trace') noteSent(config, next, context.trace);
+    return { kind: 'stepped', rule, next, emitted: context.trace, localCounts: context.localCounts };
+  };
   const fault = config.faultsActive ? strike(config, context) : undefined;
   if (fault !== undefined) return stepped(fault.rule, fault.next);
   const event = nextEvent(config, choices);
@@ -73,8 +76,8 @@ export function globalStep(config: Configuration, program: SplitProgram, choices
 function strike(config: Configuration, context: Context): { rule: GlobalRule; next: Configuration } | undefined {
   const { faults, timeouts, latencyJitter } = config.settings;
   const { choices, trace } = context;
-  const note = (rule: GlobalRule, place: string, detail: string): void => {
-    trace.push({ tick: config.tick, place, rule, span: undefined, detail });
+  const note = (rule: GlobalRule, place: string, detail: string, envelope?: Envelope): void => {
+    trace.push({ tick: config.tick, place, rule, span: undefined, detail, ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
   };
   const upNodes = config.nodes.filter((node) => node.up);
   const remote = config.network.map((envelope, index) => ({ envelope, index })).filter(({ envelope }) => !isLocal(envelope));
@@ -95,20 +98,20 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
     }
     case 1: {
       const { envelope, index } = remote[choices.pick(remote.length)];
-      note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`);
+      note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`, envelope);
       return { rule: 'G-Drop', next: { ...config, network: config.network.filter((_, position) => position !== index) } };
     }
     case 2: {
       const { envelope } = remote[choices.pick(remote.length)];
       const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
-      note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`);
+      note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`, copy);
       return { rule: 'G-Duplicate', next: { ...config, network: [...config.network, copy] } };
     }
     case 3: {
       const { envelope, index } = remote[choices.pick(remote.length)];
       const extra = 1 + choices.pick(timeouts.attempt);
       const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
-      note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`);
+      note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`, delayed);
       const network = config.network.slice();
       network[index] = delayed;
       return { rule: 'G-Delay', next: { ...config, network } };
@@ -164,7 +167,7 @@ function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefi
 
 function deliver(config: Configuration, envelope: Envelope, context: Context): Configuration {
   const note = (detail: string): void => {
-    context.trace.push({ tick: config.tick, place: describeAddress(envelope.to), rule: 'G-Deliver', span: undefined, detail });
+    context.trace.push({ tick: config.tick, place: describeAddress(envelope.to), rule: 'G-Deliver', span: undefined, detail, message: messageNote(envelope) });
   };
   const body = envelope.body;
   if (envelope.to.kind === 'client') {

@@ -18,6 +18,59 @@ export interface TraceEntry {
   readonly rule: string;
   readonly span: Span | undefined;
   readonly detail: string;
+  /** For the views (views/): the message a G-Deliver, G-Drop, G-Duplicate or G-Delay entry is about. */
+  readonly message?: MessageNote;
+  /**
+   * For the views: the messages the global step sent (or woke, with a new id), on the step's last
+   * entry. A global step is atomic: what it sends enters the network when it ends.
+   */
+  readonly sent?: readonly MessageNote[];
+}
+
+/** A message as the views draw it: its id, kind, ends, ticks and the transaction attempt it belongs to. */
+export interface MessageNote {
+  readonly id: number;
+  readonly kind: MessageBody['kind'];
+  readonly from: string;
+  readonly to: string;
+  readonly sentAt: number;
+  readonly deliverAt: number;
+  /** The request the message serves (`r3`), and the attempt (`r3#2`) when it belongs to one. */
+  readonly requestId: string | undefined;
+  readonly attempt: string | undefined;
+}
+
+export function messageNote(envelope: Envelope): MessageNote {
+  const body = envelope.body;
+  const attempt = 'token' in body ? body.token.attempt : 'attempt' in body ? body.attempt : undefined;
+  const requestId = 'requestId' in body ? body.requestId : 'token' in body ? body.token.requestId : attempt?.replace(/#.*$/, '');
+  return {
+    id: envelope.id, kind: body.kind, from: describeAddress(envelope.from), to: describeAddress(envelope.to),
+    sentAt: envelope.sentAt, deliverAt: envelope.deliverAt, requestId, attempt,
+  };
+}
+
+/**
+ * Notes on the last entry of `trace` the messages that entered the network between `before` and
+ * `after` (their ids are the new ones). Only traced runs call it: a run nobody traces pays nothing.
+ */
+export function noteSent(before: Configuration, after: Configuration, trace: TraceEntry[]): void {
+  if (trace.length === 0 || after.nextMessageId === before.nextMessageId) return;
+  // New envelopes are appended: read the network from its end until every new id is found.
+  const sent: MessageNote[] = [];
+  const expected = after.nextMessageId - before.nextMessageId;
+  for (let index = after.network.length - 1; index >= 0 && sent.length < expected; index--) {
+    const envelope = after.network[index];
+    if (envelope.id >= before.nextMessageId) sent.push(messageNote(envelope));
+  }
+  if (sent.length === 0) return;
+  sent.sort((left, right) => left.id - right.id);
+  const last = trace[trace.length - 1];
+  // Written out field by field: a local step's entry computes its place and detail lazily, in getters.
+  trace[trace.length - 1] = {
+    tick: last.tick, place: last.place, rule: last.rule, span: last.span, detail: last.detail,
+    ...(last.message === undefined ? {} : { message: last.message }), sent: [...(last.sent ?? []), ...sent],
+  };
 }
 
 /** The node that holds an entity: a hash of its type and key, modulo the number of nodes. */

@@ -1,0 +1,45 @@
+// Stage: checkers. One worker thread of a parallel `ent check` (checkers/parallel-search.ts): it compiles
+// the program from its source text, as the CLI did, and then runs the stretches of numbered cases it is
+// handed, answering with each case's verdict; it stops a stretch at its first failure, since no later
+// case of the stretch can come first.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { compile } from '../semantics/compile.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import type { CheckSettings } from './case.ts';
+import { casesFrom, judgeCase, type CaseVerdict } from './search.ts';
+
+/** What the pool gives a worker when it starts. */
+export interface WorkerSetup {
+  readonly text: string;
+  readonly file: string;
+  readonly settings: CheckSettings;
+  readonly seed: string;
+}
+
+/** A stretch of cases to run, and the answer. */
+export interface Stretch {
+  readonly start: number;
+  readonly count: number;
+}
+export interface StretchVerdicts {
+  readonly start: number;
+  /** One verdict per case from `start`, up to the first failure or the stretch's end. */
+  readonly verdicts: readonly CaseVerdict[];
+}
+
+const setup = workerData as WorkerSetup;
+const compiled = compile(setup.text, setup.file);
+if (compiled.program === undefined) throw new Error(`the worker could not compile ${setup.file}, which the main thread compiled`);
+const program = compiled.program;
+const { split } = compileToSplit(program);
+
+parentPort!.on('message', (stretch: Stretch) => {
+  const verdicts: CaseVerdict[] = [];
+  for (const testCase of casesFrom(setup.seed, stretch.start, stretch.count)) {
+    const verdict = judgeCase(program, split, setup.settings, testCase);
+    verdicts.push(verdict);
+    if (verdict.failed) break;
+  }
+  parentPort!.postMessage({ start: stretch.start, verdicts } satisfies StretchVerdicts);
+});
