@@ -8,7 +8,7 @@ import { AstBuilder } from './cst-to-ast.ts';
 import {
   AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
   LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
-  Slash, Star, StringLiteral, True,
+  Slash, Star, Stream, StringLiteral, True,
 } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span, tokenSpan, type Span } from './span.ts';
@@ -168,7 +168,7 @@ function declarationStarts(tokens: readonly IToken[]): number[] {
   for (const token of tokens) {
     if (token.tokenType === LCurly) depth++;
     else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
-    else if ((token.tokenType === Entity || token.tokenType === Run) && (depth === 0 || token.startColumn === 1)) {
+    else if ((token.tokenType === Entity || token.tokenType === Run || token.tokenType === Stream) && (depth === 0 || token.startColumn === 1)) {
       starts.push(token.startOffset);
     }
   }
@@ -272,7 +272,7 @@ function syntaxHint(error: IRecognitionException, token: IToken, rules: readonly
   }
   if (token.tokenType === Newline) return 'the line ended before the statement or expression was complete';
   return ruleHint(rules, broadForms)
-    ?? 'statements are `let`, assignments, `if`, `while`, `for`, `break`, `continue`, `return`, `abort`, `print` and calls';
+    ?? 'statements are `let`, assignments, `if`, `while`, `for`, `break`, `continue`, `return`, `abort`, `print`, `emit`, `seal` and calls';
 }
 
 /** The written form of small constructs: a mistake inside one is best explained by its form. */
@@ -290,6 +290,10 @@ const broadForms: ReadonlyMap<string, string> = new Map([
   ['ifStatement', 'a condition is written `if condition { … } else { … }`'],
   ['methodDeclaration', 'a method is written `fn name(parameters): T { … }`'],
   ['initDeclaration', 'an initializer is written `init(parameters) { … }`'],
+  ['handlerDeclaration', 'a consumer is written `on stream(event: T) by key { … }`'],
+  ['streamDeclaration', 'a stream is declared `stream name: T`, at the top level'],
+  ['emitStatement', 'an atom is emitted with `emit stream [e1, e2, …]`'],
+  ['sealStatement', 'a stream is sealed with `seal stream`'],
   ['runBlock', 'the run block is written `run { … }`'],
 ]);
 

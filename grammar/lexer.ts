@@ -44,10 +44,20 @@ export const True = keyword('True', 'true');
 export const False = keyword('False', 'false');
 export const Async = keyword('Async', 'async');
 export const Await = keyword('Await', 'await');
+export const Stream = keyword('Stream', 'stream');
+export const Emit = keyword('Emit', 'emit');
+export const Seal = keyword('Seal', 'seal');
+
+/**
+ * `on` and `by` are contextual: they are names (`on: bool`, `fn grow(by: int)`) everywhere except where a
+ * consumer is declared, `on NAME(event: T) by KEY { … }`, which the parser recognizes by its shape.
+ */
+export const contextualOn = 'on';
+export const contextualBy = 'by';
 
 export const keywordTokens: readonly TokenType[] = [
   Entity, Key, Fn, Init, Run, Let, If, Else, While, For, In, Break, Continue, Return, Abort, Print, New,
-  Self, True, False, Async, Await,
+  Self, True, False, Async, Await, Stream, Emit, Seal,
 ];
 
 export const IntLiteral = createToken({ name: 'IntLiteral', pattern: /[0-9]+/, label: 'an integer' });
