@@ -106,7 +106,7 @@ export class AstBuilder {
     const children = node.children;
     return {
       kind: 'StreamDeclaration',
-      name: this.identifier(this.token(children, 'Identifier')),
+      name: this.identifier(this.token(children, 'Identifier', 1)),
       eventType: this.type(this.node(children, 'typeExpression')),
       span: this.spanOf(node),
     };
@@ -268,12 +268,12 @@ export class AstBuilder {
       case 'emitStatement':
         return {
           kind: 'Emit',
-          stream: this.identifier(this.token(children, 'Identifier')),
+          stream: this.identifier(this.token(children, 'Identifier', 1)),
           events: this.expression(this.node(children, 'expression')),
           span: statementSpan,
         };
       case 'sealStatement':
-        return { kind: 'Seal', stream: this.identifier(this.token(children, 'Identifier')), span: statementSpan };
+        return { kind: 'Seal', stream: this.identifier(this.token(children, 'Identifier', 1)), span: statementSpan };
       default:
         throw new Error(`assertion: unknown statement ${kind}`);
     }

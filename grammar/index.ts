@@ -8,7 +8,7 @@ import { AstBuilder } from './cst-to-ast.ts';
 import {
   AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
   LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
-  Slash, Star, Stream, StringLiteral, True,
+  Slash, Star, StringLiteral, True, contextualStream,
 } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span, tokenSpan, type Span } from './span.ts';
@@ -165,14 +165,20 @@ function syntaxDiagnostics(
 function declarationStarts(tokens: readonly IToken[]): number[] {
   const starts: number[] = [];
   let depth = 0;
-  for (const token of tokens) {
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index];
     if (token.tokenType === LCurly) depth++;
     else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
-    else if ((token.tokenType === Entity || token.tokenType === Run || token.tokenType === Stream) && (depth === 0 || token.startColumn === 1)) {
+    else if ((token.tokenType === Entity || token.tokenType === Run || startsStream(token, tokens[index + 1])) && (depth === 0 || token.startColumn === 1)) {
       starts.push(token.startOffset);
     }
   }
   return starts;
+}
+
+/** A top-level `stream NAME` (the word is contextual: a name elsewhere). */
+function startsStream(token: IToken, next: IToken | undefined): boolean {
+  return token.tokenType === Identifier && token.image === contextualStream && next?.tokenType === Identifier;
 }
 
 function tokenLocation(token: IToken, text: string): { start: number; end: number } {

@@ -65,7 +65,7 @@ class EntParser extends CstParser {
   public program = this.RULE('program', () => {
     this.MANY(() => this.OR([
       { ALT: () => this.SUBRULE(this.entityDeclaration) },
-      { ALT: () => this.SUBRULE(this.streamDeclaration) },
+      { GATE: () => this.startsContextual(T.contextualStream), ALT: () => this.SUBRULE(this.streamDeclaration) },
       { ALT: () => this.SUBRULE(this.runBlock) },
       { ALT: () => this.SUBRULE(this.terminator) },
     ]));
@@ -75,7 +75,7 @@ class EntParser extends CstParser {
   public replInput = this.RULE('replInput', () => {
     this.MANY(() => this.OR([
       { ALT: () => this.SUBRULE(this.entityDeclaration) },
-      { ALT: () => this.SUBRULE(this.streamDeclaration) },
+      { GATE: () => this.startsContextual(T.contextualStream), ALT: () => this.SUBRULE(this.streamDeclaration) },
       { ALT: () => this.SUBRULE(this.runBlock) },
       { ALT: () => this.SUBRULE(this.terminator) },
       { ALT: () => { this.SUBRULE(this.statement); this.SUBRULE2(this.terminator); } },
@@ -120,6 +120,14 @@ class EntParser extends CstParser {
     ]);
   }
 
+  /**
+   * `stream`, `emit` and `seal` are names everywhere but where they start their form: the word followed
+   * by a name (`emit orders […]`), where no other statement or declaration can have two names in a row.
+   */
+  private startsContextual(word: string): boolean {
+    return this.LA(1).tokenType === T.Identifier && this.LA(1).image === word && this.LA(2).tokenType === T.Identifier;
+  }
+
   private optionalNewline(): void {
     this.OPTION9(() => this.CONSUME9(T.Newline));
   }
@@ -132,8 +140,8 @@ class EntParser extends CstParser {
 
   /** `stream NAME: T`: a named atomic stream whose events are values of type T. */
   public streamDeclaration = this.RULE('streamDeclaration', () => {
-    this.CONSUME(T.Stream);
     this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeExpression);
   });
@@ -255,8 +263,8 @@ class EntParser extends CstParser {
       { ALT: () => this.SUBRULE(this.returnStatement) },
       { ALT: () => this.SUBRULE(this.abortStatement) },
       { ALT: () => this.SUBRULE(this.printStatement) },
-      { ALT: () => this.SUBRULE(this.emitStatement) },
-      { ALT: () => this.SUBRULE(this.sealStatement) },
+      { GATE: () => this.startsContextual(T.contextualEmit), ALT: () => this.SUBRULE(this.emitStatement) },
+      { GATE: () => this.startsContextual(T.contextualSeal), ALT: () => this.SUBRULE(this.sealStatement) },
       { ALT: () => this.SUBRULE(this.expressionStatement) },
     ]);
   });
@@ -325,15 +333,15 @@ class EntParser extends CstParser {
 
   /** `emit NAME e`: appends the list `e` to stream NAME as one atom. */
   public emitStatement = this.RULE('emitStatement', () => {
-    this.CONSUME(T.Emit);
     this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
     this.SUBRULE(this.expression);
   });
 
   /** `seal NAME`: no atom follows on stream NAME. */
   public sealStatement = this.RULE('sealStatement', () => {
-    this.CONSUME(T.Seal);
     this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
   });
 
   /** An expression, or an assignment whose target the AST builder checks (`x`, `self.f`, `x[i]`, …). */

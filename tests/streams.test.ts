@@ -54,11 +54,16 @@ test('the REPL refuses a stream declaration, typed or loaded, with U0110', (t) =
   t.deepEqual(typed.diagnostics.map((entry) => entry.code), ['U0110']);
 });
 
-test('`on` and `by` stay names outside a consumer; `stream`, `emit` and `seal` are reserved', (t) => {
-  const names = compile('entity Lamp {\n  key id: int\n  on: bool = false\n  fn grow(by: int): int { return by }\n}\n', 'a.ent');
+test('`on`, `by`, `stream`, `emit` and `seal` stay names outside the forms they start (programs written before streams run unchanged)', (t) => {
+  const names = compile('entity Lamp {\n  key id: int\n  on: bool = false\n  stream: int = 0\n  fn grow(by: int): int { return by }\n'
+    + '  fn emit(seal: int): int {\n    let stream = seal + 1\n    self.stream = stream\n    return stream\n  }\n}\n'
+    + 'run {\n  let emit = new Lamp(1)\n  let seal = emit.emit(2)\n  print [seal, emit.stream]\n}\n', 'a.ent');
   t.deepEqual(names.diagnostics, []);
-  const reserved = compile('entity Lamp {\n  key id: int\n  fn f(stream: int) {}\n}\n', 'b.ent');
-  t.deepEqual(reserved.diagnostics.map((entry) => entry.code), ['E0110']);
+  t.is(names.program?.streams.size, 0);
+  // The forms themselves: the word, then a name.
+  const forms = compile('stream s: int\nentity A {\n  key id: int\n  on s(e: int) by e { }\n}\nrun {\n  emit s [1]\n  seal s\n}\n', 'b.ent');
+  t.deepEqual(forms.diagnostics, []);
+  t.is(forms.program?.streams.size, 1);
 });
 
 /** A reference model that records every atom it processes, with its outcome. */
