@@ -36,5 +36,7 @@ export function isIncomplete(text: string): boolean {
   }
   if (depth > 0) return true;
   if ((last === '+' || last === '-') && beforeLast === last) return false;
+  // Nothing significant (a blank or comment-only line) is complete: it must not wait for the next line.
+  if (last === '') return false;
   return continuing.has(last) || '{(['.includes(last);
 }

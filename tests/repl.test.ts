@@ -156,6 +156,14 @@ test('a line that ends in an operator, a comma or an open bracket continues; x++
   t.is(pipe('let x = 1 +\n  2\nprint x *\n  3\n').stdout, '9\n');
 });
 
+test('regression: a blank or comment-only line is complete, and does not swallow the line after it', (t) => {
+  t.false(isIncomplete(''));
+  t.false(isIncomplete('   '));
+  t.false(isIncomplete('// just a note'));
+  t.false(isIncomplete('/* a note */'));
+  t.is(pipe('// a note\nprint 1\n\nprint 2\n').stdout, '1\n2\n');
+});
+
 test(':state lists every entity and variable; :reset forgets them', (t) => {
   const { submit, stdout } = session();
   submit(counter, 'let c = new Counter(3)', 'c.add(2)', ':state');
