@@ -2,7 +2,8 @@
 // breadth first, every transition of every state (explorer/successors.ts, the explorer's own branches),
 // each distinct state (by the explorer's fingerprint) a node, each transition an edge labelled with its
 // rule, and each end of a run a terminal node marked with its outcome (what each request got, the
-// committed entities, and the violations of `ent check`'s checkers). No partial-order reduction: every
+// committed entities, and the violations of `ent check`'s checkers); a state from which no end can be
+// reached (a livelock) is marked as never ending. No partial-order reduction: every
 // branch is drawn. Written as Graphviz DOT, and as SVG by a layered layout of its own (a layer per
 // depth), so that drawing needs no Graphviz.
 
@@ -38,6 +39,8 @@ export interface ReductionGraph {
   readonly states: number;
   /** Every transition taken (the explorer's states generated). */
   readonly transitions: number;
+  /** The states from which no path reaches a terminal node: every schedule from them runs forever (a livelock). */
+  readonly neverEnding: ReadonlySet<number>;
 }
 
 export class GraphTooLarge {
@@ -95,7 +98,19 @@ export function reductionGraph(scope: ExploreScope): ReductionGraph | GraphTooLa
     }
     frontier = next;
   }
-  return { nodes, edges, states, transitions: edges.length };
+  return { nodes, edges, states, transitions: edges.length, neverEnding: neverEnding(nodes, edges) };
+}
+
+/** Backward from the terminal nodes: the states that reach none. */
+function neverEnding(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Set<number> {
+  const into = new Map<number, number[]>();
+  for (const edge of edges) into.set(edge.to, [...(into.get(edge.to) ?? []), edge.from]);
+  const reaches = new Set(nodes.filter((node) => node.end !== undefined).map((node) => node.id));
+  const queue = [...reaches];
+  while (queue.length > 0) {
+    for (const source of into.get(queue.pop()!) ?? []) if (!reaches.has(source)) { reaches.add(source); queue.push(source); }
+  }
+  return new Set(nodes.filter((node) => !reaches.has(node.id)).map((node) => node.id));
 }
 
 function checkEnd(scope: ExploreScope, state: LoopState, stuck: readonly string[]): Violation[] {
@@ -110,8 +125,8 @@ function quote(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-function nodeTitle(node: GraphNode): string {
-  if (node.end === undefined) return `s${node.id}\ntick ${node.tick}, ${node.inFlight} in flight`;
+function nodeTitle(node: GraphNode, graph: ReductionGraph): string {
+  if (node.end === undefined) return `s${node.id}${graph.neverEnding.has(node.id) ? ' never ends' : ''}\ntick ${node.tick}, ${node.inFlight} in flight`;
   const verdict = node.end.violations.length === 0 ? 'ok' : node.end.violations.join(' ');
   return `${node.end.kind}: ${verdict}\n${node.end.outcome.split(' | ').slice(0, 2).join('\n')}`;
 }
@@ -131,9 +146,9 @@ function mergedEdges(graph: ReductionGraph): { from: number; to: number; rule: s
 export function graphToDot(graph: ReductionGraph, title: string): string {
   const lines = [`digraph reductions {`, `  label=${quote(title)}; labelloc=t; rankdir=TB;`, `  node [shape=box, fontname="monospace", fontsize=10];`, `  edge [fontname="monospace", fontsize=9];`];
   for (const node of graph.nodes) {
-    const style = node.end === undefined ? (node.id === 0 ? ', style=bold' : '')
+    const style = node.end === undefined ? `${node.id === 0 ? ', style=bold' : ''}${graph.neverEnding.has(node.id) ? ', color=orange' : ''}`
       : node.end.violations.length === 0 ? ', shape=doubleoctagon, color=darkgreen' : ', shape=doubleoctagon, color=red, fontcolor=red';
-    lines.push(`  n${node.id} [label=${quote(nodeTitle(node))}${style}];`);
+    lines.push(`  n${node.id} [label=${quote(nodeTitle(node, graph))}${style}];`);
   }
   for (const edge of mergedEdges(graph)) {
     lines.push(`  n${edge.from} -> n${edge.to} [label=${quote(edge.count === 1 ? edge.rule : `${edge.rule} ×${edge.count}`)}];`);
@@ -186,9 +201,9 @@ export function graphToSvg(graph: ReductionGraph, title: string): string {
   }
   for (const node of graph.nodes) {
     const { x, y } = place.get(node.id)!;
-    const colour = node.end === undefined ? '#222' : node.end.violations.length === 0 ? 'darkgreen' : 'red';
-    const [first, second] = nodeTitle(node).split('\n');
-    const full = escapeXml(nodeTitle(node));
+    const colour = node.end === undefined ? (graph.neverEnding.has(node.id) ? 'darkorange' : '#222') : node.end.violations.length === 0 ? 'darkgreen' : 'red';
+    const [first, second] = nodeTitle(node, graph).split('\n');
+    const full = escapeXml(nodeTitle(node, graph));
     out.push(`<g class="${node.end === undefined ? 'state' : 'terminal'}" data-id="${node.id}"><title>${full}</title>`
       + `<rect x="${x}" y="${y}" width="${boxWidth}" height="${boxHeight}" rx="${node.end === undefined ? 3 : 12}" fill="white" stroke="${colour}" stroke-width="${node.id === 0 || node.end !== undefined ? 2 : 1}"/>`
       + `<text x="${x + 6}" y="${y + 14}" fill="${colour}">${escapeXml(clip(first))}</text>`
