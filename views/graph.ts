@@ -171,7 +171,7 @@ export function graphToSvg(graph: ReductionGraph, title: string): string {
   const rows = new Map<number, GraphNode[]>();
   for (const node of graph.nodes) rows.set(node.depth, [...(rows.get(node.depth) ?? []), node]);
   const widest = Math.max(...[...rows.values()].map((row) => row.length));
-  const width = Math.max(400, widest * (boxWidth + columnGap) + columnGap);
+  const width = Math.max(400, Math.ceil(title.length * 7.5) + 40, widest * (boxWidth + columnGap) + columnGap);
   const depth = Math.max(...rows.keys());
   const height = 50 + (depth + 1) * (boxHeight + rowGap);
   const place = new Map<number, { x: number; y: number }>();
