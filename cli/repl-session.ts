@@ -477,6 +477,22 @@ export class ReplSession {
 
   private stepInput(text: string): SubmitResult {
     const { stepper, block, scope } = this.stepping!;
+    const word = text.trim();
+    if (word === ':quit' || word === ':q' || word === ':exit') return 'quit';
+    if (word === ':help') {
+      this.io.out([
+        'The stepper takes the statement\'s first transaction one global step at a time:',
+        '  N           take transition N of the list',
+        '  Enter       take the seeded one (marked ← Enter)',
+        '  :back       undo the last step (the configuration comes back exactly)',
+        '  :goto N     jump to step N (forward by seeded choices)',
+        '  :where      the redex of the last step, in its source line',
+        '  :run        finish by seeded choices; the session keeps the final state',
+        '  :leave      stop here; the session keeps the entities as they are',
+        '  :quit       leave the REPL',
+      ].join('\n'));
+      return 'ok';
+    }
     const reply = stepper.input(text);
     if (reply.kind === 'stay') {
       if (reply.text !== undefined) this.io.out(reply.text);

@@ -122,7 +122,7 @@ export class Stepper {
       }
       lines.push(`  ${String(index + 1).padStart(2)} ${list[index].label}${this.localNote(list[index])}${mark}`);
     }
-    lines.push(`  ${list.length === 1 ? '1' : `1–${list.length}`}, Enter, :back, :goto N, :where, :run, :leave`);
+    lines.push(`  ${list.length === 1 ? '1' : `1–${list.length}`}, Enter, :back, :goto N, :where, :run, :leave, :help`);
     return lines.join('\n');
   }
 

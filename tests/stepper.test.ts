@@ -183,6 +183,9 @@ test('the REPL: :step, picks, :where, :run keeps the final state; bad lines are 
   io.stdout.length = 0;
   t.is(repl.submit(':where'), 'ok');
   t.regex(io.stdout.join('\n'), /L-Call at transfer\.ent:22[\s\S]*to\.deposit\(amount\)\n\s+\^+/);
+  io.stdout.length = 0;
+  t.is(repl.submit(':help'), 'ok');
+  t.regex(io.stdout.join('\n'), /:back {7}undo the last step/);
   t.is(repl.submit(':run'), 'ok');
   io.stdout.length = 0;
   t.is(repl.submit('print(alice.balance)'), 'ok');
@@ -204,6 +207,8 @@ test('the REPL: :leave keeps the state as it is; the statement\'s value is print
   io.stdout.length = 0;
   repl.submit('print(alice.balance + bob.balance)');
   t.deepEqual(io.stdout, ['100']);
+  repl.submit(':step alice.transfer(bob, 10)');
+  t.is(repl.submit(':quit'), 'quit');
 });
 
 test('piped REPL: a blank line is Enter in the stepper', (t) => {
