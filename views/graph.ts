@@ -132,12 +132,12 @@ function nodeTitle(node: GraphNode, graph: ReductionGraph): string {
 }
 
 /** Edges with the same ends and rule are drawn once, with their count. */
-function mergedEdges(graph: ReductionGraph): { from: number; to: number; rule: string; count: number }[] {
-  const merged = new Map<string, { from: number; to: number; rule: string; count: number }>();
+function mergedEdges(graph: ReductionGraph): { from: number; to: number; rule: string; count: number; label: string }[] {
+  const merged = new Map<string, { from: number; to: number; rule: string; count: number; label: string }>();
   for (const edge of graph.edges) {
     const key = `${edge.from}>${edge.to}>${edge.rule}`;
     const found = merged.get(key);
-    if (found === undefined) merged.set(key, { from: edge.from, to: edge.to, rule: edge.rule, count: 1 });
+    if (found === undefined) merged.set(key, { from: edge.from, to: edge.to, rule: edge.rule, count: 1, label: edge.label });
     else found.count++;
   }
   return [...merged.values()];
@@ -151,7 +151,7 @@ export function graphToDot(graph: ReductionGraph, title: string): string {
     lines.push(`  n${node.id} [label=${quote(nodeTitle(node, graph))}${style}];`);
   }
   for (const edge of mergedEdges(graph)) {
-    lines.push(`  n${edge.from} -> n${edge.to} [label=${quote(edge.count === 1 ? edge.rule : `${edge.rule} ×${edge.count}`)}];`);
+    lines.push(`  n${edge.from} -> n${edge.to} [label=${quote(edge.count === 1 ? edge.rule : `${edge.rule} ×${edge.count}`)}, tooltip=${quote(edge.label)}];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -196,7 +196,7 @@ export function graphToSvg(graph: ReductionGraph, title: string): string {
     const path = backward
       ? `M${x1},${y1} C${x1 + 60},${y1 + 40} ${x2 + 60},${y2 + 40} ${x2 + 8},${y2}`
       : `M${x1},${y1} L${x2},${y2}`;
-    out.push(`<g class="edge" data-from="${edge.from}" data-to="${edge.to}"><path d="${path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>`
+    out.push(`<g class="edge" data-from="${edge.from}" data-to="${edge.to}"><title>${escapeXml(edge.label)}</title><path d="${path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>`
       + `<text x="${(x1 + x2) / 2 + 4}" y="${(y1 + y2) / 2 + (backward ? 30 : 0)}" fill="#333">${escapeXml(label)}</text></g>`);
   }
   for (const node of graph.nodes) {
