@@ -77,7 +77,7 @@ export const replCommands: readonly Command[] = [
     run: (session, options) => session.explore(options),
   },
   {
-    name: 'step', argument: '[--drops N …] STATEMENT', help: 'take the global steps of the statement\'s first transaction one by one, choosing each (:back, :goto N, :where, :run, :leave)',
+    name: 'step', argument: '[--local] [--drops N …] STATEMENT', help: 'take the global steps of the statement\'s first transaction one by one, choosing each (:back, :goto N, :where, :run, :leave)',
     run: (session, text) => session.startStepping(text),
   },
   { name: 'history', argument: 'FILE', help: 'write the history of the distributed runtime as JSON', run: (session, path) => session.writeHistory(path) },
@@ -434,9 +434,14 @@ export class ReplSession {
     const budget: Record<keyof FaultBudget, number> = { crash: faults.crash > 0 ? 1 : 0, drop: faults.drop > 0 ? 1 : 0, duplicate: faults.duplicate > 0 ? 1 : 0, delay: faults.delay > 0 ? 1 : 0 };
     const names: Record<string, keyof FaultBudget> = { '--crashes': 'crash', '--drops': 'drop', '--dups': 'duplicate', '--delays': 'delay' };
     let rest = text.trim();
+    let local = false;
+    if (/^--local(\s|$)/.test(rest)) {
+      local = true;
+      rest = rest.slice('--local'.length).trim();
+    }
     for (let match = /^(--[a-z]+)(?:\s+(\S+))?\s*/.exec(rest); match !== null; match = /^(--[a-z]+)(?:\s+(\S+))?\s*/.exec(rest)) {
       const kind = names[match[1]];
-      if (kind === undefined) return this.refuse(new UsageError('U0121', `:step has no option ${match[1]}`, ':step takes --crashes N, --drops N, --dups N, --delays N, then a statement'));
+      if (kind === undefined) return this.refuse(new UsageError('U0121', `:step has no option ${match[1]}`, ':step takes --local first, then --crashes N, --drops N, --dups N, --delays N, then a statement'));
       if (match[2] === undefined || !/^[0-9]+$/.test(match[2]) || Number(match[2]) > 20) {
         return this.refuse(new UsageError('U0121', `${match[1]} takes a whole number from 0 to 20, not ${JSON.stringify(match[2] ?? '')}`, `for example ${match[1]} 1`));
       }
@@ -469,7 +474,7 @@ export class ReplSession {
       return this.refuse(new UsageError('U0121', ':step: the statement makes no transaction, so there is no step to take', 'step a call of an entity: :step alice.transfer(bob, 30)'));
     }
     const { split } = compileToSplit(this.program);
-    const stepper = new Stepper(split, this.settings, this.runHost.entities(), capture.request, budget, this.lookup);
+    const stepper = new Stepper(split, this.settings, this.runHost.entities(), capture.request, budget, this.lookup, local);
     this.stepping = { stepper, block, scope: checked.scope };
     this.io.out(stepper.show());
     return 'ok';

@@ -7,7 +7,9 @@
 // from here, drawn from the session's seed and the step's number); `:back` undoes a step (the
 // configuration before it is kept, so it comes back exactly), `:goto N` jumps to step N (forward by
 // seeded choices), `:where` shows the source line of the last step's first local rule, `:run` finishes
-// by seeded choices, `:leave` stops where it is. The stepper reads no clock and draws no random number
+// by seeded choices, `:leave` stops where it is. With `--local`, Enter first walks the local rules the
+// last global step ran, one at a time, each underlined in its source line (the local machine has no
+// choices: it runs an activation to its end). The stepper reads no clock and draws no random number
 // but from the seed.
 
 import type { SourceText, Span } from '../grammar/span.ts';
@@ -24,6 +26,7 @@ import type { EntityState } from '../semantics/migrate.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Outcome, Request } from '../semantics/transactions.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
+import type { TraceEntry } from '../runtime/world.ts';
 import { UsageError } from './arguments.ts';
 import type { RunSettings } from './semantics.ts';
 
@@ -49,6 +52,8 @@ export type StepperReply =
 export class Stepper {
   private readonly points: Point[];
   private position = 0;
+  /** With `local`: the local rule of the last global step the student stands on (0 is its first). */
+  private localAt = 0;
   readonly requestId: string;
 
   constructor(
@@ -58,6 +63,8 @@ export class Stepper {
     readonly request: Request,
     budget: FaultBudget,
     private readonly lookup: (file: string) => SourceText | undefined,
+    /** `:step --local`: Enter walks the local rules of each global step one at a time before taking the next. */
+    readonly local = false,
   ) {
     const runtime = exploreRuntime({ ...settings, budget, jitter: 0, downtime: 4 });
     const initial = seedEntities({ ...initialConfiguration(runtime, 1, true), faultsActive: budgetLeft(budget) }, entities);
@@ -103,6 +110,15 @@ export class Stepper {
     const budget = here.budget;
     if (here.config.faultsActive && budgetLeft(budget)) lines.push(`  faults left: ${budget.crash} crash, ${budget.drop} drop, ${budget.duplicate} dup, ${budget.delay} delay`);
     if (here.answer !== undefined) lines.push(`  answer: ${describeOutcome(here.answer)}`);
+    const locals = this.locals();
+    if (this.local && locals.length > 0) {
+      const entry = locals[this.localAt];
+      lines.push(`  local step ${this.localAt + 1} of ${locals.length} of this global step: ${entry.place} ${entry.rule}${entry.detail === '' ? '' : ` (${entry.detail})`}`);
+      if (entry.span !== undefined) lines.push(...this.highlight(entry.span).map((line) => `    ${line}`));
+      if (this.localAt + 1 < locals.length) {
+        lines.push(`  Enter: local step ${this.localAt + 2} (${locals[this.localAt + 1].rule}); a number takes a global transition at once`);
+      }
+    }
     if (here.end !== undefined) {
       lines.push(`  the run has ended (${here.end}): :leave keeps this state, :back goes back`);
       return lines.join('\n');
@@ -142,6 +158,10 @@ export class Stepper {
   /** One input of the stepping mode. */
   input(text: string): StepperReply {
     const input = text.trim();
+    if (input === '' && this.local && this.localAt + 1 < this.locals().length) {
+      this.localAt++;
+      return { kind: 'stay' };
+    }
     if (input === '') return this.pick(this.here.end === undefined ? this.seededIndex() : -1);
     if (/^[0-9]+$/.test(input)) return this.pick(Number(input) - 1);
     const [command, ...rest] = input.split(/\s+/);
@@ -149,6 +169,7 @@ export class Stepper {
       case ':back':
         if (this.position === 0) return { kind: 'stay', error: new UsageError('U0121', ':back at step 0: there is no step to undo', 'pick a transition by number, or Enter') };
         this.position--;
+        this.localAt = 0;
         return { kind: 'stay' };
       case ':goto':
         return this.goto(rest.join(' '));
@@ -172,14 +193,29 @@ export class Stepper {
     const source = this.lookup(first.span.file);
     if (source === undefined) return `${first.rule} at ${first.span.file}`;
     const line = lineOf(source, first.span.start);
+    const from = first.span.start - source.lineStarts[line];
+    return [`step ${this.position}: ${first.place} ${first.rule} at ${source.name}:${line + 1}:${from + 1} (${taken.localRules.length} local step${taken.localRules.length === 1 ? '' : 's'} in this global step: ${[...new Set(taken.localRules)].join(', ')})`,
+      ...this.highlight(first.span)].join('\n');
+  }
+
+  /** The local rules the last global step ran, in order (with `--local`, the one the student stands on is `localAt`). */
+  private locals(): TraceEntry[] {
+    const taken = this.here.taken?.result;
+    return taken?.kind === 'stepped' ? taken.emitted.filter((entry) => entry.rule.startsWith('L-')) : [];
+  }
+
+  /** A span's source line with the span underlined. */
+  private highlight(span: Span): string[] {
+    const source = this.lookup(span.file);
+    if (source === undefined) return [`at ${span.file}`];
+    const line = lineOf(source, span.start);
     const start = source.lineStarts[line];
     const end = line + 1 < source.lineStarts.length ? source.lineStarts[line + 1] - 1 : source.text.length;
     const text = source.text.slice(start, end).replace(/\r$/, '');
-    const from = first.span.start - start;
-    const to = Math.min(first.span.end, end) - start;
+    const from = span.start - start;
+    const to = Math.min(span.end, end) - start;
     const gutter = `${line + 1} | `;
-    return [`step ${this.position}: ${first.place} ${first.rule} at ${source.name}:${line + 1}:${from + 1} (${taken.localRules.length} local step${taken.localRules.length === 1 ? '' : 's'} in this global step: ${[...new Set(taken.localRules)].join(', ')})`,
-      `${gutter}${text}`, `${' '.repeat(gutter.length + from)}${'^'.repeat(Math.max(1, to - from))}`].join('\n');
+    return [`${gutter}${text}`, `${' '.repeat(gutter.length + from)}${'^'.repeat(Math.max(1, to - from))}`];
   }
 
   private hint(): string {
@@ -207,12 +243,14 @@ export class Stepper {
     this.points.length = this.position + 1;
     this.points.push({ config: result.config, budget: successor.budget, taken: successor, answer, end: result.kind === 'stepped' ? undefined : result.kind });
     this.position++;
+    this.localAt = 0;
   }
 
   private goto(argument: string): StepperReply {
     if (!/^[0-9]+$/.test(argument)) return { kind: 'stay', error: new UsageError('U0121', `:goto takes a step number, not ${JSON.stringify(argument)}`, ':goto 0 goes back to the start, :goto 12 to step 12') };
     const target = Number(argument);
     if (target > stepperStepsMax) return { kind: 'stay', error: new UsageError('U0121', `:goto ${target}: the stepper goes at most ${stepperStepsMax} steps`, 'a smaller step number') };
+    this.localAt = 0;
     if (target < this.points.length) {
       this.position = target;
       return { kind: 'stay' };

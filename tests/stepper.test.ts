@@ -211,6 +211,45 @@ test('the REPL: :leave keeps the state as it is; the statement\'s value is print
   t.is(repl.submit(':quit'), 'quit');
 });
 
+test(':step --local: Enter walks the local rules of a global step one by one, each underlined in its source, before the next global step', (t) => {
+  const lookup = (file: string) => (file === 'transfer.ent' ? { name: file, text: transferSource, lineStarts: lineStarts(transferSource) } : undefined);
+  const transferProgram = compile(transferSource, 'transfer.ent').program!;
+  const transferSplit = compileToSplit(transferProgram).split;
+  const people = ['alice', 'bob'].map((key) => ({ entity: 'Account', key, fields: new Map<string, string | number>([['id', key], ['balance', 50]]) }));
+  const request: Request = { kind: 'call', target: referenceValue('Account', 'alice'), method: 'transfer', args: [referenceValue('Account', 'bob'), 5] };
+  const local = new Stepper(transferSplit, { ...settings, nodes: 2 }, people, request, noBudget, lookup, true);
+  const plain = new Stepper(transferSplit, { ...settings, nodes: 2 }, people, request, noBudget, lookup, false);
+  let localRules = 0;
+  let globalSteps = 0;
+  for (let inputs = 0; inputs < 200; inputs++) {
+    const before = local.step;
+    const shown = local.show();
+    if (shown.includes('the run has ended')) break;
+    const match = /local step (\d+) of (\d+) of this global step: .* (L-[A-Za-z-]+)/.exec(shown);
+    if (match !== null) {
+      localRules++;
+      t.regex(shown, /\n {4}\d+ \| .*\n {4}\s*\^+/);
+    }
+    local.input('');
+    if (local.step > before) {
+      globalSteps++;
+      plain.input('');
+      // Walking the local rules changes nothing of the global steps: the same configurations, step by step.
+      t.deepEqual(local.config, plain.config);
+    } else {
+      t.truthy(match, 'Enter stayed on the global step only to show its next local rule');
+    }
+  }
+  t.true(globalSteps > 5);
+  t.true(localRules > globalSteps);
+});
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = 0; index < text.length; index++) if (text[index] === '\n') starts.push(index + 1);
+  return starts;
+}
+
 test('piped REPL: a blank line is Enter in the stepper', (t) => {
   const result = spawnSync(process.execPath, ['bin/ent.js', 'repl', '--semantics', 'distributed'], {
     input: ':load examples/transfer.ent\n:step alice.transfer(bob, 5)\n\n\n:run\nprint(alice.balance)\n', encoding: 'utf8',
