@@ -14,6 +14,9 @@ import { explore, reductionNames, type ExploreResult, type Reduction } from '../
 import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
+import type { Workload } from '../runtime/workload.ts';
+import type { Request } from '../semantics/transactions.ts';
+import { referenceValue } from '../semantics/values.ts';
 
 /** examples/accounts.ent: a random workload on it is a workload of transfers. */
 const source = readFileSync('examples/accounts.ent', 'utf8');
@@ -34,8 +37,9 @@ function heap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function measure(options: Partial<ScopeOptions>): { result: ExploreResult; seconds: number; bytesPerState: number | undefined } {
-  const scope = exploreScope(program, split, { ...base, ...options });
+function measure(options: Partial<ScopeOptions>, workload?: Workload): { result: ExploreResult; seconds: number; bytesPerState: number | undefined } {
+  const seeded = exploreScope(program, split, { ...base, ...options });
+  const scope = workload === undefined ? seeded : { ...seeded, workload, workloadNumbers: [] };
   const before = heap();
   const started = performance.now();
   let peak = 0;
@@ -85,11 +89,22 @@ function reductions(): void {
   }
 }
 
+/** k clients × r transfers, written out: client c transfers 1 + i from Account(c mod 2) to the other account. */
+function transfers(clients: number, requests: number): Workload {
+  const account = (key: number) => referenceValue('Account', key);
+  return {
+    setup: [0, 1].map((key): Request => ({ kind: 'new', entity: 'Account', key, args: [] })),
+    clients: Array.from({ length: clients }, (_, client) => Array.from({ length: requests }, (_, index): Request => ({
+      kind: 'call', target: account(client % 2), method: 'transfer', args: [account((client + 1) % 2), 1 + index],
+    }))),
+  };
+}
+
 function growth(): void {
-  console.log('Growth: distinct states by clients × requests and fault budget (every reduction on)');
-  for (const [clients, requests] of [[1, 1], [1, 2], [2, 1], [2, 2]] as const) {
-    for (const budget of [noBudget, { ...noBudget, drop: 1 }, { ...noBudget, crash: 1 }, { ...noBudget, duplicate: 1 }]) {
-      const measured = measure({ shape: { clients, requestsPerClient: requests, keysPerEntity: 2 }, budget, maxStates: 200_000 });
+  console.log('Growth: distinct states by clients × transfers (written out) and fault budget (every reduction on)');
+  for (const [clients, requests] of [[1, 2], [1, 3], [2, 1], [2, 2], [3, 1]] as const) {
+    for (const budget of [noBudget, { ...noBudget, drop: 1 }, { ...noBudget, crash: 1 }, { ...noBudget, duplicate: 1 }, { ...noBudget, delay: 1 }]) {
+      const measured = measure({ shape: { clients, requestsPerClient: requests, keysPerEntity: 2 }, budget, maxStates: 200_000 }, transfers(clients, requests));
       console.log(line(`${clients} × ${requests}, ${budgetText(budget)}`, measured));
     }
   }

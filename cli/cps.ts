@@ -11,7 +11,7 @@ import { helpOption, UsageError, type CommandSpec, type ParsedArguments } from '
 import { maxSourceOption } from './files.ts';
 import { exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from './load.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { SourceText } from '../grammar/span.ts';
 
@@ -44,6 +44,11 @@ export function cps(io: Io, parsed: ParsedArguments): number {
     return exitUsage;
   }
   if (loaded.program === undefined) return exitUsage;
+  const refusal = streamsRefusal(loaded.program, '`ent cps`');
+  if (refusal !== undefined) {
+    reportUsageError(io, refusal);
+    return exitUsage;
+  }
   if (loaded.program.entities.size === 0) {
     io.err(`note: ${loaded.source.name} declares no entity, so there is no method to show`);
     return exitSuccess;

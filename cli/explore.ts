@@ -16,7 +16,8 @@ import { compileToSplit } from '../semantics/pipeline.ts';
 import { helpOption, integerOption, stringOption, UsageError, type CommandSpec, type OptionSpec, type ParsedArguments } from './arguments.ts';
 import { report } from './check.ts';
 import { exitSuccess, exitUsage } from './exit.ts';
-import { maxSourceOption } from './files.ts';
+import { maxSourceOption, writeProblem } from './files.ts';
+import { vizOption } from './viz.ts';
 import type { Io } from './io.ts';
 import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
@@ -55,6 +56,7 @@ export const exploreCommand: CommandSpec = {
       name: 'trace', value: { placeholder: 'LEVEL', choices: traceLevels, optional: true },
       description: 'print the whole trace of a counterexample, not only the steps that matter (--trace is --trace=rules)',
     },
+    { ...vizOption, description: 'write the counterexample as a space-time diagram, opened at its violation' },
     maxSourceOption,
     helpOption,
   ],
@@ -141,6 +143,9 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
   }
   const options = scopeOptions(parsed, defaultRunSettings);
   if (options instanceof UsageError) return usage(io, options);
+  const vizPath = stringOption(parsed, 'viz');
+  const vizProblem = vizPath === undefined ? undefined : writeProblem(vizPath);
+  if (vizProblem !== undefined) return usage(io, vizProblem);
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
@@ -151,10 +156,11 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
   const { result, scope } = runExploration(io, loaded.program, options, integerOption(parsed, 'time-limit', 60) as number);
   if (result.counterexample === undefined) {
     if (parsed.options.has('trace')) io.err('note: --trace shows the trace of a counterexample, and no terminal state gave one');
+    if (vizPath !== undefined) io.err('note: --viz draws a counterexample, and no terminal state gave one; nothing was written');
     return exitSuccess;
   }
   return report(io, {
-    program: loaded.program, source: loaded.source, settings: scope.settings, traceLevel: parseTraceLevel(parsed),
+    program: loaded.program, source: loaded.source, settings: scope.settings, traceLevel: parseTraceLevel(parsed), vizPath,
   }, { workload: scope.workloadNumbers, schedule: result.counterexample.schedule });
 }
 

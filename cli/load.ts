@@ -3,6 +3,7 @@
 import { renderDiagnostics } from '../diagnostics/render.ts';
 import type { SourceText } from '../grammar/span.ts';
 import { compile, type CompileResult } from '../semantics/compile.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
 import { integerOption, UsageError, type ParsedArguments } from './arguments.ts';
 import { defaultSourceBytesMax, readTextFile } from './files.ts';
 import type { Io } from './io.ts';
@@ -29,6 +30,17 @@ export function loadProgram(io: Io, path: string, bytesMax = defaultSourceBytesM
   const result = compile(source.text, source.name);
   if (result.diagnostics.length > 0) io.err(renderDiagnostics(result.diagnostics, (file) => (file === source.name ? source : undefined)));
   return { ...result, source };
+}
+
+/**
+ * Atomic streams run under the reference model only, for now (docs/language.md, "Atomic streams"): every
+ * other way to run or analyse a program refuses one that declares a stream, with this error.
+ */
+export function streamsRefusal(program: TypedProgram, what: string): UsageError | undefined {
+  const first = program.streams.values().next().value;
+  if (first === undefined) return undefined;
+  return new UsageError('U0110', `${what} does not support streams yet, and this program declares stream \`${first.name}\``,
+    'streams run under `ent run --semantics reference` for now');
 }
 
 export function formatUsageError(error: UsageError): string {

@@ -98,7 +98,7 @@ export interface ReplOptions {
 
 export class ReplSession {
   private declarations = new Map<string, A.EntityDeclaration>();
-  private program: T.TypedProgram = { entities: new Map(), run: undefined };
+  private program: T.TypedProgram = { entities: new Map(), streams: new Map(), run: undefined };
   private table: EntityTable = new Map();
   private scope: ClientScope = { variables: new Map(), slotCount: 0 };
   private readonly sources = new Map<string, SourceText>();
@@ -193,7 +193,7 @@ export class ReplSession {
       const checked = checkEntities([...declarations.values()]);
       if (checked.entities === undefined) return this.report(checked.diagnostics);
       table = checked.table;
-      program = { entities: checked.entities, run: undefined };
+      program = { entities: checked.entities, streams: new Map(), run: undefined };
       const migration = migrateStates(this.runHost.entities(), [...this.scope.variables.values()], program, this.program);
       if (migration.kind === 'refused') return this.report(this.refusals(migration.problems, entities));
       for (const note of migration.notes) this.io.err(`note: ${note}`);
@@ -369,6 +369,10 @@ export class ReplSession {
     this.sources.set(source.name, source);
     const parsed = parse(source.text, source.name);
     if (parsed.program === undefined) return this.report(parsed.diagnostics);
+    if (parsed.program.streams.length > 0) {
+      return this.refuse(new UsageError('U0110', `the REPL does not support streams yet, and ${source.name} declares stream \`${parsed.program.streams[0].name.name}\``,
+        `streams run under \`ent run --semantics reference ${source.name}\` for now`));
+    }
     const statements = parsed.program.runBlocks.flatMap((run) => run.body.statements);
     return this.evaluate(parsed.program.entities, statements, false);
   }
@@ -535,7 +539,7 @@ export class ReplSession {
 
   reset(): SubmitResult {
     this.declarations = new Map();
-    this.program = { entities: new Map(), run: undefined };
+    this.program = { entities: new Map(), streams: new Map(), run: undefined };
     this.table = new Map();
     this.scope = { variables: new Map(), slotCount: 0 };
     this.runHost = this.createHost([]);

@@ -15,7 +15,7 @@ import { displayPath, errnoCode, maxSourceOption, writeProblem } from './files.t
 import { HistoryFile } from './history-file.ts';
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from './load.ts';
 import { describeRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import {
   defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings,
@@ -84,6 +84,8 @@ export function run(io: Io, parsed: ParsedArguments): number {
   const loaded = loadProgram(io, path, sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
+  const refusal = semantics === 'reference' ? undefined : streamsRefusal(loaded.program, `--semantics ${semantics}`);
+  if (refusal !== undefined) return usage(io, refusal);
   const runBlock = loaded.program.run;
   if (runBlock === undefined) {
     io.err(`note: ${loaded.source.name} has no run block; nothing to run (try \`ent repl ${loaded.source.name}\`)`);
@@ -173,6 +175,7 @@ function runClient(io: Io, client: Client, runHost: RunHost, body: Parameters<Cl
 }
 
 function clientHint(error: ClientError): string {
+  if (error.code === 'R0105') return 'a sealed stream takes no more atoms: emit before `seal`, or seal later';
   return error.code === 'R0102'
     ? 'the line that set it printed `abort: …`; check the result before using it'
     : 'this computation runs in the client, outside any transaction, so it stops the run';

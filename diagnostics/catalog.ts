@@ -44,10 +44,14 @@ export const catalog = [
   entry('E0209', 'static', 'field not initialized', 'A field without a default is not assigned by `init` on every path.'),
   entry('E0210', 'static', 'non-constant default', 'A field default is a constant: literals, operators, lists and maps of them.'),
   entry('E0211', 'static', 'duplicate parameter', 'A method or init names two parameters alike.'),
-  entry('E0212', 'static', 'reserved name', 'An entity may not take the name of a built-in type or function.'),
+  entry('E0212', 'static', 'reserved name', 'An entity or a stream may not take the name of a built-in type or function.'),
   entry('E0213', 'static', 'future escapes', 'A future lives in the method that made it: not in a field, a parameter or a result.'),
   entry('E0214', 'static', 'redeclaration does not fit', 'At the REPL, an entity declared again in a way that existing entities or references cannot follow (a changed key type, a changed field type, a new field without a default); nothing changes.'),
   entry('E0215', 'static', 'void where a value is needed', '`void` is only a method result, never a field, parameter or element type.'),
+  entry('E0216', 'static', 'duplicate stream', 'Two streams have the same name, or a stream is named like an entity.'),
+  entry('E0217', 'static', 'duplicate consumer', 'An entity declares two `on` consumers of one stream.'),
+  entry('E0218', 'static', 'consumer parameter', 'A consumer `on NAME(event: T)` takes exactly one parameter, of the stream\'s event type.'),
+  entry('E0219', 'static', 'consumer cannot create its entity', 'An entity that consumes a stream has an `init` with parameters: an event that reaches a key with no entity creates it with no arguments.'),
 
   // Names.
   entry('E0301', 'static', 'unknown variable', 'A name that no `let`, parameter or loop variable in scope binds.'),
@@ -56,7 +60,8 @@ export const catalog = [
   entry('E0304', 'static', 'unknown method', 'A method that the entity, or the value type, does not have.'),
   entry('E0305', 'static', 'duplicate variable', 'A `let` names a variable already declared in the same block.'),
   entry('E0306', 'static', 'unknown function', 'A call of a name that is neither a built-in function nor an entity.'),
-  entry('E0307', 'static', 'self outside a method', '`self` exists only inside `init` and methods.'),
+  entry('E0307', 'static', 'self outside a method', '`self` exists only inside `init`, methods and consumers (not in the run block, nor in a routing key).'),
+  entry('E0308', 'static', 'unknown stream', '`emit`, `seal` or `on` names a stream that no `stream NAME: T` declares.'),
 
   // Types.
   entry('E0401', 'static', 'type mismatch', 'A value of one type where another is required.'),
@@ -72,6 +77,7 @@ export const catalog = [
   entry('E0411', 'static', 'cannot show a future', 'A future has no canonical form: `await` it first.'),
   entry('E0412', 'static', 'mutating a temporary', '`push` and `remove` change a variable or a field, not a computed value.'),
   entry('E0413', 'static', 'comparing unlike types', '`==` and `!=` compare two values of the same type.'),
+  entry('E0414', 'static', 'routing key not computed from the event', 'The `by` key of a consumer is computed from the event alone: no call, entity read, `new`, `async`, `await` or mutation.'),
 
   // Statements and control.
   entry('E0501', 'static', 'print in a method', '`print` is allowed only in the `run` block: methods cannot perform output.'),
@@ -87,12 +93,14 @@ export const catalog = [
   entry('E0511', 'static', 'self used before init completes', '`init` uses `self` as a value or calls its methods before every field is assigned.'),
   entry('E0512', 'static', 'assignment to self', '`self` is not a variable.'),
   entry('E0513', 'static', 'loop variable assigned', 'The variable of a `for` loop is read-only inside the loop.'),
+  entry('E0514', 'static', 'seal outside the run block', '`seal` is the client\'s: a stream is sealed by the run block, not by a transaction.'),
 
   // Errors of the client's own computation (run block), exit status 1.
   entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range, missed a key or built a value too large.'),
   entry('R0102', 'client', 'unset variable', 'A run-block variable whose initializer aborted is used.'),
   entry('R0103', 'client', 'request never answered', 'The distributed run fell quiet with requests unanswered (for example, lost under at-most-once delivery).'),
   entry('R0104', 'client', 'interrupted', 'Ctrl-C at the REPL stopped the statement; the transaction it was running, if any, aborted with A0111.'),
+  entry('R0105', 'client', 'emit to a sealed stream', 'The run block emitted an atom to a stream it had sealed.'),
 
   // Transaction aborts: results that the client prints as `abort: <message>`.
   entry('A0101', 'abort', 'abort', '`abort e` in a method: the transaction is rolled back with message e.'),
@@ -106,6 +114,7 @@ export const catalog = [
   entry('A0109', 'abort', 'uninitialized field', 'A field read while `init` has not yet assigned it (reachable only through a re-entrant call).'),
   entry('A0111', 'abort', 'interrupted', 'Ctrl-C at the REPL stopped the transaction, which is rolled back like any other abort.'),
   entry('A0112', 'abort', 'value too large', 'A string of more than 10,000,000 characters (`+`, `str`), or a list or map of more than 10,000,000 elements, was about to be built. In the run block it stops the run (R0101).'),
+  entry('A0113', 'abort', 'stream sealed', 'A transaction (a method or a consumer) emitted to a sealed stream: it is rolled back, and its other atoms are not published.'),
 
   // Command-line usage.
   entry('U0101', 'usage', 'unknown command or option', 'The command line names a command or option that `ent` does not have.'),
@@ -119,6 +128,7 @@ export const catalog = [
   entry('U0120', 'usage', 'graph too large', '`ent graph` on a scope with more states than `--max-states` (300 unless raised): a drawing of more boxes than that cannot be read. Make the scope smaller (`--clients 1 --requests 1`, smaller fault budgets) or raise `--max-states`.'),
   entry('U0121', 'usage', 'invalid stepper input', 'In the REPL\'s stepper (`:step`), an input that is neither the number of an enabled transition, Enter, nor one of `:back`, `:goto N`, `:where`, `:run`, `:quit-step`; or `:step` given something other than a statement that calls an entity, or given while no entity is declared. The stepper stays where it was.'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
+  entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under `ent run --semantics reference` for now: the split and distributed semantics, `ent check`, `ent cps` and the REPL refuse it.'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

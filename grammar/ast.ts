@@ -25,6 +25,8 @@ export type TypeExpression =
 export interface Program {
   readonly kind: 'Program';
   readonly entities: readonly EntityDeclaration[];
+  /** Every `stream NAME: T` in source order. */
+  readonly streams: readonly StreamDeclaration[];
   /** Every `run { … }` block in source order; the checker accepts at most one. */
   readonly runBlocks: readonly RunBlock[];
   readonly span: Span;
@@ -36,6 +38,14 @@ export interface RunBlock {
   readonly span: Span;
 }
 
+/** `stream NAME: T`: a named, totally ordered stream of atoms, each a list of events of type T. */
+export interface StreamDeclaration {
+  readonly kind: 'StreamDeclaration';
+  readonly name: Identifier;
+  readonly eventType: TypeExpression;
+  readonly span: Span;
+}
+
 export interface EntityDeclaration {
   readonly kind: 'EntityDeclaration';
   readonly name: Identifier;
@@ -43,7 +53,20 @@ export interface EntityDeclaration {
   readonly span: Span;
 }
 
-export type Member = KeyDeclaration | FieldDeclaration | InitDeclaration | MethodDeclaration;
+export type Member = KeyDeclaration | FieldDeclaration | InitDeclaration | MethodDeclaration | HandlerDeclaration;
+
+/** `on NAME(event: T) by KEY { … }`: a consumer of stream NAME, routing each event by KEY. */
+export interface HandlerDeclaration {
+  readonly kind: 'HandlerDeclaration';
+  readonly stream: Identifier;
+  /** The checker accepts exactly one, the event. */
+  readonly parameters: readonly Parameter[];
+  readonly key: Expression;
+  readonly body: Block;
+  /** The span of `on NAME(…)`, for diagnostics about the whole consumer. */
+  readonly headSpan: Span;
+  readonly span: Span;
+}
 
 export interface KeyDeclaration {
   readonly kind: 'KeyDeclaration';
@@ -136,6 +159,9 @@ export type Statement =
   | { readonly kind: 'Return'; readonly value: Expression | undefined; readonly span: Span }
   | { readonly kind: 'Abort'; readonly message: Expression; readonly span: Span }
   | { readonly kind: 'Print'; readonly value: Expression; readonly span: Span }
+  /** `emit NAME e`: the list `e` is one atom of stream NAME. */
+  | { readonly kind: 'Emit'; readonly stream: Identifier; readonly events: Expression; readonly span: Span }
+  | { readonly kind: 'Seal'; readonly stream: Identifier; readonly span: Span }
   | { readonly kind: 'ExpressionStatement'; readonly expression: Expression; readonly span: Span };
 
 export type IfStatement = Extract<Statement, { kind: 'If' }>;

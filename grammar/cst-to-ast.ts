@@ -75,6 +75,7 @@ export class AstBuilder {
     return {
       kind: 'Program',
       entities: this.nodes(children, 'entityDeclaration').map((entity) => this.entity(entity)),
+      streams: this.nodes(children, 'streamDeclaration').map((stream) => this.stream(stream)),
       runBlocks: this.nodes(children, 'runBlock').map((run) => ({
         kind: 'RunBlock',
         body: this.block(this.node(run.children, 'block')),
@@ -87,6 +88,10 @@ export class AstBuilder {
   /** A REPL input: its declarations and its statements (a `run { … }` in it contributes its statements). */
   replInput(node: CstNode): { entities: A.EntityDeclaration[]; statements: A.Statement[] } {
     const children = node.children;
+    for (const stream of this.nodes(children, 'streamDeclaration')) {
+      this.diagnostics.push(diagnostic('U0110', 'the REPL does not support streams yet', this.spanOf(stream),
+        'streams run under `ent run --semantics reference FILE` for now'));
+    }
     const statements: A.Statement[] = [];
     const items = [...this.nodes(children, 'statement'), ...this.nodes(children, 'runBlock')]
       .sort((a, b) => (a.location?.startOffset ?? 0) - (b.location?.startOffset ?? 0));
@@ -95,6 +100,16 @@ export class AstBuilder {
       else statements.push(this.statement(item));
     }
     return { entities: this.nodes(children, 'entityDeclaration').map((entity) => this.entity(entity)), statements };
+  }
+
+  private stream(node: CstNode): A.StreamDeclaration {
+    const children = node.children;
+    return {
+      kind: 'StreamDeclaration',
+      name: this.identifier(this.token(children, 'Identifier', 1)),
+      eventType: this.type(this.node(children, 'typeExpression')),
+      span: this.spanOf(node),
+    };
   }
 
   private entity(node: CstNode): A.EntityDeclaration {
@@ -148,6 +163,24 @@ export class AstBuilder {
           parameters: this.parameters(this.node(child, 'parameterList')),
           resultType: result === undefined ? undefined : this.type(result),
           body: this.block(this.node(child, 'block')),
+          span: memberSpan,
+        };
+      }
+      case 'handlerDeclaration': {
+        const words = this.tokens(child, 'Identifier');
+        const by = words[2];
+        if (by !== undefined && by.image !== 'by') {
+          this.diagnostics.push(diagnostic('E0110', `expected \`by\` but found \`${by.image}\``, this.tokenSpan(by),
+            'a consumer is written `on stream(event: T) by key { … }`: `by` gives the key of the entity each event goes to'));
+        }
+        const parameterList = this.node(child, 'parameterList');
+        return {
+          kind: 'HandlerDeclaration',
+          stream: this.identifier(words[1]),
+          parameters: this.parameters(parameterList),
+          key: this.expression(this.node(child, 'expression')),
+          body: this.block(this.node(child, 'block')),
+          headSpan: joinSpans(this.tokenSpan(words[0]), this.spanOf(parameterList)),
           span: memberSpan,
         };
       }
@@ -232,6 +265,15 @@ export class AstBuilder {
         return { kind: 'Print', value: this.expression(this.node(children, 'expression')), span: statementSpan };
       case 'expressionStatement':
         return this.expressionStatement(first);
+      case 'emitStatement':
+        return {
+          kind: 'Emit',
+          stream: this.identifier(this.token(children, 'Identifier', 1)),
+          events: this.expression(this.node(children, 'expression')),
+          span: statementSpan,
+        };
+      case 'sealStatement':
+        return { kind: 'Seal', stream: this.identifier(this.token(children, 'Identifier', 1)), span: statementSpan };
       default:
         throw new Error(`assertion: unknown statement ${kind}`);
     }

@@ -8,7 +8,7 @@ import { AstBuilder } from './cst-to-ast.ts';
 import {
   AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
   LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
-  Slash, Star, StringLiteral, True,
+  Slash, Star, StringLiteral, True, contextualStream,
 } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span, tokenSpan, type Span } from './span.ts';
@@ -165,14 +165,20 @@ function syntaxDiagnostics(
 function declarationStarts(tokens: readonly IToken[]): number[] {
   const starts: number[] = [];
   let depth = 0;
-  for (const token of tokens) {
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index];
     if (token.tokenType === LCurly) depth++;
     else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
-    else if ((token.tokenType === Entity || token.tokenType === Run) && (depth === 0 || token.startColumn === 1)) {
+    else if ((token.tokenType === Entity || token.tokenType === Run || startsStream(token, tokens[index + 1])) && (depth === 0 || token.startColumn === 1)) {
       starts.push(token.startOffset);
     }
   }
   return starts;
+}
+
+/** A top-level `stream NAME` (the word is contextual: a name elsewhere). */
+function startsStream(token: IToken, next: IToken | undefined): boolean {
+  return token.tokenType === Identifier && token.image === contextualStream && next?.tokenType === Identifier;
 }
 
 function tokenLocation(token: IToken, text: string): { start: number; end: number } {
@@ -272,7 +278,7 @@ function syntaxHint(error: IRecognitionException, token: IToken, rules: readonly
   }
   if (token.tokenType === Newline) return 'the line ended before the statement or expression was complete';
   return ruleHint(rules, broadForms)
-    ?? 'statements are `let`, assignments, `if`, `while`, `for`, `break`, `continue`, `return`, `abort`, `print` and calls';
+    ?? 'statements are `let`, assignments, `if`, `while`, `for`, `break`, `continue`, `return`, `abort`, `print`, `emit`, `seal` and calls';
 }
 
 /** The written form of small constructs: a mistake inside one is best explained by its form. */
@@ -290,6 +296,10 @@ const broadForms: ReadonlyMap<string, string> = new Map([
   ['ifStatement', 'a condition is written `if condition { … } else { … }`'],
   ['methodDeclaration', 'a method is written `fn name(parameters): T { … }`'],
   ['initDeclaration', 'an initializer is written `init(parameters) { … }`'],
+  ['handlerDeclaration', 'a consumer is written `on stream(event: T) by key { … }`'],
+  ['streamDeclaration', 'a stream is declared `stream name: T`, at the top level'],
+  ['emitStatement', 'an atom is emitted with `emit stream [e1, e2, …]`'],
+  ['sealStatement', 'a stream is sealed with `seal stream`'],
   ['runBlock', 'the run block is written `run { … }`'],
 ]);
 

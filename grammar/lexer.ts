@@ -45,6 +45,22 @@ export const False = keyword('False', 'false');
 export const Async = keyword('Async', 'async');
 export const Await = keyword('Await', 'await');
 
+/**
+ * `on` and `by` are contextual: they are names (`on: bool`, `fn grow(by: int)`) everywhere except where a
+ * consumer is declared, `on NAME(event: T) by KEY { … }`, which the parser recognizes by its shape.
+ */
+export const contextualOn = 'on';
+export const contextualBy = 'by';
+
+/**
+ * `stream`, `emit` and `seal` are contextual too: programs written before streams may use them as names
+ * (`let stream = …`, `fn emit()`), and must run unchanged. The parser recognizes the forms
+ * `stream NAME: T`, `emit NAME e` and `seal NAME` by their shape: the word, then a name.
+ */
+export const contextualStream = 'stream';
+export const contextualEmit = 'emit';
+export const contextualSeal = 'seal';
+
 export const keywordTokens: readonly TokenType[] = [
   Entity, Key, Fn, Init, Run, Let, If, Else, While, For, In, Break, Continue, Return, Abort, Print, New,
   Self, True, False, Async, Await,

@@ -19,7 +19,7 @@ function labelOf(type: TokenType): string {
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
     // The end of the input is expected only after the last declaration: what was found starts none.
-    if (expected === EOF) return `expected \`entity\` or \`run\` but found ${describe(actual)}`;
+    if (expected === EOF) return `expected \`entity\`, \`stream\` or \`run\` but found ${describe(actual)}`;
     return `expected ${labelOf(expected)} but found ${describe(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
@@ -45,13 +45,13 @@ const messages: IParserErrorMessageProvider = {
 
 const ruleDescriptions: Record<string, string> = {
   terminator: '`;` or a line break',
-  member: 'a key, field, `init` or `fn` declaration',
+  member: 'a key, field, `init`, `fn` or `on` declaration',
   statement: 'a statement',
   primary: 'an expression',
   prefix: 'an expression',
   typeExpression: 'a type',
   postfixOperation: '`.`, `[` or `(`',
-  topLevel: '`entity` or `run`',
+  topLevel: '`entity`, `stream` or `run`',
 };
 
 class EntParser extends CstParser {
@@ -65,6 +65,7 @@ class EntParser extends CstParser {
   public program = this.RULE('program', () => {
     this.MANY(() => this.OR([
       { ALT: () => this.SUBRULE(this.entityDeclaration) },
+      { GATE: () => this.startsContextual(T.contextualStream), ALT: () => this.SUBRULE(this.streamDeclaration) },
       { ALT: () => this.SUBRULE(this.runBlock) },
       { ALT: () => this.SUBRULE(this.terminator) },
     ]));
@@ -74,6 +75,7 @@ class EntParser extends CstParser {
   public replInput = this.RULE('replInput', () => {
     this.MANY(() => this.OR([
       { ALT: () => this.SUBRULE(this.entityDeclaration) },
+      { GATE: () => this.startsContextual(T.contextualStream), ALT: () => this.SUBRULE(this.streamDeclaration) },
       { ALT: () => this.SUBRULE(this.runBlock) },
       { ALT: () => this.SUBRULE(this.terminator) },
       { ALT: () => { this.SUBRULE(this.statement); this.SUBRULE2(this.terminator); } },
@@ -118,6 +120,14 @@ class EntParser extends CstParser {
     ]);
   }
 
+  /**
+   * `stream`, `emit` and `seal` are names everywhere but where they start their form: the word followed
+   * by a name (`emit orders […]`), where no other statement or declaration can have two names in a row.
+   */
+  private startsContextual(word: string): boolean {
+    return this.LA(1).tokenType === T.Identifier && this.LA(1).image === word && this.LA(2).tokenType === T.Identifier;
+  }
+
   private optionalNewline(): void {
     this.OPTION9(() => this.CONSUME9(T.Newline));
   }
@@ -126,6 +136,14 @@ class EntParser extends CstParser {
     this.CONSUME(T.Run);
     this.optionalNewline();
     this.SUBRULE(this.block);
+  });
+
+  /** `stream NAME: T`: a named atomic stream whose events are values of type T. */
+  public streamDeclaration = this.RULE('streamDeclaration', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeExpression);
   });
 
   public entityDeclaration = this.RULE('entityDeclaration', () => {
@@ -143,6 +161,11 @@ class EntParser extends CstParser {
   public member = this.RULE('member', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.keyDeclaration) },
+      // `on` is a name elsewhere (`on: bool` is a field): a consumer is `on` followed by a stream's name.
+      {
+        GATE: () => this.LA(1).image === T.contextualOn && this.LA(2).tokenType === T.Identifier,
+        ALT: () => this.SUBRULE(this.handlerDeclaration),
+      },
       { ALT: () => this.SUBRULE(this.fieldDeclaration) },
       { ALT: () => this.SUBRULE(this.initDeclaration) },
       { ALT: () => this.SUBRULE(this.methodDeclaration) },
@@ -164,6 +187,20 @@ class EntParser extends CstParser {
       this.CONSUME(T.Equals);
       this.SUBRULE(this.expression);
     });
+  });
+
+  /**
+   * `on NAME(event: T) by KEY { … }`: the entity consumes stream NAME, each event going to the entity whose
+   * key KEY gives. `on` and `by` are read as names here; the AST builder checks that they are those words.
+   */
+  public handlerDeclaration = this.RULE('handlerDeclaration', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
+    this.SUBRULE(this.parameterList);
+    this.CONSUME3(T.Identifier);
+    this.SUBRULE(this.expression);
+    this.optionalNewline();
+    this.SUBRULE(this.block);
   });
 
   public initDeclaration = this.RULE('initDeclaration', () => {
@@ -226,6 +263,8 @@ class EntParser extends CstParser {
       { ALT: () => this.SUBRULE(this.returnStatement) },
       { ALT: () => this.SUBRULE(this.abortStatement) },
       { ALT: () => this.SUBRULE(this.printStatement) },
+      { GATE: () => this.startsContextual(T.contextualEmit), ALT: () => this.SUBRULE(this.emitStatement) },
+      { GATE: () => this.startsContextual(T.contextualSeal), ALT: () => this.SUBRULE(this.sealStatement) },
       { ALT: () => this.SUBRULE(this.expressionStatement) },
     ]);
   });
@@ -290,6 +329,19 @@ class EntParser extends CstParser {
   public printStatement = this.RULE('printStatement', () => {
     this.CONSUME(T.Print);
     this.SUBRULE(this.expression);
+  });
+
+  /** `emit NAME e`: appends the list `e` to stream NAME as one atom. */
+  public emitStatement = this.RULE('emitStatement', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
+    this.SUBRULE(this.expression);
+  });
+
+  /** `seal NAME`: no atom follows on stream NAME. */
+  public sealStatement = this.RULE('sealStatement', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME2(T.Identifier);
   });
 
   /** An expression, or an assignment whose target the AST builder checks (`x`, `self.f`, `x[i]`, …). */

@@ -66,7 +66,11 @@ const attemptsWithoutAnswerMax = 50;
 /**
  * Progress in the healing phase: a run is livelocked when its attempts keep starting and none is
  * answered, or (a backstop for a loop that starts no attempt) when no answer comes in the steps that
- * every unanswered request could take if it used its whole step budget.
+ * every unanswered request could take if it used its whole step budget. Attempts that keep starting
+ * while the oldest running attempt still holds its lease are not a livelock: under wait-die the younger
+ * ones die behind its locks and start again at once, and the oldest either finishes or, when its lease
+ * runs out, is given up and run again with a longer one (a stalled attempt whose message was lost before
+ * the faults stopped waits out its lease while the others spin).
  */
 class Progress {
   private stepsSinceAnswer = 0;
@@ -80,18 +84,37 @@ class Progress {
   }
 
   /** Counts a global step; gives whether the run is livelocked. */
-  stepped(emitted: readonly TraceEntry[], healing: boolean, unanswered: number): boolean {
+  stepped(emitted: readonly TraceEntry[], healing: boolean, unanswered: number, config: Configuration): boolean {
     this.stepsSinceAnswer++;
     if (!healing) return false;
     for (const entry of emitted) if (entry.rule === 'C-Start') this.startsSinceAnswer++;
     const outstanding = Math.max(1, unanswered);
-    return this.startsSinceAnswer > attemptsWithoutAnswerMax * outstanding
-      || this.stepsSinceAnswer > healAfterSteps + 2 * outstanding * this.stepLimit;
+    if (this.stepsSinceAnswer > healAfterSteps + 2 * outstanding * this.stepLimit) return true;
+    if (this.startsSinceAnswer <= attemptsWithoutAnswerMax * outstanding) return false;
+    if (oldestLeaseAlive(config)) {
+      this.startsSinceAnswer = 0;
+      return false;
+    }
+    return true;
   }
 
   get quietFor(): number {
     return this.stepsSinceAnswer;
   }
+}
+
+/** Whether the oldest attempt running anywhere (by its request's timestamp) still holds its lease. */
+function oldestLeaseAlive(config: Configuration): boolean {
+  let oldest: { readonly timestamp: number; readonly deadline: number } | undefined;
+  for (const node of config.nodes) {
+    for (const running of node.volatile.running.values()) {
+      if (running.phase === 'waiting') continue;
+      if (oldest === undefined || running.timestamp < oldest.timestamp) oldest = running;
+    }
+    const batch = node.volatile.batch;
+    if (node.up && batch !== undefined && batch.deadline > config.tick) return true;
+  }
+  return oldest !== undefined && oldest.deadline > config.tick;
 }
 
 function runClosedLoop(
@@ -160,7 +183,7 @@ function runClosedLoop(
     emit(result.emitted, config);
     count(result.localCounts);
     collect();
-    const livelocked = progress.stepped(result.emitted, !config.faultsActive && setupDone, unansweredCount());
+    const livelocked = progress.stepped(result.emitted, !config.faultsActive && setupDone, unansweredCount(), config);
     if (++steps > stepsMax || livelocked) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'steps');
   }
   return finish(config, steps, ruleCounts, []);

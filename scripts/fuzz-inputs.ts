@@ -64,7 +64,7 @@ export function loadSeeds(folders: readonly string[] = ['corpus', 'examples']): 
 
 const vocabulary = [
   'entity', 'key', 'fn', 'init', 'run', 'let', 'if', 'else', 'while', 'for', 'in', 'break', 'continue', 'return', 'abort',
-  'print', 'new', 'self', 'true', 'false', 'async', 'await', 'int', 'bool', 'string', 'list', 'map', 'future', 'str', 'min',
+  'print', 'new', 'self', 'true', 'false', 'async', 'await', 'stream', 'emit', 'seal', 'on', 'by', 'int', 'bool', 'string', 'list', 'map', 'future', 'str', 'min',
   'max', 'abs', 'len', 'push', 'has', 'keys', 'remove', 'contains', 'A', 'B', 'x', 'y', 'id', 'n', 'f', 'g',
   '0', '1', '2', '9007199254740991', '9007199254740992', '99999999999999999999', '-1', '""', '"a"', '"\\n"', '"\\q"', '"unterminated',
   '{', '}', '(', ')', '[', ']', '<', '>', '<=', '>=', '==', '!=', '=', '+', '-', '*', '/', '%', '!', '&&', '||', ',', ':', ';', '.',

@@ -41,4 +41,35 @@ export interface TransactionHost {
   submit(request: Request): number;
   /** Waits for the transaction's outcome (the same outcome every time it is asked). */
   outcome(ticket: number): Outcome;
+  /** Present when the semantics runs atomic streams. */
+  readonly streams?: StreamHost;
+}
+
+/** One atom of a stream: its events in order, and its place (offset) in the stream, from 0. */
+export interface Atom {
+  readonly stream: string;
+  readonly offset: number;
+  readonly events: readonly Value[];
+}
+
+/** An atom processed: one transaction across every entity its events reached, committed or aborted whole. */
+export interface AtomReport {
+  readonly atom: Atom;
+  readonly outcome: Outcome;
+}
+
+/**
+ * What a client needs from a semantics that runs streams (docs/language.md, "Atomic streams"): append
+ * the client's atoms, seal streams, and process what has been published. A semantics without streams
+ * has none of this, and every entry point refuses a stream program for it (U0110).
+ */
+export interface StreamHost {
+  /** Publishes an atom of the client's at the end of its stream, or says that the stream is sealed. */
+  append(stream: string, events: readonly Value[]): 'appended' | 'sealed';
+  seal(stream: string): void;
+  /**
+   * Processes every published atom not yet processed, in the order of publication, together with the
+   * atoms that their transactions publish, until none is left; reports each atom as it is processed.
+   */
+  drain(report: (processed: AtomReport) => void): void;
 }

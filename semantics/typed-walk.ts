@@ -73,6 +73,10 @@ export function statementExpressions(statement: Statement): readonly Expression[
       return [statement.value];
     case 'ExpressionStatement':
       return [statement.expression];
+    case 'Emit':
+      return [statement.events];
+    case 'Seal':
+      return [];
     case 'Break':
     case 'Continue':
       return [];

@@ -18,7 +18,32 @@ export interface Variable {
 export interface TypedProgram {
   /** In declaration order. */
   readonly entities: ReadonlyMap<string, TypedEntity>;
+  /** In declaration order. */
+  readonly streams: ReadonlyMap<string, TypedStream>;
   readonly run: TypedRunBlock | undefined;
+}
+
+/** `stream NAME: T`, with the entity types that consume it. */
+export interface TypedStream {
+  readonly name: string;
+  readonly eventType: Type;
+  /** The entity types with an `on NAME(…)` consumer, in declaration order: the order an event visits them. */
+  readonly consumers: readonly string[];
+  readonly span: Span;
+}
+
+/** `on NAME(event: T) by KEY { … }` in an entity type. */
+export interface TypedHandler {
+  readonly entity: string;
+  readonly stream: string;
+  /** The event's variable: slot 0 of the routing key's frame and of the body's. */
+  readonly parameter: Variable;
+  /** The key of the entity an event goes to: computed from the event alone (no call, no read, no `self`). */
+  readonly key: Expression;
+  readonly keySlotCount: number;
+  /** The body as a method of the entity named `on NAME`, taking the event, returning nothing. */
+  readonly method: TypedMethod;
+  readonly span: Span;
 }
 
 export interface TypedRunBlock {
@@ -44,6 +69,8 @@ export interface TypedEntity {
   readonly fields: readonly TypedField[];
   readonly init: TypedMethod | undefined;
   readonly methods: ReadonlyMap<string, TypedMethod>;
+  /** Consumers by the stream they consume. */
+  readonly handlers: ReadonlyMap<string, TypedHandler>;
   readonly span: Span;
 }
 
@@ -95,6 +122,10 @@ export type Statement =
   | { readonly kind: 'Return'; readonly value: Expression | undefined; readonly span: Span }
   | { readonly kind: 'Abort'; readonly message: Expression; readonly span: Span }
   | { readonly kind: 'Print'; readonly value: Expression; readonly span: Span }
+  /** `emit NAME e`: `e` (a list of the stream's event type) is one atom. */
+  | { readonly kind: 'Emit'; readonly stream: string; readonly events: Expression; readonly span: Span }
+  /** `seal NAME`, in the run block only. */
+  | { readonly kind: 'Seal'; readonly stream: string; readonly span: Span }
   | { readonly kind: 'ExpressionStatement'; readonly expression: Expression; readonly span: Span };
 
 /** What `x[i] = e`, `xs.push(v)` and `m.remove(k)` change: a local variable or a field of `self`. */

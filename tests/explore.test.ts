@@ -5,7 +5,9 @@
 // a small scope. ENT_EXPLORE_LONG=1 adds the larger scopes.
 
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkRun, runCase, type CheckSettings } from '../checkers/case.ts';
 import { main } from '../cli/main.ts';
 import { memoryIo } from '../cli/io.ts';
@@ -240,6 +242,16 @@ test('ent explore reports a complete exploration, and a counterexample with a to
   const replayed = await ent(['check', 'accounts.ent', '--replay', token!], files);
   t.is(replayed.status, 1);
   t.regex(replayed.stdout, /exactly-once: r3 \(Account\(1\)\.transfer\(Account\(0\), 4\)\) took effect 2 times/);
+});
+
+test('ent explore --viz draws its counterexample, opened at the violation', async (t) => {
+  const page = join(mkdtempSync(join(tmpdir(), 'ent-explore-')), 'found.html');
+  const args = ['explore', 'accounts.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0', '--bug', 'no-dedup-table', '--viz', page];
+  const found = await ent(args, { 'accounts.ent': transferSource });
+  t.is(found.status, 1);
+  const html = readFileSync(page, 'utf8');
+  t.regex(html, /^<!DOCTYPE html>/i);
+  t.regex(html, /G-Deliver/);
 });
 
 test('ent explore refuses what it cannot explore, each with its code', async (t) => {

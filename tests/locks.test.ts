@@ -15,6 +15,8 @@
 // now it takes a few hundred.
 
 import test from 'ava';
+import fc from 'fast-check';
+import { runUnderFaults, underFaultsCaseArbitrary, type UnderFaultsCase } from '../property-tests/arbitraries/under-faults.ts';
 import { checkExactlyOnce } from '../checkers/exactly-once.ts';
 import { checkReplay } from '../checkers/replay.ts';
 import { ListChoices } from '../runtime/choices.ts';
@@ -162,4 +164,18 @@ test('regression: five calls on four nodes, every choice 0, all answered (the ol
   t.deepEqual(checkExactlyOnce(run.events), []);
   t.deepEqual(checkReplay(starved, run.events, run.entities).violations, []);
   t.log(`${run.steps} global steps`);
+});
+
+// Found by the generated-program property (property-tests/distributed-generated.test.ts, 2PL, fast-check
+// seed -1659257478, path 445): after the faults stopped, the oldest request's attempt had lost a message
+// and waited out its lease (320 ticks), while two younger requests died behind its lock on B(2) and
+// started again at every tick. The driver counted their 150 starts without an answer as a livelock and
+// reported three requests never answered. Attempts that spin while the oldest running attempt holds its
+// lease are waiting for it, not livelocked; the run goes on and every request is answered.
+test('regression: younger attempts spinning behind the oldest attempt\'s lease are not a livelock', (t) => {
+  let found: UnderFaultsCase | undefined;
+  fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => { found = testCase; return false; }), { seed: -1659257478, path: '445', numRuns: 1, endOnFailure: true });
+  const outcome = runUnderFaults(found!, '2pl');
+  t.deepEqual(outcome.violations.map((violation) => `${violation.checker}:${violation.kind} ${violation.message}`), []);
+  t.true((outcome.ruleCounts.get('C-Die') ?? 0) > 150, 'the case no longer spins: it does not show the regression any more');
 });

@@ -11,11 +11,12 @@ import {
   boolType, containsFuture, entityType, errorType, futureType, intType, listType, mapType, stringType, typeFits,
   typeToString, voidType, type Type,
 } from '../types.ts';
-import { TypeResolver, type EntitySignature, type EntityTable } from './declarations.ts';
+import { TypeResolver, type EntitySignature, type EntityTable, type StreamSignature, type StreamTable } from './declarations.ts';
 import { closestName } from './suggest.ts';
 import { aType } from './wording.ts';
 
-export type FrameMode = 'method' | 'init' | 'run';
+/** `consumer` is the body of `on NAME(…) by … { … }`; `route` is its `by` key, an expression over the event alone. */
+export type FrameMode = 'method' | 'init' | 'run' | 'consumer' | 'route';
 
 export interface FrameOptions {
   readonly mode: FrameMode;
@@ -27,6 +28,8 @@ export interface FrameOptions {
   readonly firstSlot?: number;
   /** In the REPL a top-level `let` may bind a name again. */
   readonly allowRedeclaration?: boolean;
+  /** The streams `emit`, `seal` and `on` may name; absent at the REPL, which has none yet. */
+  readonly streams?: StreamTable;
 }
 
 export class BodyChecker {
@@ -99,6 +102,11 @@ export class BodyChecker {
   }
 
   private unknownVariable(name: string, at: Span): void {
+    if (this.options.streams?.has(name) === true) {
+      this.report('E0301', `\`${name}\` is a stream, not a variable`, at,
+        `append an atom to it with \`emit ${name} [e1, e2, …]\`; an entity reads it with \`on ${name}(event: T) by key { … }\``);
+      return;
+    }
     if (this.table.has(name)) {
       this.report('E0301', `\`${name}\` is an entity, not a variable`, at,
         `make a reference with \`${name}(key)\`, or create one with \`new ${name}(key, …)\``);
@@ -196,6 +204,18 @@ export class BodyChecker {
       }
       case 'ExpressionStatement':
         return { kind: 'ExpressionStatement', expression: this.expression(statement.expression), span: at };
+      case 'Emit': {
+        const stream = this.stream(statement.stream);
+        const events = this.value(statement.events, stream === undefined ? errorType : listType(stream.eventType));
+        return { kind: 'Emit', stream: statement.stream.name, events, span: at };
+      }
+      case 'Seal':
+        this.stream(statement.stream);
+        if (this.options.mode !== 'run') {
+          this.report('E0514', '`seal` is allowed only in the run block', at,
+            'the client seals a stream once it will emit no more; a transaction emits, and never seals');
+        }
+        return { kind: 'Seal', stream: statement.stream.name, span: at };
       default:
         throw new Error(`assertion: unknown statement ${(statement as A.Statement).kind}`);
     }
@@ -256,8 +276,11 @@ export class BodyChecker {
       return { kind: 'Return', value: undefined, span: at };
     }
     if (result.kind === 'void') {
-      this.report('E0503', mode === 'init' ? '`init` cannot return a value' : 'this method has no result type, so it cannot return a value',
-        value.span, mode === 'init' ? 'use a bare `return`' : 'declare a result type (`fn name(…): T`) or use a bare `return`');
+      const message = mode === 'init' ? '`init` cannot return a value'
+        : mode === 'consumer' ? 'a consumer cannot return a value' : 'this method has no result type, so it cannot return a value';
+      this.report('E0503', message, value.span, mode === 'method'
+        ? 'declare a result type (`fn name(…): T`) or use a bare `return`'
+        : mode === 'consumer' ? 'a consumer runs for its effects; use a bare `return`, or emit the value to a stream' : 'use a bare `return`');
       return { kind: 'Return', value: this.expression(value), span: at };
     }
     return { kind: 'Return', value: this.value(value, result), span: at };
@@ -507,7 +530,27 @@ export class BodyChecker {
     return { kind: 'MapLiteral', entries, type, span: at };
   }
 
+  /** The stream `emit`, `seal` or `on` names, or undefined after reporting that none is declared (E0308). */
+  stream(name: A.Identifier): StreamSignature | undefined {
+    const found = this.options.streams?.get(name.name);
+    if (found === undefined) {
+      const suggestion = closestName(name.name, [...(this.options.streams?.keys() ?? [])]);
+      const hint = this.options.streams === undefined
+        ? 'the REPL does not support streams yet: they run under `ent run --semantics reference FILE`'
+        : suggestion !== undefined
+          ? `did you mean \`${suggestion}\`?`
+          : `declare it at the top level: \`stream ${name.name}: T\`, with T the type of its events`;
+      this.report('E0308', `unknown stream \`${name.name}\``, name.span, hint);
+    }
+    return found;
+  }
+
   private selfEntity(at: Span): EntitySignature | undefined {
+    if (this.options.mode === 'route') {
+      this.report('E0307', '`self` is not available in a routing key', at,
+        'the key decides which entity the event goes to, so it is computed from the event alone; use `self` in the body');
+      return undefined;
+    }
     if (this.options.entity === undefined) {
       this.report('E0307', '`self` is not available in the run block', at,
         'the run block is the client; name an entity with a reference such as `Item("apple")`');

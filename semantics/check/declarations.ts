@@ -30,10 +30,20 @@ export interface EntitySignature {
   readonly fields: ReadonlyMap<string, FieldSignature>;
   readonly methods: ReadonlyMap<string, MethodSignature>;
   readonly init: MethodSignature | undefined;
+  /** `on NAME(…) by … { … }` consumers, by stream name (checked against the streams with the bodies). */
+  readonly handlers: ReadonlyMap<string, A.HandlerDeclaration>;
   readonly declaration: A.EntityDeclaration;
 }
 
 export type EntityTable = ReadonlyMap<string, EntitySignature>;
+
+export interface StreamSignature {
+  readonly name: string;
+  readonly eventType: Type;
+  readonly declaration: A.StreamDeclaration;
+}
+
+export type StreamTable = ReadonlyMap<string, StreamSignature>;
 
 /** Names that an entity may not take: the built-in types and functions. */
 export const reservedNames: ReadonlySet<string> = new Set([
@@ -45,7 +55,7 @@ const primitiveTypes: ReadonlyMap<string, Type> = new Map([
 ]);
 
 /** Where a type appears decides what it may hold. */
-export type TypePosition = 'field' | 'parameter' | 'result' | 'local' | 'key';
+export type TypePosition = 'field' | 'parameter' | 'result' | 'local' | 'key' | 'event';
 
 export class TypeResolver {
   constructor(
@@ -57,13 +67,15 @@ export class TypeResolver {
     const type = this.resolveInner(expression, true);
     if (type.kind === 'error') return type;
     if (position !== 'result' && type.kind === 'void') {
-      this.diagnostics.push(diagnostic('E0215', `\`void\` is not a ${position} type`, expression.span,
+      this.diagnostics.push(diagnostic('E0215', `\`void\` is not ${position === 'event' ? 'an' : 'a'} ${position} type`, expression.span,
         'void only marks a method that returns nothing; leave out `: void` there'));
       return errorType;
     }
-    if ((position === 'field' || position === 'parameter' || position === 'result') && containsFutureType(type)) {
-      this.diagnostics.push(diagnostic('E0213', `a future cannot be a ${position} type`, expression.span,
-        'await the future inside the method that started the call, and pass or store its result'));
+    if ((position === 'field' || position === 'parameter' || position === 'result' || position === 'event') && containsFutureType(type)) {
+      this.diagnostics.push(diagnostic('E0213', `a future cannot be ${position === 'event' ? 'an' : 'a'} ${position} type`, expression.span,
+        position === 'event'
+          ? 'an event outlives the transaction that emitted it: emit the result of the call, not its future'
+          : 'await the future inside the method that started the call, and pass or store its result'));
       return errorType;
     }
     if (position === 'key' && type.kind !== 'int' && type.kind !== 'string') {
@@ -175,6 +187,7 @@ function declareEntity(declaration: A.EntityDeclaration, resolver: TypeResolver,
   let key: A.KeyDeclaration | undefined;
   let keyType: Type = errorType;
   let init: MethodSignature | undefined;
+  const handlers = new Map<string, A.HandlerDeclaration>();
   const claim = (identifier: A.Identifier): boolean => {
     if (names.has(identifier.name)) {
       diagnostics.push(diagnostic('E0202', `\`${identifier.name}\` is declared twice in entity \`${declaration.name.name}\``,
@@ -211,6 +224,14 @@ function declareEntity(declaration: A.EntityDeclaration, resolver: TypeResolver,
           init = declareMethod(member, 'init', resolver, diagnostics);
         }
         break;
+      case 'HandlerDeclaration':
+        if (handlers.has(member.stream.name)) {
+          diagnostics.push(diagnostic('E0217', `entity \`${declaration.name.name}\` consumes stream \`${member.stream.name}\` twice`,
+            member.headSpan, 'an entity has at most one `on` consumer per stream: merge the two bodies into one'));
+        } else {
+          handlers.set(member.stream.name, member);
+        }
+        break;
       default:
         throw new Error(`assertion: unknown member ${(member as A.Member).kind}`);
     }
@@ -226,8 +247,35 @@ function declareEntity(declaration: A.EntityDeclaration, resolver: TypeResolver,
     fields,
     methods,
     init,
+    handlers,
     declaration,
   };
+}
+
+/** Builds the stream table: each stream's event type, against the entity names (events may hold references). */
+export function declareStreams(
+  declarations: readonly A.StreamDeclaration[],
+  entityNames: ReadonlySet<string>,
+  diagnostics: Diagnostic[],
+): Map<string, StreamSignature> {
+  const resolver = new TypeResolver(entityNames, diagnostics);
+  const streams = new Map<string, StreamSignature>();
+  for (const declaration of declarations) {
+    const name = declaration.name.name;
+    if (reservedNames.has(name)) {
+      diagnostics.push(diagnostic('E0212', `\`${name}\` is a built-in name and cannot name a stream`,
+        declaration.name.span, 'choose another name, for example `orders`'));
+      continue;
+    }
+    if (streams.has(name) || entityNames.has(name)) {
+      const what = streams.has(name) ? `stream \`${name}\` is declared twice` : `stream \`${name}\` has the name of an entity`;
+      diagnostics.push(diagnostic('E0216', what, declaration.name.span,
+        'streams and entities share one namespace: rename the stream'));
+      continue;
+    }
+    streams.set(name, { name, eventType: resolver.resolve(declaration.eventType, 'event'), declaration });
+  }
+  return streams;
 }
 
 function declareMethod(

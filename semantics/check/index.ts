@@ -6,11 +6,14 @@ import type * as A from '../../grammar/ast.ts';
 import type { Span } from '../../grammar/span.ts';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type * as T from '../typed.ts';
-import { voidType, type Type } from '../types.ts';
+import { allExpressions } from '../typed-walk.ts';
+import { errorType, typeFits, typeToString, voidType, type Type } from '../types.ts';
 import { TransactionAbort, type Value } from '../values.ts';
 import { BodyChecker, type FrameOptions } from './body.ts';
 import { evaluateConstant, nonConstantPart } from './constants.ts';
-import { declareEntities, type EntitySignature, type EntityTable, type MethodSignature } from './declarations.ts';
+import {
+  declareEntities, declareStreams, TypeResolver, type EntitySignature, type EntityTable, type MethodSignature, type StreamTable,
+} from './declarations.ts';
 import { alwaysReturns, checkInitialization } from './initialization.ts';
 import { aType } from './wording.ts';
 
@@ -24,7 +27,9 @@ export interface CheckResult {
 
 export function checkProgram(program: A.Program): CheckResult {
   const diagnostics: Diagnostic[] = [];
-  const { table, entities } = checkEntitiesInto(program.entities, diagnostics);
+  const table = declareEntities(program.entities, diagnostics);
+  const streams = declareStreams(program.streams, new Set(table.keys()), diagnostics);
+  const entities = checkEntityBodies(table, streams, diagnostics);
   for (const extra of program.runBlocks.slice(1)) {
     diagnostics.push(diagnostic('E0207', 'a program has at most one `run` block', spanOfKeyword(extra.span, 3),
       'merge the run blocks into one'));
@@ -32,13 +37,18 @@ export function checkProgram(program: A.Program): CheckResult {
   const runBlock = program.runBlocks[0];
   let run: T.TypedRunBlock | undefined;
   if (runBlock !== undefined) {
-    const checker = new BodyChecker(table, { mode: 'run', entity: undefined, result: voidType }, diagnostics);
+    const checker = new BodyChecker(table, { mode: 'run', entity: undefined, result: voidType, streams }, diagnostics);
     const body = checker.block(runBlock.body);
     run = { body, slotCount: checker.slotCount, span: runBlock.span };
   }
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { program: undefined, table, diagnostics: sorted };
-  return { program: { entities, run }, table, diagnostics: sorted };
+  const typedStreams = new Map<string, T.TypedStream>();
+  for (const stream of streams.values()) {
+    const consumers = [...entities.values()].filter((entity) => entity.handlers.has(stream.name)).map((entity) => entity.name);
+    typedStreams.set(stream.name, { name: stream.name, eventType: stream.eventType, consumers, span: stream.declaration.span });
+  }
+  return { program: { entities, streams: typedStreams, run }, table, diagnostics: sorted };
 }
 
 /** Checks entity declarations alone (the REPL's declarations, with no run block). */
@@ -48,7 +58,8 @@ export function checkEntities(declarations: readonly A.EntityDeclaration[]): {
   readonly diagnostics: readonly Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
-  const { table, entities } = checkEntitiesInto(declarations, diagnostics);
+  const table = declareEntities(declarations, diagnostics);
+  const entities = checkEntityBodies(table, undefined, diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   return { entities: hasErrors(sorted) ? undefined : entities, table, diagnostics: sorted };
 }
@@ -76,17 +87,14 @@ export function checkClientStatements(
   return { statements: checked, scope: { variables: checker.topScope, slotCount: checker.slotCount }, diagnostics: sorted };
 }
 
-function checkEntitiesInto(
-  declarations: readonly A.EntityDeclaration[],
-  diagnostics: Diagnostic[],
-): { table: EntityTable; entities: Map<string, T.TypedEntity> } {
-  const table = declareEntities(declarations, diagnostics);
+/** `streams` is absent at the REPL, which does not support streams yet. */
+function checkEntityBodies(table: EntityTable, streams: StreamTable | undefined, diagnostics: Diagnostic[]): Map<string, T.TypedEntity> {
   const entities = new Map<string, T.TypedEntity>();
-  for (const signature of table.values()) entities.set(signature.name, checkEntity(signature, table, diagnostics));
-  return { table, entities };
+  for (const signature of table.values()) entities.set(signature.name, checkEntity(signature, table, streams, diagnostics));
+  return entities;
 }
 
-function checkEntity(entity: EntitySignature, table: EntityTable, diagnostics: Diagnostic[]): T.TypedEntity {
+function checkEntity(entity: EntitySignature, table: EntityTable, streams: StreamTable | undefined, diagnostics: Diagnostic[]): T.TypedEntity {
   const fields = [...entity.fields.values()].map((field) => ({
     name: field.name,
     type: field.type,
@@ -95,7 +103,7 @@ function checkEntity(entity: EntitySignature, table: EntityTable, diagnostics: D
       : checkDefault(field.declaration.initializer, field.type, table, diagnostics),
     span: field.declaration.span,
   }));
-  const init = entity.init === undefined ? undefined : checkMethod(entity, entity.init, table, diagnostics, true);
+  const init = entity.init === undefined ? undefined : checkMethod(entity, entity.init, table, streams, diagnostics, true);
   const required = [...entity.fields.values()]
     .filter((field) => field.declaration.initializer === undefined && field.type.kind !== 'error')
     .map((field) => field.name);
@@ -108,7 +116,11 @@ function checkEntity(entity: EntitySignature, table: EntityTable, diagnostics: D
     diagnostics,
   );
   const methods = new Map<string, T.TypedMethod>();
-  for (const method of entity.methods.values()) methods.set(method.name, checkMethod(entity, method, table, diagnostics, false));
+  for (const method of entity.methods.values()) methods.set(method.name, checkMethod(entity, method, table, streams, diagnostics, false));
+  const handlers = new Map<string, T.TypedHandler>();
+  for (const declaration of entity.handlers.values()) {
+    handlers.set(declaration.stream.name, checkHandler(entity, declaration, table, streams, diagnostics));
+  }
   return {
     name: entity.name,
     keyName: entity.keyName,
@@ -116,7 +128,77 @@ function checkEntity(entity: EntitySignature, table: EntityTable, diagnostics: D
     fields,
     init,
     methods,
+    handlers,
     span: entity.declaration.span,
+  };
+}
+
+/** What a routing key may not do: anything beyond computing with the event's value. */
+const effectfulKinds: ReadonlySet<T.Expression['kind']> = new Set(['Call', 'RemoteField', 'New', 'Async', 'Await', 'Mutation']);
+
+/**
+ * `on NAME(event: T) by KEY { … }`: the parameter is the stream's event; KEY is computed from the event
+ * alone (so the entities an atom reaches are known before any of it runs) and has the entity's key type;
+ * the body is checked as a method of the entity that returns nothing.
+ */
+function checkHandler(
+  entity: EntitySignature,
+  declaration: A.HandlerDeclaration,
+  table: EntityTable,
+  streams: StreamTable | undefined,
+  diagnostics: Diagnostic[],
+): T.TypedHandler {
+  const streamName = declaration.stream.name;
+  const route = new BodyChecker(table, { mode: 'route', entity: undefined, result: voidType, streams }, diagnostics);
+  const stream = route.stream(declaration.stream);
+  const parameter = declaration.parameters[0];
+  if (declaration.parameters.length !== 1) {
+    const shown = stream === undefined ? 'T' : typeToString(stream.eventType);
+    diagnostics.push(diagnostic('E0218', `a consumer takes exactly one parameter, the event, not ${declaration.parameters.length}`,
+      declaration.headSpan, `write \`on ${streamName}(event: ${shown}) by …\``));
+  }
+  let eventType: Type = stream?.eventType ?? errorType;
+  if (parameter !== undefined) {
+    const declared = new TypeResolver(new Set(table.keys()), diagnostics).resolve(parameter.type, 'parameter');
+    if (stream === undefined) {
+      eventType = declared;
+    } else if (!typeFits(declared, stream.eventType) || !typeFits(stream.eventType, declared)) {
+      diagnostics.push(diagnostic('E0218', `the events of stream \`${streamName}\` are \`${typeToString(stream.eventType)}\`, not \`${typeToString(declared)}\``,
+        parameter.type.span, `declare the parameter as \`${parameter.name.name}: ${typeToString(stream.eventType)}\``));
+    }
+  }
+  const eventName = parameter?.name ?? { name: 'event', span: declaration.headSpan };
+  route.declareParameter(eventName, eventType);
+  const key = route.value(declaration.key, entity.keyType);
+  const effect = [...allExpressions(key)].find((node) => effectfulKinds.has(node.kind));
+  if (effect !== undefined) {
+    diagnostics.push(diagnostic('E0414', 'a routing key is computed from the event alone', effect.span,
+      'the key decides which entity the event goes to before any of the atom runs: no call, entity read, `new`, `async`, `await` or mutation here; do that in the body'));
+  }
+  if (entity.init !== undefined && entity.init.parameters.length > 0) {
+    diagnostics.push(diagnostic('E0219', `\`${entity.name}\` consumes \`${streamName}\`, but its \`init\` takes parameters`, declaration.headSpan,
+      'an event that reaches a key with no entity creates it, with no arguments: give `init` no parameters (fields may take defaults)'));
+  }
+  const body = new BodyChecker(table, { mode: 'consumer', entity, result: voidType, streams }, diagnostics);
+  const variable = body.declareParameter(eventName, eventType);
+  const statements = body.statements(declaration.body.statements);
+  return {
+    entity: entity.name,
+    stream: streamName,
+    parameter: variable,
+    key,
+    keySlotCount: route.slotCount,
+    method: {
+      entity: entity.name,
+      name: `on ${streamName}`,
+      isInit: false,
+      parameters: [variable],
+      result: voidType,
+      body: statements,
+      slotCount: body.slotCount,
+      span: declaration.span,
+    },
+    span: declaration.span,
   };
 }
 
@@ -145,11 +227,12 @@ function checkMethod(
   entity: EntitySignature,
   method: MethodSignature,
   table: EntityTable,
+  streams: StreamTable | undefined,
   diagnostics: Diagnostic[],
   isInit: boolean,
 ): T.TypedMethod {
   const declaration = method.declaration;
-  const checker = new BodyChecker(table, { mode: isInit ? 'init' : 'method', entity, result: method.result }, diagnostics);
+  const checker = new BodyChecker(table, { mode: isInit ? 'init' : 'method', entity, result: method.result, streams }, diagnostics);
   const parameters = declaration.parameters.map((parameter, index) =>
     checker.declareParameter(parameter.name, method.parameters[index].type));
   const body = checker.statements(declaration.body.statements);

@@ -84,6 +84,8 @@ class InitAnalysis {
       case 'AssignLocal':
       case 'Print':
       case 'ExpressionStatement':
+      case 'Emit':
+      case 'Seal':
         return assigned;
       default:
         return assertNever(statement);

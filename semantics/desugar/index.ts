@@ -136,6 +136,10 @@ class Desugarer {
         return this.atom(statement.message, (message) => ({ kind: 'Abort', message, span }));
       case 'Print':
         throw new Error('assertion: print inside a method passed the checker');
+      case 'Emit':
+      case 'Seal':
+        // Every entry point refuses a program with streams before desugaring it (U0110, `streamsRefusal`).
+        throw new Error('assertion: a stream program reached the desugarer');
       case 'ExpressionStatement': {
         const expression = statement.expression;
         if (expression.kind !== 'Mutation') return this.atom(expression, () => rest());

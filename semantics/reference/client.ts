@@ -2,7 +2,10 @@
 // call, remote field read and `new` as one transaction to a TransactionHost (the reference model, or a
 // later semantics) and waiting for it in order; `async` submits without waiting. An aborted transaction
 // prints `abort: <message>` and abandons the innermost statement that needed its result. The client is
-// the same for every semantics: what differs between them is how transactions run.
+// the same for every semantics: what differs between them is how transactions run. With streams, the
+// client waits for atoms too: after each of its requests, and after each atom it emits, every atom
+// published since is processed (with the atoms those publish) before its next statement; an aborted
+// atom prints `abort: <message>` like an aborted transaction.
 
 import type { Span } from '../../grammar/span.ts';
 import type { DiagnosticCode } from '../../diagnostics/catalog.ts';
@@ -16,7 +19,7 @@ import { Evaluator, normal, type Completion, type Frame } from './evaluator.ts';
 /** An error of the client's own computation: the run stops with exit status 1. */
 export class ClientError {
   constructor(
-    readonly code: Extract<DiagnosticCode, 'R0101' | 'R0102'>,
+    readonly code: Extract<DiagnosticCode, 'R0101' | 'R0102' | 'R0105'>,
     readonly message: string,
     readonly span: Span,
   ) {}
@@ -76,7 +79,30 @@ export class Client extends Evaluator {
 
   private start(request: Request): number {
     this.started.push({ host: this.host, ticket: this.host.submit(request), outcome: undefined });
+    this.settle();
     return this.started.length - 1;
+  }
+
+  /** Processes every atom published and not yet processed (none on a semantics without streams). */
+  private settle(): void {
+    this.host.streams?.drain((report) => {
+      if (report.outcome.kind === 'aborted') this.output(`abort: ${report.outcome.message}`);
+    });
+  }
+
+  protected override emit(stream: string, events: readonly Value[], span: Span): void {
+    const streams = this.host.streams;
+    if (streams === undefined) throw new Error('assertion: a stream program runs on a semantics without streams');
+    if (streams.append(stream, events) === 'sealed') {
+      throw new ClientError('R0105', `stream \`${stream}\` is sealed: the run block sealed it before this \`emit\``, span);
+    }
+    this.settle();
+  }
+
+  protected override seal(stream: string): void {
+    const streams = this.host.streams;
+    if (streams === undefined) throw new Error('assertion: a stream program runs on a semantics without streams');
+    streams.seal(stream);
   }
 
   /** The value of a client variable (for the REPL's completion and `:state`). */

@@ -49,6 +49,10 @@ export abstract class Evaluator {
   protected abstract writeSelf(frame: Frame, field: string, value: Value): void;
   protected abstract readLocal(frame: Frame, variable: T.Variable, span: Span): Value;
   protected abstract print(value: Value): void;
+  /** `emit NAME e`, once the atom's events (the list `e`) are known. */
+  protected abstract emit(stream: string, events: readonly Value[], span: Span): void;
+  /** `seal NAME` (the checker allows it in the run block only). */
+  protected abstract seal(stream: string, span: Span): void;
 
   // ------------------------------------------------------------------------------------ statements
 
@@ -103,6 +107,12 @@ export abstract class Evaluator {
         return normal;
       case 'ExpressionStatement':
         this.expression(statement.expression, frame);
+        return normal;
+      case 'Emit':
+        this.emit(statement.stream, [...listItems(this.expression(statement.events, frame) as ListValue)], statement.span);
+        return normal;
+      case 'Seal':
+        this.seal(statement.stream, statement.span);
         return normal;
       default:
         return assertNever(statement);

@@ -3,17 +3,20 @@
 // field read or a `new`) with every call it makes, transitively; an abort anywhere rolls the store back
 // to before the request. Every other semantics is held against this one, so it shares no evaluation code
 // with the CPS path (only the value algebra of `values.ts`). Calls run on an explicit stack
-// (`resumable.ts`), so a recursion of any depth runs until the step budget stops it.
+// (`resumable.ts`), so a recursion of any depth runs until the step budget stops it. An atom of a stream
+// is processed as one transaction too (`processAtom`): every event goes to every consumer of its stream,
+// and the atoms that a transaction emits are published only when it commits (`streams.ts`).
 
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
-  abort, canonical, referenceValue, TransactionAbort, type MapKey, type ReferenceValue, type Value,
+  abort, canonical, referenceValue, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import type { Completion, Frame } from './evaluator.ts';
 import { ResumableEvaluator, type Creation, type Invocation } from './resumable.ts';
 import { EntityStore, type EntityState } from './store.ts';
-import type { Outcome, Request } from '../transactions.ts';
+import { StreamState } from './streams.ts';
+import type { Atom, Outcome, Request } from '../transactions.ts';
 
 export const defaultStepLimit = 1_000_000;
 
@@ -29,9 +32,12 @@ class LocatedAbort {
 
 export class ReferenceModel extends ResumableEvaluator {
   readonly store = new EntityStore();
+  readonly streams = new StreamState();
   private readonly stepLimit: number;
   private steps = 0;
   private futures: Value[] = [];
+  /** The atoms the open transaction has emitted, published when it commits. */
+  private outbox: { readonly stream: string; readonly events: readonly Value[] }[] = [];
 
   constructor(private program: T.TypedProgram, options: ReferenceOptions = {}) {
     super();
@@ -44,15 +50,62 @@ export class ReferenceModel extends ResumableEvaluator {
 
   /** Runs one transaction to completion: committed with its value, or aborted and rolled back. */
   execute(request: Request): Outcome {
+    return this.transaction(() => this.dispatch(request));
+  }
+
+  /**
+   * Processes one atom as one transaction (`S-Atom` in proofs/semantics.md): first every event is routed
+   * (`S-Route`) (each consumer's key computed
+   * from the event alone), then, event by event in atom order and for each event consumer by consumer in
+   * declaration order, the consumer's body runs on the entity with that key (created with no arguments
+   * when there is none; `S-Deliver`). Any abort rolls the whole atom back; either way the atom is processed.
+   */
+  processAtom(atom: Atom): Outcome {
+    return this.transaction(() => {
+      const stream = this.program.streams.get(atom.stream);
+      if (stream === undefined) throw new Error(`assertion: unknown stream ${atom.stream}`);
+      const deliveries: { readonly handler: T.TypedHandler; readonly key: MapKey; readonly event: Value }[] = [];
+      for (const event of atom.events) {
+        for (const consumer of stream.consumers) {
+          const handler = this.program.entities.get(consumer)!.handlers.get(stream.name)!;
+          this.tick();
+          const frame: Frame = { self: undefined, slots: [event], result: voidValue };
+          let key: MapKey;
+          try {
+            key = this.expression(handler.key, frame) as MapKey;
+          } catch (error) {
+            throw this.locatedError(error, handler.key.span);
+          }
+          deliveries.push({ handler, key, event });
+        }
+      }
+      for (const { handler, key, event } of deliveries) {
+        const reference = referenceValue(handler.entity, key);
+        if (!this.store.has(reference)) {
+          const creation = this.createEntity(handler.entity, key, []);
+          if (creation.init !== undefined) this.run(creation.init);
+        }
+        this.run({ method: handler.method, self: this.store.get(reference)!, args: [event] });
+      }
+      return voidValue;
+    });
+  }
+
+  /** Runs `body` as one transaction: committed with its atoms published (`S-Publish`), or rolled back with none. */
+  private transaction(body: () => Value): Outcome {
     this.steps = 0;
     this.futures = [];
+    this.outbox = [];
     this.store.begin();
     try {
-      const value = this.dispatch(request);
+      const value = body();
       this.store.commit();
+      for (const atom of this.outbox) this.streams.publish(atom.stream, atom.events);
+      this.outbox = [];
       return { kind: 'committed', value };
     } catch (error) {
       this.store.rollback();
+      this.outbox = [];
       if (error instanceof LocatedAbort) return { kind: 'aborted', code: error.abort.code, message: error.abort.message, span: error.span };
       if (error instanceof TransactionAbort) return { kind: 'aborted', code: error.code, message: error.message, span: undefined };
       throw error;
@@ -148,6 +201,17 @@ export class ReferenceModel extends ResumableEvaluator {
 
   protected override print(): void {
     throw new Error('assertion: print in a method passed the checker');
+  }
+
+  /** `emit` in a transaction (`S-Emit`): the atom waits in the outbox until the transaction commits. */
+  protected override emit(stream: string, events: readonly Value[]): void {
+    this.tick();
+    if (this.streams.isSealed(stream)) abort('A0113', `stream ${stream} is sealed`);
+    this.outbox.push({ stream, events });
+  }
+
+  protected override seal(): void {
+    throw new Error('assertion: seal in a method passed the checker');
   }
 }
 

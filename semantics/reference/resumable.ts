@@ -11,8 +11,8 @@ import type { Span } from '../../grammar/span.ts';
 import { childExpressions, statementExpressions } from '../typed-walk.ts';
 import type * as T from '../typed.ts';
 import {
-  applyBinary, applyBuiltin, applyUnary, applyValueMethod, assertNever, listValue, referenceValue, voidValue,
-  type MapKey, type ReferenceValue, type Value,
+  applyBinary, applyBuiltin, applyUnary, applyValueMethod, assertNever, listItems, listValue, referenceValue, voidValue,
+  type ListValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import { breaking, continuing, Evaluator, indexed, normal, returning, type Completion, type Frame } from './evaluator.ts';
 import type { EntityState } from './store.ts';
@@ -161,6 +161,11 @@ export abstract class ResumableEvaluator extends Evaluator {
         return this.printRule(statement, frame);
       case 'ExpressionStatement':
         return this.expressionStatementRule(statement, frame);
+      case 'Emit':
+        return this.emitRule(statement, frame);
+      case 'Seal':
+        this.seal(statement.stream, statement.span);
+        return this.completionRule(normal);
       case 'Break':
         return this.completionRule(breaking);
       case 'Continue':
@@ -234,6 +239,12 @@ export abstract class ResumableEvaluator extends Evaluator {
   private *printRule(statement: StatementOf<'Print'>, frame: Frame): Resumable<Completion> {
     const value = this.plain(statement.value, frame) ?? (yield* this.resumable(statement.value, frame));
     this.print(value);
+    return normal;
+  }
+
+  private *emitRule(statement: StatementOf<'Emit'>, frame: Frame): Resumable<Completion> {
+    const events = this.plain(statement.events, frame) ?? (yield* this.resumable(statement.events, frame));
+    this.emit(statement.stream, [...listItems(events as ListValue)], statement.span);
     return normal;
   }
 
@@ -465,7 +476,7 @@ function isBlock(node: T.Expression | T.Statement | T.Block): node is T.Block {
 
 const statementKinds: ReadonlySet<string> = new Set<T.Statement['kind']>([
   'Let', 'AssignLocal', 'AssignField', 'AssignIndex', 'If', 'While', 'For', 'Break', 'Continue', 'Return', 'Abort', 'Print',
-  'ExpressionStatement',
+  'ExpressionStatement', 'Emit', 'Seal',
 ]);
 
 function isStatement(node: T.Expression | T.Statement): node is T.Statement {

@@ -18,6 +18,11 @@ export interface CorpusProgram {
   readonly runtimeError: { readonly code: string; readonly line: number } | undefined;
   /** The step budget of each transaction, when the program sets one (the default is `ent run`'s). */
   readonly stepLimit: number | undefined;
+  /**
+   * Whether the program declares a stream: such programs run under the reference model only, for now
+   * (every other semantics refuses them with U0110, which tests/streams.test.ts checks).
+   */
+  readonly streams: boolean;
 }
 
 export const corpusDirectory = 'corpus';
@@ -39,7 +44,7 @@ export function parseExpectations(name: string, path: string, text: string): Cor
     else if (kind === 'error') errors.push({ code: rest.trim(), line: lineNumber });
     else runtimeError = { code: rest.trim(), line: lineNumber };
   });
-  return { name, path, text, output, errors, runtimeError, stepLimit };
+  return { name, path, text, output, errors, runtimeError, stepLimit, streams: /^stream\s/m.test(text) };
 }
 
 export function loadCorpus(directory = corpusDirectory): CorpusProgram[] {
