@@ -27,7 +27,7 @@ import { parseTraceLevel, traceLevels } from './trace.ts';
 
 const budgetRange = { minimum: 0, maximum: 20 };
 
-const exploreOptions: readonly OptionSpec[] = [
+export const exploreOptions: readonly OptionSpec[] = [
   ...runtimeOptions.filter((option) => option.name !== 'faults' && option.name !== 'seed'),
   { name: 'seed', value: { placeholder: 'S', integer: { minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 42 } }, description: 'the seed the random workload is drawn from', defaultValue: '1' },
   { name: 'bug', value: { placeholder: 'NAME', choices: ['none', ...zooNames] }, description: 'explore a deliberately broken protocol from the bug zoo', defaultValue: 'none' },

@@ -9,6 +9,7 @@ import { run, runCommand } from './run.ts';
 import { cps, cpsCommand } from './cps.ts';
 import { check, checkCommand } from './check.ts';
 import { exploreCli, exploreCommand } from './explore.ts';
+import { graphCli, graphCommand } from './graph.ts';
 import { checkHistory, checkHistoryCommand } from './check-history.ts';
 import { repl, replCommand } from './repl.ts';
 import { closestName } from '../semantics/check/suggest.ts';
@@ -22,7 +23,7 @@ export const version = '0.1.0';
 
 function commands(): readonly Command[] {
   return [{ spec: runCommand, execute: run }, { spec: cpsCommand, execute: cps }, { spec: checkCommand, execute: check },
-    { spec: exploreCommand, execute: exploreCli },
+    { spec: exploreCommand, execute: exploreCli }, { spec: graphCommand, execute: graphCli },
     { spec: checkHistoryCommand, execute: checkHistory }, { spec: replCommand, execute: repl }];
 }
 

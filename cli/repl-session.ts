@@ -30,6 +30,10 @@ import {
 } from './semantics.ts';
 import { makeTracer, traceLevels, type TraceLevel } from './trace.ts';
 import { VizCapture } from './viz.ts';
+import { Stepper } from './repl-stepper.ts';
+import type { FaultBudget } from '../explorer/branching.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import type { Outcome, Request, TransactionHost } from '../semantics/transactions.ts';
 
 /**
  * The most trace entries the REPL keeps for `:viz` (the steps after them are left out of the diagram):
@@ -72,6 +76,10 @@ export const replCommands: readonly Command[] = [
     name: 'explore', argument: 'OPTIONS', help: 'every schedule of a small scope of the declared entities (ent explore\'s options)',
     run: (session, options) => session.explore(options),
   },
+  {
+    name: 'step', argument: '[--local] [--drops N …] STATEMENT', help: 'take the global steps of the statement\'s first transaction one by one, choosing each (:back, :goto N, :where, :run, :leave)',
+    run: (session, text) => session.startStepping(text),
+  },
   { name: 'history', argument: 'FILE', help: 'write the history of the distributed runtime as JSON', run: (session, path) => session.writeHistory(path) },
   {
     name: 'viz', argument: 'FILE|on|off', help: 'write the space-time diagram of the distributed runtime as one HTML page; off stops recording it (faster), on records again',
@@ -104,6 +112,8 @@ export class ReplSession {
   private vizRecording = true;
   private client: InterruptibleClient;
   private readonly interrupted: () => boolean;
+  /** The stepper while `:step` is stepping: every input goes to it. */
+  private stepping: { stepper: Stepper; block: T.Block; scope: ClientScope } | undefined;
 
   constructor(
     private readonly io: Io,
@@ -129,6 +139,7 @@ export class ReplSession {
 
   /** One complete input: a `:command`, or declarations and statements. */
   submit(text: string): SubmitResult {
+    if (this.stepping !== undefined) return this.stepInput(text);
     const trimmed = text.trim();
     if (trimmed === '') return 'ok';
     if (trimmed.startsWith(':')) return this.command(trimmed.slice(1));
@@ -409,6 +420,115 @@ export class ReplSession {
     return 'failed';
   }
 
+  /** Whether `:step` is stepping (the terminal shows another prompt). */
+  get isStepping(): boolean {
+    return this.stepping !== undefined;
+  }
+
+  /**
+   * `:step [--crashes N] [--drops N] [--dups N] [--delays N] STATEMENT`: the statement runs until it submits
+   * its first transaction, which the stepper then takes step by step (cli/repl-stepper.ts). The fault budget
+   * is one of each kind the session's :faults gives a probability, unless the options say otherwise.
+   */
+  startStepping(text: string): SubmitResult {
+    if (this.program.entities.size === 0) {
+      return this.refuse(new UsageError('U0121', ':step: no entity is declared, so there is no transaction to step through', 'declare an entity, or :load a file'));
+    }
+    const faults = this.settings.faults;
+    const budget: Record<keyof FaultBudget, number> = { crash: faults.crash > 0 ? 1 : 0, drop: faults.drop > 0 ? 1 : 0, duplicate: faults.duplicate > 0 ? 1 : 0, delay: faults.delay > 0 ? 1 : 0 };
+    const names: Record<string, keyof FaultBudget> = { '--crashes': 'crash', '--drops': 'drop', '--dups': 'duplicate', '--delays': 'delay' };
+    let rest = text.trim();
+    let local = false;
+    if (/^--local(\s|$)/.test(rest)) {
+      local = true;
+      rest = rest.slice('--local'.length).trim();
+    }
+    for (let match = /^(--[a-z]+)(?:\s+(\S+))?\s*/.exec(rest); match !== null; match = /^(--[a-z]+)(?:\s+(\S+))?\s*/.exec(rest)) {
+      const kind = names[match[1]];
+      if (kind === undefined) return this.refuse(new UsageError('U0121', `:step has no option ${match[1]}`, ':step takes --local first, then --crashes N, --drops N, --dups N, --delays N, then a statement'));
+      if (match[2] === undefined || !/^[0-9]+$/.test(match[2]) || Number(match[2]) > 20) {
+        return this.refuse(new UsageError('U0121', `${match[1]} takes a whole number from 0 to 20, not ${JSON.stringify(match[2] ?? '')}`, `for example ${match[1]} 1`));
+      }
+      budget[kind] = Number(match[2]);
+      rest = rest.slice(match[0].length);
+    }
+    if (rest === '') return this.refuse(new UsageError('U0121', ':step needs a statement that calls an entity', ':step alice.transfer(bob, 30)'));
+    const file = `<repl:${++this.inputs}>`;
+    this.sources.set(file, sourceText(file, rest));
+    const parsed = parseReplInput(rest, file);
+    if (parsed.input === undefined) return this.report(parsed.diagnostics);
+    if (parsed.input.entities.length > 0) return this.refuse(new UsageError('U0121', ':step takes statements, not declarations', 'declare the entity first, then :step a call of it'));
+    const checked = checkClientStatements(this.table, parsed.input.statements, this.scope);
+    if (checked.statements === undefined) return this.report(checked.diagnostics);
+    const block = withEcho(checked.statements);
+    // The statement runs until its first transaction, which is caught, not run.
+    const capture = new CaptureHost();
+    this.client.useHost(capture);
+    try {
+      this.client.run(block);
+    } catch (error) {
+      if (!(error instanceof Captured)) {
+        this.client.useHost(this.runHost.host);
+        if (error instanceof ClientError) return this.report([diagnostic(error.code, error.message, error.span, 'the REPL goes on; the variables keep their values')]);
+        throw error;
+      }
+    }
+    this.client.useHost(this.runHost.host);
+    if (capture.request === undefined) {
+      return this.refuse(new UsageError('U0121', ':step: the statement makes no transaction, so there is no step to take', 'step a call of an entity: :step alice.transfer(bob, 30)'));
+    }
+    const { split } = compileToSplit(this.program);
+    const stepper = new Stepper(split, this.settings, this.runHost.entities(), capture.request, budget, this.lookup, local);
+    this.stepping = { stepper, block, scope: checked.scope };
+    this.io.out(stepper.show());
+    return 'ok';
+  }
+
+  private stepInput(text: string): SubmitResult {
+    const { stepper, block, scope } = this.stepping!;
+    const word = text.trim();
+    if (word === ':quit' || word === ':q' || word === ':exit') return 'quit';
+    if (word === ':help') {
+      this.io.out([
+        'The stepper takes the statement\'s first transaction one global step at a time:',
+        '  N           take transition N of the list',
+        '  Enter       take the seeded one (marked ← Enter)',
+        '  :back       undo the last step (the configuration comes back exactly)',
+        '  :goto N     jump to step N (forward by seeded choices)',
+        '  :where      the redex of the last step, in its source line',
+        '  :run        finish by seeded choices; the session keeps the final state',
+        '  :leave      stop here; the session keeps the entities as they are',
+        '  :quit       leave the REPL',
+      ].join('\n'));
+      return 'ok';
+    }
+    const reply = stepper.input(text);
+    if (reply.kind === 'stay') {
+      if (reply.text !== undefined) this.io.out(reply.text);
+      if (reply.error !== undefined) {
+        this.io.err(formatUsageError(reply.error));
+        return 'failed';
+      }
+      if (reply.text === undefined) this.io.out(stepper.show());
+      return 'ok';
+    }
+    // Leaving keeps the entities as the stepper left them; the statement then goes on with its first
+    // transaction's answer, and any later ones run as usual.
+    this.stepping = undefined;
+    this.rebuild(reply.entities);
+    this.io.err(`# left the stepper at step ${stepper.step} (${reply.end})${reply.answer === undefined ? '' : `; ${stepper.requestId} answered`}`);
+    if (reply.answer === undefined) {
+      this.io.err(`note: ${stepper.requestId} has no answer, so the rest of the statement does not run; the entities are kept as they are`);
+      return 'ok';
+    }
+    this.scope = scope;
+    const replay = new AnsweredFirst(reply.answer, this.runHost.host);
+    this.client.useHost(replay);
+    const result = this.execute(block);
+    this.client.useHost(this.runHost.host);
+    return result;
+  }
+
   showCps(selector: string): SubmitResult {
     if (selector === '') return this.refuse(new UsageError('U0103', ':cps needs Entity.method (or Entity)', ':cps Account.transfer'));
     const text = renderCps(this.program, this.lookup, selector, { core: true, split: true });
@@ -425,6 +545,40 @@ export class ReplSession {
     this.runHost = this.createHost([]);
     this.client = this.createClient();
     return 'ok';
+  }
+}
+
+/** Thrown by CaptureHost at a statement's first transaction. */
+class Captured {}
+
+/** A host that takes the first request submitted and stops the statement there. */
+class CaptureHost implements TransactionHost {
+  request: Request | undefined;
+
+  submit(request: Request): number {
+    this.request = request;
+    throw new Captured();
+  }
+
+  outcome(): Outcome {
+    throw new Captured();
+  }
+}
+
+/** A host whose first transaction has the answer the stepper got, and whose later ones run on `next`. */
+class AnsweredFirst implements TransactionHost {
+  private readonly tickets: ({ readonly answer: Outcome } | { readonly ticket: number })[] = [];
+
+  constructor(private readonly answer: Outcome, private readonly next: TransactionHost) {}
+
+  submit(request: Request): number {
+    this.tickets.push(this.tickets.length === 0 ? { answer: this.answer } : { ticket: this.next.submit(request) });
+    return this.tickets.length - 1;
+  }
+
+  outcome(ticket: number): Outcome {
+    const found = this.tickets[ticket];
+    return 'answer' in found ? found.answer : this.next.outcome(found.ticket);
   }
 }
 

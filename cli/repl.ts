@@ -211,7 +211,9 @@ class InputLoop {
   private async runQueued(): Promise<void> {
     while (this.queue.length > 0 && !this.quitting) {
       this.pending += `${this.queue.shift()}\n`;
-      if (isIncomplete(this.pending)) continue;
+      // A blank line is an input of its own (Enter in the stepper takes the seeded step), not the start of one.
+      if (this.pending.trim() === '') this.pending = '';
+      else if (isIncomplete(this.pending)) continue;
       const text = this.pending;
       this.pending = '';
       const result = await this.session.submit(text);

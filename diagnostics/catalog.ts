@@ -125,6 +125,8 @@ export const catalog = [
   entry('U0106', 'usage', 'not a text file', 'A source file holds a NUL byte or is not valid UTF-8: it is not Ent source (or any text).'),
   entry('U0107', 'usage', 'nothing to check', '`ent check` on a program that declares no entity: it has no transaction whose guarantees could be checked.'),
   entry('U0109', 'usage', 'cannot explore', '`ent explore` on a scope it cannot explore: the run block (`--workload run`) is a client\'s own computation, which cannot be branched from a state, so the explorer takes a random workload (`--clients`, `--requests`, `--keys`, `--seed`) instead.'),
+  entry('U0120', 'usage', 'graph too large', '`ent graph` on a scope with more states than `--max-states` (300 unless raised): a drawing of more boxes than that cannot be read. Make the scope smaller (`--clients 1 --requests 1`, smaller fault budgets) or raise `--max-states`.'),
+  entry('U0121', 'usage', 'invalid stepper input', 'In the REPL\'s stepper (`:step`), an input that is neither the number of an enabled transition, Enter, nor one of `:back`, `:goto N`, `:where`, `:run`, `:quit-step`; or `:step` given something other than a statement that calls an entity, or given while no entity is declared. The stepper stays where it was.'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
   entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under `ent run --semantics reference` for now: the split and distributed semantics, `ent check`, `ent cps` and the REPL refuse it.'),
 ] as const satisfies readonly CatalogEntry[];

@@ -188,7 +188,7 @@ export class DistributedHost implements TransactionHost {
   }
 }
 
-function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): Configuration {
+export function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): Configuration {
   let next = config;
   for (const state of states) {
     const reference = referenceValue(state.entity, state.key);

@@ -19,6 +19,8 @@ const exempt: ReadonlyMap<string, string> = new Map([
   ['U0106', 'a source file that is not text: tested by tests/bad-input/'],
   ['U0107', '`ent check` on a program without entities: tested by tests/bad-input/'],
   ['U0109', '`ent explore --workload run`: tested by tests/explore.test.ts'],
+  ['U0120', '`ent graph` on a scope above --max-states: tested by tests/graph.test.ts'],
+  ['U0121', 'bad input in the REPL\'s stepper (`:step`): tested by tests/stepper.test.ts'],
   ['E0214', 'only the REPL redeclares an entity: tested by tests/repl.test.ts'],
   // Ctrl-C belongs to the REPL's terminal, not to programs.
   ['R0104', 'Ctrl-C at the REPL: tested by tests/repl-terminal.test.ts'],

@@ -218,7 +218,7 @@ test('completion offers commands, variables, entities and the members of a varia
   const { submit, repl } = session();
   submit(counter, 'let counter = new Counter(1)', 'let xs: list<int> = [1]');
   t.deepEqual(complete(repl, ':sta'), [[':state'], ':sta']);
-  t.deepEqual(complete(repl, ':st'), [[':state', ':step-limit'], ':st']);
+  t.deepEqual(complete(repl, ':st'), [[':state', ':step-limit', ':step'], ':st']);
   t.deepEqual(complete(repl, ':protocol a'), [['aria'], 'a']);
   t.deepEqual(complete(repl, ':load examples/ba'), [['examples/bank.ent'], 'examples/ba']);
   t.deepEqual(complete(repl, 'nobody.'), [[], '']);
