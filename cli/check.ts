@@ -73,7 +73,7 @@ export const checkCommand: CommandSpec = {
     },
     {
       name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
-      description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 200 runs, at most every core',
+      description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core',
     },
     { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     maxSourceOption,
@@ -144,15 +144,16 @@ export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
 }
 
 /**
- * Without --workers: a worker thread per core, but no more than one per 200 cases, since each worker
+ * Without --workers: a worker thread per core, but no more than one per 2,000 cases, since each worker
  * compiles the program and warms up the engine on its own (its first few hundred cases run several times
- * slower than the rest: docs/benchmarks.md), and a short search is over before a second one pays off.
+ * slower than the rest), and a shorter search is over before a second one pays off: on 2 cores, two
+ * workers took 1.1 – 1.2× the time of one for 1,000 runs and 0.76× for 4,000 (docs/benchmarks.md).
  */
 function defaultWorkers(runs: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(runs / casesPerWorkerAtLeast)));
 }
 
-const casesPerWorkerAtLeast = 200;
+const casesPerWorkerAtLeast = 2000;
 
 function usage(io: Io, error: UsageError): number {
   reportUsageError(io, error);
