@@ -12,7 +12,7 @@
 // choices: it runs an activation to its end). The stepper reads no clock and draws no random number
 // but from the seed.
 
-import type { SourceText, Span } from '../grammar/span.ts';
+import { lineColumn, type SourceText, type Span } from '../grammar/span.ts';
 import { budgetLeft, type FaultBudget } from '../explorer/branching.ts';
 import { fingerprint } from '../explorer/fingerprint.ts';
 import { exploreRuntime } from '../explorer/scope.ts';
@@ -283,13 +283,7 @@ function committedEntities(config: Configuration): string {
   return entities.length === 0 ? '(none)' : entities.sort().join(' ');
 }
 
+/** The zero-based line of an offset (grammar/span.ts counts from one). */
 function lineOf(source: SourceText, offset: number): number {
-  let low = 0;
-  let high = source.lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (source.lineStarts[middle] <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return low;
+  return lineColumn(source, offset).line - 1;
 }

@@ -17,6 +17,7 @@ import { compile } from '../semantics/compile.ts';
 import { Client } from '../semantics/reference/client.ts';
 import { ReferenceHost } from '../semantics/reference/host.ts';
 import { ReferenceModel } from '../semantics/reference/model.ts';
+import { EventAtATimeModel } from '../tests/support/stream-models.ts';
 import type { Atom, Outcome } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { referenceValue, type Value } from '../semantics/values.ts';
@@ -130,17 +131,6 @@ test('each atom is processed whole or not at all, in order, before the run block
   t.false(found.failed, found.counterexample === null ? '' : programText(found.counterexample[0]));
 });
 
-/** Negative control: one transaction per event instead of one per atom. */
-class EventAtATimeModel extends ReferenceModel {
-  override processAtom(atom: Atom): Outcome {
-    let last: Outcome = { kind: 'committed', value: { kind: 'void' } };
-    for (const event of atom.events) {
-      const outcome = super.processAtom({ ...atom, events: [event] });
-      if (outcome.kind === 'aborted') last = outcome;
-    }
-    return last;
-  }
-}
 
 /** Negative control: a transaction's atoms published at once, before it commits. */
 class EagerPublishingModel extends ReferenceModel {

@@ -15,6 +15,7 @@ import { compile } from '../semantics/compile.ts';
 import { Client } from '../semantics/reference/client.ts';
 import { ReferenceHost } from '../semantics/reference/host.ts';
 import { ReferenceModel } from '../semantics/reference/model.ts';
+import { EventAtATimeModel } from './support/stream-models.ts';
 import type { Atom, Outcome } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import type { Value } from '../semantics/values.ts';
@@ -102,17 +103,6 @@ test('each atom is processed exactly once, in stream order, and the offsets end 
   }
 });
 
-/** Negative control: one transaction per event instead of one per atom. */
-class EventAtATimeModel extends ReferenceModel {
-  override processAtom(atom: Atom): Outcome {
-    let last: Outcome = { kind: 'committed', value: { kind: 'void' } };
-    for (const event of atom.events) {
-      const outcome = super.processAtom({ ...atom, events: [event] });
-      if (outcome.kind === 'aborted') last = outcome;
-    }
-    return last;
-  }
-}
 
 test('negative control: splitting an atom into one transaction per event changes the output of atom-aborts-whole', (t) => {
   const program = streamPrograms.find((candidate) => candidate.name.endsWith('atom-aborts-whole.ent'))!;
