@@ -23,6 +23,7 @@ import {
 } from '../property-tests/arbitraries/under-faults.ts';
 import { count, fixed, table } from './measure.ts';
 import { compiled } from './programs.ts';
+import { bankSource } from '../property-tests/arbitraries/bank.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -51,24 +52,6 @@ function timed(work: () => void): { cpu: number; wall: number } {
   return { cpu: (cpu.user + cpu.system) / 1000, wall: performance.now() - started };
 }
 
-const bankSource = `
-entity Account {
-  key id: int
-  balance: int = 10
-  fn deposit(amount: int): int {
-    self.balance = self.balance + amount
-    return self.balance
-  }
-  fn withdraw(amount: int) {
-    if self.balance < amount { abort "insufficient funds" }
-    self.balance = self.balance - amount
-  }
-  fn transfer(to: Account, amount: int): int {
-    self.withdraw(amount)
-    return to.deposit(amount)
-  }
-}
-`;
 
 /** The bank property's cases (distributed.test.ts) through the same runCase: the baseline. */
 function bankCasesPerSecond(concurrency: ConcurrencyMode, seed: number): number {

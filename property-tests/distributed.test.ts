@@ -22,27 +22,10 @@ import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical } from '../semantics/values.ts';
 import { stateLines } from '../checkers/replay.ts';
 import { formatTraceEntry } from '../cli/trace.ts';
+import { bankSource } from './arbitraries/bank.ts';
 
 const runs = (base: number): number => base * Number(process.env.ENT_RUNS ?? 1);
 
-const bankSource = `
-entity Account {
-  key id: int
-  balance: int = 10
-  fn deposit(amount: int): int {
-    self.balance = self.balance + amount
-    return self.balance
-  }
-  fn withdraw(amount: int) {
-    if self.balance < amount { abort "insufficient funds" }
-    self.balance = self.balance - amount
-  }
-  fn transfer(to: Account, amount: int): int {
-    self.withdraw(amount)
-    return to.deposit(amount)
-  }
-}
-`;
 
 function typed(source: string): TypedProgram {
   const compiled = compile(source, 'bank.ent');
