@@ -64,7 +64,7 @@ export const exploreCommand: CommandSpec = {
     'Breadth first from the workload\'s initial state, each state is expanded once (by a fingerprint that\n'
       + 'leaves out absolute ticks) into every branch of the next global step: which due event happens next,\n'
       + 'every latency and pause, and each fault the budget still allows. Faults strike, as in `ent check`,\n'
-      + 'until the last request is submitted. Every terminal state is held against every checker of `ent check`;\n'
+      + 'until the system is quiet. Every terminal state is held against every checker of `ent check`;\n'
       + 'the first violation found is a shortest one (in the reduced graph), reported with a replay token for\n'
       + '`ent check --replay`.',
     'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'

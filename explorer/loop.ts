@@ -1,8 +1,8 @@
 // Stage: explorer. The closed-loop workload driver of runtime/driver.ts (`runWorkload`), taken apart into
 // one transition at a time, so that an explorer can hold the state between two global steps, fingerprint
 // it and branch from it. One `advance` does what one round of the driver's loop does: the setup's next
-// request or the clients' next requests are submitted, the faults are turned off once everything is
-// submitted, and one global step is taken (or the run ends: done, or quiet with requests unanswered).
+// request or the clients' next requests are submitted, and one global step is taken (or the run ends:
+// done, or quiet with requests unanswered; faults, within their budget, strike until the system is quiet).
 // It asks the same choices in the same order as the driver, so that the numbers an explorer writes down
 // for a path replay it exactly through `runCase` (tests/explore.test.ts holds the two side by side).
 // The driver's two counters of progress (faults stop after 20,000 steps without an answer; a healing
@@ -86,7 +86,6 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
       });
     }
     const everything = setupDone && workload.clients.every((requests, client) => taken[client] >= requests.length);
-    if (config.faultsActive && everything) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);

@@ -58,8 +58,7 @@ export interface StepSuccessor extends Omit<Successor, 'result'> {
 /**
  * Every transition of a configuration whose requests are all submitted (the REPL's stepper): every
  * branch of the next global step, with the answers the clients got taken out of it, as the driver and
- * `advance` take them. Faults may strike while a request is pending; once none is, they are off. When
- * the system is quiet, faults go off (and the step is taken again), or the run ends: done, or stuck.
+ * `advance` take them. Faults may strike until the system is quiet; then they go off (and the step is taken again), or the run ends: done, or stuck.
  * From a state at which `advance` submits nothing and leaves the faults as they are, these are the same
  * transitions as `successors` (tests/stepper.test.ts).
  */
@@ -79,7 +78,6 @@ export function stepSuccessors(config: Configuration, budget: FaultBudget, progr
 /** One transition of a configuration, with its choices asked of `choices` (see `stepSuccessors`). */
 export function stepOnce(config: Configuration, program: SplitProgram, choices: ChoiceSource): Step {
   let now = config;
-  if (now.faultsActive && now.clients.every((client) => client.pending.size === 0)) now = { ...now, faultsActive: false };
   for (;;) {
     const result = globalStep(now, program, choices, 'trace');
     if (result.kind === 'quiet') {

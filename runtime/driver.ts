@@ -1,8 +1,9 @@
 // Stage: runtime. Runs a workload on the simulated system: the setup requests one at a time, then every
-// client submits its next request as soon as its last one is answered (closed loop). Faults strike until
-// the last request is submitted (none strike the setup), or until no answer has come for
-// `healAfterSteps` steps (a transaction too long to finish between faults); then the healing phase ends
-// them and every request must be answered. A run that makes no progress in the healing phase is
+// client submits its next request as soon as its last one is answered (closed loop). Faults strike
+// (none strike the setup) until the system falls quiet, so the last requests, their installation and
+// the acknowledgements after their answers meet faults as the first ones do; or until no answer has come
+// for `healAfterSteps` steps (a transaction too long to finish between faults); then the healing phase
+// ends them and every request must be answered. A run that makes no progress in the healing phase is
 // livelocked: its attempts start again and again and none is answered.
 // Returns the final configuration and its history, or which requests are stuck.
 
@@ -165,7 +166,7 @@ function runClosedLoop(
       });
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.empty);
-    if (config.faultsActive && (allSubmitted || progress.quietFor >= healAfterSteps)) config = { ...config, faultsActive: false };
+    if (config.faultsActive && progress.quietFor >= healAfterSteps) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);

@@ -14,8 +14,8 @@ export interface FaultPlan {
 export const defaultDowntime = 40;
 
 /**
- * Faults stop when a run has waited this many global steps for an answer (and, in a workload, when the
- * last request is submitted): a transaction too long to finish between faults then finishes.
+ * Faults stop when a run has waited this many global steps for an answer (and when the system falls
+ * quiet): a transaction too long to finish between faults then finishes.
  */
 export const healAfterSteps = 20_000;
 
