@@ -283,7 +283,8 @@ function runOpenLoop(
   options: DriverOptions,
   interval: number,
 ): WorkloadRun {
-  const setupOnly: Workload = { setup: workload.setup, clients: [] };
+  // Every client exists from the start, with nothing to submit during the setup.
+  const setupOnly: Workload = { setup: workload.setup, clients: workload.clients.map(() => []) };
   const prepared = runClosedLoop(program, settings, choices, setupOnly, options);
   let config: Configuration = { ...prepared.config, faultsActive: true };
   const arrivals: { client: number; request: Request }[] = [];
@@ -297,6 +298,7 @@ function runOpenLoop(
   const { emit, count, localSteps } = tally(ruleCounts, options);
   const start = config.tick;
   let next = 0;
+  let quietFor = 0;
   let steps = prepared.steps;
   const stepsMax = options.stepsMax ?? 5_000_000;
   for (;;) {
@@ -308,15 +310,23 @@ function runOpenLoop(
       config = submit(config, arrivals[next].client, arrivals[next].request, { choices, trace }).config;
       emit(trace, config);
       next++;
-      if (next === arrivals.length) config = { ...config, faultsActive: false };
       continue;
     }
+    // As in the closed loop, faults strike until the system is quiet, or until no answer has come for
+    // `healAfterSteps` steps.
+    if (config.faultsActive && quietFor >= healAfterSteps) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       if (config.clients.every((client) => client.pending.size === 0)) break;
+      if (config.faultsActive) {
+        config = { ...config, faultsActive: false };
+        continue;
+      }
       return finish(config, steps, ruleCounts, unanswered(config, []), 'quiet');
     }
-    config = collectAllAnswers(result.next, options).config;
+    const collected = collectAllAnswers(result.next, options);
+    config = collected.config;
+    quietFor = collected.answered > 0 ? 0 : quietFor + 1;
     emit(result.emitted, config);
     count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');
