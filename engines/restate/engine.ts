@@ -16,7 +16,7 @@ import { Processes, sdkInstalled, serverBinary, serverPackage, sleep } from './p
 import type { Decision, EntitySnapshot, Protocol, RunInput } from './service.ts';
 
 export class EngineError extends Error {
-  constructor(readonly code: DiagnosticCode, message: string, readonly hint: string) {
+  constructor(readonly code: 'U0130' | 'U0131', message: string, readonly hint: string) {
     super(message);
   }
 }
