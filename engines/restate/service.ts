@@ -234,8 +234,9 @@ function coordinator() {
     for (const target of touched.values()) await call<void>(ctx, namespace, target, 'abort', { tx });
   };
   const attempt = async (ctx: restate.ObjectContext, input: RunInput, number: number): Promise<AttemptEnd> => {
-    const id = ctx.key;
-    const tx = `${id}#${number}`;
+    // The object key is `namespace|requestId`; the history names the request by its id.
+    const id = ctx.key.slice(ctx.key.indexOf('|') + 1);
+    const tx = `${ctx.key}#${number}`;
     const touched = new Map<string, EncodedReference>();
     const reads: Record<string, number> = {};
     const writes = new Set<string>();
