@@ -52,21 +52,66 @@ interface Sent {
 }
 
 export class RestateEngine {
-  readonly namespace: string;
-  private readonly ingress: string;
-  private readonly admin: string;
-  private readonly events: HistoryEvent[] = [];
-  private readonly sent: Sent[] = [];
-  private readonly startedAt = performance.now();
+  namespace: string;
+  private events: HistoryEvent[] = [];
+  private sent: Sent[] = [];
+  private startedAt = performance.now();
   private nextTimestamp = 1;
   /** Wall milliseconds spent waiting for the ingress (the engine's share of a run). */
   waitedMs = 0;
 
   private constructor(readonly processes: Processes, readonly options: EngineOptions) {
-    this.ingress = options.ingressUrl ?? processes.ingressUrl;
-    this.admin = options.adminUrl ?? processes.adminUrl;
     // A server Ent did not start may hold other runs' objects: this run's keys start with its own namespace.
     this.namespace = options.ingressUrl === undefined ? 'run' : randomUUID().slice(0, 8);
+  }
+
+  private get ingress(): string {
+    return this.options.ingressUrl ?? this.processes.ingressUrl;
+  }
+
+  private get admin(): string {
+    return this.options.adminUrl ?? this.processes.adminUrl;
+  }
+
+  /** Starts a new run on the same server and service: its own namespace, requests and history. */
+  beginRun(namespace: string): void {
+    this.namespace = namespace;
+    this.events = [];
+    this.sent = [];
+    this.startedAt = performance.now();
+    this.wallStart = Date.now();
+    this.nextTimestamp = 1;
+  }
+
+  /** The requests sent in this run and not answered yet. */
+  unanswered(): string[] {
+    const answered = new Set(this.events.filter((event) => event.type === 'response').map((event) => event.requestId));
+    return this.sent.filter((sent) => !answered.has(sent.requestId)).map((sent) => sent.requestId);
+  }
+
+  /** A real fault: SIGKILL the server, then start it again on the same folder and ports. */
+  async crashServer(downMs: number): Promise<void> {
+    await this.processes.killServer();
+    await sleep(downMs);
+    for (let tries = 1; ; tries++) {
+      this.processes.startServer();
+      try {
+        await this.waitHealthy(20_000);
+        return;
+      } catch (error) {
+        // Its ports may still be held for a moment after the kill: try again.
+        await this.processes.killServer();
+        if (tries >= 5) throw error;
+        await sleep(500 * tries);
+      }
+    }
+  }
+
+  /** A real fault: SIGKILL the service process, then start it again on the same port (Restate retries its invocations). */
+  async crashService(downMs: number): Promise<void> {
+    await this.processes.killService();
+    await sleep(downMs);
+    this.processes.startService();
   }
 
   static async start(options: EngineOptions): Promise<RestateEngine> {
@@ -180,6 +225,7 @@ export class RestateEngine {
           if (error instanceof Error && error.message.startsWith('Restate ingress')) throw error;
           // The server is down or restarting: send again, with the same idempotency key.
         }
+        if (this.stopped) throw new Error('Restate ingress: the engine stopped before the answer came');
         await sleep(delay);
         delay = Math.min(500, delay * 2);
       }
@@ -237,9 +283,12 @@ export class RestateEngine {
     return { events, entities };
   }
 
-  private readonly wallStart = Date.now() - performance.now() + this.startedAt;
+  private wallStart = Date.now();
+
+  private stopped = false;
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.processes.stop();
   }
 }
