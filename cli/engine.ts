@@ -6,7 +6,11 @@ import { EngineError, type EngineOptions } from '../engines/restate/engine.ts';
 import { runOnRestate } from '../engines/restate/run.ts';
 import { historyToJson } from '../runtime/history.ts';
 import { stringOption, UsageError, type OptionSpec, type ParsedArguments } from './arguments.ts';
-import { exitUsage } from './exit.ts';
+import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
+import { checkOnRestate, type RestateRunReport } from '../engines/restate/check.ts';
+import { describeViolation } from '../checkers/case.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
+import type { WorkloadShape } from '../runtime/workload.ts';
 import type { Io } from './io.ts';
 import { reportUsageError } from './load.ts';
 import type { RunSettings } from './semantics.ts';
@@ -79,6 +83,45 @@ export async function runRestate(
     }
     if (error instanceof UsageError) {
       reportUsageError(io, error);
+      return exitUsage;
+    }
+    throw error;
+  }
+}
+
+export const killsOption: OptionSpec = {
+  name: 'kills', value: { placeholder: 'N', integer: { minimum: 0, maximum: 100 } },
+  description: 'with --engine restate: SIGKILLs per run, each of the server or the service process, at seeded points', defaultValue: '3',
+};
+
+/** `ent check --engine restate FILE`: small workloads on Restate under real kills, every run checked. */
+export async function checkRestate(
+  io: Io, program: TypedProgram, options: EngineOptions, search: { runs: number; seed: string; shape: WorkloadShape; kills: number },
+): Promise<number> {
+  let failed: RestateRunReport | undefined;
+  try {
+    const reports = await checkOnRestate(program, {
+      engine: options, runs: search.runs, seed: search.seed, shape: search.shape, kills: search.kills, targets: ['server', 'service'],
+    }, (report) => {
+      const kills = report.kills.map((kill) => `${kill.kind} after ${kill.afterAnswers} answers`).join(', ');
+      io.err(`run ${report.run + 1}: ${report.requests} requests (${report.committed} committed, ${report.aborted} aborted by their programs) `
+        + `in ${(report.wallMs / 1000).toFixed(1)} s; kills: ${kills === '' ? 'none' : kills}; ${report.violations.length === 0 ? 'held' : 'VIOLATED'}`);
+      if (report.violations.length > 0 && failed === undefined) failed = report;
+    });
+    const described = `engine=restate protocol=${options.protocol} clients=${search.shape.clients} requests=${search.shape.requestsPerClient} `
+      + `keys=${search.shape.keysPerEntity} kills=${search.kills}`;
+    if (failed === undefined) {
+      const requests = reports.reduce((sum, report) => sum + report.requests, 0);
+      io.out(`ent check: ${reports.length} runs on Restate held (seed ${search.seed}; ${described}); ${requests} requests, every one answered once`);
+      return exitSuccess;
+    }
+    io.out(`ent check: run ${failed.run + 1} on Restate violated a guarantee (seed ${search.seed}; ${described})`);
+    for (const violation of failed.violations.slice(0, 10)) io.out(`  ${describeViolation(violation)}`);
+    if (failed.violations.length > 10) io.out(`  … and ${failed.violations.length - 10} more`);
+    return exitFailure;
+  } catch (error) {
+    if (error instanceof EngineError) {
+      reportUsageError(io, new UsageError(error.code, error.message, error.hint));
       return exitUsage;
     }
     throw error;
