@@ -164,7 +164,7 @@ async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: Check
       'ent check needs a program with at least one entity; `ent run` runs a program that has none'));
   }
   const runSettings: RunSettings = { ...defaultRunSettings, concurrency: settings.runtime.concurrency, stepLimit: settings.runtime.stepLimit };
-  const options = restateOptions(parsed, parsed.positionals[0], runSettings);
+  const options = restateOptions(parsed, loaded.source.text, runSettings);
   if (options instanceof UsageError) return usage(io, options);
   return checkRestate(io, loaded.program, options, {
     runs: integerOption(parsed, 'runs', 3) as number, seed: stringOption(parsed, 'seed') ?? '1', shape: settings.shape,

@@ -32,7 +32,7 @@ export function engineOf(parsed: ParsedArguments): 'simulated' | 'restate' {
 }
 
 /** The engine options, or why they do not go together. */
-export function restateOptions(parsed: ParsedArguments, programFile: string, settings: RunSettings): EngineOptions | UsageError {
+export function restateOptions(parsed: ParsedArguments, programText: string, settings: RunSettings): EngineOptions | UsageError {
   const ingressUrl = stringOption(parsed, 'restate-url');
   const adminUrl = stringOption(parsed, 'restate-admin-url');
   if ((ingressUrl === undefined) !== (adminUrl === undefined)) {
@@ -41,7 +41,7 @@ export function restateOptions(parsed: ParsedArguments, programFile: string, set
   if (settings.concurrency === 'aria') {
     return new UsageError('U0103', '--engine restate runs --protocol 2pl or none, not aria', 'Aria\'s batches are not mapped onto Restate yet (docs/engines.md)');
   }
-  return { programFile, protocol: settings.concurrency, stepLimit: settings.stepLimit, ingressUrl, adminUrl };
+  return { programText, protocol: settings.concurrency, stepLimit: settings.stepLimit, ingressUrl, adminUrl };
 }
 
 /** Options that only the simulated runtime has, refused with --engine restate. */

@@ -145,7 +145,7 @@ function runWithRestate(io: Io, parsed: ParsedArguments, settings: RunSettings, 
     io.err(`note: ${loaded.source.name} has no run block; nothing to run (try \`ent repl ${loaded.source.name}\`)`);
     return exitSuccess;
   }
-  const options = restateOptions(parsed, path, settings);
+  const options = restateOptions(parsed, loaded.source.text, settings);
   if (options instanceof UsageError) return usage(io, options);
   return runRestate(io, options, loaded.source, historyPath, `engine=restate protocol=${settings.concurrency} step-limit=${settings.stepLimit}`);
 }

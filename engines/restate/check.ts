@@ -27,8 +27,10 @@ export interface RestateCheckOptions {
   readonly shape: WorkloadShape;
   /** Kills per run. */
   readonly kills: number;
-  /** Which processes the kills strike. */
+  /** Which processes the kills strike, each chosen by the seed from these. */
   readonly targets: readonly FaultKind[];
+  /** Instead: the kinds of the run's kills, in order (a test that wants three kills of the server). */
+  readonly sequence?: readonly FaultKind[];
   /** How long a request may wait for its answer after the last fault before it counts as never answered. */
   readonly answerTimeoutMs?: number;
   /** A workload of one's own instead of a generated one (a test's bank of transfers). */
@@ -92,11 +94,14 @@ async function oneRun(engine: RestateEngine, program: TypedProgram, options: Res
   // The kill points: after these answers of the clients' requests, at seeded places and of seeded kinds.
   const total = workload.clients.reduce((sum, requests) => sum + requests.length, 0);
   const points = new Map<number, FaultKind>();
-  for (let kill = 0; kill < options.kills && total > 1; kill++) {
-    let point = 1 + choices.pick(Math.max(1, total - 1));
-    while (points.has(point) && points.size < total - 1) point = 1 + (point % Math.max(1, total - 1));
-    points.set(point, options.targets[choices.pick(options.targets.length)]);
+  const kinds = options.sequence ?? Array.from({ length: options.kills }, () => options.targets[choices.pick(options.targets.length)]);
+  const places: number[] = [];
+  for (let kill = 0; kill < kinds.length && places.length < total - 1; kill++) {
+    let point = 1 + choices.pick(total - 1);
+    while (places.includes(point)) point = 1 + (point % (total - 1));
+    places.push(point);
   }
+  places.sort((left, right) => left - right).forEach((point, index) => points.set(point, kinds[index]));
   const kills: { kind: FaultKind; afterAnswers: number; killedAt: number; recoveryMs: number | undefined }[] = [];
   let answers = 0;
   let faults = Promise.resolve();

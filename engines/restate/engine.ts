@@ -22,7 +22,8 @@ export class EngineError extends Error {
 }
 
 export interface EngineOptions {
-  readonly programFile: string;
+  /** The program's source text, which the service process compiles and serves. */
+  readonly programText: string;
   readonly protocol: Protocol;
   readonly stepLimit: number;
   /** A server Ent did not start: its ingress and admin URLs. */
@@ -34,14 +35,16 @@ export interface EngineOptions {
 
 /** Why the engine cannot run here, as the one error `ent` prints, or undefined when it can. */
 export function engineUnavailable(ownServer: boolean): EngineError | undefined {
-  if ((ownServer && serverBinary() === undefined) || !sdkInstalled()) {
-    return new EngineError('U0130', `the Restate engine is not installed for ${process.platform}-${process.arch}`
-      + ` (${ownServer ? `${serverPackage()} and ` : ''}@restatedev/restate-sdk)`,
-    'install Ent with its optional dependencies: `npm install` (or `npm ci`) in Ent\'s folder, on a platform that '
-      + '@restatedev/restate-server ships a binary for (linux-x64, linux-arm64, darwin-x64, darwin-arm64); or give '
-      + '`--restate-url` and `--restate-admin-url` of a server you run');
-  }
-  return undefined;
+  const missing = [
+    ...(ownServer && serverBinary() === undefined ? [serverPackage()] : []),
+    ...(sdkInstalled() ? [] : ['@restatedev/restate-sdk']),
+  ];
+  if (missing.length === 0) return undefined;
+  return new EngineError('U0130', `the Restate engine is not installed for ${serverPackage().replace('@restatedev/restate-server-', '')}: `
+    + `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing`,
+  'install Ent with its optional dependencies: `npm install` (or `npm ci`) in Ent\'s folder, on a platform that '
+    + '@restatedev/restate-server ships a binary for (linux-x64, linux-arm64, darwin-x64, darwin-arm64); or give '
+    + '`--restate-url` and `--restate-admin-url` of a server you run');
 }
 
 interface Sent {
@@ -71,6 +74,18 @@ export class RestateEngine {
 
   private get admin(): string {
     return this.options.adminUrl ?? this.processes.adminUrl;
+  }
+
+  /**
+   * Serves another program on the same server: the service process starts again with it and its
+   * deployment is registered again (replacing the last one); a new run begins in `namespace`.
+   */
+  async serve(programText: string, namespace: string): Promise<void> {
+    await this.processes.killService();
+    this.processes.program = programText;
+    this.processes.startService();
+    await this.register(this.options.startTimeoutMs ?? 60_000);
+    this.beginRun(namespace);
   }
 
   /** Starts a new run on the same server and service: its own namespace, requests and history. */
@@ -118,7 +133,7 @@ export class RestateEngine {
     const own = options.ingressUrl === undefined;
     const unavailable = engineUnavailable(own);
     if (unavailable !== undefined) throw unavailable;
-    const processes = await Processes.create(own ? serverBinary() : undefined, options.programFile);
+    const processes = await Processes.create(own ? serverBinary() : undefined, options.programText);
     const engine = new RestateEngine(processes, options);
     try {
       if (own) processes.startServer();

@@ -5,16 +5,19 @@
 // an exit of Ent's process does the same, so that a run leaves no process and no port behind.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package that holds this platform's server binary. */
+/**
+ * The package that holds this platform's server binary. ENT_RESTATE_PLATFORM (`os-arch`) looks for
+ * another platform's instead: how the tests see what a platform without a binary gets.
+ */
 export function serverPackage(): string {
-  return `@restatedev/restate-server-${process.platform}-${process.arch}`;
+  return `@restatedev/restate-server-${process.env.ENT_RESTATE_PLATFORM ?? `${process.platform}-${process.arch}`}`;
 }
 
 /** The restate-server binary installed with Ent's optional dependencies, if this platform has one. */
@@ -77,10 +80,11 @@ export class Processes {
   private constructor(
     readonly binary: string | undefined,
     readonly ports: Ports,
-    readonly programFile: string,
+    programText: string,
     readonly ownServer: boolean,
   ) {
     this.folder = mkdtempSync(join(tmpdir(), 'ent-restate-'));
+    this.program = programText;
     live.add(this);
     if (!exitHook) {
       exitHook = true;
@@ -89,9 +93,19 @@ export class Processes {
   }
 
   /** Free ports for everything Ent starts; `binary` undefined: the server is someone else's. */
-  static async create(binary: string | undefined, programFile: string): Promise<Processes> {
+  static async create(binary: string | undefined, programText: string): Promise<Processes> {
     const ports: Ports = { ingress: await freePort(), admin: await freePort(), fabric: await freePort(), service: await freePort() };
-    return new Processes(binary, ports, programFile, binary !== undefined);
+    return new Processes(binary, ports, programText, binary !== undefined);
+  }
+
+  /** The program the service process serves: written into the run's folder, where the service reads it. */
+  set program(text: string) {
+    writeFileSync(join(this.folder, 'program.ent'), text);
+  }
+
+  /** The processes still running (for the tests that check that none is left behind). */
+  pids(): number[] {
+    return [this.server, this.service].filter(running).map((child) => child.pid!);
   }
 
   get ingressUrl(): string {
@@ -135,7 +149,7 @@ export class Processes {
   startService(): void {
     const out = this.log('service');
     const main = join(dirname(fileURLToPath(import.meta.url)), 'service-main.js');
-    this.service = spawn(process.execPath, [main, this.programFile, String(this.ports.service)], { stdio: ['ignore', out, out] });
+    this.service = spawn(process.execPath, [main, join(this.folder, 'program.ent'), String(this.ports.service)], { stdio: ['ignore', out, out] });
     this.service.on('error', () => undefined);
     closeSync(out);
   }

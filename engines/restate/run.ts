@@ -30,6 +30,18 @@ export async function runOnRestate(
   afterRun?: (engine: RestateEngine) => Promise<void>,
 ): Promise<number> {
   const engine = await RestateEngine.start(options);
+  try {
+    return await runClientOn(engine, source, io, afterRun);
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** The run block on an engine already serving the program (which this leaves running). */
+export async function runClientOn(
+  engine: RestateEngine, source: { name: string; text: string }, io: RestateRunIo,
+  afterRun?: (engine: RestateEngine) => Promise<void>,
+): Promise<number> {
   let worker: Worker | undefined;
   let onSigint: (() => void) | undefined;
   try {
@@ -78,6 +90,5 @@ export async function runOnRestate(
   } finally {
     if (onSigint !== undefined) process.removeListener('SIGINT', onSigint);
     if (worker !== undefined) await worker.terminate();
-    await engine.stop();
   }
 }

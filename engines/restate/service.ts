@@ -135,15 +135,28 @@ function entityHandlers(program: SplitProgram, entityName: string) {
     const state = fields;
     let steps = input.steps;
     let changed = false;
-    const end: LocalEnd = runToEnd(program, start, state, {
-      beforeStep: () => (++steps > input.stepLimit ? { code: 'A0108', message: 'step limit exceeded' } : undefined),
-      fired: () => undefined,
-      charge: (extra) => { steps += extra; },
-      write: (field, value) => {
-        state.set(field, value);
-        changed = true;
-      },
-    });
+    const selfId = canonical(self);
+    let end: LocalEnd;
+    // A call, a read or a result that stays on this entity goes on here, without a trip through the
+    // coordinator (the split program's blocks are the same either way; the simulation's host does it too).
+    for (;;) {
+      end = runToEnd(program, start, state, {
+        beforeStep: () => (++steps > input.stepLimit ? { code: 'A0108', message: 'step limit exceeded' } : undefined),
+        fired: () => undefined,
+        charge: (extra) => { steps += extra; },
+        write: (field, value) => {
+          state.set(field, value);
+          changed = true;
+        },
+      });
+      const local = localContinuation(program, end, self, selfId, state);
+      if (local === undefined) break;
+      if ('abort' in local) {
+        end = { kind: 'aborted', rule: 'L-Fail', span: undefined as never, code: local.abort.code as never, message: local.abort.message };
+        break;
+      }
+      start = local;
+    }
     if (changed) {
       wrote = true;
       ctx.set(stagedKey(input.tx), { fields: encodeFields(state), created } satisfies Staged);
@@ -198,10 +211,11 @@ function entityHandlers(program: SplitProgram, entityName: string) {
       return version;
     },
     /** Drops the transaction's staged write and frees its lock. */
-    abort: async (ctx: restate.ObjectContext, input: { tx: string }): Promise<void> => {
+    abort: async (ctx: restate.ObjectContext, input: { tx: string }): Promise<null> => {
       ctx.clear(stagedKey(input.tx));
       const lock = await ctx.get<Lock>('lock');
       if (lock !== null && lock.tx === input.tx) ctx.clear('lock');
+      return null;
     },
     snapshot: restate.handlers.object.shared(async (ctx: restate.ObjectSharedContext): Promise<EntitySnapshot> => ({
       fields: await ctx.get<Record<string, Json>>('fields'),
@@ -209,6 +223,38 @@ function entityHandlers(program: SplitProgram, entityName: string) {
       installs: (await ctx.get<Install[]>('installs')) ?? [],
     })),
   };
+}
+
+/**
+ * Where an activation's end continues on the same entity: a call or field read of `self`, or a result
+ * whose next resume frame is on `self` (a `created` frame turns the result into the new reference).
+ */
+function localContinuation(
+  program: SplitProgram, end: LocalEnd, self: ReferenceValue, selfId: string, state: ReadonlyMap<string, Value | undefined>,
+): Activation | { abort: { code: string; message: string } } | undefined {
+  let value: Value;
+  let stack: FrameStack;
+  if (end.kind === 'suspended') {
+    const outgoing = end.outgoing;
+    if (outgoing.kind === 'create' || canonical(outgoing.target) !== selfId) return undefined;
+    if (outgoing.kind === 'invoke') return enterMethod(program, self, outgoing.method, outgoing.args, outgoing.stack);
+    const read = state.get(outgoing.field);
+    if (read === undefined) return { abort: { code: 'A0109', message: `uninitialized field ${selfId}.${outgoing.field}` } };
+    value = read;
+    stack = outgoing.stack;
+  } else if (end.kind === 'returned') {
+    value = end.value;
+    stack = end.stack;
+  } else {
+    return undefined;
+  }
+  while (stack !== undefined && stack.top.kind === 'created') {
+    if (canonical(stack.top.reference) !== selfId) return undefined;
+    value = stack.top.reference;
+    stack = stack.below;
+  }
+  if (stack === undefined || stack.top.kind !== 'resume' || canonical(stack.top.self) !== selfId) return undefined;
+  return resumeFrame(program, stack.top, value, stack.below);
 }
 
 /** The first message of a request's attempt, and the entity it goes to. */
@@ -225,13 +271,13 @@ type AttemptEnd =
   | { readonly kind: 'decided'; readonly outcome: EncodedOutcome };
 
 function coordinator() {
-  const call = <T>(ctx: restate.ObjectContext, namespace: string, target: EncodedReference, method: string, parameter: unknown): Promise<T> =>
+  const call = <T>(ctx: restate.ObjectContext, namespace: string, target: EncodedReference, method: string, parameter: unknown): restate.RestatePromise<T> =>
     ctx.genericCall<unknown, T>({
       service: objectName(target.entity), key: objectKey(namespace, target.key), method, parameter,
       inputSerde: restate.serde.json, outputSerde: restate.serde.json,
     });
   const release = async (ctx: restate.ObjectContext, namespace: string, touched: Map<string, EncodedReference>, tx: string): Promise<void> => {
-    for (const target of touched.values()) await call<void>(ctx, namespace, target, 'abort', { tx });
+    await restate.RestatePromise.all([...touched.values()].map((target) => call<null>(ctx, namespace, target, 'abort', { tx })));
   };
   const attempt = async (ctx: restate.ObjectContext, input: RunInput, number: number): Promise<AttemptEnd> => {
     // The object key is `namespace|requestId`; the history names the request by its id.
@@ -288,12 +334,11 @@ function coordinator() {
       message = { kind: 'reply', value, stack: frames };
     }
     // Validation: every participant still holds the lock (a commit and a program abort alike).
-    for (const participant of touched.values()) {
-      const yes = await call<boolean>(ctx, input.namespace, participant, 'prepare', { tx, protocol: input.protocol });
-      if (!yes) {
-        await release(ctx, input.namespace, touched, tx);
-        return { kind: 'retry' };
-      }
+    const votes = await restate.RestatePromise.all([...touched.values()].map((participant) =>
+      call<boolean>(ctx, input.namespace, participant, 'prepare', { tx, protocol: input.protocol })));
+    if (votes.some((yes) => !yes)) {
+      await release(ctx, input.namespace, touched, tx);
+      return { kind: 'retry' };
     }
     const order = await ctx.genericCall<unknown, number>({
       service: orderName, key: input.namespace, method: 'next', parameter: null, inputSerde: restate.serde.json, outputSerde: restate.serde.json,
@@ -302,10 +347,10 @@ function coordinator() {
     const written = outcome.kind === 'committed' ? [...writes].sort() : [];
     const decision: Decision = { outcome, order, attempt: number, reads, writes: written, at };
     ctx.set('decision', decision);
-    for (const [name, participant] of touched) {
-      if (outcome.kind === 'committed' && writes.has(name)) await call<number | null>(ctx, input.namespace, participant, 'commit', { tx, id, at });
-      else await call<void>(ctx, input.namespace, participant, 'abort', { tx });
-    }
+    await restate.RestatePromise.all([...touched].map(([name, participant]) =>
+      outcome.kind === 'committed' && writes.has(name)
+        ? call<number | null>(ctx, input.namespace, participant, 'commit', { tx, id, at })
+        : call<null>(ctx, input.namespace, participant, 'abort', { tx })));
     return { kind: 'decided', outcome };
   };
   return {
