@@ -81,9 +81,7 @@ export class RestateEngine {
    * deployment is registered again (replacing the last one); a new run begins in `namespace`.
    */
   async serve(programText: string, namespace: string): Promise<void> {
-    await this.processes.killService();
-    this.processes.program = programText;
-    this.processes.startService();
+    await this.processes.serveProgram(programText);
     await this.register(this.options.startTimeoutMs ?? 60_000);
     this.beginRun(namespace);
   }

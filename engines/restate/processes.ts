@@ -68,7 +68,7 @@ export interface Ports {
   readonly ingress: number;
   readonly admin: number;
   readonly fabric: number;
-  readonly service: number;
+  service: number;
 }
 
 export class Processes {
@@ -98,9 +98,42 @@ export class Processes {
     return new Processes(binary, ports, programText, binary !== undefined);
   }
 
+  private programs = 0;
+
+  /** The file of the program the service process serves, in the run's folder. */
+  private get programFile(): string {
+    return join(this.folder, `program-${this.programs}.ent`);
+  }
+
   /** The program the service process serves: written into the run's folder, where the service reads it. */
   set program(text: string) {
-    writeFileSync(join(this.folder, 'program.ent'), text);
+    this.programs++;
+    writeFileSync(this.programFile, text);
+  }
+
+  /**
+   * Serves another program: the running service process serves it on a new port (or, if it is not
+   * running, a new one starts). The deployment must then be registered again.
+   */
+  async serveProgram(text: string): Promise<void> {
+    this.program = text;
+    this.ports.service = await freePort();
+    const service = this.service;
+    if (!running(service) || service.connected !== true) {
+      this.startService();
+      return;
+    }
+    service.channel?.ref();
+    await new Promise<void>((resolve, reject) => {
+      const listen = (message: { kind: string; error?: string }): void => {
+        service.off('message', listen);
+        service.channel?.unref();
+        if (message.kind === 'listening') resolve();
+        else reject(new Error(message.error));
+      };
+      service.on('message', listen);
+      service.send({ kind: 'serve', file: this.programFile, port: this.ports.service });
+    });
   }
 
   /** The processes still running (for the tests that check that none is left behind). */
@@ -149,7 +182,10 @@ export class Processes {
   startService(): void {
     const out = this.log('service');
     const main = join(dirname(fileURLToPath(import.meta.url)), 'service-main.js');
-    this.service = spawn(process.execPath, [main, join(this.folder, 'program.ent'), String(this.ports.service)], { stdio: ['ignore', out, out] });
+    this.service = spawn(process.execPath, [main, this.programFile, String(this.ports.service)], { stdio: ['ignore', out, out, 'ipc'] });
+    // The channel must not keep Ent's process alive, nor its messages.
+    this.service.unref();
+    this.service.channel?.unref();
     this.service.on('error', () => undefined);
     closeSync(out);
   }
