@@ -35,6 +35,8 @@ export interface RestateCheckOptions {
   readonly answerTimeoutMs?: number;
   /** A workload of one's own instead of a generated one (a test's bank of transfers). */
   readonly workload?: (run: number) => Workload;
+  /** Told when the clients start (after the setup); what it returns is called when they are done (a benchmark's stopwatch). */
+  readonly onStart?: (engine: RestateEngine) => () => void;
 }
 
 export interface KillReport {
@@ -130,7 +132,8 @@ async function oneRun(engine: RestateEngine, program: TypedProgram, options: Res
     }
   };
   const timeoutMs = options.answerTimeoutMs ?? 120_000;
-  const clients = Promise.all(workload.clients.map((requests, index) => client(index, requests)));
+  const onEnd = options.onStart?.(engine);
+  const clients = Promise.all(workload.clients.map((requests, index) => client(index, requests))).then(() => onEnd?.());
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
