@@ -185,6 +185,40 @@ restate('ent run --engine restate prints as ent run does, and on Ctrl-C stops wi
   t.false(readdirSync(tmpdir()).includes(folder!), 'the run\'s folder is still there');
 });
 
+restate('the same request sent twice under its idempotency key takes effect once', async (t) => {
+  const engine = await RestateEngine.start({ programText: bank, protocol: '2pl', stepLimit: 1_000_000 });
+  try {
+    await engine.request({ kind: 'new', entity: 'Account', key: 7, args: [10] });
+    const deposit: Request = { kind: 'call', target: referenceValue('Account', 7), method: 'deposit', args: [5] };
+    const ids = engine.nextRequest();
+    const first = await engine.request(deposit, 0, ids);
+    const again = await engine.request(deposit, 0, ids);
+    t.deepEqual(again, first);
+    t.deepEqual((await engine.snapshot('Account', 7)).fields, { id: 7, balance: 15 }, 'one deposit of 5, not two');
+    // Control: under another id the same deposit is another request, and takes effect again.
+    await engine.request(deposit);
+    const snapshot = await engine.snapshot('Account', 7);
+    t.is(snapshot.fields!.balance, 20);
+    t.is(snapshot.version, 3);
+    const { events } = await engine.history();
+    t.is(events.filter((event) => event.type === 'commit' && event.requestId === ids.requestId).length, 1);
+  } finally {
+    await engine.stop();
+  }
+});
+
+restate('ent run --engine restate --history writes a history that ent check-history reads', async (t) => {
+  const path = `${tmpdir()}/ent-restate-test-history-${process.pid}.json`;
+  const result = await ent(['run', '--engine', 'restate', '--history', path, 'examples/transfer.ent']);
+  const reference = await ent(['run', '--semantics', 'reference', 'examples/transfer.ent']);
+  t.is(result.status, 0, result.stderr);
+  t.is(result.stdout, reference.stdout);
+  const checked = await ent(['check-history', path]);
+  (await import('node:fs')).rmSync(path);
+  t.is(checked.status, 0, checked.stdout);
+  t.regex(checked.stdout, /no anomaly in \d+ transactions/);
+});
+
 test('a platform without the server binary gets U0130, naming the install step', (t) => {
   const result = spawnSync(process.execPath, ['bin/ent.js', 'run', '--engine', 'restate', 'examples/bank.ent'], {
     encoding: 'utf8', env: { ...process.env, ENT_RESTATE_PLATFORM: 'plan9-mips' },

@@ -264,9 +264,10 @@ export class RestateEngine {
    */
   async history(): Promise<{ events: HistoryEvent[]; entities: CommittedEntity[] }> {
     const decided: { requestId: string; decision: Decision }[] = [];
-    for (const sent of this.sent) {
-      const decision = await this.decision(sent.requestId);
-      if (decision !== null) decided.push({ requestId: sent.requestId, decision });
+    // A request sent again under its id is one request: its decision is read once.
+    for (const requestId of new Set(this.sent.map((sent) => sent.requestId))) {
+      const decision = await this.decision(requestId);
+      if (decision !== null) decided.push({ requestId, decision });
     }
     const written = new Map<string, { entity: string; key: MapKey }>();
     for (const { decision } of decided) {

@@ -64,6 +64,16 @@ function stopAllNow(): void {
   for (const processes of live) processes.stopNow();
 }
 
+/**
+ * Ctrl-C or a SIGTERM where nobody else handles it (`ent run` does, to report R0104 and stop in order):
+ * end what Ent started, then exit as a process ended by that signal does.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  stopAllNow();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
 export interface Ports {
   readonly ingress: number;
   readonly admin: number;
@@ -89,6 +99,8 @@ export class Processes {
     if (!exitHook) {
       exitHook = true;
       process.on('exit', stopAllNow);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     }
   }
 
