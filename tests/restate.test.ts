@@ -65,7 +65,7 @@ async function assertNothingLeft(t: { true: (value: boolean, message?: string) =
 const examples = readdirSync('examples').filter((name) => name.endsWith('.ent')).map((name) => `examples/${name}`);
 const extraPrograms = ['corpus/calls/reentrant-cycle.ent', 'corpus/calls/recursion-self-calls.ent'];
 
-async function runPrograms(t: ExecutionContext, paths: readonly string[]): Promise<void> {
+async function runPrograms(t: ExecutionContext, paths: readonly string[], more?: (t: ExecutionContext, engine: RestateEngine) => Promise<void>): Promise<void> {
   const programs = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }))
     .filter((program) => compile(program.text, program.path).program!.streams.size === 0);
   const engine = await RestateEngine.start({ programText: programs[0].text, protocol: '2pl', stepLimit: 1_000_000 });
@@ -79,6 +79,7 @@ async function runPrograms(t: ExecutionContext, paths: readonly string[]): Promi
       t.deepEqual(output, reference.output, program.path);
       t.is(status === 0, reference.runtimeError === undefined, program.path);
     }
+    await more?.(t, engine);
     pids.push(...engine.processes.pids());
   } finally {
     await engine.stop();
@@ -86,8 +87,27 @@ async function runPrograms(t: ExecutionContext, paths: readonly string[]): Promi
   await assertNothingLeft(t, engine, pids);
 }
 
-restate('the examples (and a re-entrant call cycle, a recursion) print the reference model\'s output on Restate', async (t) => {
-  await runPrograms(t, [...examples, ...extraPrograms]);
+/** The same request sent twice under its idempotency key takes effect once; under another id, again. */
+async function sameRequestTwice(t: ExecutionContext, engine: RestateEngine): Promise<void> {
+  await engine.serve(bank, 'twice');
+  await engine.request({ kind: 'new', entity: 'Account', key: 7, args: [10] });
+  const deposit: Request = { kind: 'call', target: referenceValue('Account', 7), method: 'deposit', args: [5] };
+  const ids = engine.nextRequest();
+  const first = await engine.request(deposit, 0, ids);
+  const again = await engine.request(deposit, 0, ids);
+  t.deepEqual(again, first);
+  t.deepEqual((await engine.snapshot('Account', 7)).fields, { id: 7, balance: 15 }, 'one deposit of 5, not two');
+  // Control: under another id the same deposit is another request, and takes effect again.
+  await engine.request(deposit);
+  const snapshot = await engine.snapshot('Account', 7);
+  t.is(snapshot.fields!.balance, 20);
+  t.is(snapshot.version, 3);
+  const { events } = await engine.history();
+  t.is(events.filter((event) => event.type === 'commit' && event.requestId === ids.requestId).length, 1);
+}
+
+restate('the examples (and a re-entrant call cycle, a recursion) print the reference model\'s output on Restate; a request sent twice under its idempotency key takes effect once', async (t) => {
+  await runPrograms(t, [...examples, ...extraPrograms], sameRequestTwice);
 });
 
 const bank = `
@@ -150,7 +170,7 @@ restate('negative control: without locks (--protocol none) concurrent transfers 
   // Real processes race as they please: a run without a lost update is possible, three in a row are not expected.
   const reports = await checkOnRestate(program, {
     engine: { programText: bank, protocol: 'none', stepLimit: 1_000_000 }, runs: 3, seed: '18', kills: 0, targets: ['server'],
-    shape: { clients: 3, requestsPerClient: 5, keysPerEntity: accounts }, workload: transfers,
+    shape: { clients: 3, requestsPerClient: 5, keysPerEntity: accounts }, workload: transfers, until: (report) => report.violations.length > 0,
   });
   const caught = reports.filter((report) => report.violations.length > 0);
   t.true(caught.length > 0, 'no run without locks was caught');
@@ -183,28 +203,6 @@ restate('ent run --engine restate prints as ent run does, and on Ctrl-C stops wi
   t.regex(stderr, /R0104/);
   for (const pid of pids) t.false(alive(pid), `process ${pid} still runs`);
   t.false(readdirSync(tmpdir()).includes(folder!), 'the run\'s folder is still there');
-});
-
-restate('the same request sent twice under its idempotency key takes effect once', async (t) => {
-  const engine = await RestateEngine.start({ programText: bank, protocol: '2pl', stepLimit: 1_000_000 });
-  try {
-    await engine.request({ kind: 'new', entity: 'Account', key: 7, args: [10] });
-    const deposit: Request = { kind: 'call', target: referenceValue('Account', 7), method: 'deposit', args: [5] };
-    const ids = engine.nextRequest();
-    const first = await engine.request(deposit, 0, ids);
-    const again = await engine.request(deposit, 0, ids);
-    t.deepEqual(again, first);
-    t.deepEqual((await engine.snapshot('Account', 7)).fields, { id: 7, balance: 15 }, 'one deposit of 5, not two');
-    // Control: under another id the same deposit is another request, and takes effect again.
-    await engine.request(deposit);
-    const snapshot = await engine.snapshot('Account', 7);
-    t.is(snapshot.fields!.balance, 20);
-    t.is(snapshot.version, 3);
-    const { events } = await engine.history();
-    t.is(events.filter((event) => event.type === 'commit' && event.requestId === ids.requestId).length, 1);
-  } finally {
-    await engine.stop();
-  }
 });
 
 restate('ent run --engine restate --history writes a history that ent check-history reads', async (t) => {

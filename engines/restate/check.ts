@@ -35,6 +35,8 @@ export interface RestateCheckOptions {
   readonly answerTimeoutMs?: number;
   /** A workload of one's own instead of a generated one (a test's bank of transfers). */
   readonly workload?: (run: number) => Workload;
+  /** Stops after a run for which this holds (a negative control stops at its first catch). */
+  readonly until?: (report: RestateRunReport) => boolean;
   /** Told when the clients start (after the setup); what it returns is called when they are done (a benchmark's stopwatch). */
   readonly onStart?: (engine: RestateEngine) => () => void;
 }
@@ -79,6 +81,7 @@ export async function checkOnRestate(
       const report = await oneRun(engine, program, options, run);
       reports.push(report);
       onRun(report);
+      if (options.until?.(report) === true) break;
     }
   } finally {
     await engine.stop();
