@@ -91,7 +91,7 @@ export async function runRestate(
 
 export const killsOption: OptionSpec = {
   name: 'kills', value: { placeholder: 'N', integer: { minimum: 0, maximum: 100 } },
-  description: 'with --engine restate: SIGKILLs per run, each of the server or the service process, at seeded points', defaultValue: '3',
+  description: 'with --engine restate: SIGKILLs per run, each of the server or the service process, at seeded points (--runs is 3 by default there)', defaultValue: '3',
 };
 
 /** `ent check --engine restate FILE`: small workloads on Restate under real kills, every run checked. */
