@@ -34,6 +34,7 @@ import { runtimeSettings, type RunSettings } from './semantics.ts';
 import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
 import { VizCapture, vizOption } from './viz.ts';
 import { writeProblem } from './files.ts';
+import { checkRestate, engineOf, engineOptions, killsOption, restateOnly, restateOptions, simulatedOnly } from './engine.ts';
 
 /** The fault plan `ent check` uses unless told otherwise (bench/check.ts measures with it too). */
 export const checkFaults = 'drop=0.05,dup=0.05,delay=0.1,crash=0.01';
@@ -76,6 +77,8 @@ export const checkCommand: CommandSpec = {
       description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core',
     },
     { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
+    ...engineOptions,
+    killsOption,
     maxSourceOption,
     helpOption,
   ],
@@ -118,6 +121,9 @@ export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
   }
   const settings = token === undefined ? checkSettings(parsed) : undefined;
   if (settings instanceof UsageError) return usage(io, settings);
+  if (engineOf(parsed) === 'restate') return checkWithRestate(io, parsed, settings!);
+  const notRestate = restateOnly(parsed) ?? (parsed.options.has('kills') ? new UsageError('U0103', '--kills needs --engine restate', 'add --engine restate') : undefined);
+  if (notRestate !== undefined) return usage(io, notRestate);
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
@@ -141,6 +147,29 @@ export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
   const shrinkRuns = integerOption(parsed, 'shrink-runs', defaultShrinkRuns) as number;
   const workers = integerOption(parsed, 'workers', defaultWorkers(runs)) as number;
   return hunt(io, request, { runs, seed: stringOption(parsed, 'seed') ?? '1', shrinkRuns, shrinkSeconds, workers });
+}
+
+/** `ent check --engine restate`: a few runs of a small random workload on Restate, under real kills. */
+async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: CheckSettings): Promise<number> {
+  const refused = simulatedOnly(parsed, ['replay', 'trace', 'viz', 'workers', 'nodes', 'faults', 'delivery', 'bug', 'shrink-runs', 'shrink-seconds']);
+  if (refused !== undefined) return usage(io, refused);
+  if (settings.workload === 'run') return usage(io, new UsageError('U0103', '--workload run needs the simulated engine', 'on Restate, ent check runs random workloads; `ent run --engine restate` runs the run block'));
+  const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
+  if (loaded instanceof UsageError) return usage(io, loaded);
+  if (loaded.program === undefined) return exitUsage;
+  const refusal = streamsRefusal(loaded.program, '`ent check --engine restate`');
+  if (refusal !== undefined) return usage(io, refusal);
+  if (loaded.program.entities.size === 0) {
+    return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to check`,
+      'ent check needs a program with at least one entity; `ent run` runs a program that has none'));
+  }
+  const runSettings: RunSettings = { ...defaultRunSettings, concurrency: settings.runtime.concurrency, stepLimit: settings.runtime.stepLimit };
+  const options = restateOptions(parsed, loaded.source.text, runSettings);
+  if (options instanceof UsageError) return usage(io, options);
+  return checkRestate(io, loaded.program, options, {
+    runs: integerOption(parsed, 'runs', 3) as number, seed: stringOption(parsed, 'seed') ?? '1', shape: settings.shape,
+    kills: integerOption(parsed, 'kills', 3) as number,
+  });
 }
 
 /**

@@ -20,6 +20,7 @@ import { describeRunSettings, faultsDetail, parseRunSettings, runtimeOptions } f
 import {
   defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings,
 } from './semantics.ts';
+import { engineOf, engineOptions, restateOnly, restateOptions, runRestate, simulatedOnly } from './engine.ts';
 import { makeTracer, parseTraceLevel, traceDetail, traceOption } from './trace.ts';
 import { sourceLookup, VizCapture, vizDetail, vizOption } from './viz.ts';
 
@@ -35,6 +36,7 @@ export const runCommand: CommandSpec = {
       defaultValue: defaultSemantics,
     },
     ...runtimeOptions,
+    ...engineOptions,
     traceOption,
     { name: 'history', value: { placeholder: 'FILE' }, description: 'write the run\'s history as JSON (docs/history.md)' },
     vizOption,
@@ -53,7 +55,7 @@ export const runCommand: CommandSpec = {
   ],
 };
 
-export function run(io: Io, parsed: ParsedArguments): number {
+export function run(io: Io, parsed: ParsedArguments): number | Promise<number> {
   if (parsed.positionals.length !== 1) {
     const what = parsed.positionals.length === 0 ? 'a FILE' : `one FILE, not ${parsed.positionals.length}`;
     return usage(io, new UsageError('U0101', `ent run takes ${what}`, 'usage: ent run [options] FILE'));
@@ -62,6 +64,9 @@ export function run(io: Io, parsed: ParsedArguments): number {
   if (settings instanceof UsageError) return usage(io, settings);
   const semantics = stringOption(parsed, 'semantics') ?? defaultSemantics;
   const historyPath = stringOption(parsed, 'history');
+  if (engineOf(parsed) === 'restate') return runWithRestate(io, parsed, settings, historyPath);
+  const notRestate = restateOnly(parsed);
+  if (notRestate !== undefined) return usage(io, notRestate);
   if (historyPath !== undefined && semantics !== 'distributed') {
     return usage(io, new UsageError('U0103', `--history needs --semantics distributed, not ${semantics}`,
       'the history records messages, commits and versions, which only the distributed runtime has'));
@@ -122,6 +127,27 @@ export function run(io: Io, parsed: ParsedArguments): number {
     return status === exitSuccess ? exitUsage : status;
   }
   return status;
+}
+
+/** `ent run --engine restate`: the same program, its requests served by a real Restate server. */
+function runWithRestate(io: Io, parsed: ParsedArguments, settings: RunSettings, historyPath: string | undefined): number | Promise<number> {
+  const refused = simulatedOnly(parsed, ['semantics', 'trace', 'viz', 'nodes', 'faults', 'delivery', 'seed']);
+  if (refused !== undefined) return usage(io, refused);
+  const historyProblem = historyPath === undefined ? undefined : writeProblem(historyPath);
+  if (historyProblem !== undefined) return usage(io, historyProblem);
+  const path = parsed.positionals[0];
+  const loaded = loadProgram(io, path, sourceBytesMax(parsed));
+  if (loaded instanceof UsageError) return usage(io, loaded);
+  if (loaded.program === undefined) return exitUsage;
+  const refusal = streamsRefusal(loaded.program, '--engine restate');
+  if (refusal !== undefined) return usage(io, refusal);
+  if (loaded.program.run === undefined) {
+    io.err(`note: ${loaded.source.name} has no run block; nothing to run (try \`ent repl ${loaded.source.name}\`)`);
+    return exitSuccess;
+  }
+  const options = restateOptions(parsed, loaded.source.text, settings);
+  if (options instanceof UsageError) return usage(io, options);
+  return runRestate(io, options, loaded.source, historyPath, `engine=restate protocol=${settings.concurrency} step-limit=${settings.stepLimit}`);
 }
 
 function openHistory(io: Io, path: string, settings: Record<string, JsonValue>): HistoryFile | UsageError {

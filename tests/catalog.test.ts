@@ -21,6 +21,8 @@ const exempt: ReadonlyMap<string, string> = new Map([
   ['U0109', '`ent explore --workload run`: tested by tests/explore.test.ts'],
   ['U0120', '`ent graph` on a scope above --max-states: tested by tests/graph.test.ts'],
   ['U0121', 'bad input in the REPL\'s stepper (`:step`): tested by tests/stepper.test.ts'],
+  ['U0130', '`--engine restate` without the engine\'s packages: tested by tests/restate.test.ts'],
+  ['U0131', '`--engine restate` with a server that does not answer: tested by tests/restate.test.ts'],
   ['E0214', 'only the REPL redeclares an entity: tested by tests/repl.test.ts'],
   // Ctrl-C belongs to the REPL's terminal, not to programs.
   ['R0104', 'Ctrl-C at the REPL: tested by tests/repl-terminal.test.ts'],
