@@ -205,6 +205,31 @@ restate('ent run --engine restate prints as ent run does, and on Ctrl-C stops wi
   t.false(readdirSync(tmpdir()).includes(folder!), 'the run\'s folder is still there');
 });
 
+restate('ent run --engine restate killed with SIGKILL leaves nothing behind either: its guardian stops what it started', async (t) => {
+  // Ent's own exit hooks cannot run after SIGKILL; the guardian process, which holds a channel to Ent,
+  // sees it close and kills the server and the service process, and removes the run's folder.
+  const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('ent-restate-')));
+  const loop = 'entity C {\n  key id: int\n  n: int = 0\n  fn add(): int {\n    self.n = self.n + 1\n    return self.n\n  }\n}\nrun {\n  let c = new C(1)\n'
+    + '  let i = 0\n  while i < 100000 {\n    print c.add()\n    i = i + 1\n  }\n}\n';
+  const file = `${tmpdir()}/ent-restate-test-kill-${process.pid}.ent`;
+  (await import('node:fs')).writeFileSync(file, loop);
+  const child = spawn(process.execPath, ['bin/ent.js', 'run', '--engine', 'restate', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const folder = await new Promise<string | undefined>((resolve) => {
+    child.stdout.once('data', () => resolve(readdirSync(tmpdir()).find((name) => name.startsWith('ent-restate-') && !name.startsWith('ent-restate-test') && !before.has(name))));
+  });
+  const pids = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n')
+    .filter((line) => folder !== undefined && line.includes(folder)).map((line) => Number(line.trim().split(/\s+/)[0]));
+  t.true(pids.length >= 3, 'the server, the service process and the guardian ran');
+  child.kill('SIGKILL');
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let waited = 0; waited < 100 && (pids.some(alive) || readdirSync(tmpdir()).includes(folder!)); waited++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  (await import('node:fs')).rmSync(file);
+  for (const pid of pids) t.false(alive(pid), `process ${pid} still runs`);
+  t.false(readdirSync(tmpdir()).includes(folder!), 'the run\'s folder is still there');
+});
+
 restate('ent run --engine restate --history writes a history that ent check-history reads', async (t) => {
   const path = `${tmpdir()}/ent-restate-test-history-${process.pid}.json`;
   const result = await ent(['run', '--engine', 'restate', '--history', path, 'examples/transfer.ent']);

@@ -2,7 +2,8 @@
 // folder on free ports (ingress, admin, and the node-to-node port it also binds), and the service process
 // that serves the program's virtual objects. Each can be killed (SIGKILL, a real fault) and started
 // again on the same folder and ports; `stop` ends whatever is still running and removes the folder, and
-// an exit of Ent's process does the same, so that a run leaves no process and no port behind.
+// an exit of Ent's process does the same, so that a run leaves no process and no port behind. A guardian
+// process (guardian-main.ts) does it when Ent's process dies without an exit (SIGKILL).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -85,6 +86,7 @@ export class Processes {
   readonly folder: string;
   private server: ChildProcess | undefined;
   private service: ChildProcess | undefined;
+  private guardian: ChildProcess | undefined;
   private stopped = false;
 
   private constructor(
@@ -150,7 +152,7 @@ export class Processes {
 
   /** The processes still running (for the tests that check that none is left behind). */
   pids(): number[] {
-    return [this.server, this.service].filter(running).map((child) => child.pid!);
+    return [this.server, this.service, this.guardian].filter(running).map((child) => child.pid!);
   }
 
   get ingressUrl(): string {
@@ -189,6 +191,20 @@ export class Processes {
     });
     this.server.on('error', () => undefined);
     closeSync(out);
+    this.guard('server', this.server);
+  }
+
+  /** Tells the guardian (started with the first process) of a process it must kill if Ent dies. */
+  private guard(role: 'server' | 'service', child: ChildProcess): void {
+    if (child.pid === undefined) return;
+    if (!running(this.guardian)) {
+      const main = join(dirname(fileURLToPath(import.meta.url)), 'guardian-main.js');
+      this.guardian = spawn(process.execPath, [main, this.folder], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], detached: true });
+      this.guardian.unref();
+      this.guardian.on('error', () => undefined);
+    }
+    this.guardian.channel?.ref();
+    this.guardian.send({ role, pid: child.pid }, () => this.guardian?.channel?.unref());
   }
 
   startService(): void {
@@ -200,6 +216,7 @@ export class Processes {
     this.service.channel?.unref();
     this.service.on('error', () => undefined);
     closeSync(out);
+    this.guard('service', this.service);
   }
 
   /** A real fault: SIGKILL, and wait until the process is gone. */
@@ -225,6 +242,7 @@ export class Processes {
   /** Ends everything still running (politely, then for good) and removes the folder. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    if (running(this.guardian)) this.guardian.kill('SIGKILL');
     await Promise.all([terminate(this.service), terminate(this.server)]);
     this.server = undefined;
     this.service = undefined;
@@ -233,7 +251,7 @@ export class Processes {
 
   /** `stop` for the moment Ent's process exits: SIGKILL, no waiting. */
   stopNow(): void {
-    for (const child of [this.service, this.server]) {
+    for (const child of [this.guardian, this.service, this.server]) {
       if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
     this.removeFolder();
