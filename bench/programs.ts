@@ -1,5 +1,5 @@
 // Ent programs the benchmarks share: a compute-heavy method (bench/reference.ts, bench/split.ts,
-// bench/runtime.ts) and a call-heavy pair of entities (bench/split.ts), and how the benchmarks compile
+// bench/runtime.ts) with its hand-written TypeScript twin and a call-heavy pair of entities (bench/split.ts), and how the benchmarks compile
 // a program: to its typed program and its split program, failing loudly on a diagnostic.
 
 import { compile } from '../semantics/compile.ts';
@@ -51,6 +51,25 @@ entity Mixer {
   }
 }
 `;
+
+/** `Mixer.work` written by hand in TypeScript: the baseline the Ent semantics are measured against. */
+export function workByHand(n: number): number {
+  let sum = 0;
+  const recent: number[] = [];
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    sum = (sum * 31 + i) % 1000003;
+    if (i % 7 === 3) sum = sum + Math.abs(i - 500);
+    const bucket = sum % 16;
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+    if (recent.length < 64) recent.push(sum);
+    else recent[i % 64] = sum;
+  }
+  let total = sum;
+  for (const bucket of [...counts.keys()].sort((a, b) => a - b)) total = (total + bucket * counts.get(bucket)!) % 1000003;
+  for (const value of recent) total = (total + value) % 1000003;
+  return total;
+}
 
 // Ping and Pong bounce a call back and forth `depth` times (a recursion across two entities, each
 // level a remote call and a reply), then Ping reads Pong once more; `rally` does that `rounds` times.

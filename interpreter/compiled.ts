@@ -314,16 +314,43 @@ class BlockCompiler {
     }
     const first = next;
     const counts = countPairs(rules);
-    return (run) => {
+    // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
+    const fits = (run: Run): boolean => {
       const before = run.steps;
       const after = before + length;
-      if (after > run.stepLimit) return stepByStep(run, term, run.values);
+      if (after > run.stepLimit) {
+        stepByStep(run, term, run.values);
+        return false;
+      }
       const interrupted = run.state.interrupted;
       if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
         run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
-        return undefined;
+        return false;
       }
       run.steps = after;
+      return true;
+    };
+    // The counts added at the start, unrolled for the common lengths.
+    if (counts.length === 2) {
+      const [rule, times] = counts;
+      return (run) => {
+        if (!fits(run)) return undefined;
+        run.counts[rule] += times;
+        return first(run, run.values);
+      };
+    }
+    if (counts.length === 4) {
+      const [rule, times, otherRule, otherTimes] = counts;
+      return (run) => {
+        if (!fits(run)) return undefined;
+        const runCounts = run.counts;
+        runCounts[rule] += times;
+        runCounts[otherRule] += otherTimes;
+        return first(run, run.values);
+      };
+    }
+    return (run) => {
+      if (!fits(run)) return undefined;
       const runCounts = run.counts;
       for (let index = 0; index < counts.length; index += 2) runCounts[counts[index]] += counts[index + 1];
       return first(run, run.values);
@@ -340,8 +367,16 @@ class BlockCompiler {
     switch (term.kind) {
       case 'Let':
       case 'Set': {
-        const evaluate = this.primitive(term.primitive);
         const slot = this.slot(term.variable);
+        if (term.primitive.kind === 'Binary') return this.binaryStep(term.primitive, slot, next, place);
+        if (term.primitive.kind === 'Atom') {
+          const from = this.atom(term.primitive.atom);
+          return (run, values) => {
+            values[slot] = values[from];
+            return next(run, values);
+          };
+        }
+        const evaluate = this.primitive(term.primitive);
         if (!builds(term.primitive) || this.variant === 'build-charges-nothing') {
           return (run, values) => {
             let value: Value;
@@ -397,6 +432,93 @@ class BlockCompiler {
     }
   }
 
+  /**
+   * A `let` or `set` of a binary operator, fused with its primitive (the commonest step): only `+`
+   * may build (a string), and only the arithmetic operators may abort.
+   */
+  private binaryStep(primitive: Extract<Primitive, { kind: 'Binary' }>, slot: number, next: Next, place: Place): Next {
+    const left = this.atom(primitive.left);
+    const right = this.atom(primitive.right);
+    const compare = (test: (left: MapKey, right: MapKey) => boolean): Next => (run, values) => {
+      values[slot] = test(values[left] as MapKey, values[right] as MapKey);
+      return next(run, values);
+    };
+    const charges = this.variant !== 'build-charges-nothing';
+    switch (primitive.operator) {
+      case '<': return (run, values) => {
+        values[slot] = (values[left] as MapKey) < (values[right] as MapKey);
+        return next(run, values);
+      };
+      case '<=': return compare((a, b) => a <= b);
+      case '>': return compare((a, b) => a > b);
+      case '>=': return compare((a, b) => a >= b);
+      case '==': return (run, values) => {
+        values[slot] = valuesEqual(values[left]!, values[right]!);
+        return next(run, values);
+      };
+      case '!=': return (run, values) => {
+        values[slot] = !valuesEqual(values[left]!, values[right]!);
+        return next(run, values);
+      };
+      case '+': return (run, values) => {
+        const leftValue = values[left];
+        let value: Value;
+        try {
+          value = typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        if (typeof value === 'string' && charges && value.length > 0 && (run.steps += value.length) > run.stepLimit) {
+          return overrunAt(run, place, values);
+        }
+        return next(run, values);
+      };
+      // One closure each (not one over the operation), so that the host inlines the operation.
+      case '-': return (run, values) => {
+        let value: number;
+        try {
+          value = subtract(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '*': return (run, values) => {
+        let value: number;
+        try {
+          value = multiply(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '/': return (run, values) => {
+        let value: number;
+        try {
+          value = divide(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '%': return (run, values) => {
+        let value: number;
+        try {
+          value = remainder(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      default: throw new Error('assertion: not a strict binary operator');
+    }
+  }
+
   /** The step that ends a segment. */
   private end(term: Term): Next {
     switch (term.kind) {
@@ -409,6 +531,18 @@ class BlockCompiler {
         const thenTransfer = this.transfer(term.thenContinuation, []);
         const elseTransfer = this.transfer(term.elseContinuation, []);
         const elseRule = this.variant === 'branch-false-counted-true' ? branchTrue : branchFalse;
+        const thenLocal = this.localWithoutParameters(term.thenContinuation);
+        const elseLocal = this.localWithoutParameters(term.elseContinuation);
+        if (thenLocal !== undefined && elseLocal !== undefined) {
+          return (run, values) => {
+            if (values[condition] === true) {
+              run.counts[branchTrue]++;
+              return thenLocal.code;
+            }
+            run.counts[elseRule]++;
+            return elseLocal.code;
+          };
+        }
         return (run, values) => {
           if (values[condition] === true) {
             run.counts[branchTrue]++;
@@ -448,6 +582,12 @@ class BlockCompiler {
       default:
         throw new Error(`assertion: ${term.kind} does not end a segment`);
     }
+  }
+
+  /** The holder of a local continuation's code, when `target` is one and takes no parameters. */
+  private localWithoutParameters(target: string): { code: Code | undefined } | undefined {
+    const local = this.splitBlock.continuations.get(target);
+    return local !== undefined && local.parameters.length === 0 ? this.continuations.get(target) : undefined;
   }
 
   /**
