@@ -117,24 +117,26 @@ function punctuation(name: string, text: string, categories?: TokenType[]): Toke
   return createToken(categories === undefined ? config : { ...config, categories });
 }
 
-export const EqualityOperator = createToken({ name: 'EqualityOperator', pattern: Lexer.NA });
-export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA });
-export const AdditiveOperator = createToken({ name: 'AdditiveOperator', pattern: Lexer.NA });
-export const MultiplicativeOperator = createToken({ name: 'MultiplicativeOperator', pattern: Lexer.NA });
+/**
+ * Every binary operator: the parser reads an expression as operands separated by them, and the AST
+ * builder groups them by precedence (grammar/ast-builder.ts), so that an operand costs the parser one rule
+ * and not one per precedence level.
+ */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA });
 
-export const OrOr = punctuation('OrOr', '||');
-export const AndAnd = punctuation('AndAnd', '&&');
-export const EqualEqual = punctuation('EqualEqual', '==', [EqualityOperator]);
-export const NotEqual = punctuation('NotEqual', '!=', [EqualityOperator]);
-export const LessEqual = punctuation('LessEqual', '<=', [ComparisonOperator]);
-export const GreaterEqual = punctuation('GreaterEqual', '>=', [ComparisonOperator]);
-export const Less = punctuation('Less', '<', [ComparisonOperator]);
-export const Greater = punctuation('Greater', '>', [ComparisonOperator]);
-export const Plus = punctuation('Plus', '+', [AdditiveOperator]);
-export const Minus = punctuation('Minus', '-', [AdditiveOperator]);
-export const Star = punctuation('Star', '*', [MultiplicativeOperator]);
-export const Slash = punctuation('Slash', '/', [MultiplicativeOperator]);
-export const Percent = punctuation('Percent', '%', [MultiplicativeOperator]);
+export const OrOr = punctuation('OrOr', '||', [BinaryOperator]);
+export const AndAnd = punctuation('AndAnd', '&&', [BinaryOperator]);
+export const EqualEqual = punctuation('EqualEqual', '==', [BinaryOperator]);
+export const NotEqual = punctuation('NotEqual', '!=', [BinaryOperator]);
+export const LessEqual = punctuation('LessEqual', '<=', [BinaryOperator]);
+export const GreaterEqual = punctuation('GreaterEqual', '>=', [BinaryOperator]);
+export const Less = punctuation('Less', '<', [BinaryOperator]);
+export const Greater = punctuation('Greater', '>', [BinaryOperator]);
+export const Plus = punctuation('Plus', '+', [BinaryOperator]);
+export const Minus = punctuation('Minus', '-', [BinaryOperator]);
+export const Star = punctuation('Star', '*', [BinaryOperator]);
+export const Slash = punctuation('Slash', '/', [BinaryOperator]);
+export const Percent = punctuation('Percent', '%', [BinaryOperator]);
 export const Bang = punctuation('Bang', '!');
 export const Equals = punctuation('Equals', '=');
 export const LCurly = punctuation('LCurly', '{');
@@ -158,7 +160,7 @@ export const allTokens: readonly TokenType[] = [
   OrOr, AndAnd, EqualEqual, NotEqual, LessEqual, GreaterEqual, Less, Greater,
   Plus, Minus, Star, Slash, Percent, Bang, Equals,
   LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Semicolon, Dot,
-  Newline, EqualityOperator, ComparisonOperator, AdditiveOperator, MultiplicativeOperator, ReservedWord,
+  Newline, BinaryOperator, ReservedWord,
 ];
 
 const lexer = new Lexer(allTokens as TokenType[], { positionTracking: 'full', ensureOptimizations: false });
@@ -233,7 +235,8 @@ export function insertNewlines(tokens: readonly IToken[], text: string): IToken[
   let previousEnds = false;
   for (const token of tokens) {
     const type = token.tokenType;
-    const breaksLine = previous !== undefined
+    // A `\n` between the two tokens moves the line on, so tokens on one line need no look at the text.
+    const breaksLine = previous !== undefined && previous.endLine !== token.startLine
       && text.slice(previous.endOffset! + 1, token.startOffset).includes('\n');
     // Type arguments sit on one line: a line break (or a token they cannot hold) shows that a `<` after
     // a name such as `map` was a comparison after all.
