@@ -8,7 +8,7 @@ import { AstBuilder } from './ast-builder.ts';
 import {
   AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
   LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
-  Slash, Star, StringLiteral, True, contextualStream,
+  Slash, Star, StringLiteral, True, contextualStream, startsLine,
 } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span, tokenSpan, type Span } from './span.ts';
@@ -155,7 +155,7 @@ function syntaxDiagnostics(
   const { lexical, text, file } = context;
   const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
   const lexicalLines = new Set(lexical.map((entry) => lineOf(entry.span.start)));
-  const starts = declarationStarts(context.tokens);
+  const starts = declarationStarts(context.tokens, text);
   const reportedDeclarations = new Set<number>();
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
@@ -175,14 +175,14 @@ function syntaxDiagnostics(
  * Where top-level declarations start: `entity` and `run` outside every brace, or at the start of a line
  * (so that one unclosed brace does not merge every later declaration into its own).
  */
-function declarationStarts(tokens: readonly IToken[]): number[] {
+function declarationStarts(tokens: readonly IToken[], text: string): number[] {
   const starts: number[] = [];
   let depth = 0;
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
     if (token.tokenType === LCurly) depth++;
     else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
-    else if ((token.tokenType === Entity || token.tokenType === Run || startsStream(token, tokens[index + 1])) && (depth === 0 || token.startColumn === 1)) {
+    else if ((token.tokenType === Entity || token.tokenType === Run || startsStream(token, tokens[index + 1])) && (depth === 0 || startsLine(text, token.startOffset))) {
       starts.push(token.startOffset);
     }
   }
