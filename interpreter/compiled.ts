@@ -25,7 +25,7 @@ import type { Atom, Primitive, Term } from '../semantics/core.ts';
 import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
 import {
   add, applyBuiltin, applyUnary, applyValueMethod, divide, joinStrings, listIndex, listPush, listStore,
-  listValue, mapHas, mapLookup, mapRemove, mapStore, mapValue, multiply, negate, referenceValue, remainder, sizeOf,
+  listLength, listValue, mapHas, mapLookup, mapSize, mapRemove, mapStore, mapValue, multiply, negate, referenceValue, remainder, sizeOf,
   subtract, TransactionAbort, valuesEqual,
   type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
@@ -109,6 +109,7 @@ class Run {
   block: SplitBlock;
   steps: number;
   end: LocalEnd | undefined = undefined;
+  readonly interrupted: (() => boolean) | undefined;
 
   constructor(
     readonly program: SplitProgram,
@@ -124,6 +125,7 @@ class Run {
     this.values = values;
     this.block = start.block;
     this.steps = state.steps;
+    this.interrupted = state.interrupted;
   }
 }
 
@@ -322,7 +324,7 @@ class BlockCompiler {
         stepByStep(run, term, run.values);
         return false;
       }
-      const interrupted = run.state.interrupted;
+      const interrupted = run.interrupted;
       if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
         run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
         return false;
@@ -698,6 +700,13 @@ class BlockCompiler {
         if (method === 'has') {
           const [key] = args;
           return (values) => mapHas(values[receiver] as MapValue, values[key] as MapKey);
+        }
+        if (method === 'len') {
+          return (values) => {
+            const value = values[receiver]!;
+            if (typeof value === 'string') return value.length;
+            return (value as ListValue).kind === 'list' ? listLength(value as ListValue) : mapSize(value as MapValue);
+          };
         }
         return (values) => applyValueMethod(method, values[receiver]!, args.map((slot) => values[slot]!));
       }
