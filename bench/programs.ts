@@ -6,6 +6,10 @@ import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
+import {
+  add, applyBuiltin, listItems, listLength, listPush, listStore, listValue, mapEntries, mapHas, mapLookup, mapStore, mapValue,
+  multiply, remainder, subtract,
+} from '../semantics/values.ts';
 
 export function compiled(source: string, name: string): { program: TypedProgram; split: SplitProgram } {
   const result = compile(source, name);
@@ -68,6 +72,29 @@ export function workByHand(n: number): number {
   let total = sum;
   for (const bucket of [...counts.keys()].sort((a, b) => a - b)) total = (total + bucket * counts.get(bucket)!) % 1000003;
   for (const value of recent) total = (total + value) % 1000003;
+  return total;
+}
+
+/**
+ * `Mixer.work` written in TypeScript against Ent's value library (semantics/values.ts): the persistent
+ * lists and maps and the checked arithmetic every semantics shares, with no interpreter around them.
+ * What it costs over `workByHand` is what Ent's values cost; what the split machine costs over it is
+ * the machine's own.
+ */
+export function workWithValues(n: number): number {
+  let sum = 0;
+  let recent = listValue([]);
+  let counts = mapValue(new Map());
+  for (let i = 0; i < n; i = add(i, 1)) {
+    sum = remainder(add(multiply(sum, 31), i), 1000003);
+    if (remainder(i, 7) === 3) sum = add(sum, applyBuiltin('abs', [subtract(i, 500)]) as number);
+    const bucket = remainder(sum, 16);
+    counts = mapHas(counts, bucket) ? mapStore(counts, bucket, add(mapLookup(counts, bucket) as number, 1)) : mapStore(counts, bucket, 1);
+    recent = listLength(recent) < 64 ? listPush(recent, sum) : listStore(recent, remainder(i, 64), sum);
+  }
+  let total = sum;
+  for (const [bucket, times] of mapEntries(counts)) total = remainder(add(total, multiply(bucket as number, times as number)), 1000003);
+  for (const value of listItems(recent)) total = remainder(add(total, value as number), 1000003);
   return total;
 }
 

@@ -5,7 +5,7 @@
 // time of each (median of several runs after warm-up), the ratio split/reference, and the machine's
 // local steps per second. For the compute-heavy method it also drives `step` directly, with no host,
 // to separate the machine from the host around it, and runs the same work written by hand in TypeScript
-// (bench/programs.ts `workByHand`). The step and message counts come from one counting
+// (bench/programs.ts `workByHand`) and against Ent's value library with no interpreter (`workWithValues`). The step and message counts come from one counting
 // run with a trace callback; the timed runs have no trace.
 // Run: npx tsc -p . && node build/bench/split.js [scale] [compute|calls] (docs/benchmarks.md has the
 // figures; the second argument runs one program only, for a profile).
@@ -18,7 +18,7 @@ import type { Request, TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical, referenceValue, valuesEqual, type Value } from '../semantics/values.ts';
 import { count, fixed, table, timeMedian } from './measure.ts';
-import { callSource, compiled, computeSource, workByHand } from './programs.ts';
+import { callSource, compiled, computeSource, workByHand, workWithValues } from './programs.ts';
 
 /** 1 by default; 0.1 for a quick look, 10 for a long one. */
 const scale = Number(process.argv[2] ?? 1);
@@ -113,6 +113,7 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
   const referenceMilliseconds = timeMedian(() => run(referenceHost(program), benchmark), timedRuns);
   const splitMilliseconds = timeMedian(() => run(new SingleNodeHost(split, { stepLimit: unlimited }), benchmark), timedRuns);
   let handMilliseconds: number | undefined;
+  let valuesMilliseconds: number | undefined;
   const rows = [
     ['semantics', 'ms', 'local steps/s', 'vs reference'],
     ['reference model', fixed(referenceMilliseconds, 1), '', '1.00'],
@@ -129,6 +130,10 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
     for (let warm = 0; warm < 5; warm++) workByHand(computeIterations);
     handMilliseconds = timeMedian(() => workByHand(computeIterations), 3 * timedRuns);
     rows.push(['hand-written TypeScript', fixed(handMilliseconds, 2), '', fixed(handMilliseconds / referenceMilliseconds, 3)]);
+    if (!valuesEqual(workWithValues(computeIterations), splitValue)) throw new Error('the TypeScript over Ent\'s values disagrees');
+    for (let warm = 0; warm < 3; warm++) workWithValues(computeIterations);
+    valuesMilliseconds = timeMedian(() => workWithValues(computeIterations), 3 * timedRuns);
+    rows.push(['TypeScript over Ent\'s values (semantics/values.ts)', fixed(valuesMilliseconds, 2), '', fixed(valuesMilliseconds / referenceMilliseconds, 3)]);
   }
   console.log(`\n${benchmark.name} = ${canonical(splitValue)}`);
   console.log(`  ${count(localSteps)} local steps, ${count(messages)} messages delivered (G-Deliver)`);
@@ -139,6 +144,7 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
     : ' (the split machine is the faster)'));
   if (handMilliseconds !== undefined) {
     console.log(`  split/hand-written TypeScript: ${fixed(splitMilliseconds / handMilliseconds, 1)};`
-      + ` reference/hand-written: ${fixed(referenceMilliseconds / handMilliseconds, 1)}`);
+      + ` reference/hand-written: ${fixed(referenceMilliseconds / handMilliseconds, 1)};`
+      + ` TypeScript over Ent's values/hand-written: ${fixed(valuesMilliseconds! / handMilliseconds, 1)}`);
   }
 }

@@ -145,13 +145,13 @@ interface CompiledBlock {
 
 const compiledBlocks = new WeakMap<SplitProgram, Map<CompiledVariant, Map<SplitBlock, CompiledBlock>>>();
 
-function compiledBlock(program: SplitProgram, splitBlock: SplitBlock): CompiledBlock {
+function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
   let byVariant = compiledBlocks.get(program);
   if (byVariant === undefined) compiledBlocks.set(program, (byVariant = new Map()));
-  let blocks = byVariant.get(variant);
-  if (blocks === undefined) byVariant.set(variant, (blocks = new Map()));
+  let blocks = byVariant.get(chosen);
+  if (blocks === undefined) byVariant.set(chosen, (blocks = new Map()));
   let found = blocks.get(splitBlock);
-  if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, variant).compile()));
+  if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, chosen).compile()));
   return found;
 }
 
@@ -161,7 +161,7 @@ function compiledBlock(program: SplitProgram, splitBlock: SplitBlock): CompiledB
  * the step budget (A0108) or an interrupt (A0111).
  */
 export function runCompiled(program: SplitProgram, start: Activation, fields: ReadonlyMap<string, Value | undefined>, state: LocalRunState): LocalEnd {
-  const compiled = compiledBlock(program, start.block);
+  const compiled = compiledBlock(program, start.block, variant);
   const values = compiled.template.slice();
   const given = start.env.values;
   for (let slot = 0; slot < given.length; slot++) values[slot] = given[slot];
@@ -620,12 +620,13 @@ class BlockCompiler {
     }
     const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
     const program = this.program;
+    const chosen = this.variant;
     const slot = (name: string): number => this.slot(name);
     let compiled: CompiledBlock | undefined;
     let copies: number[] | undefined;
     return (run, values) => {
       if (compiled === undefined) {
-        compiled = compiledBlock(program, nextBlock);
+        compiled = compiledBlock(program, nextBlock, chosen);
         const nextSlots = compiled.slots;
         copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
         copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
