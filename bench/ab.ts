@@ -5,18 +5,19 @@
 // or a copy of `build/` taken before the change); both must have bench/programs.js.
 // Workloads:
 //   compute  Mixer.work(n) on SingleNodeHost (bench/programs.ts), with the hand-written TypeScript
+//   calls    Ping.rally(n, 20, Pong(1)) on SingleNodeHost (bench/programs.ts): a call-heavy program
 //   parse    compile (parse + check) of the 10,000-line program bench/parse-check.ts generates
 //   transfer 2PL, 3 nodes, exactly-once, 16 clients, n YCSB+T transfers over 200 accounts
 // Prints each build's median and the ratio B/A (below 1: B is faster).
-// Run: node build/bench/ab.js DIR_A DIR_B compute|parse|transfer [n]
+// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer [n]
 
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
 const [directoryA, directoryB, workload, sizeText] = process.argv.slice(2);
-if (directoryA === undefined || directoryB === undefined || !['compute', 'parse', 'transfer'].includes(workload ?? '')) {
-  throw new Error('usage: node build/bench/ab.js DIR_A DIR_B compute|parse|transfer [n]');
+if (directoryA === undefined || directoryB === undefined || !['compute', 'calls', 'parse', 'transfer'].includes(workload ?? '')) {
+  throw new Error('usage: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer [n]');
 }
 const size = sizeText === undefined ? undefined : Number(sizeText);
 const rounds = 9;
@@ -75,6 +76,21 @@ async function prepare(directory: string): Promise<() => unknown> {
         host.outcome(host.submit({ kind: 'new', entity: 'Mixer', key: 1, args: [] }));
         const outcome = host.outcome(host.submit({ kind: 'call', target: values.referenceValue('Mixer', 1), method: 'work', args: [iterations] }));
         if (outcome.kind !== 'committed') throw new Error('Mixer.work aborted');
+        return outcome.value;
+      };
+    }
+    case 'calls': {
+      const { SingleNodeHost } = await load(directory, 'runtime/single-node.js');
+      const { split } = programs.compiled(programs.callSource, 'ab.ent');
+      const rounds = size ?? 2_000;
+      const ping = values.referenceValue('Ping', 1);
+      const pong = values.referenceValue('Pong', 1);
+      return () => {
+        const host = new SingleNodeHost(split, { stepLimit: Number.MAX_SAFE_INTEGER });
+        host.outcome(host.submit({ kind: 'new', entity: 'Ping', key: 1, args: [] }));
+        host.outcome(host.submit({ kind: 'new', entity: 'Pong', key: 1, args: [] }));
+        const outcome = host.outcome(host.submit({ kind: 'call', target: ping, method: 'rally', args: [rounds, 20, pong] }));
+        if (outcome.kind !== 'committed') throw new Error('Ping.rally aborted');
         return outcome.value;
       };
     }

@@ -145,11 +145,23 @@ interface CompiledBlock {
 
 const compiledBlocks = new WeakMap<SplitProgram, Map<CompiledVariant, Map<SplitBlock, CompiledBlock>>>();
 
+/** The blocks of the program and variant compiled last: a run usually follows one of the same program. */
+let lastProgram: SplitProgram | undefined;
+let lastVariant: CompiledVariant | undefined;
+let lastBlocks: Map<SplitBlock, CompiledBlock> | undefined;
+
 function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
+  if (program === lastProgram && chosen === lastVariant) {
+    const found = lastBlocks!.get(splitBlock);
+    if (found !== undefined) return found;
+  }
   let byVariant = compiledBlocks.get(program);
   if (byVariant === undefined) compiledBlocks.set(program, (byVariant = new Map()));
   let blocks = byVariant.get(chosen);
   if (blocks === undefined) byVariant.set(chosen, (blocks = new Map()));
+  lastProgram = program;
+  lastVariant = chosen;
+  lastBlocks = blocks;
   let found = blocks.get(splitBlock);
   if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, chosen).compile()));
   return found;

@@ -15,7 +15,7 @@ import type { Outcome, Request, TransactionHost } from '../semantics/transaction
 import {
   abort, canonical, referenceValue, TransactionAbort, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
-import { EntityTable } from './entity-table.ts';
+import { EntityTable, type EntityRecord } from './entity-table.ts';
 
 export const defaultStepLimit = 1_000_000;
 
@@ -52,12 +52,23 @@ export class SingleNodeHost implements TransactionHost {
   private stepsSincePoll = 0;
   /** The compiled runs' rule counts (only their sum, the ticks, is kept). */
   private readonly counts = newRuleCounts();
+  /** The entity the compiled run under way writes to. */
+  private writing: EntityRecord | undefined;
+  /** What a compiled run keeps (one for every run of this host: runs never nest). */
+  private readonly local: LocalRunState;
 
   constructor(
     private readonly program: SplitProgram,
     private readonly options: SingleNodeOptions = {},
   ) {
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
+    this.local = {
+      steps: 0,
+      stepLimit: this.stepLimit,
+      interrupted: options.interrupted,
+      counts: this.counts,
+      write: (field, value) => this.entities.write(this.writing!, field, value),
+    };
   }
 
   submit(request: Request): number {
@@ -143,13 +154,9 @@ export class SingleNodeHost implements TransactionHost {
     const state = this.entities.existing(activation.self);
     if (this.options.trace === undefined) {
       // Not traced: the compiled blocks take the same steps without building one per step.
-      const local: LocalRunState = {
-        steps: this.steps,
-        stepLimit: this.stepLimit,
-        interrupted: this.options.interrupted,
-        counts: this.counts,
-        write: (field, value) => this.entities.write(state, field, value),
-      };
+      const local = this.local;
+      local.steps = this.steps;
+      this.writing = state;
       let end: LocalEnd;
       try {
         end = runCompiled(this.program, start, state.fields, local);
