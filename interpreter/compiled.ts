@@ -31,8 +31,8 @@ import {
 } from '../semantics/values.ts';
 import { runToEnd, type LocalEnd } from './fast-path.ts';
 import {
-  block as blockNamed, builds, emptyEnvironment, suspend, uninitialized,
-  type Activation, type FrameStack, type LocalRule,
+  block as blockNamed, builds, emptyEnvironment, pushFrame, uninitialized,
+  type Activation, type Frame, type FrameStack, type LocalRule,
 } from './machine.ts';
 
 /** The local rules, in the order of a rule-count array's entries. */
@@ -566,14 +566,39 @@ class BlockCompiler {
           return elseTransfer(run, values);
         };
       }
-      case 'Call':
-      case 'ReadRemote':
-      case 'New': {
-        const splitBlock = this.splitBlock;
-        const slots = this.slots;
+      // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
+      // `suspend` builds them (the block to resume and the live variables' slots found once, here).
+      case 'Call': {
+        const { span, method } = term;
+        const save = this.resumeFrame(term.continuation, term.async);
+        const receiver = this.atom(term.receiver);
+        const args = term.args.map((atom) => this.atom(atom));
         return (run, values) => {
-          const activation: Activation = { self: run.self, block: splitBlock, term, env: { slots, values }, stack: run.stack };
-          run.end = suspend(run.program, activation, term);
+          const stack = pushFrame(run.stack, save(run, values));
+          const target = values[receiver] as ReferenceValue;
+          run.end = { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method, args: args.map((slot) => values[slot]!), stack } };
+          return undefined;
+        };
+      }
+      case 'ReadRemote': {
+        const { span, field } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const object = this.atom(term.object);
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          run.end = { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target: values[object] as ReferenceValue, field, stack } };
+          return undefined;
+        };
+      }
+      case 'New': {
+        const { span, entity } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const key = this.atom(term.key);
+        const args = term.args.map((atom) => this.atom(atom));
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack } as const;
+          run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
           return undefined;
         };
       }
@@ -596,6 +621,14 @@ class BlockCompiler {
       default:
         throw new Error(`assertion: ${term.kind} does not end a segment`);
     }
+  }
+
+  /** The frame a suspending step saves: the block that resumes, and its live variables' values. */
+  private resumeFrame(continuation: string, async: boolean): (run: Run, values: Values) => Frame {
+    const resumeAt = blockNamed(this.program, this.splitBlock.entity, continuation);
+    const live = resumeAt.live.map((name) => this.slot(name));
+    const name = resumeAt.name;
+    return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
   }
 
   /** The holder of a local continuation's code, when `target` is one and takes no parameters. */
