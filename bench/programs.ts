@@ -1,11 +1,15 @@
 // Ent programs the benchmarks share: a compute-heavy method (bench/reference.ts, bench/split.ts,
-// bench/runtime.ts) and a call-heavy pair of entities (bench/split.ts), and how the benchmarks compile
+// bench/runtime.ts) with its hand-written TypeScript twin and a call-heavy pair of entities (bench/split.ts), and how the benchmarks compile
 // a program: to its typed program and its split program, failing loudly on a diagnostic.
 
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
+import {
+  add, applyBuiltin, listItems, listLength, listPush, listStore, listValue, mapEntries, mapHas, mapLookup, mapStore, mapValue,
+  multiply, remainder, subtract,
+} from '../semantics/values.ts';
 
 export function compiled(source: string, name: string): { program: TypedProgram; split: SplitProgram } {
   const result = compile(source, name);
@@ -51,6 +55,48 @@ entity Mixer {
   }
 }
 `;
+
+/** `Mixer.work` written by hand in TypeScript: the baseline the Ent semantics are measured against. */
+export function workByHand(n: number): number {
+  let sum = 0;
+  const recent: number[] = [];
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    sum = (sum * 31 + i) % 1000003;
+    if (i % 7 === 3) sum = sum + Math.abs(i - 500);
+    const bucket = sum % 16;
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+    if (recent.length < 64) recent.push(sum);
+    else recent[i % 64] = sum;
+  }
+  let total = sum;
+  for (const bucket of [...counts.keys()].sort((a, b) => a - b)) total = (total + bucket * counts.get(bucket)!) % 1000003;
+  for (const value of recent) total = (total + value) % 1000003;
+  return total;
+}
+
+/**
+ * `Mixer.work` written in TypeScript against Ent's value library (semantics/values.ts): the persistent
+ * lists and maps and the checked arithmetic every semantics shares, with no interpreter around them.
+ * What it costs over `workByHand` is what Ent's values cost; what the split machine costs over it is
+ * the machine's own.
+ */
+export function workWithValues(n: number): number {
+  let sum = 0;
+  let recent = listValue([]);
+  let counts = mapValue(new Map());
+  for (let i = 0; i < n; i = add(i, 1)) {
+    sum = remainder(add(multiply(sum, 31), i), 1000003);
+    if (remainder(i, 7) === 3) sum = add(sum, applyBuiltin('abs', [subtract(i, 500)]) as number);
+    const bucket = remainder(sum, 16);
+    counts = mapHas(counts, bucket) ? mapStore(counts, bucket, add(mapLookup(counts, bucket) as number, 1)) : mapStore(counts, bucket, 1);
+    recent = listLength(recent) < 64 ? listPush(recent, sum) : listStore(recent, remainder(i, 64), sum);
+  }
+  let total = sum;
+  for (const [bucket, times] of mapEntries(counts)) total = remainder(add(total, multiply(bucket as number, times as number)), 1000003);
+  for (const value of listItems(recent)) total = remainder(add(total, value as number), 1000003);
+  return total;
+}
 
 // Ping and Pong bounce a call back and forth `depth` times (a recursion across two entities, each
 // level a remote call and a reply), then Ping reads Pong once more; `rally` does that `rounds` times.

@@ -10,30 +10,11 @@ import { ReferenceModel } from '../semantics/reference/model.ts';
 import { compile } from '../semantics/compile.ts';
 import type * as T from '../semantics/typed.ts';
 import { canonical, referenceValue, type Value } from '../semantics/values.ts';
-import { computeSource } from './programs.ts';
+import { computeSource, workByHand } from './programs.ts';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
 const timedRuns = 3;
 
-
-/** The same work, written by hand in TypeScript. */
-function workByHand(n: number): number {
-  let sum = 0;
-  const recent: number[] = [];
-  const counts = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    sum = (sum * 31 + i) % 1000003;
-    if (i % 7 === 3) sum = sum + Math.abs(i - 500);
-    const bucket = sum % 16;
-    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
-    if (recent.length < 64) recent.push(sum);
-    else recent[i % 64] = sum;
-  }
-  let total = sum;
-  for (const bucket of [...counts.keys()].sort((a, b) => a - b)) total = (total + bucket * counts.get(bucket)!) % 1000003;
-  for (const value of recent) total = (total + value) % 1000003;
-  return total;
-}
 
 /** The model, counting every statement it executes (used once, to know the count). */
 class CountingModel extends ReferenceModel {

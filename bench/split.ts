@@ -4,7 +4,8 @@
 // and a call-heavy one (a loop of remote calls, each a recursion across two entities). Prints the wall
 // time of each (median of several runs after warm-up), the ratio split/reference, and the machine's
 // local steps per second. For the compute-heavy method it also drives `step` directly, with no host,
-// to separate the machine from the host around it. The step and message counts come from one counting
+// to separate the machine from the host around it, and runs the same work written by hand in TypeScript
+// (bench/programs.ts `workByHand`) and against Ent's value library with no interpreter (`workWithValues`). The step and message counts come from one counting
 // run with a trace callback; the timed runs have no trace.
 // Run: npx tsc -p . && node build/bench/split.js [scale] [compute|calls] (docs/benchmarks.md has the
 // figures; the second argument runs one program only, for a profile).
@@ -17,7 +18,7 @@ import type { Request, TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical, referenceValue, valuesEqual, type Value } from '../semantics/values.ts';
 import { count, fixed, table, timeMedian } from './measure.ts';
-import { callSource, compiled, computeSource } from './programs.ts';
+import { callSource, compiled, computeSource, workByHand, workWithValues } from './programs.ts';
 
 /** 1 by default; 0.1 for a quick look, 10 for a long one. */
 const scale = Number(process.argv[2] ?? 1);
@@ -111,6 +112,8 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
   // The timed runs: each on fresh entities, built with the host, so the setup (a `new` or two) is timed too.
   const referenceMilliseconds = timeMedian(() => run(referenceHost(program), benchmark), timedRuns);
   const splitMilliseconds = timeMedian(() => run(new SingleNodeHost(split, { stepLimit: unlimited }), benchmark), timedRuns);
+  let handMilliseconds: number | undefined;
+  let valuesMilliseconds: number | undefined;
   const rows = [
     ['semantics', 'ms', 'local steps/s', 'vs reference'],
     ['reference model', fixed(referenceMilliseconds, 1), '', '1.00'],
@@ -123,11 +126,25 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
     const bareMilliseconds = timeMedian(() => bareMachine(split, computeIterations), timedRuns);
     rows.push(['`step` alone (no host)', fixed(bareMilliseconds, 1), count(bare.steps / (bareMilliseconds / 1000)),
       fixed(bareMilliseconds / referenceMilliseconds, 2)]);
+    if (!valuesEqual(workByHand(computeIterations), splitValue)) throw new Error('the hand-written TypeScript disagrees');
+    for (let warm = 0; warm < 5; warm++) workByHand(computeIterations);
+    handMilliseconds = timeMedian(() => workByHand(computeIterations), 3 * timedRuns);
+    rows.push(['hand-written TypeScript', fixed(handMilliseconds, 2), '', fixed(handMilliseconds / referenceMilliseconds, 3)]);
+    if (!valuesEqual(workWithValues(computeIterations), splitValue)) throw new Error('the TypeScript over Ent\'s values disagrees');
+    for (let warm = 0; warm < 3; warm++) workWithValues(computeIterations);
+    valuesMilliseconds = timeMedian(() => workWithValues(computeIterations), 3 * timedRuns);
+    rows.push(['TypeScript over Ent\'s values (semantics/values.ts)', fixed(valuesMilliseconds, 2), '', fixed(valuesMilliseconds / referenceMilliseconds, 3)]);
   }
   console.log(`\n${benchmark.name} = ${canonical(splitValue)}`);
   console.log(`  ${count(localSteps)} local steps, ${count(messages)} messages delivered (G-Deliver)`);
   console.log(table(rows).split('\n').map((line) => `  ${line}`).join('\n'));
   const overhead = (100 * (splitMilliseconds - referenceMilliseconds)) / splitMilliseconds;
-  console.log(`  split/reference: ${fixed(splitMilliseconds / referenceMilliseconds, 2)}`
-    + ` (${fixed(overhead, 0)} % of the split machine's time is beyond what the reference model needs)`);
+  console.log(`  split/reference: ${fixed(splitMilliseconds / referenceMilliseconds, 2)}` + (overhead > 0
+    ? ` (${fixed(overhead, 0)} % of the split machine's time is beyond what the reference model needs)`
+    : ' (the split machine is the faster)'));
+  if (handMilliseconds !== undefined) {
+    console.log(`  split/hand-written TypeScript: ${fixed(splitMilliseconds / handMilliseconds, 1)};`
+      + ` reference/hand-written: ${fixed(referenceMilliseconds / handMilliseconds, 1)};`
+      + ` TypeScript over Ent's values/hand-written: ${fixed(valuesMilliseconds! / handMilliseconds, 1)}`);
+  }
 }

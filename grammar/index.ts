@@ -1,14 +1,14 @@
 // Stage: grammar, its entry point. Source text → surface AST and diagnostics. Never throws on any input:
 // lexical and syntax errors come back as diagnostics, and no AST is built from a tree with errors.
 
-import { EOF, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { EOF, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
-import { AstBuilder } from './cst-to-ast.ts';
+import { AstBuilder } from './ast-builder.ts';
 import {
   AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
   LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
-  Slash, Star, StringLiteral, True, contextualStream,
+  Slash, Star, StringLiteral, True, contextualStream, startsLine,
 } from './lexer.ts';
 import { parser } from './parser.ts';
 import { span, tokenSpan, type Span } from './span.ts';
@@ -22,7 +22,7 @@ export interface ParseResult {
 const syntaxErrorsMax = 25;
 
 export function parse(text: string, file: string): ParseResult {
-  const parsed = parseWith(text, file, () => parser.program(), (builder, tree) => builder.program(tree));
+  const parsed = parseWith(text, file, () => parser.program());
   return { program: parsed.result, diagnostics: parsed.diagnostics };
 }
 
@@ -33,26 +33,26 @@ export interface ReplInput {
 
 /** Parses one REPL input: entity declarations and run-block statements in any mix. */
 export function parseReplInput(text: string, file: string): { readonly input: ReplInput | undefined; readonly diagnostics: readonly Diagnostic[] } {
-  const parsed = parseWith(text, file, () => parser.replInput(), (builder, tree) => builder.replInput(tree));
+  const parsed = parseWith(text, file, () => parser.replInput());
   return { input: parsed.result, diagnostics: parsed.diagnostics };
 }
 
 function parseWith<Result>(
   text: string,
   file: string,
-  rule: () => CstNode,
-  build: (builder: AstBuilder, tree: CstNode) => Result,
+  rule: () => Result,
 ): { result: Result | undefined; diagnostics: readonly Diagnostic[] } {
   const lexed = lex(text, file);
   const tooDeep = tokenNestingTooDeep(lexed.tokens, file);
   if (tooDeep !== undefined) return { result: undefined, diagnostics: sortDiagnostics([...lexed.diagnostics, tooDeep]) };
   parser.input = lexed.tokens;
-  const tree = rule();
+  const builder = new AstBuilder(file);
+  parser.builder = builder;
+  const result = rule();
   const syntax = syntaxDiagnostics(parser.errors, { lexical: lexed.diagnostics, tokens: lexed.tokens, text, file });
   const diagnostics = [...lexed.diagnostics, ...syntax];
   if (diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(diagnostics) };
-  const builder = new AstBuilder(file);
-  const result = build(builder, tree);
+  // The parser's actions built the AST and reported what the grammar accepts but Ent does not.
   if (builder.diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(builder.diagnostics) };
   const deepest = treeTooDeep(result);
   if (deepest !== undefined) return { result: undefined, diagnostics: [deepest] };
@@ -110,9 +110,13 @@ const operandEnders = new Set<TokenType>([Identifier, IntLiteral, StringLiteral,
 
 /** The first node deeper than `treeDepthMax` in the AST, measured without recursion. */
 function treeTooDeep(root: unknown): Diagnostic | undefined {
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  // Two parallel stacks (node, depth) and `for … in`, which visits keys in the order `Object.entries`
+  // gives, without allocating an array per node.
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop()!;
     if (typeof node !== 'object' || node === null) continue;
     const record = node as { kind?: unknown; span?: Span };
     const counts = typeof record.kind === 'string';
@@ -120,10 +124,19 @@ function treeTooDeep(root: unknown): Diagnostic | undefined {
       return diagnostic('E0106', `this expression nests more than ${treeDepthMax} levels deep`, record.span,
         'name intermediate results with `let`, or split a long chain of operators into several statements');
     }
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'span' || key === 'operatorSpan') continue;
-      if (Array.isArray(value)) for (const item of value) stack.push([item, depth + (counts ? 1 : 0)]);
-      else if (typeof value === 'object' && value !== null) stack.push([value, depth + (counts ? 1 : 0)]);
+    const below = depth + (counts ? 1 : 0);
+    for (const key in node) {
+      if (key === 'span' || key === 'operatorSpan' || !Object.hasOwn(node, key)) continue;
+      const value = (node as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          nodes.push(item);
+          depths.push(below);
+        }
+      } else if (typeof value === 'object' && value !== null) {
+        nodes.push(value);
+        depths.push(below);
+      }
     }
   }
   return undefined;
@@ -142,7 +155,7 @@ function syntaxDiagnostics(
   const { lexical, text, file } = context;
   const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
   const lexicalLines = new Set(lexical.map((entry) => lineOf(entry.span.start)));
-  const starts = declarationStarts(context.tokens);
+  const starts = declarationStarts(context.tokens, text);
   const reportedDeclarations = new Set<number>();
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
@@ -162,14 +175,14 @@ function syntaxDiagnostics(
  * Where top-level declarations start: `entity` and `run` outside every brace, or at the start of a line
  * (so that one unclosed brace does not merge every later declaration into its own).
  */
-function declarationStarts(tokens: readonly IToken[]): number[] {
+function declarationStarts(tokens: readonly IToken[], text: string): number[] {
   const starts: number[] = [];
   let depth = 0;
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
     if (token.tokenType === LCurly) depth++;
     else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
-    else if ((token.tokenType === Entity || token.tokenType === Run || startsStream(token, tokens[index + 1])) && (depth === 0 || token.startColumn === 1)) {
+    else if ((token.tokenType === Entity || token.tokenType === Run || startsStream(token, tokens[index + 1])) && (depth === 0 || startsLine(text, token.startOffset))) {
       starts.push(token.startOffset);
     }
   }

@@ -117,24 +117,26 @@ function punctuation(name: string, text: string, categories?: TokenType[]): Toke
   return createToken(categories === undefined ? config : { ...config, categories });
 }
 
-export const EqualityOperator = createToken({ name: 'EqualityOperator', pattern: Lexer.NA });
-export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA });
-export const AdditiveOperator = createToken({ name: 'AdditiveOperator', pattern: Lexer.NA });
-export const MultiplicativeOperator = createToken({ name: 'MultiplicativeOperator', pattern: Lexer.NA });
+/**
+ * Every binary operator: the parser reads an expression as operands separated by them, and the AST
+ * builder groups them by precedence (grammar/ast-builder.ts), so that an operand costs the parser one rule
+ * and not one per precedence level.
+ */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA });
 
-export const OrOr = punctuation('OrOr', '||');
-export const AndAnd = punctuation('AndAnd', '&&');
-export const EqualEqual = punctuation('EqualEqual', '==', [EqualityOperator]);
-export const NotEqual = punctuation('NotEqual', '!=', [EqualityOperator]);
-export const LessEqual = punctuation('LessEqual', '<=', [ComparisonOperator]);
-export const GreaterEqual = punctuation('GreaterEqual', '>=', [ComparisonOperator]);
-export const Less = punctuation('Less', '<', [ComparisonOperator]);
-export const Greater = punctuation('Greater', '>', [ComparisonOperator]);
-export const Plus = punctuation('Plus', '+', [AdditiveOperator]);
-export const Minus = punctuation('Minus', '-', [AdditiveOperator]);
-export const Star = punctuation('Star', '*', [MultiplicativeOperator]);
-export const Slash = punctuation('Slash', '/', [MultiplicativeOperator]);
-export const Percent = punctuation('Percent', '%', [MultiplicativeOperator]);
+export const OrOr = punctuation('OrOr', '||', [BinaryOperator]);
+export const AndAnd = punctuation('AndAnd', '&&', [BinaryOperator]);
+export const EqualEqual = punctuation('EqualEqual', '==', [BinaryOperator]);
+export const NotEqual = punctuation('NotEqual', '!=', [BinaryOperator]);
+export const LessEqual = punctuation('LessEqual', '<=', [BinaryOperator]);
+export const GreaterEqual = punctuation('GreaterEqual', '>=', [BinaryOperator]);
+export const Less = punctuation('Less', '<', [BinaryOperator]);
+export const Greater = punctuation('Greater', '>', [BinaryOperator]);
+export const Plus = punctuation('Plus', '+', [BinaryOperator]);
+export const Minus = punctuation('Minus', '-', [BinaryOperator]);
+export const Star = punctuation('Star', '*', [BinaryOperator]);
+export const Slash = punctuation('Slash', '/', [BinaryOperator]);
+export const Percent = punctuation('Percent', '%', [BinaryOperator]);
 export const Bang = punctuation('Bang', '!');
 export const Equals = punctuation('Equals', '=');
 export const LCurly = punctuation('LCurly', '{');
@@ -158,10 +160,12 @@ export const allTokens: readonly TokenType[] = [
   OrOr, AndAnd, EqualEqual, NotEqual, LessEqual, GreaterEqual, Less, Greater,
   Plus, Minus, Star, Slash, Percent, Bang, Equals,
   LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Semicolon, Dot,
-  Newline, EqualityOperator, ComparisonOperator, AdditiveOperator, MultiplicativeOperator, ReservedWord,
+  Newline, BinaryOperator, ReservedWord,
 ];
 
-const lexer = new Lexer(allTokens as TokenType[], { positionTracking: 'full', ensureOptimizations: false });
+// Tokens carry offsets only: spans are offsets, and line breaks are found in the text (`insertNewlines`).
+// Tracking lines and columns for every token took the lexer three times as long.
+const lexer = new Lexer(allTokens as TokenType[], { positionTracking: 'onlyOffset', ensureOptimizations: false });
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -181,17 +185,17 @@ export function lex(text: string, file: string): LexResult {
   }
   const tokens: IToken[] = [];
   for (const token of result.tokens) {
+    // The lexer gives the start offset only; a token's text is its image, so its end follows.
+    token.endOffset = token.startOffset + token.image.length - 1;
     if (token.tokenType === UnterminatedString) {
       diagnostics.push(diagnostic('E0102', 'unterminated string literal',
         span(file, token.startOffset, token.endOffset! + 1), 'close the string with `"` on the same line'));
       // Parse on as if the string were closed, so that one mistake does not hide the next.
-      tokens.push(createTokenInstance(StringLiteral, `${token.image}"`, token.startOffset, token.endOffset!,
-        token.startLine!, token.endLine!, token.startColumn!, token.endColumn!));
+      tokens.push(createTokenInstance(StringLiteral, `${token.image}"`, token.startOffset, token.endOffset!, NaN, NaN, NaN, NaN));
     } else if (token.tokenType === SingleQuotedString) {
       diagnostics.push(diagnostic('E0101', 'unexpected character "\'"', span(file, token.startOffset, token.endOffset! + 1),
         `Ent writes strings in double quotes: "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`));
-      tokens.push(createTokenInstance(StringLiteral, `"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!,
-        token.startLine!, token.endLine!, token.startColumn!, token.endColumn!));
+      tokens.push(createTokenInstance(StringLiteral, `"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!, NaN, NaN, NaN, NaN));
     } else if (token.tokenType === UnterminatedComment) {
       diagnostics.push(diagnostic('E0104', 'unterminated block comment',
         span(file, token.startOffset, token.startOffset + 2), 'close the comment with `*/`'));
@@ -210,14 +214,30 @@ function unexpectedCharacterHint(character: string): string {
   return 'Ent source uses ASCII names, operators and string literals; remove or quote this character';
 }
 
-const statementEnders = new Set<TokenType>([
+/** A table of token types, by each type's index (faster than a set of types on a hot path). */
+function tokenTable(types: readonly TokenType[]): boolean[] {
+  const table: boolean[] = [];
+  for (const type of allTokens) table[type.tokenTypeIdx!] = types.includes(type);
+  return table;
+}
+
+const statementEnders = tokenTable([
   Identifier, IntLiteral, StringLiteral, True, False, Self, Break, Continue, Return, RParen, RBracket, RCurly,
 ]);
+const keywordTable = tokenTable(keywordTokens);
 const typeConstructors = new Set(['list', 'map', 'future']);
-const tokensInsideTypeArguments = new Set<TokenType>([Identifier, Comma, Less, Greater]);
+const tokensInsideTypeArguments = tokenTable([Identifier, Comma, Less, Greater]);
 
-function virtualNewline(at: number, line: number, column: number): IToken {
-  return createTokenInstance(Newline, '\n', at, at, line, line, column, column);
+/** A virtual terminator at offset `at` (tokens carry offsets, not lines and columns). */
+function virtualNewline(at: number): IToken {
+  return createTokenInstance(Newline, '\n', at, at, NaN, NaN, NaN, NaN);
+}
+
+/** Whether a token at `offset` starts its line (the lexer counts `\n`, `\r\n` and `\r` as line breaks). */
+export function startsLine(text: string, offset: number): boolean {
+  if (offset === 0) return true;
+  const before = text.charCodeAt(offset - 1);
+  return before === 10 || before === 13;
 }
 
 /**
@@ -231,28 +251,32 @@ export function insertNewlines(tokens: readonly IToken[], text: string): IToken[
   const nesting: ('(' | '[' | '{' | '<')[] = [];
   let previous: IToken | undefined;
   let previousEnds = false;
+  // The first `\n` at or after the end of the previous token: tokens come in order, so the text is
+  // searched once from start to end.
+  let newlineAt = text.indexOf('\n');
   for (const token of tokens) {
     const type = token.tokenType;
-    const breaksLine = previous !== undefined
-      && text.slice(previous.endOffset! + 1, token.startOffset).includes('\n');
+    let breaksLine = false;
+    if (previous !== undefined) {
+      const after = previous.endOffset! + 1;
+      while (newlineAt !== -1 && newlineAt < after) newlineAt = text.indexOf('\n', newlineAt + 1);
+      breaksLine = newlineAt !== -1 && newlineAt < token.startOffset;
+    }
     // Type arguments sit on one line: a line break (or a token they cannot hold) shows that a `<` after
     // a name such as `map` was a comparison after all.
-    while (nesting.at(-1) === '<' && (breaksLine || !tokensInsideTypeArguments.has(type))) nesting.pop();
-    const top = nesting.at(-1);
+    while (nesting[nesting.length - 1] === '<' && (breaksLine || !tokensInsideTypeArguments[type.tokenTypeIdx!])) nesting.pop();
+    const top = nesting[nesting.length - 1];
     const newlinesCount = top === '(' || top === '[' || top === '<' ? false : breaksLine && previousEnds;
-    const lastOutput = output.at(-1);
+    const lastOutput = output[output.length - 1];
     const needsCloser = type === RCurly && lastOutput !== undefined
       && lastOutput.tokenType !== LCurly && lastOutput.tokenType !== Semicolon && lastOutput.tokenType !== Newline;
     if (newlinesCount || needsCloser) {
-      const at = newlinesCount ? previous!.endOffset! + 1 : token.startOffset;
-      const line = newlinesCount ? previous!.endLine! : token.startLine!;
-      const column = newlinesCount ? previous!.endColumn! + 1 : token.startColumn!;
-      output.push(virtualNewline(at, line, column));
+      output.push(virtualNewline(newlinesCount ? previous!.endOffset! + 1 : token.startOffset));
     }
     output.push(token);
     // A keyword after `.` is a (wrongly) reserved member name, which ends a statement as a name does.
-    const memberName = previous?.tokenType === Dot && keywordTokens.includes(type);
-    previousEnds = statementEnders.has(type) || memberName;
+    const memberName = previous?.tokenType === Dot && keywordTable[type.tokenTypeIdx!];
+    previousEnds = statementEnders[type.tokenTypeIdx!] || memberName;
     if (type === LParen) nesting.push('(');
     else if (type === LBracket) nesting.push('[');
     else if (type === LCurly) nesting.push('{');
@@ -268,7 +292,7 @@ export function insertNewlines(tokens: readonly IToken[], text: string): IToken[
     previous = token;
   }
   if (previous !== undefined && previousEnds) {
-    output.push(virtualNewline(previous.endOffset! + 1, previous.endLine!, previous.endColumn! + 1));
+    output.push(virtualNewline(previous.endOffset! + 1));
   }
   return output;
 }

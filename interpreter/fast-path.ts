@@ -3,9 +3,11 @@
 // or step object built per step. It takes the same steps as `step` (interpreter/machine.ts), which stays
 // the definition: the same rules in the same order, the same cost charged for each, the same writes, and
 // the same end. A run that is traced (`--trace`, the REPL's `:trace on`, a counterexample's report, the
-// views) goes through `step` one rule at a time; a run that only counts its rules comes here. Nothing
-// outside the activation can observe the difference: the runtime never looks at an activation between
-// two of its local steps. tests/fast-path.test.ts holds the two equal over generated programs.
+// views) goes through `step` one rule at a time; a run that only counts its rules goes through the
+// compiled blocks (interpreter/compiled.ts), which hand the rest of an activation to this loop where
+// they must stop at an exact step (the step budget running out). Nothing outside the activation can
+// observe the difference: the runtime never looks at an activation between two of its local steps.
+// property-tests/fast-path.test.ts holds them equal to `step` over generated programs.
 
 import type { Term } from '../semantics/core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';

@@ -7,13 +7,18 @@
 //   - on the distributed runtime under random faults, 2PL and Aria, with the run block or a random
 //     workload (checkers/case.ts runCase), the two give the same history, event for event, the same
 //     committed entities and the same count of every rule, local and global.
+// The untraced runs go through the compiled blocks (interpreter/compiled.ts), whose fused segments,
+// batched counts and budget checks are what these comparisons hold to the machine.
 // Negative controls: the comparisons see a difference of one step of budget (the traced run with a
-// budget one step larger), and of one rule miscounted.
+// budget one step larger), of one rule miscounted, and each deliberately broken variant of the
+// compiler (`CompiledVariant`): a branch's else side counted as its then side, and a step that builds
+// a list, map or string charged one step only.
 
 import test from 'ava';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { runCase, type CheckCase, type CheckSettings } from '../checkers/case.ts';
+import { withCompiledVariant } from '../interpreter/compiled.ts';
 import { SingleNodeHost } from '../runtime/single-node.ts';
 import { Client, ClientError } from '../semantics/reference/client.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
@@ -92,4 +97,21 @@ test('negative control: a rule counted once more is seen by the comparison', (t)
     assert.deepEqual({ ...fast, ruleCounts: counts }, distributedRun(testCase, settings, true, testCase.numbers));
   }), { numRuns: runs(30), seed: 23 });
   t.true(found.failed);
+});
+
+test('negative control: a compiler that counts a branch\'s else side as its then side is caught', (t) => {
+  const found = fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => {
+    const settings = caseSettings(testCase, '2pl');
+    const broken = withCompiledVariant('branch-false-counted-true', () => distributedRun(testCase, settings, false, testCase.numbers));
+    assert.deepEqual(broken, distributedRun(testCase, settings, true, testCase.numbers));
+  }), { numRuns: runs(30), seed: 24 });
+  t.true(found.failed, 'the rule counts never showed a branch counted on the wrong side');
+});
+
+test('negative control: a compiler that charges a built list, map or string one step only is caught', (t) => {
+  const found = fc.check(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
+    const broken = withCompiledVariant('build-charges-nothing', () => runOnOneNode(program.text, stepLimit, false));
+    assert.deepEqual(broken, runOnOneNode(program.text, stepLimit, true));
+  }), { numRuns: runs(300), seed: 25 });
+  t.true(found.failed, 'no run showed a build charged one step only');
 });

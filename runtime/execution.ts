@@ -5,7 +5,8 @@
 // state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
 // into the token, never into the store: only a commit makes them durable.
 
-import { runToEnd, type LocalEnd } from '../interpreter/fast-path.ts';
+import { moveRuleCounts, newRuleCounts, runCompiled, type LocalRunState } from '../interpreter/compiled.ts';
+import type { LocalEnd } from '../interpreter/fast-path.ts';
 import { enterMethod, pushFrame, resumeFrame, step, type Activation, type Frame, type FrameStack } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
 import type { Term } from '../semantics/core.ts';
@@ -222,6 +223,9 @@ class LocalTraceEntry implements TraceEntry {
   }
 }
 
+/** The compiled runs' rule counts, moved into the context's after each run (runs never nest). */
+const ruleCounts = newRuleCounts();
+
 /** Runs an activation until it suspends, returns or aborts; its writes go into the token. */
 function runActivation(config: Configuration, nodeId: NodeId, start: Activation, startToken: Token, context: ExecutionContext): Configuration {
   const id = entityId(start.self);
@@ -241,22 +245,24 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
   };
   const counts = context.localCounts;
   if (counts !== undefined) {
-    // Counted, not traced: the fast path takes the same steps without building one per step.
-    const limit = config.settings.stepLimit;
-    const interrupted = config.settings.interrupted;
-    const end = runToEnd(context.program, start, fields, {
-      beforeStep: () => {
-        if (++steps > limit) return { code: 'A0108', message: 'step limit exceeded' };
-        if ((steps & 4095) === 0 && interrupted?.() === true) return { code: 'A0111', message: 'interrupted' };
-        return undefined;
-      },
-      fired: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
-      charge: (extra) => { steps += extra; },
+    // Counted, not traced: the compiled blocks take the same steps without building one per step.
+    const local: LocalRunState = {
+      steps,
+      stepLimit: config.settings.stepLimit,
+      interrupted: config.settings.interrupted,
+      counts: ruleCounts,
       write: (field, value) => {
         fields.set(field, value);
         wrote = true;
       },
-    });
+    };
+    let end: LocalEnd;
+    try {
+      end = runCompiled(context.program, start, fields, local);
+    } finally {
+      steps = local.steps;
+      moveRuleCounts(ruleCounts, counts);
+    }
     return endActivation(config, nodeId, end, tokenWithWrites(), context);
   }
   for (;;) {

@@ -81,6 +81,8 @@ export const faultOrder = ['crash', 'drop', 'duplicate', 'delay'] as const;
 
 function strike(config: Configuration, context: Context): { rule: GlobalRule; next: Configuration } | undefined {
   const { faults, timeouts, latencyJitter } = config.settings;
+  // No fault can strike: every source answers `among` of no chances with -1 and takes no choice.
+  if (faults.crash <= 0 && faults.drop <= 0 && faults.duplicate <= 0 && faults.delay <= 0) return undefined;
   const { choices, trace } = context;
   const note = (rule: GlobalRule, place: string, detail: string, envelope?: Envelope): void => {
     trace.push({ tick: config.tick, place, rule, span: undefined, detail, ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
@@ -133,14 +135,17 @@ type Event =
 /** Every pending event: messages in flight and timers set. */
 function pendingEvents(config: Configuration): Event[] {
   const events: Event[] = [];
-  config.network.forEach((envelope, index) => events.push({ kind: 'message', at: envelope.deliverAt, index }));
+  const network = config.network;
+  for (let index = 0; index < network.length; index++) events.push({ kind: 'message', at: network[index].deliverAt, index });
   for (const node of config.nodes) {
     if (!node.up) {
       if (node.recoverAt !== undefined) events.push({ kind: 'recover', at: node.recoverAt, node: node.id });
       continue;
     }
-    const deadlines = [coordinatorDeadline(config, node.id), participantDeadline(config, node.id)].filter((at): at is number => at !== undefined);
-    if (deadlines.length > 0) events.push({ kind: 'node', at: Math.min(...deadlines), node: node.id });
+    const coordinator = coordinatorDeadline(config, node.id);
+    const participant = participantDeadline(config, node.id);
+    const at = coordinator === undefined ? participant : participant === undefined ? coordinator : Math.min(coordinator, participant);
+    if (at !== undefined) events.push({ kind: 'node', at, node: node.id });
   }
   for (const client of config.clients) {
     const at = clientDeadline(client);
@@ -177,7 +182,8 @@ export function dueEventPlaces(config: Configuration): readonly Address[] {
 function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefined {
   const events = pendingEvents(config);
   if (events.length === 0) return undefined;
-  const earliest = Math.min(...events.map((event) => event.at));
+  let earliest = events[0].at;
+  for (const event of events) if (event.at < earliest) earliest = event.at;
   const due = events.filter((event) => event.at === earliest);
   return due[choices.pick(due.length)];
 }

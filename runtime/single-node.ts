@@ -4,7 +4,8 @@
 // Each transaction keeps an undo log, so that an abort anywhere restores every entity it touched.
 
 import type { Span } from '../grammar/span.ts';
-import { runToEnd } from '../interpreter/fast-path.ts';
+import { newRuleCounts, runCompiled, type LocalRunState } from '../interpreter/compiled.ts';
+import type { LocalEnd } from '../interpreter/fast-path.ts';
 import {
   enterMethod, pushFrame, resumeFrame, step, type Activation, type FrameStack, type LocalStep, type Outgoing,
 } from '../interpreter/machine.ts';
@@ -14,7 +15,7 @@ import type { Outcome, Request, TransactionHost } from '../semantics/transaction
 import {
   abort, canonical, referenceValue, TransactionAbort, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
-import { EntityTable } from './entity-table.ts';
+import { EntityTable, type EntityRecord } from './entity-table.ts';
 
 export const defaultStepLimit = 1_000_000;
 
@@ -49,12 +50,25 @@ export class SingleNodeHost implements TransactionHost {
   private tick = 0;
   private steps = 0;
   private stepsSincePoll = 0;
+  /** The compiled runs' rule counts (only their sum, the ticks, is kept). */
+  private readonly counts = newRuleCounts();
+  /** The entity the compiled run under way writes to. */
+  private writing: EntityRecord | undefined;
+  /** What a compiled run keeps (one for every run of this host: runs never nest). */
+  private readonly local: LocalRunState;
 
   constructor(
     private readonly program: SplitProgram,
     private readonly options: SingleNodeOptions = {},
   ) {
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
+    this.local = {
+      steps: 0,
+      stepLimit: this.stepLimit,
+      interrupted: options.interrupted,
+      counts: this.counts,
+      write: (field, value) => this.entities.write(this.writing!, field, value),
+    };
   }
 
   submit(request: Request): number {
@@ -139,20 +153,20 @@ export class SingleNodeHost implements TransactionHost {
     let activation = start;
     const state = this.entities.existing(activation.self);
     if (this.options.trace === undefined) {
-      // Not traced: the fast path takes the same steps without building one per step.
-      const end = runToEnd(this.program, start, state.fields, {
-        beforeStep: () => {
-          if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
-          if (++this.stepsSincePoll >= interruptPollSteps && this.options.interrupted !== undefined) {
-            this.stepsSincePoll = 0;
-            if (this.options.interrupted()) abort('A0111', 'interrupted');
-          }
-          return undefined;
-        },
-        fired: () => { this.tick++; },
-        charge: (extra) => { this.steps += extra; },
-        write: (field, value) => this.entities.write(state, field, value),
-      });
+      // Not traced: the compiled blocks take the same steps without building one per step.
+      const local = this.local;
+      local.steps = this.steps;
+      this.writing = state;
+      let end: LocalEnd;
+      try {
+        end = runCompiled(this.program, start, state.fields, local);
+      } finally {
+        this.steps = local.steps;
+        for (let index = 0; index < this.counts.length; index++) {
+          this.tick += this.counts[index];
+          this.counts[index] = 0;
+        }
+      }
       switch (end.kind) {
         case 'suspended': return end.outgoing;
         case 'returned': return { kind: 'reply', value: end.value, stack: end.stack };

@@ -1,0 +1,819 @@
+// Stage: interpreter. The local machine compiled: each split block is turned once (per program) into host
+// closures that take the machine's steps without building an activation or a step record per rule, and
+// without looking up a variable's slot, a primitive's kind or a continuation's name while they run.
+// `step` (interpreter/machine.ts) stays the definition; this module must take the same steps: the same
+// rules in the same order, the same cost charged for each, the same writes and the same end. A run that
+// is traced goes through `step` one rule at a time; a run that only counts its rules comes here.
+//
+// How the rules are fused. A block's terms fall into segments: a straight line of `let`, `set`, field
+// reads and writes and `letcont`s, ended by a jump, a branch, a call, a remote read, a `new`, a return or
+// an abort. A segment's length is known when it is compiled, so its budget is checked and its rule
+// counts are added once, at its start, instead of at every step; a variable is a slot of one array
+// (constants included, in slots after the variables), and a primitive is a closure over its slots.
+// Nothing outside the activation sees the difference: the runtime never looks at an activation between
+// two of its local steps. Where the fused run could differ from step-by-step, it gives the rest of the
+// segment to the step-by-step loop (interpreter/fast-path.ts `runToEnd`), which stops at the exact step:
+//   - a segment that would run past the step budget (the budget stops the run inside it);
+//   - a step that built a list, map or string whose size, charged on top of its step, takes the
+//     segment past the budget;
+// and a step that aborts (L-Fail) takes back the counts and steps of the segment's steps after it.
+// property-tests/fast-path.test.ts holds this equal to `step` over generated programs, and catches
+// each of the broken variants below (its negative controls).
+
+import type { Span } from '../grammar/span.ts';
+import type { Atom, Primitive, Term } from '../semantics/core.ts';
+import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
+import {
+  add, applyBuiltin, applyUnary, applyValueMethod, divide, joinStrings, listIndex, listPush, listStore,
+  listLength, listValue, mapHas, mapLookup, mapSize, mapRemove, mapStore, mapValue, multiply, negate, referenceValue, remainder, sizeOf,
+  subtract, TransactionAbort, valuesEqual,
+  type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
+} from '../semantics/values.ts';
+import { runToEnd, type LocalEnd } from './fast-path.ts';
+import {
+  block as blockNamed, builds, emptyEnvironment, pushFrame, uninitialized,
+  type Activation, type Frame, type FrameStack, type LocalRule,
+} from './machine.ts';
+
+/** The local rules, in the order of a rule-count array's entries. */
+export const localRules: readonly LocalRule[] = [
+  'L-Let', 'L-Set', 'L-Read-Self', 'L-Write-Self', 'L-LetCont', 'L-Jump', 'L-Goto',
+  'L-Branch-True', 'L-Branch-False', 'L-Call', 'L-Read-Remote', 'L-New', 'L-Return', 'L-Abort', 'L-Fail',
+];
+
+const ruleIndexes = new Map<string, number>(localRules.map((rule, index) => [rule, index]));
+
+function ruleIndex(rule: LocalRule): number {
+  return ruleIndexes.get(rule)!;
+}
+
+const branchTrue = ruleIndex('L-Branch-True');
+const branchFalse = ruleIndex('L-Branch-False');
+const failRule = ruleIndex('L-Fail');
+
+/** A fresh array of rule counts, one entry per rule of `localRules`, all zero. */
+export function newRuleCounts(): number[] {
+  return new Array<number>(localRules.length).fill(0);
+}
+
+/** Adds the counts to `into` by rule name (rules that did not fire are left out) and sets them to zero. */
+export function moveRuleCounts(counts: number[], into: Map<string, number>): void {
+  for (let index = 0; index < counts.length; index++) {
+    const fired = counts[index];
+    if (fired === 0) continue;
+    const rule = localRules[index];
+    into.set(rule, (into.get(rule) ?? 0) + fired);
+    counts[index] = 0;
+  }
+}
+
+/** What the caller keeps while the activation runs: its budget, its rule counts, its entity's writes. */
+export interface LocalRunState {
+  /** Steps charged so far (the transaction's, before this activation); the run adds its own. */
+  steps: number;
+  readonly stepLimit: number;
+  /** Asked when the steps pass a multiple of 4,096 (the REPL's Ctrl-C): true stops the run with A0111. */
+  readonly interrupted: (() => boolean) | undefined;
+  /** Times each local rule fired, indexed as `localRules`; the run adds to it. */
+  readonly counts: number[];
+  /** `self.f = v`: the caller applies the write; later reads of `fields` must see it. */
+  readonly write: (field: string, value: Value) => void;
+}
+
+/**
+ * Deliberately broken variants of the compiler, for the differential property's negative controls
+ * (property-tests/fast-path.test.ts): each gets one rule wrong in a way a user could meet.
+ *   - `branch-false-counted-true`: a branch that goes to its else side is counted as L-Branch-True;
+ *   - `build-charges-nothing`: a step that builds a list, map or string is charged one step only.
+ */
+export type CompiledVariant = 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing';
+
+let variant: CompiledVariant = 'faithful';
+
+/** Runs `work` with the compiler's variant set to `chosen` (for negative controls), then sets it back. */
+export function withCompiledVariant<Result>(chosen: CompiledVariant, work: () => Result): Result {
+  const before = variant;
+  variant = chosen;
+  try {
+    return work();
+  } finally {
+    variant = before;
+  }
+}
+
+type Values = (Value | undefined)[];
+
+/** The state of one compiled run. `values` is the current block's environment (the run's own copy). */
+class Run {
+  values: Values;
+  block: SplitBlock;
+  steps: number;
+  end: LocalEnd | undefined = undefined;
+  readonly interrupted: (() => boolean) | undefined;
+
+  constructor(
+    readonly program: SplitProgram,
+    readonly self: ReferenceValue,
+    readonly stack: FrameStack,
+    readonly fields: ReadonlyMap<string, Value | undefined>,
+    readonly state: LocalRunState,
+    readonly counts: number[],
+    readonly stepLimit: number,
+    start: CompiledBlock,
+    values: Values,
+  ) {
+    this.values = values;
+    this.block = start.block;
+    this.steps = state.steps;
+    this.interrupted = state.interrupted;
+  }
+}
+
+/** Where control goes next: a segment to run, or `undefined` when the run has ended (`run.end`). */
+type Code = (run: Run) => Code | undefined;
+/** A step inside a segment, with the block's environment at hand. */
+type Next = (run: Run, values: Values) => Code | undefined;
+type Evaluate = (values: Values, self: ReferenceValue) => Value;
+
+interface CompiledBlock {
+  readonly block: SplitBlock;
+  readonly slots: ReadonlyMap<string, number>;
+  /** A new environment: the variables unbound, then the block's constants. */
+  readonly template: readonly (Value | undefined)[];
+  readonly entry: Code;
+}
+
+const compiledBlocks = new WeakMap<SplitProgram, Map<CompiledVariant, Map<SplitBlock, CompiledBlock>>>();
+
+/** The blocks of the program and variant compiled last: a run usually follows one of the same program. */
+let lastProgram: SplitProgram | undefined;
+let lastVariant: CompiledVariant | undefined;
+let lastBlocks: Map<SplitBlock, CompiledBlock> | undefined;
+
+function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
+  if (program === lastProgram && chosen === lastVariant) {
+    const found = lastBlocks!.get(splitBlock);
+    if (found !== undefined) return found;
+  }
+  let byVariant = compiledBlocks.get(program);
+  if (byVariant === undefined) compiledBlocks.set(program, (byVariant = new Map()));
+  let blocks = byVariant.get(chosen);
+  if (blocks === undefined) byVariant.set(chosen, (blocks = new Map()));
+  lastProgram = program;
+  lastVariant = chosen;
+  lastBlocks = blocks;
+  let found = blocks.get(splitBlock);
+  if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, chosen).compile()));
+  return found;
+}
+
+/**
+ * Runs the activation `start` to its end, as a loop of `step` would, with its writes going through
+ * `state.write`, its steps into `state.steps` and its rules into `state.counts`. The end `stopped` is
+ * the step budget (A0108) or an interrupt (A0111).
+ */
+export function runCompiled(program: SplitProgram, start: Activation, fields: ReadonlyMap<string, Value | undefined>, state: LocalRunState): LocalEnd {
+  const compiled = compiledBlock(program, start.block, variant);
+  const values = compiled.template.slice();
+  const given = start.env.values;
+  for (let slot = 0; slot < given.length; slot++) values[slot] = given[slot];
+  const run = new Run(program, start.self, start.stack, fields, state, state.counts, state.stepLimit, compiled, values);
+  let code: Code | undefined = start.term === start.block.body ? compiled.entry : (current) => stepByStep(current, start.term, current.values);
+  try {
+    while (code !== undefined) code = code(run);
+  } finally {
+    state.steps = run.steps;
+  }
+  return run.end!;
+}
+
+/** The rest of the activation, from `term`, one step at a time (near the budget's end). */
+function stepByStep(run: Run, term: Term, values: Values): undefined {
+  const state = run.state;
+  const activation: Activation = {
+    self: run.self, block: run.block, term, env: { slots: emptyEnvironment(run.block).slots, values }, stack: run.stack,
+  };
+  run.end = runToEnd(run.program, activation, run.fields, {
+    beforeStep: () => {
+      if (++run.steps > run.stepLimit) return { code: 'A0108', message: 'step limit exceeded' };
+      if (state.interrupted !== undefined && (run.steps & 4095) === 0 && state.interrupted()) return { code: 'A0111', message: 'interrupted' };
+      return undefined;
+    },
+    fired: (rule) => { run.counts[ruleIndex(rule)]++; },
+    charge: (extra) => { run.steps += extra; },
+    write: state.write,
+  });
+  return undefined;
+}
+
+/** Counts as pairs (rule index, times), flattened. */
+type CountPairs = readonly number[];
+
+function countPairs(rules: readonly LocalRule[]): CountPairs {
+  const times = new Map<number, number>();
+  for (const rule of rules) times.set(ruleIndex(rule), (times.get(ruleIndex(rule)) ?? 0) + 1);
+  return [...times].flat();
+}
+
+/** A straight step's place in its segment: what to take back when the segment ends early there. */
+interface Place {
+  readonly span: Span;
+  /** Steps of the segment after this one. */
+  readonly after: number;
+  /** The counted rules of this step and the ones after it in the segment. */
+  readonly fromHere: CountPairs;
+  /** The counted rules of the steps after this one. */
+  readonly afterHere: CountPairs;
+  /** The term after this step. */
+  readonly rest: Term;
+}
+
+function takeBack(run: Run, pairs: CountPairs): void {
+  for (let index = 0; index < pairs.length; index += 2) run.counts[pairs[index]] -= pairs[index + 1];
+}
+
+/** A step that aborted (L-Fail): the segment's later steps did not happen. */
+function failedAt(run: Run, place: Place, code: Extract<LocalEnd, { kind: 'aborted' }>['code'], message: string): undefined {
+  run.steps -= place.after;
+  takeBack(run, place.fromHere);
+  run.counts[failRule]++;
+  run.end = { kind: 'aborted', rule: 'L-Fail', span: place.span, code, message };
+  return undefined;
+}
+
+function thrownAt(run: Run, place: Place, error: unknown): undefined {
+  if (!(error instanceof TransactionAbort)) throw error;
+  return failedAt(run, place, error.code, error.message);
+}
+
+/** A step's charge took the segment past the budget: the rest goes step by step, to stop where `step` stops. */
+function overrunAt(run: Run, place: Place, values: Values): undefined {
+  run.steps -= place.after;
+  takeBack(run, place.afterHere);
+  return stepByStep(run, place.rest, values);
+}
+
+/** Most straight steps one segment fuses (a longer line is cut, to bound the host's stack). */
+const segmentStepsMax = 200;
+
+class BlockCompiler {
+  private readonly slots: ReadonlyMap<string, number>;
+  private readonly constants: Value[] = [];
+  private readonly constantSlots = new Map<Value, number>();
+  private readonly continuations = new Map<string, { code: Code | undefined }>();
+
+  constructor(
+    private readonly program: SplitProgram,
+    private readonly splitBlock: SplitBlock,
+    private readonly variant: CompiledVariant,
+  ) {
+    this.slots = emptyEnvironment(splitBlock).slots;
+  }
+
+  compile(): CompiledBlock {
+    for (const name of this.splitBlock.continuations.keys()) this.continuations.set(name, { code: undefined });
+    const entry = this.segment(this.splitBlock.body);
+    for (const [name, continuation] of this.splitBlock.continuations) {
+      this.continuations.get(name)!.code = this.segment(continuation.body);
+    }
+    const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size).fill(undefined);
+    template.push(...this.constants);
+    return { block: this.splitBlock, slots: this.slots, template, entry };
+  }
+
+  private slot(name: string): number {
+    const slot = this.slots.get(name);
+    if (slot === undefined) throw new Error(`assertion: variable ${name} has no slot in block ${this.splitBlock.name}`);
+    return slot;
+  }
+
+  /** The slot an atom is read from: a variable's, or a constant's (after the variables). */
+  private atom(atom: Atom): number {
+    if (atom.kind === 'Variable') return this.slot(atom.name);
+    let slot = this.constantSlots.get(atom.value);
+    if (slot === undefined) {
+      slot = this.slots.size + this.constants.length;
+      this.constants.push(atom.value);
+      this.constantSlots.set(atom.value, slot);
+    }
+    return slot;
+  }
+
+  /** The segment that starts at `term`: its budget check and counts, then its steps fused. */
+  private segment(term: Term): Code {
+    const straight: Term[] = [];
+    let end = term;
+    while (straight.length < segmentStepsMax
+      && (end.kind === 'Let' || end.kind === 'Set' || end.kind === 'ReadSelf' || end.kind === 'WriteSelf' || end.kind === 'LetCont')) {
+      straight.push(end);
+      end = end.body;
+    }
+    const cut = straight.length === segmentStepsMax;
+    // The rules counted at the segment's start: the straight steps', and the end's when it is known
+    // before it runs (a branch counts its side when it takes it).
+    const rules: LocalRule[] = straight.map(straightRule);
+    const endRule = cut ? undefined : staticEndRule(end, this.splitBlock);
+    if (endRule !== undefined) rules.push(endRule);
+    const length = straight.length + (cut ? 0 : 1);
+    let next: Next = cut ? this.continueAt(end) : this.end(end);
+    for (let index = straight.length - 1; index >= 0; index--) {
+      const place: Place = {
+        span: straight[index].span,
+        after: length - index - 1,
+        fromHere: countPairs(rules.slice(index)),
+        afterHere: countPairs(rules.slice(index + 1)),
+        rest: (straight[index] as { body: Term }).body,
+      };
+      next = this.straightStep(straight[index], next, place);
+    }
+    const first = next;
+    const counts = countPairs(rules);
+    // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
+    const fits = (run: Run): boolean => {
+      const before = run.steps;
+      const after = before + length;
+      if (after > run.stepLimit) {
+        stepByStep(run, term, run.values);
+        return false;
+      }
+      const interrupted = run.interrupted;
+      if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
+        run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
+        return false;
+      }
+      run.steps = after;
+      return true;
+    };
+    // The counts added at the start, unrolled for the common lengths.
+    if (counts.length === 2) {
+      const [rule, times] = counts;
+      return (run) => {
+        if (!fits(run)) return undefined;
+        run.counts[rule] += times;
+        return first(run, run.values);
+      };
+    }
+    if (counts.length === 4) {
+      const [rule, times, otherRule, otherTimes] = counts;
+      return (run) => {
+        if (!fits(run)) return undefined;
+        const runCounts = run.counts;
+        runCounts[rule] += times;
+        runCounts[otherRule] += otherTimes;
+        return first(run, run.values);
+      };
+    }
+    return (run) => {
+      if (!fits(run)) return undefined;
+      const runCounts = run.counts;
+      for (let index = 0; index < counts.length; index += 2) runCounts[counts[index]] += counts[index + 1];
+      return first(run, run.values);
+    };
+  }
+
+  /** A straight line longer than a segment: the next segment starts where it was cut. */
+  private continueAt(term: Term): Next {
+    let code: Code | undefined;
+    return () => (code ??= this.segment(term));
+  }
+
+  private straightStep(term: Term, next: Next, place: Place): Next {
+    switch (term.kind) {
+      case 'Let':
+      case 'Set': {
+        const slot = this.slot(term.variable);
+        if (term.primitive.kind === 'Binary') return this.binaryStep(term.primitive, slot, next, place);
+        if (term.primitive.kind === 'Atom') {
+          const from = this.atom(term.primitive.atom);
+          return (run, values) => {
+            values[slot] = values[from];
+            return next(run, values);
+          };
+        }
+        const evaluate = this.primitive(term.primitive);
+        if (!builds(term.primitive) || this.variant === 'build-charges-nothing') {
+          return (run, values) => {
+            let value: Value;
+            try {
+              value = evaluate(values, run.self);
+            } catch (error) {
+              return thrownAt(run, place, error);
+            }
+            values[slot] = value;
+            return next(run, values);
+          };
+        }
+        return (run, values) => {
+          let value: Value;
+          try {
+            value = evaluate(values, run.self);
+          } catch (error) {
+            return thrownAt(run, place, error);
+          }
+          values[slot] = value;
+          if (typeof value === 'string' || typeof value === 'object') {
+            const extra = sizeOf(value);
+            if (extra > 0 && (run.steps += extra) > run.stepLimit) return overrunAt(run, place, values);
+          }
+          return next(run, values);
+        };
+      }
+      case 'ReadSelf': {
+        const { field } = term;
+        const slot = this.slot(term.variable);
+        return (run, values) => {
+          const value = run.fields.get(field);
+          if (value === undefined) {
+            const failed = uninitialized(run.self, field, place.span);
+            return failedAt(run, place, failed.code, failed.message);
+          }
+          values[slot] = value;
+          return next(run, values);
+        };
+      }
+      case 'WriteSelf': {
+        const { field } = term;
+        const from = this.atom(term.value);
+        return (run, values) => {
+          run.state.write(field, values[from]!);
+          return next(run, values);
+        };
+      }
+      case 'LetCont':
+        return next;
+      default:
+        throw new Error(`assertion: ${term.kind} is not a straight step`);
+    }
+  }
+
+  /**
+   * A `let` or `set` of a binary operator, fused with its primitive (the commonest step): only `+`
+   * may build (a string), and only the arithmetic operators may abort.
+   */
+  private binaryStep(primitive: Extract<Primitive, { kind: 'Binary' }>, slot: number, next: Next, place: Place): Next {
+    const left = this.atom(primitive.left);
+    const right = this.atom(primitive.right);
+    const compare = (test: (left: MapKey, right: MapKey) => boolean): Next => (run, values) => {
+      values[slot] = test(values[left] as MapKey, values[right] as MapKey);
+      return next(run, values);
+    };
+    const charges = this.variant !== 'build-charges-nothing';
+    switch (primitive.operator) {
+      case '<': return (run, values) => {
+        values[slot] = (values[left] as MapKey) < (values[right] as MapKey);
+        return next(run, values);
+      };
+      case '<=': return compare((a, b) => a <= b);
+      case '>': return compare((a, b) => a > b);
+      case '>=': return compare((a, b) => a >= b);
+      case '==': return (run, values) => {
+        values[slot] = valuesEqual(values[left]!, values[right]!);
+        return next(run, values);
+      };
+      case '!=': return (run, values) => {
+        values[slot] = !valuesEqual(values[left]!, values[right]!);
+        return next(run, values);
+      };
+      case '+': return (run, values) => {
+        const leftValue = values[left];
+        let value: Value;
+        try {
+          value = typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        if (typeof value === 'string' && charges && value.length > 0 && (run.steps += value.length) > run.stepLimit) {
+          return overrunAt(run, place, values);
+        }
+        return next(run, values);
+      };
+      // One closure each (not one over the operation), so that the host inlines the operation.
+      case '-': return (run, values) => {
+        let value: number;
+        try {
+          value = subtract(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '*': return (run, values) => {
+        let value: number;
+        try {
+          value = multiply(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '/': return (run, values) => {
+        let value: number;
+        try {
+          value = divide(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '%': return (run, values) => {
+        let value: number;
+        try {
+          value = remainder(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      default: throw new Error('assertion: not a strict binary operator');
+    }
+  }
+
+  /** The step that ends a segment. */
+  private end(term: Term): Next {
+    switch (term.kind) {
+      case 'Jump': {
+        const transfer = this.transfer(term.continuation, term.args);
+        return transfer;
+      }
+      case 'Branch': {
+        const condition = this.atom(term.condition);
+        const thenTransfer = this.transfer(term.thenContinuation, []);
+        const elseTransfer = this.transfer(term.elseContinuation, []);
+        const elseRule = this.variant === 'branch-false-counted-true' ? branchTrue : branchFalse;
+        const thenLocal = this.localWithoutParameters(term.thenContinuation);
+        const elseLocal = this.localWithoutParameters(term.elseContinuation);
+        if (thenLocal !== undefined && elseLocal !== undefined) {
+          return (run, values) => {
+            if (values[condition] === true) {
+              run.counts[branchTrue]++;
+              return thenLocal.code;
+            }
+            run.counts[elseRule]++;
+            return elseLocal.code;
+          };
+        }
+        return (run, values) => {
+          if (values[condition] === true) {
+            run.counts[branchTrue]++;
+            return thenTransfer(run, values);
+          }
+          run.counts[elseRule]++;
+          return elseTransfer(run, values);
+        };
+      }
+      // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
+      // `suspend` builds them (the block to resume and the live variables' slots found once, here).
+      case 'Call': {
+        const { span, method } = term;
+        const save = this.resumeFrame(term.continuation, term.async);
+        const receiver = this.atom(term.receiver);
+        const args = term.args.map((atom) => this.atom(atom));
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const target = values[receiver] as ReferenceValue;
+          run.end = { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method, args: args.map((slot) => values[slot]!), stack } };
+          return undefined;
+        };
+      }
+      case 'ReadRemote': {
+        const { span, field } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const object = this.atom(term.object);
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          run.end = { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target: values[object] as ReferenceValue, field, stack } };
+          return undefined;
+        };
+      }
+      case 'New': {
+        const { span, entity } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const key = this.atom(term.key);
+        const args = term.args.map((atom) => this.atom(atom));
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack } as const;
+          run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
+          return undefined;
+        };
+      }
+      case 'Return': {
+        const { span } = term;
+        const from = this.atom(term.value);
+        return (run, values) => {
+          run.end = { kind: 'returned', rule: 'L-Return', span, value: values[from]!, stack: run.stack };
+          return undefined;
+        };
+      }
+      case 'Abort': {
+        const { span } = term;
+        const from = this.atom(term.message);
+        return (run, values) => {
+          run.end = { kind: 'aborted', rule: 'L-Abort', span, code: 'A0101', message: values[from] as string };
+          return undefined;
+        };
+      }
+      default:
+        throw new Error(`assertion: ${term.kind} does not end a segment`);
+    }
+  }
+
+  /** The frame a suspending step saves: the block that resumes, and its live variables' values. */
+  private resumeFrame(continuation: string, async: boolean): (run: Run, values: Values) => Frame {
+    const resumeAt = blockNamed(this.program, this.splitBlock.entity, continuation);
+    const live = resumeAt.live.map((name) => this.slot(name));
+    const name = resumeAt.name;
+    return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
+  }
+
+  /** The holder of a local continuation's code, when `target` is one and takes no parameters. */
+  private localWithoutParameters(target: string): { code: Code | undefined } | undefined {
+    const local = this.splitBlock.continuations.get(target);
+    return local !== undefined && local.parameters.length === 0 ? this.continuations.get(target) : undefined;
+  }
+
+  /**
+   * Control going to `target` with `args`: a local continuation's parameters are bound in this
+   * environment (L-Jump, the branches); another block starts with the arguments and the live variables
+   * copied by name (L-Goto).
+   */
+  private transfer(target: string, args: readonly Atom[]): Next {
+    const from = args.map((atom) => this.atom(atom));
+    const local = this.splitBlock.continuations.get(target);
+    if (local !== undefined) {
+      const holder = this.continuations.get(target)!;
+      const to = local.parameters.map((name) => this.slot(name));
+      if (from.length === 0) return () => holder.code;
+      if (from.length === 1) {
+        const [source] = from;
+        const [destination] = to;
+        return (_run, values) => {
+          values[destination] = values[source];
+          return holder.code;
+        };
+      }
+      return (_run, values) => {
+        const given = from.map((slot) => values[slot]);
+        for (let index = 0; index < to.length; index++) values[to[index]] = given[index];
+        return holder.code;
+      };
+    }
+    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
+    const program = this.program;
+    const chosen = this.variant;
+    const slot = (name: string): number => this.slot(name);
+    let compiled: CompiledBlock | undefined;
+    let copies: number[] | undefined;
+    return (run, values) => {
+      if (compiled === undefined) {
+        compiled = compiledBlock(program, nextBlock, chosen);
+        const nextSlots = compiled.slots;
+        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
+        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
+      }
+      const nextValues = compiled.template.slice();
+      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
+      run.values = nextValues;
+      run.block = nextBlock;
+      return compiled.entry;
+    };
+  }
+
+  /** A primitive as a closure over its slots; computes what `evaluatePrimitive` does. */
+  private primitive(primitive: Primitive): Evaluate {
+    switch (primitive.kind) {
+      case 'Atom': {
+        const from = this.atom(primitive.atom);
+        return (values) => values[from]!;
+      }
+      case 'Binary': {
+        const left = this.atom(primitive.left);
+        const right = this.atom(primitive.right);
+        switch (primitive.operator) {
+          case '==': return (values) => valuesEqual(values[left]!, values[right]!);
+          case '!=': return (values) => !valuesEqual(values[left]!, values[right]!);
+          case '<': return (values) => (values[left] as MapKey) < (values[right] as MapKey);
+          case '<=': return (values) => (values[left] as MapKey) <= (values[right] as MapKey);
+          case '>': return (values) => (values[left] as MapKey) > (values[right] as MapKey);
+          case '>=': return (values) => (values[left] as MapKey) >= (values[right] as MapKey);
+          case '+': return (values) => {
+            const leftValue = values[left];
+            return typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
+          };
+          case '-': return (values) => subtract(values[left] as number, values[right] as number);
+          case '*': return (values) => multiply(values[left] as number, values[right] as number);
+          case '/': return (values) => divide(values[left] as number, values[right] as number);
+          case '%': return (values) => remainder(values[left] as number, values[right] as number);
+          default: throw new Error('assertion: not a strict binary operator');
+        }
+      }
+      case 'Unary': {
+        const operand = this.atom(primitive.operand);
+        if (primitive.operator === '-') return (values) => negate(values[operand] as number);
+        const operator = primitive.operator;
+        return (values) => applyUnary(operator, values[operand]!);
+      }
+      case 'List': {
+        const elements = primitive.elements.map((atom) => this.atom(atom));
+        return (values) => listValue(elements.map((slot) => values[slot]!));
+      }
+      case 'Map': {
+        const entries = primitive.entries.map(([key, item]) => [this.atom(key), this.atom(item)] as const);
+        return (values) => mapValue(new Map(entries.map(([key, item]) => [values[key] as MapKey, values[item]!])));
+      }
+      case 'Index': {
+        const base = this.atom(primitive.base);
+        const index = this.atom(primitive.index);
+        if (primitive.container === 'list') return (values) => listIndex(values[base] as ListValue, values[index] as number);
+        return (values) => mapLookup(values[base] as MapValue, values[index] as MapKey);
+      }
+      case 'Store': {
+        const base = this.atom(primitive.base);
+        const index = this.atom(primitive.index);
+        const item = this.atom(primitive.value);
+        if (primitive.container === 'list') return (values) => listStore(values[base] as ListValue, values[index] as number, values[item]!);
+        return (values) => mapStore(values[base] as MapValue, values[index] as MapKey, values[item]!);
+      }
+      case 'ValueMethod': {
+        const receiver = this.atom(primitive.receiver);
+        const args = primitive.args.map((atom) => this.atom(atom));
+        const method = primitive.method;
+        if (method === 'has') {
+          const [key] = args;
+          return (values) => mapHas(values[receiver] as MapValue, values[key] as MapKey);
+        }
+        if (method === 'len') {
+          return (values) => {
+            const value = values[receiver]!;
+            if (typeof value === 'string') return value.length;
+            return (value as ListValue).kind === 'list' ? listLength(value as ListValue) : mapSize(value as MapValue);
+          };
+        }
+        return (values) => applyValueMethod(method, values[receiver]!, args.map((slot) => values[slot]!));
+      }
+      case 'Mutate': {
+        const target = this.atom(primitive.target);
+        const arg = this.atom(primitive.arg);
+        if (primitive.method === 'push') return (values) => listPush(values[target] as ListValue, values[arg]!);
+        return (values) => mapRemove(values[target] as MapValue, values[arg] as MapKey);
+      }
+      case 'Builtin': {
+        const args = primitive.args.map((atom) => this.atom(atom));
+        const name = primitive.function;
+        if (name === 'abs') {
+          const [operand] = args;
+          return (values) => {
+            const value = values[operand] as number;
+            return value < 0 ? negate(value) : value;
+          };
+        }
+        return (values) => applyBuiltin(name, args.map((slot) => values[slot]!));
+      }
+      case 'Reference': {
+        const key = this.atom(primitive.key);
+        const entity = primitive.entity;
+        return (values) => referenceValue(entity, values[key] as MapKey);
+      }
+      case 'SelfReference':
+        return (_values, self) => self;
+      case 'KeyOf': {
+        const object = this.atom(primitive.object);
+        return (values) => (values[object] as ReferenceValue).key;
+      }
+      case 'Await': {
+        const future = this.atom(primitive.future);
+        return (values) => (values[future] as unknown as { readonly result: Value }).result;
+      }
+    }
+  }
+}
+
+function straightRule(term: Term): LocalRule {
+  switch (term.kind) {
+    case 'Let': return 'L-Let';
+    case 'Set': return 'L-Set';
+    case 'ReadSelf': return 'L-Read-Self';
+    case 'WriteSelf': return 'L-Write-Self';
+    case 'LetCont': return 'L-LetCont';
+    default: throw new Error(`assertion: ${term.kind} is not a straight step`);
+  }
+}
+
+/** The rule of a segment's last step when it is known before the step runs (all but a branch's). */
+function staticEndRule(term: Term, splitBlock: SplitBlock): LocalRule | undefined {
+  switch (term.kind) {
+    case 'Jump': return splitBlock.continuations.has(term.continuation) ? 'L-Jump' : 'L-Goto';
+    case 'Branch': return undefined;
+    case 'Call': return 'L-Call';
+    case 'ReadRemote': return 'L-Read-Remote';
+    case 'New': return 'L-New';
+    case 'Return': return 'L-Return';
+    case 'Abort': return 'L-Abort';
+    default: throw new Error(`assertion: ${term.kind} does not end a segment`);
+  }
+}
