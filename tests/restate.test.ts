@@ -103,12 +103,15 @@ const fromFile = (path: string): Program => ({ path, text: readFileSync(path, 'u
 /** Runs each program's run block on the engine and compares what it prints with the reference model. */
 async function runPrograms(t: ExecutionContext, engine: RestateEngine, programs: readonly Program[]): Promise<void> {
   for (const [index, program] of programs.filter((program) => compile(program.text, program.path).program!.streams.size === 0).entries()) {
+    const started = performance.now();
     await engine.serve(program.text, `p${index}`);
+    const served = performance.now();
     const output: string[] = [];
     const status = await runClientOn(engine, { name: program.path, text: program.text }, { out: (line) => output.push(line), err: (text) => t.log(text) });
     const reference = runReference(program.text, program.path);
     t.deepEqual(output, reference.output, program.path);
     t.is(status === 0, reference.runtimeError === undefined, program.path);
+    t.log(`${program.path}: served in ${Math.round(served - started)} ms, ran in ${Math.round(performance.now() - served)} ms`);
   }
 }
 
