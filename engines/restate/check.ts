@@ -37,6 +37,11 @@ export interface RestateCheckOptions {
   readonly workload?: (run: number) => Workload;
   /** Stops after a run for which this holds (a negative control stops at its first catch). */
   readonly until?: (report: RestateRunReport) => boolean;
+  /**
+   * An engine already started, serving this program (a test's one server for several checks): its
+   * requests take `engine.protocol` for these runs, and it is left running.
+   */
+  readonly on?: RestateEngine;
   /** Told when the clients start (after the setup); what it returns is called when they are done (a benchmark's stopwatch). */
   readonly onStart?: (engine: RestateEngine) => () => void;
 }
@@ -74,7 +79,9 @@ export function checkerSettings(engine: EngineOptions): RuntimeSettings {
 export async function checkOnRestate(
   program: TypedProgram, options: RestateCheckOptions, onRun: (report: RestateRunReport) => void = () => undefined,
 ): Promise<RestateRunReport[]> {
-  const engine = await RestateEngine.start(options.engine);
+  const engine = options.on ?? await RestateEngine.start(options.engine);
+  const protocol = engine.protocol;
+  engine.protocol = options.engine.protocol;
   const reports: RestateRunReport[] = [];
   try {
     for (let run = 0; run < options.runs; run++) {
@@ -84,7 +91,8 @@ export async function checkOnRestate(
       if (options.until?.(report) === true) break;
     }
   } finally {
-    await engine.stop();
+    engine.protocol = protocol;
+    if (options.on === undefined) await engine.stop();
   }
   return reports;
 }

@@ -45,22 +45,28 @@ export function decodeReference(encoded: EncodedReference): ReferenceValue {
   return referenceValue(encoded.entity, encoded.key);
 }
 
-type EncodedFrame =
+export type EncodedFrame =
   | { readonly kind: 'resume'; readonly self: EncodedReference; readonly block: string; readonly values: Json[]; readonly async: boolean }
   | { readonly kind: 'created'; readonly reference: EncodedReference };
 
-/** A frame stack as an array, innermost frame first. */
+/** A frame stack (or the top frames of one) as an array, innermost frame first. */
 export type EncodedStack = EncodedFrame[];
+
+export function encodeFrame(frame: Frame): EncodedFrame {
+  return frame.kind === 'resume'
+    ? { kind: 'resume', self: encodeReference(frame.self), block: frame.block, values: frame.values.map(encodeValue), async: frame.async }
+    : { kind: 'created', reference: encodeReference(frame.reference) };
+}
 
 export function encodeStack(stack: FrameStack): EncodedStack {
   const frames: EncodedStack = [];
-  for (let cell = stack; cell !== undefined; cell = cell.below) {
-    const frame = cell.top;
-    frames.push(frame.kind === 'resume'
-      ? { kind: 'resume', self: encodeReference(frame.self), block: frame.block, values: frame.values.map(encodeValue), async: frame.async }
-      : { kind: 'created', reference: encodeReference(frame.reference) });
-  }
+  for (let cell = stack; cell !== undefined; cell = cell.below) frames.push(encodeFrame(cell.top));
   return frames;
+}
+
+/** Whether two encoded references name the same entity. */
+export function sameEntity(a: EncodedReference, b: EncodedReference): boolean {
+  return a.entity === b.entity && JSON.stringify(a.key) === JSON.stringify(b.key);
 }
 
 export function decodeStack(frames: EncodedStack): FrameStack {

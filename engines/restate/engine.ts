@@ -62,10 +62,13 @@ export class RestateEngine {
   private nextTimestamp = 1;
   /** Wall milliseconds spent waiting for the ingress (the engine's share of a run). */
   waitedMs = 0;
+  /** The protocol of the requests sent from now on (a check on a server already running sets its own). */
+  protocol: Protocol;
 
   private constructor(readonly processes: Processes, readonly options: EngineOptions) {
     // A server Ent did not start may hold other runs' objects: this run's keys start with its own namespace.
     this.namespace = options.ingressUrl === undefined ? 'run' : randomUUID().slice(0, 8);
+    this.protocol = options.protocol;
   }
 
   private get ingress(): string {
@@ -208,7 +211,7 @@ export class RestateEngine {
     const tick = this.tick();
     this.sent.push({ requestId, request, client, tick });
     this.events.push({ type: 'request', requestId, client, tick, request });
-    const input: RunInput = { namespace: this.namespace, request: encodeRequest(request), ts: timestamp, protocol: this.options.protocol, stepLimit: this.options.stepLimit };
+    const input: RunInput = { namespace: this.namespace, request: encodeRequest(request), ts: timestamp, protocol: this.protocol, stepLimit: this.options.stepLimit };
     const encoded = await this.ingressCall<EncodedOutcome>(`${coordinatorName}/${this.key(requestId)}/run`, input, requestId);
     const outcome = decodeOutcome(encoded);
     this.events.push({ type: 'response', requestId, client, tick: this.tick(), outcome });

@@ -3,7 +3,10 @@
 // staged writes of the transaction that holds the lock and the installs it made are the object's durable
 // state. Each call of `exec` enters one split block (a method's entry, a resumed frame, a `new`, a
 // remote read) and runs it with the interpreter's fast path until it suspends, returns or aborts; the
-// frames travel as data in the reply, exactly as in the simulated runtime. No entity handler ever waits
+// frames travel as data, as in the simulated runtime, but only the frames a block needs: the coordinator
+// keeps the request's frame stack, hands `exec` the run of the target's own frames at its top (at most
+// `framesHandedOver`), and `exec` answers with how many of them it consumed and the frames it pushed, so a
+// call costs the same at any depth of recursion (docs/engines.md). No entity handler ever waits
 // for another object, so call cycles (A → B → A) and recursion cannot deadlock Restate's exclusive
 // handlers: the coordinator (`EntCoordinator`, keyed by request id) routes each message to its target.
 // The coordinator runs Ent's 2PL: wait-die on Ent's locks, prepare (every participant still holds the
@@ -17,17 +20,32 @@ import { enterMethod, pushFrame, resumeFrame, type Activation, type Frame, type 
 import type { SplitProgram } from '../../semantics/split/index.ts';
 import { canonical, referenceValue, type MapKey, type ReferenceValue, type Value } from '../../semantics/values.ts';
 import {
-  coordinatorName, decodeFields, decodeReference, decodeStack, decodeValue, encodeFields, encodeReference, encodeStack, encodeValue,
-  keyOfObject, objectKey, objectName, orderName, type EncodedOutcome, type EncodedReference, type EncodedRequest, type EncodedStack, type Json,
+  coordinatorName, decodeFields, decodeReference, decodeStack, decodeValue, encodeFields, encodeFrame, encodeReference, encodeValue,
+  keyOfObject, objectKey, objectName, orderName, sameEntity, type EncodedFrame, type EncodedOutcome, type EncodedReference, type EncodedRequest,
+  type EncodedStack, type Json,
 } from './codec.ts';
 
 export type Protocol = '2pl' | 'none';
 
-export type ExecMessage =
-  | { readonly kind: 'invoke'; readonly method: string; readonly args: Json[]; readonly stack: EncodedStack }
-  | { readonly kind: 'read'; readonly field: string; readonly stack: EncodedStack }
-  | { readonly kind: 'create'; readonly args: Json[]; readonly stack: EncodedStack }
-  | { readonly kind: 'reply'; readonly value: Json; readonly stack: EncodedStack };
+/** A message to an entity, without the frames (the coordinator keeps the request's frame stack). */
+export type Message =
+  | { readonly kind: 'invoke'; readonly method: string; readonly args: Json[] }
+  | { readonly kind: 'read'; readonly field: string }
+  | { readonly kind: 'create'; readonly args: Json[] }
+  | { readonly kind: 'reply'; readonly value: Json };
+
+/**
+ * A message with the frames handed over: the top of the request's frame stack while it is the target's
+ * own (resume frames of the target, `created` frames of it), innermost first, at most `framesHandedOver`.
+ * A reply always has its resume frame first.
+ */
+export type ExecMessage = Message & { readonly frames: EncodedStack };
+
+/** The most frames handed to one `exec`: what it needs to go on locally, bounded so a call's size is too. */
+export const framesHandedOver = 16;
+
+/** What an `exec` did to the frame stack: it consumed the `pop` innermost frames, then pushed `push` (innermost first). */
+export interface StackChange { readonly pop: number; readonly push: EncodedStack }
 
 export interface ExecInput {
   readonly tx: string;
@@ -41,11 +59,11 @@ export interface ExecInput {
 export type ExecResult =
   | { readonly kind: 'wait'; readonly holder: string }
   | { readonly kind: 'die'; readonly holder: string }
-  | {
-      readonly kind: 'send'; readonly target: EncodedReference; readonly message: ExecMessage;
+  | (StackChange & {
+      readonly kind: 'send'; readonly target: EncodedReference; readonly message: Message;
       readonly steps: number; readonly version: number; readonly wrote: boolean;
-    }
-  | { readonly kind: 'return'; readonly value: Json; readonly stack: EncodedStack; readonly steps: number; readonly version: number; readonly wrote: boolean }
+    })
+  | (StackChange & { readonly kind: 'return'; readonly value: Json; readonly steps: number; readonly version: number; readonly wrote: boolean })
   | { readonly kind: 'abort'; readonly code: string; readonly message: string; readonly version: number; readonly wrote: boolean };
 
 interface Lock { readonly tx: string; readonly ts: number }
@@ -100,7 +118,19 @@ function entityHandlers(program: SplitProgram, entityName: string) {
     let created = staged?.created ?? false;
     let wrote = staged !== null;
     const message = input.message;
-    const stack = decodeStack(message.stack);
+    const stack = decodeStack(message.frames);
+    // The cells of the frames handed over: whatever the run leaves of them is where its new frames begin.
+    const handed: FrameStack[] = [];
+    for (let cell = stack; cell !== undefined; cell = cell.below) handed.push(cell);
+    const change = (final: FrameStack): StackChange => {
+      const pushed: EncodedFrame[] = [];
+      let cell = final;
+      while (cell !== undefined && !handed.includes(cell)) {
+        pushed.push(encodeFrame(cell.top));
+        cell = cell.below;
+      }
+      return { pop: cell === undefined ? handed.length : handed.indexOf(cell), push: pushed };
+    };
     const abort = (code: string, text: string): ExecResult => ({ kind: 'abort', code, message: text, version, wrote });
     let start: Activation;
     switch (message.kind) {
@@ -108,7 +138,7 @@ function entityHandlers(program: SplitProgram, entityName: string) {
         if (fields === undefined) return abort('A0106', `no such entity ${canonical(self)}`);
         const value = fields.get(message.field);
         if (value === undefined) return abort('A0109', `uninitialized field ${canonical(self)}.${message.field}`);
-        return { kind: 'return', value: encodeValue(value), stack: message.stack, steps: input.steps, version, wrote };
+        return { kind: 'return', value: encodeValue(value), pop: 0, push: [], steps: input.steps, version, wrote };
       }
       case 'invoke':
         if (fields === undefined) return abort('A0106', `no such entity ${canonical(self)}`);
@@ -121,7 +151,7 @@ function entityHandlers(program: SplitProgram, entityName: string) {
         created = true;
         wrote = true;
         ctx.set(stagedKey(input.tx), { fields: encodeFields(fields), created } satisfies Staged);
-        if (!entity.methods.has('init')) return { kind: 'return', value: encodeValue(self), stack: message.stack, steps: input.steps, version, wrote };
+        if (!entity.methods.has('init')) return { kind: 'return', value: encodeValue(self), pop: 0, push: [], steps: input.steps, version, wrote };
         start = enterMethod(program, self, 'init', message.args.map(decodeValue), pushFrame(stack, { kind: 'created', reference: self }));
         break;
       }
@@ -164,25 +194,27 @@ function entityHandlers(program: SplitProgram, entityName: string) {
     switch (end.kind) {
       case 'suspended': {
         const outgoing = end.outgoing;
-        const encodedStack = encodeStack(outgoing.stack);
+        const frames = change(outgoing.stack);
         switch (outgoing.kind) {
           case 'invoke':
             return {
-              kind: 'send', target: encodeReference(outgoing.target), steps, version, wrote,
-              message: { kind: 'invoke', method: outgoing.method, args: outgoing.args.map(encodeValue), stack: encodedStack },
+              kind: 'send', target: encodeReference(outgoing.target), steps, version, wrote, ...frames,
+              message: { kind: 'invoke', method: outgoing.method, args: outgoing.args.map(encodeValue) },
             };
           case 'read':
-            return { kind: 'send', target: encodeReference(outgoing.target), steps, version, wrote, message: { kind: 'read', field: outgoing.field, stack: encodedStack } };
+            return { kind: 'send', target: encodeReference(outgoing.target), steps, version, wrote, ...frames, message: { kind: 'read', field: outgoing.field } };
           case 'create':
             return {
-              kind: 'send', target: { entity: outgoing.entity, key: outgoing.key }, steps, version, wrote,
-              message: { kind: 'create', args: outgoing.args.map(encodeValue), stack: encodedStack },
+              kind: 'send', target: { entity: outgoing.entity, key: outgoing.key }, steps, version, wrote, ...frames,
+              message: { kind: 'create', args: outgoing.args.map(encodeValue) },
             };
         }
       }
       // falls through: every suspension returned above
-      case 'returned':
-        return { kind: 'return', value: encodeValue((end as Extract<LocalEnd, { kind: 'returned' }>).value), stack: encodeStack((end as Extract<LocalEnd, { kind: 'returned' }>).stack), steps, version, wrote };
+      case 'returned': {
+        const returned = end as Extract<LocalEnd, { kind: 'returned' }>;
+        return { kind: 'return', value: encodeValue(returned.value), ...change(returned.stack), steps, version, wrote };
+      }
       case 'aborted':
       case 'stopped':
         return abort(end.code, end.message);
@@ -258,12 +290,29 @@ function localContinuation(
 }
 
 /** The first message of a request's attempt, and the entity it goes to. */
-function firstMessage(request: EncodedRequest): { target: EncodedReference; message: ExecMessage } {
+function firstMessage(request: EncodedRequest): { target: EncodedReference; message: Message } {
   switch (request.kind) {
-    case 'call': return { target: request.target, message: { kind: 'invoke', method: request.method, args: request.args, stack: [] } };
-    case 'read': return { target: request.target, message: { kind: 'read', field: request.field, stack: [] } };
-    case 'new': return { target: { entity: request.entity, key: request.key }, message: { kind: 'create', args: request.args, stack: [] } };
+    case 'call': return { target: request.target, message: { kind: 'invoke', method: request.method, args: request.args } };
+    case 'read': return { target: request.target, message: { kind: 'read', field: request.field } };
+    case 'new': return { target: { entity: request.entity, key: request.key }, message: { kind: 'create', args: request.args } };
   }
+}
+
+/** The frames handed to `target`: the top of the stack (outermost first) while it is the target's own, innermost first. */
+function handOver(stack: readonly EncodedFrame[], target: EncodedReference): EncodedStack {
+  const frames: EncodedStack = [];
+  for (let index = stack.length - 1; index >= 0 && frames.length < framesHandedOver; index--) {
+    const frame = stack[index];
+    if (!sameEntity(frame.kind === 'resume' ? frame.self : frame.reference, target)) break;
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/** Applies an `exec`'s change to the coordinator's stack (outermost first). */
+function applyChange(stack: EncodedFrame[], change: StackChange): void {
+  stack.length -= change.pop;
+  for (let index = change.push.length - 1; index >= 0; index--) stack.push(change.push[index]);
 }
 
 type AttemptEnd =
@@ -287,12 +336,16 @@ function coordinator() {
     const reads: Record<string, number> = {};
     const writes = new Set<string>();
     let { target, message } = firstMessage(input.request);
+    // The request's frame stack, outermost first. It lives in this handler's memory: it is a function of
+    // the journaled results of the `exec` calls, so a replay of the journal rebuilds it exactly.
+    const stack: EncodedFrame[] = [];
     let steps = 0;
     let waits = 0;
     let outcome: EncodedOutcome;
     for (;;) {
       const name = canonical(decodeReference(target));
-      const result = await call<ExecResult>(ctx, input.namespace, target, 'exec', { tx, ts: input.ts, protocol: input.protocol, steps, stepLimit: input.stepLimit, message } satisfies ExecInput);
+      const handed: ExecMessage = { ...message, frames: handOver(stack, target) };
+      const result = await call<ExecResult>(ctx, input.namespace, target, 'exec', { tx, ts: input.ts, protocol: input.protocol, steps, stepLimit: input.stepLimit, message: handed } satisfies ExecInput);
       if (result.kind === 'wait') {
         // Older than the holder: wait for it (a durable timer), then deliver the same message again.
         await ctx.sleep(Math.min(200, 5 * ++waits));
@@ -312,26 +365,24 @@ function coordinator() {
         outcome = { kind: 'aborted', code: result.code as never, message: result.message };
         break;
       }
+      applyChange(stack, result);
+      steps = result.steps;
       if (result.kind === 'send') {
         ({ target, message } = { target: result.target, message: result.message });
-        steps = result.steps;
         continue;
       }
       // A result: it goes to the innermost resume frame (a `created` frame turns it into the reference).
       let value = result.value;
-      let frames = result.stack;
-      while (frames.length > 0 && frames[0].kind === 'created') {
-        value = encodeValue(decodeReference(frames[0].reference));
-        frames = frames.slice(1);
+      while (stack.length > 0 && stack[stack.length - 1].kind === 'created') {
+        value = encodeValue(decodeReference((stack.pop() as Extract<EncodedFrame, { kind: 'created' }>).reference));
       }
-      steps = result.steps;
-      if (frames.length === 0) {
+      if (stack.length === 0) {
         outcome = { kind: 'committed', value };
         break;
       }
-      const top = frames[0] as Extract<EncodedStack[number], { kind: 'resume' }>;
+      const top = stack[stack.length - 1] as Extract<EncodedFrame, { kind: 'resume' }>;
       target = top.self;
-      message = { kind: 'reply', value, stack: frames };
+      message = { kind: 'reply', value };
     }
     // Validation: every participant still holds the lock (a commit and a program abort alike).
     const votes = await restate.RestatePromise.all([...touched.values()].map((participant) =>
