@@ -18,8 +18,8 @@
 //
 // Structural and incremental: the configuration is immutable and a step replaces only what it changes
 // (one or two nodes, a few messages, a history cell), so the hash of every object is remembered by
-// identity in a WeakMap: for good when it holds no tick, or with the tick it was hashed at (an object
-// whose hash depends on message ids under renaming is not remembered). A step then hashes only what it
+// identity in a WeakMap (the parts worth it: `rememberedFields`): for good when it holds no tick, or with
+// the tick it was hashed at (an object whose hash depends on message ids under renaming is not remembered). A step then hashes only what it
 // made new, and what holds a relative tick when time moved.
 //
 // Collisions: two distinct states share a fingerprint with probability about 2⁻⁶⁴ per pair (the lanes
@@ -40,6 +40,15 @@ const tickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewed
 const unreadFields = new Set(['sends', 'submittedAt', 'sentAt']);
 /** Maps whose values are ticks. */
 const tickMaps = new Set(['inquiries', 'resends']);
+/**
+ * The fields whose values are remembered by object (and a node or a client, as `part`): the parts a
+ * step leaves as they were and that are worth a lookup. Small records (an address, a reference) are
+ * hashed again each time: remembering every object costs more in lookups and collection than it saves.
+ */
+const rememberedFields = new Set([
+  'part', 'durable', 'volatile', 'store', 'decisions', 'prepared', 'applied', 'watermarks', 'forgettable', 'locks', 'running', 'seen',
+  'pending', 'stack', 'request', 'token', 'writes', 'reads', 'touched', 'incarnations', 'fields', 'args', 'outcome', 'value', 'batch', 'entities', 'body',
+]);
 
 export interface FingerprintOptions {
   readonly renameMessages: boolean;
@@ -126,6 +135,8 @@ interface Remembered {
 const rememberedPlain = new WeakMap<object, Remembered>();
 const rememberedRenaming = new WeakMap<object, Remembered>();
 const historyHashes = new WeakMap<object, Remembered>();
+/** What a message says (never a message id, so the same with and without renaming), by envelope. */
+const contentsHashes = new WeakMap<Envelope, Remembered>();
 
 const tag = { number: 1, tick: 2, string: 3, true: 4, false: 5, undefined: 6, null: 7, array: 8, set: 9, map: 10, record: 11, list: 12, vmap: 13, envelope: 14, id: 15, renamed: 16, network: 17 } as const;
 
@@ -163,7 +174,7 @@ class Hasher {
         throw new Error(`assertion: a configuration holds no ${typeof value}`);
     }
     if (value === null) return hashNumber(0, tag.null);
-    const cacheable = key === undefined || !tickMaps.has(key);
+    const cacheable = key !== undefined && rememberedFields.has(key);
     if (cacheable) {
       const known = this.remembered.get(value);
       if (known !== undefined && (known.now === -1 || known.now === this.now)) {
@@ -265,9 +276,12 @@ class Hasher {
 
   /** A message id: renamed (when renaming), or as it is. */
   messageId(id: number): number {
-    const renamed = this.rename?.get(id);
-    if (renamed === undefined) return hashNumber(id, tag.id);
+    if (this.rename === undefined) return hashNumber(id, tag.id);
+    // Under renaming, whatever holds an id is not remembered, even an id whose message is not in flight
+    // here: the same object (a node's set of seen ids) is shared with states where it is.
     readRename = true;
+    const renamed = this.rename.get(id);
+    if (renamed === undefined) return hashNumber(id, tag.id);
     laneB = avalanche(stepB(renamed.b, renamed.rank));
     return avalanche(stepA(renamed.a, renamed.rank) ^ tag.renamed);
   }
@@ -286,6 +300,23 @@ class Hasher {
 
   /** What a message says, without its id or its ticks (the name its id is renamed by). */
   contents(envelope: Envelope): number {
+    const known = contentsHashes.get(envelope);
+    if (known !== undefined && (known.now === -1 || known.now === this.now)) {
+      if (known.now !== -1) readTick = true;
+      laneB = known.b;
+      return known.a;
+    }
+    const outerTick = readTick;
+    readTick = false;
+    const a = this.contentsOnce(envelope);
+    const b = laneB;
+    contentsHashes.set(envelope, { now: readTick ? this.now : -1, a, b });
+    readTick ||= outerTick;
+    laneB = b;
+    return a;
+  }
+
+  private contentsOnce(envelope: Envelope): number {
     const fromA = this.value(envelope.from, undefined);
     const fromB = laneB;
     const toA = this.value(envelope.to, undefined);
@@ -356,9 +387,9 @@ export function stateFingerprint(config: Configuration, extra: readonly number[]
     b = stepB(b, laneB);
   };
   for (const number of extra) add(hashNumber(number, tag.number));
-  for (const node of config.nodes) add(full.value(node, undefined));
+  for (const node of config.nodes) add(full.value(node, 'part'));
   add(full.value(config.network, 'network'));
-  for (const client of config.clients) add(full.value(client, undefined));
+  for (const client of config.clients) add(full.value(client, 'part'));
   add(hashNumber(config.nextTimestamp, tag.number));
   add(hashNumber(config.nextOrder, tag.number));
   if (rename === undefined) add(hashNumber(config.nextMessageId, tag.number));
