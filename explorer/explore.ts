@@ -1,11 +1,15 @@
 // Stage: explorer. `ent explore`: every schedule of a small scope. From the initial state of a workload,
 // breadth first, each state is expanded once (by fingerprint, explorer/fingerprint.ts) into every
-// branch of its next transition (explorer/branching.ts over explorer/loop.ts): which event happens next
-// among those due, every latency and pause the runtime chooses, and each fault the budget still allows.
-// Every terminal state (the system quiet: everything answered, or requests stuck) is held against every
-// checker of `ent check` (checkers/case.ts, `checkRun`). Breadth first, the first violation found is at
-// the smallest depth: the shortest counterexample (in the reduced graph, when a reduction is on). The
-// path to it is written down as the numbers `ListChoices` replays, so `ent check --replay` runs it.
+// transition (explorer/successors.ts `transitions`, the branches of explorer/loop.ts's `advance`): which
+// event happens next, among those due, every latency and pause the runtime chooses, and each fault the
+// budget still allows. Every terminal state (the system quiet: everything answered, or requests stuck) is
+// held against every checker of `ent check` (checkers/case.ts, `checkRun`), and every new state against
+// the invariants that no later step can repair (explorer/invariants.ts). Breadth first, the first
+// violation found is at the smallest depth: the shortest counterexample (in the reduced graph, when a
+// reduction is on). The path to it is written down as the numbers `ListChoices` replays, so `ent check
+// --replay` runs it. States are stored compactly: a 64-bit fingerprint in a table, and per state its
+// parent, depth and the numbers of its transition (a path is read back along the parents); only the
+// frontier holds configurations.
 //
 // Reductions (each can be switched off, and tests/explore.test.ts holds the terminal outcomes equal):
 //  - `message-ids`: message ids renamed canonically in the fingerprint (explorer/fingerprint.ts).
@@ -17,6 +21,14 @@
 //    can happen before it, and cannot be disabled by one (only that node can change its own timers, and a
 //    message to it from elsewhere is due a tick later at the earliest). Then only its branches are
 //    taken. Time only advances once every event due now has happened, so no event is put off forever.
+//    While a fault can still strike, no such set is sound: the faults of one kind share a budget (a drop
+//    of one message disables the drop of any other), a drop disables the delivery of its message, and a
+//    crash changes every event at its node, so a persistent set would have to hold every fault and every
+//    delivery that a fault can touch, which is all of them.
+// Symmetry is not a reduction here: clients, keys and nodes are not interchangeable in Ent's runtime (see
+// docs/benchmarks.md, `ent explore`): request ids and timestamps are handed out in the order of the
+// clients, and timestamps are compared by age (wait-die, Aria's batches), so no renaming of clients maps
+// the transitions onto themselves; entities are placed on nodes by a hash of their key.
 
 import type { CheckSettings } from '../checkers/case.ts';
 import { checkRun } from '../checkers/case.ts';

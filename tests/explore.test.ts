@@ -294,6 +294,7 @@ test('ent explore refuses what it cannot explore, each with its code', async (t)
     { args: ['explore', 'accounts.ent', '--drops', '-1'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--jitter', '9'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--max-states', '0'], code: 'U0103' },
+    { args: ['explore', 'accounts.ent', '--invariants', 'maybe'], code: 'U0103' },
     { args: ['explore', 'empty.ent'], code: 'U0107' },
     { args: ['explore'], code: 'U0101' },
   ];
