@@ -31,6 +31,7 @@ const safeScopes: readonly Partial<ScopeOptions>[] = [
   twoByTwo,
   { ...twoByTwo, concurrency: 'aria' },
   { ...twoByTwo, budget: { ...noBudget, drop: 1 } },
+  { ...twoByTwo, budget: { ...noBudget, crash: 1 } },
 ];
 
 const zooScopes: ReadonlyMap<string, Partial<ScopeOptions>> = new Map([
