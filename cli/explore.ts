@@ -10,6 +10,8 @@
 import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
 import { explore, reductionNames, type ExploreResult, type ExploreScope, type ExploreStats, type Reduction } from '../explorer/explore.ts';
 import type { FaultBudget } from '../explorer/branching.ts';
+import { collisionChance } from '../explorer/fingerprint.ts';
+import { invariantNames } from '../explorer/invariants.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
 import { describeWorkload } from '../runtime/workload.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
@@ -42,6 +44,7 @@ export const exploreOptions: readonly OptionSpec[] = [
   { name: 'jitter', value: { placeholder: 'TICKS', integer: { minimum: 0, maximum: 3 } }, description: 'a message takes 1 + up to this many ticks, each a branch', defaultValue: '0' },
   { name: 'downtime', value: { placeholder: 'TICKS', integer: { minimum: 1, maximum: 40 } }, description: 'the most ticks a crashed node stays down, each from a quarter of it up a branch', defaultValue: '4' },
   { name: 'reductions', value: { placeholder: 'LIST' }, description: `reductions, comma-separated: ${reductionNames.join(', ')}, or none`, defaultValue: reductionNames.join(',') },
+  { name: 'invariants', value: { placeholder: 'on|off', choices: ['on', 'off'] }, description: `hold the invariants at every state, not only the checkers at the ends of runs: ${invariantNames.join(', ')}`, defaultValue: 'on' },
   { name: 'max-states', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100_000_000 } }, description: 'stop after this many distinct states', defaultValue: '1000000' },
   { name: 'time-limit', value: { placeholder: 'SECONDS', integer: { minimum: 1, maximum: 86_400 } }, description: 'stop after this many seconds', defaultValue: '60' },
 ];
@@ -64,9 +67,11 @@ export const exploreCommand: CommandSpec = {
     'Breadth first from the workload\'s initial state, each state is expanded once (by a fingerprint that\n'
       + 'leaves out absolute ticks) into every branch of the next global step: which due event happens next,\n'
       + 'every latency and pause, and each fault the budget still allows. Faults strike, as in `ent check`,\n'
-      + 'until the system is quiet. Every terminal state is held against every checker of `ent check`;\n'
-      + 'the first violation found is a shortest one (in the reduced graph), reported with a replay token for\n'
-      + '`ent check --replay`.',
+      + 'until the system is quiet. Every terminal state is held against every checker of `ent check`, and\n'
+      + 'every state against the invariants that a later step cannot repair (--invariants); the first\n'
+      + 'violation found is a shortest one (in the reduced graph), reported with a replay token for\n'
+      + '`ent check --replay`. States are told apart by a 64-bit fingerprint: the report bounds the chance\n'
+      + 'that two of them shared one.',
     'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'
       + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone).',
     `The bug zoo (--bug): ${zoo.map((variant) => `\n  ${variant.name.padEnd(32)}${variant.breaks}`).join('')}`,
@@ -108,7 +113,7 @@ export function scopeOptions(parsed: ParsedArguments, base: RunSettings): ScopeO
     nodes: run.nodes, concurrency: run.concurrency, delivery: run.delivery, stepLimit: run.stepLimit, bug: run.bug,
     shape: { clients: number('clients', 2), requestsPerClient: number('requests', 2), keysPerEntity: number('keys', 2) },
     seed: stringOption(parsed, 'seed') ?? '1', budget, jitter: number('jitter', 0), downtime: number('downtime', 4), reductions,
-    maxStates: number('max-states', 1_000_000),
+    maxStates: number('max-states', 1_000_000), invariants: (stringOption(parsed, 'invariants') ?? 'on') === 'on',
   };
 }
 
@@ -129,9 +134,10 @@ export function runExploration(
   const seconds = (performance.now() - started) / 1000;
   io.out(`ent explore: ${describeScope(options)}`);
   io.out(`the workload (seed ${options.seed}):\n${describeWorkload(scope.workload).split('\n').map((line) => `  ${line}`).join('\n')}`);
-  io.out(describeResult(result, seconds, options.reductions));
+  io.out(describeResult(result, seconds, options.reductions, options.invariants !== false));
   if (result.counterexample !== undefined) {
-    io.out(`\na shortest counterexample: ${result.counterexample.depth} global steps (breadth first${options.reductions.has('por') ? ', in the graph the partial-order reduction leaves' : ''}):`);
+    const where = result.counterexample.at === 'invariant' ? ', an invariant broken at a state before the run ended' : '';
+    io.out(`\na shortest counterexample: ${result.counterexample.depth} global steps (breadth first${options.reductions.has('por') ? ', in the graph the partial-order reduction leaves' : ''}${where}):`);
   }
   return { result, scope };
 }
@@ -177,13 +183,17 @@ export function describeStats(stats: ExploreStats, seconds: number): string {
     + `${seconds.toFixed(2)} s, ${rate} distinct states/s`;
 }
 
-function describeResult(result: ExploreResult, seconds: number, reductions: ReadonlySet<Reduction>): string {
+function describeResult(result: ExploreResult, seconds: number, reductions: ReadonlySet<Reduction>, invariants: boolean): string {
   const used = reductions.size === 0 ? 'none' : `${[...reductions].join(', ')}${reductions.has('por') ? ` (por cut ${result.stats.reducedStates} states down to one event)` : ''}`;
   const how = result.complete ? 'complete: every state of the scope was explored'
     : result.stoppedBy === 'violation' ? 'stopped at the first violation'
       : result.stoppedBy === 'max-states' ? 'NOT complete: stopped at --max-states'
         : result.stoppedBy === 'time-limit' ? 'NOT complete: stopped at --time-limit'
           : 'NOT complete: stopped at the greatest depth the explorer goes to';
-  const verdict = result.counterexample === undefined ? `every terminal state held (${result.outcomes.size} distinct outcomes)` : 'a terminal state violated a guarantee';
-  return `${how}\n${describeStats(result.stats, seconds)}\nreductions: ${used}\n${verdict}`;
+  const verdict = result.counterexample === undefined
+    ? `every terminal state held (${result.outcomes.size} distinct outcomes)${invariants ? ', and every state the invariants' : ''}`
+    : result.counterexample.at === 'invariant' ? 'a state broke an invariant' : 'a terminal state violated a guarantee';
+  const chance = collisionChance(result.stats.distinct);
+  const fingerprints = `fingerprints: 64-bit; the chance that two distinct states shared one is below ${chance < 1e-15 ? '1e-15' : chance.toExponential(0)}`;
+  return `${how}\n${describeStats(result.stats, seconds)}\nreductions: ${used}\n${fingerprints}\n${verdict}`;
 }

@@ -38,7 +38,10 @@ export class ScriptedChoices implements ChoiceSource {
   struck: FaultKind | undefined;
   private pinned: number | undefined;
 
-  /** `pinnedPick`: the answer to the first `pick` with more than one branch, taken as the only one. */
+  /**
+   * `pinnedPick`: the answer to the first `pick` with more than one branch, taken as the only one, and no
+   * fault before it (the fault choice answered: none).
+   */
   constructor(private readonly script: readonly number[], private readonly budget: FaultBudget, pinnedPick?: number) {
     this.pinned = pinnedPick;
   }
@@ -79,6 +82,12 @@ export class ScriptedChoices implements ChoiceSource {
   /** The one `among` of a step is the fault choice (runtime/simulator.ts names its outcomes in `faultOrder`). */
   among(probabilities: readonly number[]): number {
     if (probabilities.every((probability) => probability <= 0)) return -1;
+    if (this.pinned !== undefined) {
+      // A pinned event is taken without a fault (the faults are branches of their own).
+      this.choose(1);
+      this.numbers.push(numberForOutcome(probabilities, -1));
+      return -1;
+    }
     const outcomes = [-1, ...probabilities.flatMap((probability, index) => (probability > 0 && this.budget[faultOrder[index]] > 0 ? [index] : []))];
     const outcome = outcomes[this.choose(outcomes.length)];
     this.numbers.push(numberForOutcome(probabilities, outcome));

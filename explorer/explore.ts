@@ -1,11 +1,15 @@
 // Stage: explorer. `ent explore`: every schedule of a small scope. From the initial state of a workload,
 // breadth first, each state is expanded once (by fingerprint, explorer/fingerprint.ts) into every
-// branch of its next transition (explorer/branching.ts over explorer/loop.ts): which event happens next
-// among those due, every latency and pause the runtime chooses, and each fault the budget still allows.
-// Every terminal state (the system quiet: everything answered, or requests stuck) is held against every
-// checker of `ent check` (checkers/case.ts, `checkRun`). Breadth first, the first violation found is at
-// the smallest depth: the shortest counterexample (in the reduced graph, when a reduction is on). The
-// path to it is written down as the numbers `ListChoices` replays, so `ent check --replay` runs it.
+// transition (explorer/successors.ts `transitions`, the branches of explorer/loop.ts's `advance`): which
+// event happens next, among those due, every latency and pause the runtime chooses, and each fault the
+// budget still allows. Every terminal state (the system quiet: everything answered, or requests stuck) is
+// held against every checker of `ent check` (checkers/case.ts, `checkRun`), and every new state against
+// the invariants that no later step can repair (explorer/invariants.ts). Breadth first, the first
+// violation found is at the smallest depth: the shortest counterexample (in the reduced graph, when a
+// reduction is on). The path to it is written down as the numbers `ListChoices` replays, so `ent check
+// --replay` runs it. States are stored compactly: a 64-bit fingerprint in a table, and per state its
+// parent, depth and the numbers of its transition (a path is read back along the parents); only the
+// frontier holds configurations.
 //
 // Reductions (each can be switched off, and tests/explore.test.ts holds the terminal outcomes equal):
 //  - `message-ids`: message ids renamed canonically in the fingerprint (explorer/fingerprint.ts).
@@ -17,6 +21,14 @@
 //    can happen before it, and cannot be disabled by one (only that node can change its own timers, and a
 //    message to it from elsewhere is due a tick later at the earliest). Then only its branches are
 //    taken. Time only advances once every event due now has happened, so no event is put off forever.
+//    While a fault can still strike, no such set is sound: the faults of one kind share a budget (a drop
+//    of one message disables the drop of any other), a drop disables the delivery of its message, and a
+//    crash changes every event at its node, so a persistent set would have to hold every fault and every
+//    delivery that a fault can touch, which is all of them.
+// Symmetry is not a reduction here: clients, keys and nodes are not interchangeable in Ent's runtime (see
+// docs/benchmarks.md, `ent explore`): request ids and timestamps are handed out in the order of the
+// clients, and timestamps are compared by age (wait-die, Aria's batches), so no renaming of clients maps
+// the transitions onto themselves; entities are placed on nodes by a hash of their key.
 
 import type { CheckSettings } from '../checkers/case.ts';
 import { checkRun } from '../checkers/case.ts';
@@ -31,9 +43,11 @@ import type { Workload } from '../runtime/workload.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical } from '../semantics/values.ts';
-import { branches, budgetLeft, spend, type Branch, type FaultBudget } from './branching.ts';
-import { fingerprint } from './fingerprint.ts';
+import { budgetLeft, type FaultBudget } from './branching.ts';
+import { FingerprintTable } from './fingerprint.ts';
+import { invariantViolations } from './invariants.ts';
 import { advance, depthMax, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
+import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
 
 export type Reduction = 'message-ids' | 'por';
 export const reductionNames: readonly Reduction[] = ['message-ids', 'por'];
@@ -56,6 +70,8 @@ export interface ExploreScope {
   readonly progress?: (stats: ExploreStats) => void;
   /** Go on after the first violation (to collect every terminal outcome). */
   readonly keepGoing?: boolean;
+  /** Hold the invariants of explorer/invariants.ts at every state (default: yes). */
+  readonly invariants?: boolean;
   /**
    * Which violations make a counterexample (default: any). A zoo bug is looked for by the violations it
    * declares: the shortest run that shows one of them, even when a shorter one shows another symptom.
@@ -72,12 +88,16 @@ export interface ExploreStats {
   readonly terminals: number;
   /** States whose successors the partial-order reduction cut down. */
   readonly reducedStates: number;
+  /** Bytes of the stored states: the fingerprint table, parents, depths and choice numbers (not the frontier). */
+  readonly storedBytes: number;
 }
 
 export interface Counterexample {
   readonly violations: readonly Violation[];
   /** Transitions from the initial state. */
   readonly depth: number;
+  /** Where it was found: at the end of a run (a terminal state), or at a state by an invariant. */
+  readonly at: 'terminal' | 'invariant' | 'livelock';
   /** The schedule's numbers, for a replay token. */
   readonly schedule: readonly number[];
 }
@@ -92,10 +112,67 @@ export interface ExploreResult {
   readonly counterexample: Counterexample | undefined;
 }
 
-interface Node {
-  readonly parent: number;
-  readonly numbers: readonly number[];
-  readonly depth: number;
+/** A growable list of 32-bit integers. */
+class IntList {
+  data: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+}
+
+/**
+ * The states found, stored compactly: for each, its parent's index, its depth, and the numbers of the
+ * transition from its parent (so that a path is the numbers along the parents); the states themselves
+ * are kept only while on the frontier.
+ */
+class StateStore {
+  readonly parents = new IntList();
+  readonly depths = new IntList();
+  /** Where each state's numbers start in `numbers` (they end where the next state's start). */
+  readonly starts = new IntList();
+  readonly numbers = new IntList();
+
+  get size(): number {
+    return this.parents.length;
+  }
+
+  get bytes(): number {
+    return this.parents.bytes + this.depths.bytes + this.starts.bytes + this.numbers.bytes;
+  }
+
+  add(parent: number, depth: number, numbers: readonly number[]): number {
+    const index = this.parents.length;
+    this.parents.push(parent);
+    this.depths.push(depth);
+    this.starts.push(this.numbers.length);
+    for (const number of numbers) this.numbers.push(number);
+    return index;
+  }
+
+  depth(index: number): number {
+    return this.depths.data[index];
+  }
+
+  /** The numbers of the path from the initial state to state `index`. */
+  path(index: number): number[] {
+    const chain: number[][] = [];
+    for (let at = index; at >= 0; at = this.parents.data[at]) {
+      const end = at + 1 < this.starts.length ? this.starts.data[at + 1] : this.numbers.length;
+      chain.push(Array.from(this.numbers.data.subarray(this.starts.data[at], end)));
+    }
+    return chain.reverse().flat();
+  }
 }
 
 /** The edges of the explored graph, kept to find the states from which no schedule ends (a livelock). */
@@ -103,6 +180,10 @@ class Edges {
   from: Int32Array<ArrayBuffer> = new Int32Array(1024);
   to: Int32Array<ArrayBuffer> = new Int32Array(1024);
   length = 0;
+
+  get bytes(): number {
+    return this.from.byteLength + this.to.byteLength;
+  }
 
   add(from: number, to: number): void {
     if (this.length === this.from.length) {
@@ -151,42 +232,33 @@ export function explore(scope: ExploreScope): ExploreResult {
   const { workload, split } = scope;
   const renameMessages = scope.reductions.has('message-ids');
   const por = scope.reductions.has('por');
-  const nodes: Node[] = [];
-  const seen = new Map<string, number>();
+  const checkInvariants = scope.invariants !== false;
+  const store = new StateStore();
+  const seen = new FingerprintTable();
   const outcomes = new Set<string>();
   let generated = 0;
   let maxDepth = 0;
   let terminals = 0;
   let reducedStates = 0;
   let expanded = 0;
-  const stats = (): ExploreStats => ({ generated, distinct: nodes.length, expanded, maxDepth, terminals, reducedStates });
-
-  const key = (state: LoopState, budget: FaultBudget): string => {
-    const faultsCanStrike = state.config.faultsActive && budgetLeft(budget);
-    const extra = `${state.setupTaken}/${state.taken.join(',')}/${state.setupDone ? 1 : 0}/${budget.crash},${budget.drop},${budget.duplicate},${budget.delay}/${faultsCanStrike ? 1 : 0}`;
-    return fingerprint(state.config, extra, { renameMessages });
-  };
+  const edges = new Edges();
+  let ends = new Uint8Array(1024);
+  const stats = (): ExploreStats => ({
+    generated, distinct: store.size, expanded, maxDepth, terminals, reducedStates, storedBytes: store.bytes + seen.bytes + edges.bytes + ends.byteLength,
+  });
 
   const initial = initialLoopState(scope.settings.runtime, workload);
   let frontier: Pending[] = [{ index: 0, state: initial, budget: scope.budget }];
-  nodes.push({ parent: -1, numbers: [], depth: 0 });
-  seen.set(key(initial, scope.budget), 0);
+  store.add(-1, 0, []);
+  seen.set(stateFingerprintOf(initial, scope.budget, renameMessages), 0);
 
-  const pathNumbers = (index: number): number[] => {
-    const chain: (readonly number[])[] = [];
-    for (let at = index; at >= 0; at = nodes[at].parent) chain.push(nodes[at].numbers);
-    return chain.reverse().flat();
-  };
-
-  const edges = new Edges();
-  let ends = new Uint8Array(1024);
   const markEnd = (index: number): void => {
     if (index >= ends.length) { const bigger = new Uint8Array(ends.length * 2 + index); bigger.set(ends); ends = bigger; }
     ends[index] = 1;
   };
   let counterexample: Counterexample | undefined;
   let stoppedBy: ExploreResult['stoppedBy'];
-  const transition = (pending: Pending) => (choices: Parameters<typeof advance>[3]): Advance => advance(pending.state, workload, split, choices);
+  const wanted = (violations: readonly Violation[]): boolean => violations.length > 0 && counterexample === undefined && (scope.target === undefined || scope.target(violations));
 
   outer:
   while (frontier.length > 0) {
@@ -198,21 +270,21 @@ export function explore(scope: ExploreScope): ExploreResult {
       }
       expanded++;
       if (scope.progress !== undefined && expanded % 4096 === 0) scope.progress(stats());
-      const depth = nodes[pending.index].depth;
-      const reduced = por ? persistentBranches(pending, workload, transition(pending)) : undefined;
+      const depth = store.depth(pending.index);
+      const reduced = por ? persistentTransitions(pending, workload, split) : undefined;
       if (reduced !== undefined) reducedStates++;
-      const all = reduced ?? branches(pending.budget, transition(pending));
-      for (const branch of all) {
+      const all = reduced ?? transitions(pending.state, pending.budget, workload, split);
+      for (const transition of all) {
         generated++;
-        const result = branch.result;
+        const result = transition.result;
         if (result.kind !== 'stepped') {
           // A terminal state: the run ends here, and every checker reads it.
           terminals++;
           markEnd(pending.index);
           const violations = checkTerminal(scope, result);
           outcomes.add(outcomeOf(result.state.config, violations));
-          if (violations.length > 0 && counterexample === undefined && (scope.target === undefined || scope.target(violations))) {
-            counterexample = { violations, depth: depth + 1, schedule: [...pathNumbers(pending.index), ...branch.numbers] };
+          if (wanted(violations)) {
+            counterexample = { violations, depth: depth + 1, schedule: [...store.path(pending.index), ...transition.numbers], at: 'terminal' };
             if (scope.keepGoing !== true) {
               stoppedBy = 'violation';
               break outer;
@@ -220,14 +292,25 @@ export function explore(scope: ExploreScope): ExploreResult {
           }
           continue;
         }
-        const budget = spend(pending.budget, branch.struck);
-        const fingerprintKey = key(result.state, budget);
-        const known = seen.get(fingerprintKey);
+        const budget = transition.budget;
+        const print = stateFingerprintOf(result.state, budget, renameMessages);
+        const known = seen.get(print);
         if (known !== undefined) {
           edges.add(pending.index, known);
           continue;
         }
-        if (nodes.length >= scope.maxStates) {
+        if (checkInvariants) {
+          // A new state: the events its step appended, held against the invariants.
+          const violations = invariantViolations(pending.state.config.history, result.state.config.history);
+          if (wanted(violations)) {
+            counterexample = { violations, depth: depth + 1, schedule: [...store.path(pending.index), ...transition.numbers], at: 'invariant' };
+            if (scope.keepGoing !== true) {
+              stoppedBy = 'violation';
+              break outer;
+            }
+          }
+        }
+        if (store.size >= scope.maxStates) {
           stoppedBy = 'max-states';
           break outer;
         }
@@ -235,9 +318,8 @@ export function explore(scope: ExploreScope): ExploreResult {
           stoppedBy = 'depth';
           break outer;
         }
-        const index = nodes.length;
-        nodes.push({ parent: pending.index, numbers: branch.numbers, depth: depth + 1 });
-        seen.set(fingerprintKey, index);
+        const index = store.add(pending.index, depth + 1, transition.numbers);
+        seen.set(print, index);
         edges.add(pending.index, index);
         maxDepth = Math.max(maxDepth, depth + 1);
         next.push({ index, state: result.state, budget });
@@ -248,12 +330,12 @@ export function explore(scope: ExploreScope): ExploreResult {
   if (stoppedBy === undefined && counterexample === undefined) {
     // Complete: a state from which no schedule ends is a livelock, which the driver reports (after its
     // own count of steps without an answer) as requests never answered while the system was busy.
-    const never = firstNeverEnding(nodes.length, edges, ends);
+    const never = firstNeverEnding(store.size, edges, ends);
     if (never !== undefined) {
-      const state = reconstruct(scope, pathNumbers(never));
+      const state = reconstruct(scope, store.path(never));
       const violations = checkLiveness(unansweredOf(state, workload), 'steps', scope.settings.runtime.delivery);
       if (violations.length > 0 && (scope.target === undefined || scope.target(violations))) {
-        counterexample = { violations, depth: nodes[never].depth, schedule: pathNumbers(never) };
+        counterexample = { violations, depth: store.depth(never), schedule: store.path(never), at: 'livelock' };
         stoppedBy = 'violation';
       }
     }
@@ -262,10 +344,10 @@ export function explore(scope: ExploreScope): ExploreResult {
 }
 
 /**
- * The partial-order reduction (see the head of this file): the branches of one due event that commutes
- * with everything else that can happen first, or undefined when there is none (then every branch is taken).
+ * The partial-order reduction (see the head of this file): the transitions of one due event that commutes
+ * with everything else that can happen first, or undefined when there is none (then every one is taken).
  */
-function persistentBranches(pending: Pending, workload: Workload, transition: (choices: Parameters<typeof advance>[3]) => Advance): Branch<Advance>[] | undefined {
+function persistentTransitions(pending: Pending, workload: Workload, split: SplitProgram): Transition[] | undefined {
   const { state, budget } = pending;
   const config = state.config;
   const faultsOver = !budgetLeft(budget) || (state.setupDone && !config.faultsActive);
@@ -279,8 +361,8 @@ function persistentBranches(pending: Pending, workload: Workload, transition: (c
     const place = places[index];
     if (place.kind !== 'node') continue;
     if (places.some((other, at) => at !== index && sameNode(other, place.node))) continue;
-    const found = branches(budget, transition, index);
-    if (found.every((branch) => staysAt(config, dueTick, branch.result, place.node))) return found;
+    const found = transitions(state, budget, workload, split, { onlyEvent: index });
+    if (found.every((transition) => staysAt(config, dueTick, transition.result, place.node))) return found;
   }
   return undefined;
 }

@@ -31,6 +31,8 @@ export interface ScopeOptions {
   readonly downtime: number;
   readonly reductions: ReadonlySet<Reduction>;
   readonly maxStates: number;
+  /** Hold the invariants at every state (explorer/invariants.ts); default yes. */
+  readonly invariants?: boolean;
 }
 
 /** The probability a fault kind with a budget gets in the token's plan: only its being above 0 matters. */
@@ -60,5 +62,6 @@ export function exploreScope(program: TypedProgram, split: SplitProgram, options
   const { workload, numbers } = seededWorkload(program, options.shape, options.seed);
   return {
     program, split, settings, workload, workloadNumbers: numbers, budget: options.budget, reductions: options.reductions, maxStates: options.maxStates,
+    invariants: options.invariants ?? true,
   };
 }

@@ -3,8 +3,9 @@
 // each with a line that says what happened (`deliver m7 vote node 1 → node 0 (G-Deliver)`, `drop m7
 // (G-Drop)`, `crash node 0, down 2 ticks (G-Crash)`), the rule, the numbers a replay takes, and the fault
 // budget left after it. The REPL's stepper (`:step`) offers this list to choose from, and `ent graph`
-// draws it for every state (views/graph.ts); tests/stepper.test.ts holds it equal to the explorer's
-// successors. `stateKey` is the explorer's fingerprint of a state with its budget.
+// draws it for every state (views/graph.ts); `ent explore` expands every state with `transitions`, the
+// same list without the words (explorer/explore.ts). `stateKey` is the explorer's fingerprint of a state
+// with its budget.
 
 import type { ChoiceSource } from '../runtime/choices.ts';
 import { collectAnswers } from '../runtime/client.ts';
@@ -15,8 +16,34 @@ import type { TraceEntry } from '../runtime/world.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import { branches, budgetLeft, spend, type FaultBudget, type FaultKind } from './branching.ts';
-import { fingerprint } from './fingerprint.ts';
+import { fingerprintText, stateFingerprint, type Fingerprint } from './fingerprint.ts';
 import { advance, type Advance, type LoopState } from './loop.ts';
+
+/** A transition of the explorer: the next state (or the end of the run), its numbers, the fault it struck, and the budget left. */
+export interface Transition {
+  readonly result: Advance;
+  /** The numbers `ListChoices` replays this transition with. */
+  readonly numbers: readonly number[];
+  readonly struck: FaultKind | undefined;
+  readonly budget: FaultBudget;
+}
+
+export interface TransitionOptions {
+  /** `trace` gives each local step its trace line (the stepper shows them); `count` is faster. */
+  readonly localSteps?: 'trace' | 'count';
+  /**
+   * Only the transitions that take this due event (by its place in the runtime's order of the events due
+   * now, runtime/simulator.ts `dueEventPlaces`), and no fault: the partial-order reduction's persistent set.
+   */
+  readonly onlyEvent?: number;
+}
+
+/** Every transition from `state` within `budget`, in the explorer's order (the first is the seeded run's default of 0s). */
+export function transitions(state: LoopState, budget: FaultBudget, workload: Workload, program: SplitProgram, options: TransitionOptions = {}): Transition[] {
+  const localSteps = options.localSteps ?? 'count';
+  return branches(budget, (choices) => advance(state, workload, program, choices, localSteps), options.onlyEvent)
+    .map((branch) => ({ result: branch.result, numbers: branch.numbers, struck: branch.struck, budget: spend(budget, branch.struck) }));
+}
 
 export interface Successor {
   /** What the transition does, in words, ending with its rule in parentheses. */
@@ -36,12 +63,12 @@ export interface Successor {
 
 /** Every transition from `state`, in the explorer's order (the first is the seeded run's default of 0s). */
 export function successors(state: LoopState, budget: FaultBudget, workload: Workload, program: SplitProgram): Successor[] {
-  return branches(budget, (choices) => advance(state, workload, program, choices, 'trace')).map((branch) => {
-    const result = branch.result;
+  return transitions(state, budget, workload, program, { localSteps: 'trace' }).map((transition) => {
+    const result = transition.result;
     const locals = result.kind === 'stepped' ? result.emitted.filter((entry) => entry.rule.startsWith('L-')) : [];
     return {
-      label: describeAdvance(result), rule: result.kind === 'stepped' ? result.rule : 'end', result, numbers: branch.numbers, struck: branch.struck,
-      budget: spend(budget, branch.struck), localRules: locals.map((entry) => entry.rule), firstLocal: locals.find((entry) => entry.span !== undefined),
+      ...transition, label: describeAdvance(result), rule: result.kind === 'stepped' ? result.rule : 'end',
+      localRules: locals.map((entry) => entry.rule), firstLocal: locals.find((entry) => entry.span !== undefined),
     };
   });
 }
@@ -96,11 +123,16 @@ export function stepOnce(config: Configuration, program: SplitProgram, choices: 
   }
 }
 
-/** The explorer's key of a state (explorer/explore.ts): the configuration's fingerprint, the driver's counters and the budget. */
-export function stateKey(state: LoopState, budget: FaultBudget, renameMessages: boolean): string {
+/** The explorer's fingerprint of a state (explorer/explore.ts): the configuration's, with the driver's counters and the budget. */
+export function stateFingerprintOf(state: LoopState, budget: FaultBudget, renameMessages: boolean): Fingerprint {
   const faultsCanStrike = state.config.faultsActive && budgetLeft(budget);
-  const extra = `${state.setupTaken}/${state.taken.join(',')}/${state.setupDone ? 1 : 0}/${budget.crash},${budget.drop},${budget.duplicate},${budget.delay}/${faultsCanStrike ? 1 : 0}`;
-  return fingerprint(state.config, extra, { renameMessages });
+  const extra = [state.setupTaken, state.setupDone ? 1 : 0, budget.crash, budget.drop, budget.duplicate, budget.delay, faultsCanStrike ? 1 : 0, ...state.taken];
+  return stateFingerprint(state.config, extra, { renameMessages });
+}
+
+/** The explorer's key of a state, as text (a map's key). */
+export function stateKey(state: LoopState, budget: FaultBudget, renameMessages: boolean): string {
+  return fingerprintText(stateFingerprintOf(state, budget, renameMessages));
 }
 
 /** A transition in words. */

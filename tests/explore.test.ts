@@ -158,8 +158,10 @@ interface ZooScope {
   readonly bug: string;
   readonly options: Partial<ScopeOptions>;
   readonly workload?: Workload;
-  /** The length of the shortest counterexample, in global steps (breadth first, with every reduction). */
+  /** The length of the shortest counterexample, in global steps (breadth first, with every reduction and the invariants). */
   readonly depth: number;
+  /** Without the invariants (only the checkers at the ends of runs), when the invariants find it sooner. */
+  readonly terminalDepth?: number;
   /** Only with ENT_EXPLORE_LONG=1: the scope takes a minute or more. */
   readonly long?: boolean;
   /** Its replay runs the driver until it gives up on the livelock (millions of steps): only in the long run. */
@@ -172,16 +174,16 @@ const oneCrash: Partial<ScopeOptions> = { budget: { ...noBudget, crash: 1 } };
 const crossing: Workload = { setup: [create(0), create(1)], clients: [[call(0, 'transfer', account(1), 3)], [call(1, 'transfer', account(0), 2)]] };
 
 const zooScopes: readonly ZooScope[] = [
-  { bug: 'no-dedup-table', options: oneDrop, depth: 60 },
+  { bug: 'no-dedup-table', options: oneDrop, depth: 44, terminalDepth: 60 },
   { bug: 'ack-before-persist', options: oneCrash, depth: 48 },
   { bug: 'commit-without-all-participants', options: oneDrop, depth: 45 },
-  { bug: 'replay-without-idempotence', options: oneDrop, depth: 49 },
-  { bug: 'dedup-forgets-before-ack', options: oneDrop, depth: 60 },
+  { bug: 'replay-without-idempotence', options: oneDrop, depth: 47, terminalDepth: 49 },
+  { bug: 'dedup-forgets-before-ack', options: oneDrop, depth: 44, terminalDepth: 60 },
   { bug: 'reply-before-durable', options: oneCrash, depth: 69 },
   { bug: 'drop-requests', options: {}, depth: 0, replayLong: true },
   { bug: 'reentrant-across-transactions', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } }, depth: 72 },
   { bug: 'early-lock-release', options: { jitter: 1, shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 } }, workload: crossing, depth: 50, long: true },
-  { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 62 },
+  { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 46, terminalDepth: 62 },
 ];
 
 for (const zooScope of zooScopes) {
@@ -203,8 +205,31 @@ for (const zooScope of zooScopes) {
     if (zooScope.replayLong === true && !long) return;
     const replayed = replay(scope, found.schedule, zooScope.workload !== undefined);
     t.true(caught(replayed.violations), `replayed: ${replayed.violations.map((violation) => `${violation.checker}:${violation.kind}`).join(', ')}`);
+    // Without the invariants, only the end of a run shows the bug: later, or (for the rest) as soon.
+    const terminal = explore({ ...scope, invariants: false, target: caught }).counterexample;
+    t.is(terminal?.depth, zooScope.terminalDepth ?? zooScope.depth);
+    if (zooScope.terminalDepth !== undefined) {
+      t.is(found.at, 'invariant');
+      t.true(found.depth < zooScope.terminalDepth);
+    }
   });
 }
+
+test('the invariants hold at every state of the correct protocols, and each reduction keeps what they find on a broken one', (t) => {
+  // The invariants' negative controls are the zoo above (no-dedup-table, replay-without-idempotence, …,
+  // found by an invariant before any run ends); here they must not fire on the correct protocols, with
+  // or without each reduction, and on no-dedup-table they find the same first violation kinds.
+  for (const options of [{ budget: { ...noBudget, drop: 1, duplicate: 1 } }, { delivery: 'at-most-once' as const, budget: { ...noBudget, drop: 1 } }]) {
+    const result = explore(scopeOf(options));
+    t.true(result.complete);
+    t.is(result.counterexample, undefined);
+  }
+  const kinds = reductionSets().map((reductions) => {
+    const found = explore(scopeOf({ bug: 'no-dedup-table', budget: { ...noBudget, drop: 1 }, reductions })).counterexample;
+    return found === undefined ? 'none' : `${found.at} ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(',')}`;
+  });
+  t.deepEqual(new Set(kinds), new Set(['invariant exactly-once:duplicate-commit']));
+});
 
 /** The correct protocols hold in every state of these scopes (the count of states is logged). */
 const safeScopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions>; readonly long?: boolean }[] = [
@@ -240,12 +265,15 @@ test('ent explore reports a complete exploration, and a counterexample with a to
   t.regex(held.stdout, /reductions: message-ids, por/);
   const found = await ent(['explore', 'accounts.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0', '--bug', 'no-dedup-table'], files);
   t.is(found.status, 1);
-  t.regex(found.stdout, /a shortest counterexample: 60 global steps/);
+  t.regex(found.stdout, /a shortest counterexample: 44 global steps \(breadth first, in the graph the partial-order reduction leaves, an invariant broken at a state before the run ended\)/);
+  t.regex(held.stdout, /fingerprints: 64-bit; the chance that two distinct states shared one is below \de-\d+/);
+  const late = await ent(['explore', 'accounts.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0', '--bug', 'no-dedup-table', '--invariants', 'off'], files);
+  t.regex(late.stdout, /a shortest counterexample: 60 global steps/);
   const token = /--replay (ent2\.\S+)/.exec(found.stdout)?.[1];
   t.truthy(token);
   const replayed = await ent(['check', 'accounts.ent', '--replay', token!], files);
   t.is(replayed.status, 1);
-  t.regex(replayed.stdout, /dependency-graph: committed-twice: request r4 took effect 2 times/);
+  t.regex(replayed.stdout, /dependency-graph: committed-twice: request r\d took effect 2 times/);
 });
 
 test('ent explore --viz draws its counterexample, opened at the violation', async (t) => {
@@ -266,6 +294,7 @@ test('ent explore refuses what it cannot explore, each with its code', async (t)
     { args: ['explore', 'accounts.ent', '--drops', '-1'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--jitter', '9'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--max-states', '0'], code: 'U0103' },
+    { args: ['explore', 'accounts.ent', '--invariants', 'maybe'], code: 'U0103' },
     { args: ['explore', 'empty.ent'], code: 'U0107' },
     { args: ['explore'], code: 'U0101' },
   ];
@@ -286,8 +315,8 @@ test('the REPL\'s :explore explores the declared entities with ent explore\'s op
   t.is(repl.submit(':explore --clients 1 --crashes 0 --dups 0 --delays 0'), 'ok');
   t.regex(io.stdout.join('\n'), /complete: every state of the scope was explored/);
   t.is(repl.submit(':explore --clients 1 --crashes 0 --dups 0 --delays 0 --bug no-dedup-table'), 'failed');
-  t.regex(io.stdout.join('\n'), /a shortest counterexample: 60 global steps/);
-  t.regex(io.stdout.join('\n'), /dependency-graph: committed-twice: request r4 took effect 2 times/);
+  t.regex(io.stdout.join('\n'), /a shortest counterexample: 44 global steps/);
+  t.regex(io.stdout.join('\n'), /exactly-once: r\d \(.*\) took effect 2 times/);
   t.is(repl.submit(':explore --workload run'), 'failed');
   t.regex(io.stderr.join('\n'), /error\[U0109\]/);
 });
