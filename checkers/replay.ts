@@ -9,6 +9,7 @@ import type { TypedProgram } from '../semantics/typed.ts';
 import { abortCause, type Request } from '../semantics/transactions.ts';
 import { canonical, type MapKey, type Value } from '../semantics/values.ts';
 import { describeRequest } from '../runtime/describe.ts';
+import { streamsEntity, streamsKey } from '../semantics/desugar/streams.ts';
 import type { HistoryEvent } from '../runtime/history.ts';
 import type { Outcome } from '../runtime/configuration.ts';
 import type { Violation } from './violation.ts';
@@ -98,7 +99,11 @@ export function checkReplay(program: TypedProgram, events: readonly HistoryEvent
       : replayedAbort(what, replayed, event);
     if (found !== undefined) violations.push({ ...found, checker: 'replay', requests: [event.requestId] });
   }
-  const expected = stateLines(model.store.all());
+  // A stream program's `$Streams(0)` (semantics/desugar/streams.ts) must hold what the model's streams hold:
+  // the same atoms queued, the same offsets, the same seals (an atom published twice shows here).
+  const streams = [...program.streams.keys()];
+  const streamsState = streams.length === 0 ? [] : [{ entity: streamsEntity, key: streamsKey, fields: new Map<string, Value | undefined>([['id', streamsKey], ...model.streams.fields(streams)]) }];
+  const expected = stateLines([...model.store.all(), ...streamsState]);
   const actual = stateLines(finalState);
   if (expected.join('\n') !== actual.join('\n')) {
     const missing = expected.filter((line) => !actual.includes(line));

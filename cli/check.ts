@@ -28,7 +28,7 @@ import {
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import { maxSourceOption } from './files.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
 import { defaultRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import { runtimeSettings, type RunSettings } from './semantics.ts';
 import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
@@ -121,8 +121,6 @@ export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  const refusal = streamsRefusal(loaded.program, '`ent check`');
-  if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.entities.size === 0) {
     return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to check`,
       'ent check needs a program with at least one entity; `ent run` runs a program that has none'));

@@ -4,7 +4,8 @@
 // when the system falls quiet is stuck, and the run says which.
 
 import type { SplitProgram } from '../semantics/split/index.ts';
-import type { Outcome as SemanticsOutcome, Request, TransactionHost } from '../semantics/transactions.ts';
+import type { Outcome as SemanticsOutcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
+import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
 import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
@@ -57,12 +58,18 @@ export class DistributedHost implements TransactionHost {
   /** The requests pending when an interrupt came, and the step limit to go back to once it is served. */
   private readonly interruptedRequests = new Set<string>();
   private stepLimitBeforeInterrupt: number | undefined;
+  /** The streams, when the program has any: each step a request on `$Streams(0)` (runtime/streams.ts). */
+  readonly streams: StreamHost | undefined;
 
   constructor(
     private readonly program: SplitProgram,
     private readonly options: DistributedOptions,
   ) {
-    this.configuration = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
+    const seeded = hasStreams(program) ? [...(options.initialEntities ?? []), streamsSeed(program)] : options.initialEntities ?? [];
+    this.configuration = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), seeded);
+    this.streams = hasStreams(program)
+      ? new StreamDriver(this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
+      : undefined;
     this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
     this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;
   }

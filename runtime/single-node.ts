@@ -10,7 +10,8 @@ import {
 } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
-import type { Outcome, Request, TransactionHost } from '../semantics/transactions.ts';
+import type { Outcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
+import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
 import {
   abort, canonical, referenceValue, TransactionAbort, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
@@ -55,7 +56,14 @@ export class SingleNodeHost implements TransactionHost {
     private readonly options: SingleNodeOptions = {},
   ) {
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
+    if (hasStreams(program)) {
+      this.entities.restore([streamsSeed(program)]);
+      this.streams = new StreamDriver(this, () => undefined);
+    }
   }
+
+  /** The streams, when the program has any (runtime/streams.ts); transactions here end where they start. */
+  readonly streams: StreamHost | undefined;
 
   submit(request: Request): number {
     this.outcomes.push(this.execute(request));
@@ -118,6 +126,11 @@ export class SingleNodeHost implements TransactionHost {
       }
       case 'create': {
         const reference = referenceValue(delivery.entity, delivery.key);
+        if (delivery.ifAbsent === true && this.entities.get(reference) !== undefined) {
+          // S-Ensure: a stream's delivery finds the entity there and goes on with its reference.
+          this.emit(reference, 'S-Ensure', undefined, () => `${canonical(reference)} exists`);
+          return { kind: 'reply', value: reference, stack: delivery.stack };
+        }
         this.emit(reference, 'G-Deliver', undefined, () => `new ${canonical(reference)}`);
         const entity = this.program.entities.get(delivery.entity)!;
         this.entities.create(entity, delivery.key);

@@ -82,6 +82,11 @@ export type Term =
       readonly args: readonly Atom[];
       readonly continuation: string;
       readonly span: Span;
+      /**
+       * Create if absent (`new?`, rule S-Ensure): an entity that exists is left as it is and its reference
+       * is the result. Only a stream's delivery creates this way (docs/language.md §14).
+       */
+      readonly ifAbsent?: boolean;
     }
   | { readonly kind: 'Return'; readonly value: Atom; readonly span: Span }
   | { readonly kind: 'Abort'; readonly message: Atom; readonly span: Span };

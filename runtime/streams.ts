@@ -1,0 +1,117 @@
+// Stage: runtime. The stream driver: a StreamHost over any host that runs the split program (the one node
+// of `--semantics split`, or the distributed runtime). Every stream step is a request on the
+// system-owned entity `$Streams(0)` (semantics/desugar/streams.ts), so it is an ordinary transaction of
+// the host, under its protocol and its faults: `$append` publishes a client atom (S-Append), `$seal`
+// seals (S-Seal), and draining processes the oldest atom with `$next` (S-Atom: its offset move, its
+// effects and the atoms it emits commit together) until none is left. An atom whose transaction
+// aborts is still processed: the driver then commits `$skip`, which moves the offset alone (S-Skip).
+// Before it processes anything, the driver waits for every request the client has running (an `async`
+// call may publish atoms when it commits), so the order is the reference model's (docs/language.md §14).
+//
+// The bug zoo's broken drivers (runtime/zoo.ts) live here too: `offset-before-effects` commits the
+// offset first and the atom's effects in a transaction of their own; `atom-split` runs each event of
+// an atom as its own transaction.
+
+import { streamsEntity, streamsKey } from '../semantics/desugar/streams.ts';
+import type { Atom, AtomReport, Outcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
+import { listToArray, listValue, referenceValue, voidValue, type ListValue, type Value } from '../semantics/values.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+
+/** Whether a split program runs streams (it has the `$Streams` entity). */
+export function hasStreams(program: SplitProgram): boolean {
+  return program.entities.has(streamsEntity);
+}
+
+/** The fields of `$Streams(0)` before anything happened, as a host seeds them. */
+export function streamsSeed(program: SplitProgram): { entity: string; key: number; fields: Map<string, Value | undefined> } {
+  const entity = program.entities.get(streamsEntity)!;
+  const fields = new Map<string, Value | undefined>([[entity.keyName, streamsKey]]);
+  for (const field of entity.fields) fields.set(field.name, field.initial);
+  return { entity: streamsEntity, key: streamsKey, fields };
+}
+
+const target = referenceValue(streamsEntity, streamsKey);
+
+export class StreamDriver implements StreamHost {
+  constructor(
+    private readonly host: Pick<TransactionHost, 'submit' | 'outcome'>,
+    /** Waits until every request the client has submitted is answered. */
+    private readonly awaitClient: () => void,
+    private readonly bug: string = 'none',
+  ) {}
+
+  private run(request: Request): Outcome {
+    return this.host.outcome(this.host.submit(request));
+  }
+
+  private call(method: string, args: Value[]): Outcome {
+    return this.run({ kind: 'call', target, method, args });
+  }
+
+  private committed(method: string, args: Value[]): Value {
+    const outcome = this.call(method, args);
+    if (outcome.kind === 'aborted') throw new Error(`assertion: ${streamsEntity}.${method} aborted: ${outcome.message}`);
+    return outcome.value;
+  }
+
+  append(stream: string, events: readonly Value[]): 'appended' | 'sealed' {
+    return this.committed('$append', [stream, listValue(events)]) === false ? 'sealed' : 'appended';
+  }
+
+  seal(stream: string): void {
+    this.committed('$seal', [stream]);
+  }
+
+  drain(report: (processed: AtomReport) => void): void {
+    this.awaitClient();
+    for (;;) {
+      const processed = this.bug === 'offset-before-effects' ? this.offsetFirst()
+        : this.bug === 'atom-split' ? this.eventByEvent()
+          : this.next();
+      if (processed === undefined) return;
+      report(processed);
+    }
+  }
+
+  /** S-Atom, and S-Skip after an abort. */
+  private next(): AtomReport | undefined {
+    const outcome = this.call('$next', []);
+    if (outcome.kind === 'committed') {
+      const atom = atomOf(outcome.value);
+      return atom === undefined ? undefined : { atom, outcome: { kind: 'committed', value: voidValue } };
+    }
+    const atom = atomOf(this.committed('$skip', []));
+    if (atom === undefined) throw new Error('assertion: an atom aborted, and none is left to skip');
+    return { atom, outcome };
+  }
+
+  /** The zoo's `offset-before-effects`: the offset commits first, the effects in a transaction of their own. */
+  private offsetFirst(): AtomReport | undefined {
+    const value = this.committed('$skip', []);
+    const atom = atomOf(value);
+    if (atom === undefined) return undefined;
+    const outcome = this.call('$deliver', [value]);
+    return { atom, outcome: outcome.kind === 'committed' ? { kind: 'committed', value: voidValue } : outcome };
+  }
+
+  /** The zoo's `atom-split`: each event of the atom is a transaction of its own, then the offset moves. */
+  private eventByEvent(): AtomReport | undefined {
+    const head = this.committed('$peek', []);
+    const atom = atomOf(head);
+    if (atom === undefined) return undefined;
+    let outcome: Outcome = { kind: 'committed', value: voidValue };
+    for (const event of atom.events) {
+      const part = this.call('$deliver', [listValue([atom.stream, atom.offset, listValue([event])])]);
+      if (part.kind === 'aborted' && outcome.kind === 'committed') outcome = part;
+    }
+    this.committed('$skip', []);
+    return { atom, outcome };
+  }
+}
+
+/** `[stream, offset, events]` as an atom, or undefined for `[]` (no atom). */
+export function atomOf(value: Value): Atom | undefined {
+  const items = listToArray(value as ListValue);
+  if (items.length === 0) return undefined;
+  return { stream: items[0] as string, offset: items[1] as number, events: listToArray(items[2] as ListValue) };
+}
