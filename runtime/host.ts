@@ -65,8 +65,8 @@ export class DistributedHost implements TransactionHost {
     private readonly program: SplitProgram,
     private readonly options: DistributedOptions,
   ) {
-    const seeded = hasStreams(program) ? [...(options.initialEntities ?? []), streamsSeed(program)] : options.initialEntities ?? [];
-    this.configuration = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), seeded);
+    const initial = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
+    this.configuration = hasStreams(program) ? seedEntities(initial, [streamsSeed(program)], 0) : initial;
     this.streams = hasStreams(program)
       ? new StreamDriver(this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
       : undefined;
@@ -195,12 +195,16 @@ export class DistributedHost implements TransactionHost {
   }
 }
 
-export function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): Configuration {
+/**
+ * Entities that exist from the start, each on its node: the REPL's carried over (version 1), or a stream
+ * program's `$Streams(0)` (version 0: the initial state, which the checkers take as no transaction's write).
+ */
+export function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>, version = 1): Configuration {
   let next = config;
   for (const state of states) {
     const reference = referenceValue(state.entity, state.key);
     const node = nodeOf(reference, config.settings.nodes);
-    const entity: CommittedEntity = { entity: state.entity, key: state.key, fields: state.fields, version: 1 };
+    const entity: CommittedEntity = { entity: state.entity, key: state.key, fields: state.fields, version };
     next = updateDurable(next, node, (durable) => ({ ...durable, store: durable.store.with(canonical(reference), entity) }));
   }
   return next;
