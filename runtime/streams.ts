@@ -14,7 +14,8 @@
 
 import { streamsEntity, streamsKey } from '../semantics/desugar/streams.ts';
 import type { Atom, AtomReport, Outcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
-import { listToArray, listValue, referenceValue, voidValue, type ListValue, type Value } from '../semantics/values.ts';
+import { listToArray, listValue, mapGet, mapStore, referenceValue, voidValue, type ListValue, type MapValue, type Value } from '../semantics/values.ts';
+import type { CommittedEntity } from './store.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 
 /** Whether a split program runs streams (it has the `$Streams` entity). */
@@ -114,4 +115,28 @@ export function atomOf(value: Value): Atom | undefined {
   const items = listToArray(value as ListValue);
   if (items.length === 0) return undefined;
   return { stream: items[0] as string, offset: items[1] as number, events: listToArray(items[2] as ListValue) };
+}
+
+/**
+ * The zoo's `output-again-on-recovery`: a node that recovers publishes again the oldest atom still queued
+ * in its `$Streams(0)`, as if it replayed the end of an output log without asking what it had already
+ * published. The copy takes a new offset: it shows up as an atom that no transaction emitted.
+ */
+export function republishQueued(entity: CommittedEntity): CommittedEntity {
+  const fields = new Map(entity.fields);
+  const head = fields.get('head') as number;
+  const tail = fields.get('tail') as number;
+  let queue = fields.get('queue') as MapValue;
+  let published = fields.get('published') as MapValue;
+  let end = tail;
+  for (let position = head; position < Math.min(tail, head + 1); position++) {
+    const [stream, , events] = listToArray(mapGet(queue, position) as ListValue);
+    const offset = mapGet(published, stream as string) as number;
+    published = mapStore(published, stream as string, offset + 1);
+    queue = mapStore(queue, end++, listValue([stream, offset, events]));
+  }
+  fields.set('queue', queue);
+  fields.set('published', published);
+  fields.set('tail', end);
+  return { ...entity, fields };
 }
