@@ -128,7 +128,7 @@ export const catalog = [
   entry('U0120', 'usage', 'graph too large', '`ent graph` on a scope with more states than `--max-states` (300 unless raised): a drawing of more boxes than that cannot be read. Make the scope smaller (`--clients 1 --requests 1`, smaller fault budgets) or raise `--max-states`.'),
   entry('U0121', 'usage', 'invalid stepper input', 'In the REPL\'s stepper (`:step`), an input that is neither the number of an enabled transition, Enter, nor one of `:back`, `:goto N`, `:where`, `:run`, `:quit-step`; or `:step` given something other than a statement that calls an entity, or given while no entity is declared. The stepper stays where it was.'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
-  entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under `ent run --semantics reference` for now: the split and distributed semantics, `ent check`, `ent cps` and the REPL refuse it.'),
+  entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under every semantics of `ent run`, and `ent check` and `ent cps` take it; `ent explore`, `ent graph` and the REPL do not support streams yet and refuse it.'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

@@ -12,7 +12,7 @@ import { intendedDifferences, loadCorpus } from './support/corpus.ts';
 import { runReference } from './support/run-reference.ts';
 import { dumpEntities, runSplit } from './support/run-split.ts';
 
-for (const program of loadCorpus().filter((candidate) => candidate.errors.length === 0 && !candidate.streams && !intendedDifferences.has(candidate.name))) {
+for (const program of loadCorpus().filter((candidate) => candidate.errors.length === 0 && !intendedDifferences.has(candidate.name))) {
   test(`corpus ${program.name} (split)`, (t) => {
     const compiled = compile(program.text, program.path);
     if (compiled.program === undefined) return t.fail('does not compile');
