@@ -2,8 +2,8 @@
 // reference model with the output their comments expect (tests/corpus.test.ts); here, what the corpus
 // cannot show. Every semantics runs a stream program with the reference model's output, `ent check` holds
 // on it and `ent cps` shows it (the distributed runtime under faults: tests/streams-distributed.test.ts);
-// the REPL refuses streams with U0110; the reference model processes each atom exactly once, whole, in stream order, with the consumers'
-// offsets advancing one atom at a time; and negative controls: a model that splits an atom into one
+// the REPL refuses streams with U0110; the reference model processes each atom exactly once, whole, in
+// stream order, with the consumers' offsets advancing one atom at a time; and negative controls: a model that splits an atom into one
 // transaction per event, or that publishes a method's atoms before it commits, gives other output.
 
 import test from 'ava';
