@@ -133,7 +133,9 @@ export async function check(io: Io, parsed: ParsedArguments): Promise<number> {
   if (settings!.workload === 'run' && loaded.program.run === undefined) {
     return usage(io, new UsageError('U0103', `--workload run: ${loaded.source.name} has no run block`, 'use --workload random'));
   }
-  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: settings!, traceLevel, vizPath };
+  // A stream program's atoms come from its run block: unless told otherwise, that is the workload checked.
+  const streamsRun = !parsed.options.has('workload') && loaded.program.streams.size > 0 && loaded.program.run !== undefined;
+  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: streamsRun ? { ...settings!, workload: 'run' } : settings!, traceLevel, vizPath };
   const runs = integerOption(parsed, 'runs', 100) as number;
   const shrinkSeconds = integerOption(parsed, 'shrink-seconds', 30) as number;
   const shrinkRuns = integerOption(parsed, 'shrink-runs', defaultShrinkRuns) as number;
