@@ -269,7 +269,7 @@ export function step(program: SplitProgram, activation: Activation, fields: Read
       case 'Return':
         return { kind: 'returned', rule: 'L-Return', span, value: atomValue(term.value, env), stack: activation.stack };
       case 'Abort':
-        return { kind: 'aborted', rule: 'L-Abort', span, code: 'A0101', message: atomValue(term.message, env) as string };
+        return { kind: 'aborted', rule: 'L-Abort', span, code: term.code ?? 'A0101', message: atomValue(term.message, env) as string };
     }
   } catch (error) {
     if (!(error instanceof TransactionAbort)) throw error;

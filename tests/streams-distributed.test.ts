@@ -17,7 +17,7 @@ import { SingleNodeHost } from '../runtime/single-node.ts';
 import { atomOf } from '../runtime/streams.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
-import { Client } from '../semantics/reference/client.ts';
+import { Client, ClientError } from '../semantics/reference/client.ts';
 import type { TransactionHost } from '../semantics/transactions.ts';
 import { parseExpectations } from './support/corpus.ts';
 
@@ -117,4 +117,17 @@ test('negative controls: the streams checker finds an atom processed twice, and 
   const [a, b] = ordersCommits;
   const swapped = events.map((event) => event === a ? { ...a, order: b.order } : event === b ? { ...b, order: a.order } : event);
   t.true(checkStreams(swapped).some((violation) => violation.kind === 'out-of-order'));
+});
+
+test('an emit to a sealed stream in a transaction aborts with A0113 on the distributed runtime, as in the reference model', (t) => {
+  const text = readFileSync('corpus/streams/sealed-streams.ent', 'utf8');
+  const sealed = compile(text, 'sealed-streams.ent').program!;
+  const host = new DistributedHost(compileToSplit(sealed).split, { seed: '1', settings: settings('2pl') });
+  const client = new Client(host, () => undefined);
+  const stopped = t.throws(() => client.run(sealed.run!.body), { any: true }) as unknown as ClientError;
+  t.is(stopped.code, 'R0105');
+  host.heal();
+  host.settle();
+  const aborts = historyEvents(host.config.history).filter((event) => event.type === 'abort');
+  t.true(aborts.some((event) => event.type === 'abort' && event.code === 'A0113' && event.message === 'stream notes is sealed'));
 });

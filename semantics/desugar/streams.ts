@@ -13,7 +13,7 @@
 // - `$append(s, events)` publishes a client atom (`S-Append`), or answers false when `s` is sealed;
 // - `$emit(s, events)` is `emit` in a transaction (`S-Emit`): a call on `$Streams(0)`, so the atom is in
 //   the transaction's writes and is published when it commits, in commit order (`S-Publish`); a sealed
-//   stream aborts the transaction (`stream s is sealed`);
+//   stream aborts the transaction (A0113, `stream s is sealed`);
 // - `$seal(s)` (`S-Seal`);
 // - `$next()` takes the oldest atom, moves its stream's offset (`S-Offset`), routes every event to its
 //   consumers by their keys (`S-Route`, through `$key$S$C`, computed from the event alone), then
@@ -171,7 +171,7 @@ class Builder {
     const refused: Term = inTransaction
       ? this.let('message1', this.binary('+', constant('stream '), variable('stream')),
         this.let('message', this.binary('+', variable('message1'), constant(' is sealed')),
-          { kind: 'Abort', message: variable('message'), span: this.span }))
+          { kind: 'Abort', message: variable('message'), span: this.span, code: 'A0113' }))
       : this.returns(constant(false));
     return this.read('sealed', 'sealed',
       this.let('isSealed', this.index('map', 'sealed', variable('stream')), this.branch('isSealed', refused, published)));
