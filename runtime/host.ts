@@ -68,7 +68,7 @@ export class DistributedHost implements TransactionHost {
     const initial = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
     this.configuration = hasStreams(program) ? seedEntities(initial, [streamsSeed(program)], 0) : initial;
     this.streams = hasStreams(program)
-      ? new StreamDriver(this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
+      ? new StreamDriver(program, this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
       : undefined;
     this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
     this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;

@@ -58,7 +58,7 @@ export class SingleNodeHost implements TransactionHost {
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
     if (hasStreams(program)) {
       this.entities.restore([streamsSeed(program)]);
-      this.streams = new StreamDriver(this, () => undefined);
+      this.streams = new StreamDriver(program, this, () => undefined);
     }
   }
 

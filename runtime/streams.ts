@@ -7,6 +7,8 @@
 // aborts is still processed: the driver then commits `$skip`, which moves the offset alone (S-Skip).
 // Before it processes anything, the driver waits for every request the client has running (an `async`
 // call may publish atoms when it commits), so the order is the reference model's (docs/language.md §14).
+// When no method but the consumers emits, only the client's own `emit` publishes, and the driver drains
+// after those alone.
 //
 // The bug zoo's broken drivers (runtime/zoo.ts) live here too: `offset-before-effects` commits the
 // offset first and the atom's effects in a transaction of their own; `atom-split` runs each event of
@@ -17,6 +19,7 @@ import type { Atom, AtomReport, Outcome, Request, StreamHost, TransactionHost } 
 import { listToArray, listValue, mapGet, mapStore, referenceValue, voidValue, type ListValue, type MapValue, type Value } from '../semantics/values.ts';
 import type { CommittedEntity } from './store.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
+import type { Term } from '../semantics/core.ts';
 
 /** Whether a split program runs streams (it has the `$Streams` entity). */
 export function hasStreams(program: SplitProgram): boolean {
@@ -33,13 +36,46 @@ export function streamsSeed(program: SplitProgram): { entity: string; key: numbe
 
 const target = referenceValue(streamsEntity, streamsKey);
 
+/**
+ * Whether a method other than a consumer may emit (a call of `$Streams(0).$emit` in one of its blocks):
+ * only then can a request of the client's publish an atom. A consumer emits only inside `$next`, whose
+ * atoms the drain loop takes anyway.
+ */
+export function methodsEmit(program: SplitProgram): boolean {
+  const emits = (term: Term): boolean => {
+    switch (term.kind) {
+      case 'Let': case 'Set': case 'ReadSelf': case 'WriteSelf': return emits(term.body);
+      case 'LetCont': return emits(term.continuationBody) || emits(term.body);
+      case 'Call': return term.entity === streamsEntity && term.method === '$emit';
+      default: return false;
+    }
+  };
+  for (const entity of program.entities.values()) {
+    if (entity.name === streamsEntity) continue;
+    for (const method of entity.methods.values()) {
+      if (method.name.startsWith('on ')) continue;
+      for (const block of method.blocks) {
+        if (emits(block.body) || [...block.continuations.values()].some((continuation) => emits(continuation.body))) return true;
+      }
+    }
+  }
+  return false;
+}
+
 export class StreamDriver implements StreamHost {
+  /** The client appended an atom since the last drain. */
+  private appended = false;
+  private readonly requestsMayPublish: boolean;
+
   constructor(
+    program: SplitProgram,
     private readonly host: Pick<TransactionHost, 'submit' | 'outcome'>,
     /** Waits until every request the client has submitted is answered. */
     private readonly awaitClient: () => void,
     private readonly bug: string = 'none',
-  ) {}
+  ) {
+    this.requestsMayPublish = methodsEmit(program);
+  }
 
   private run(request: Request): Outcome {
     return this.host.outcome(this.host.submit(request));
@@ -56,7 +92,9 @@ export class StreamDriver implements StreamHost {
   }
 
   append(stream: string, events: readonly Value[]): 'appended' | 'sealed' {
-    return this.committed('$append', [stream, listValue(events)]) === false ? 'sealed' : 'appended';
+    if (this.committed('$append', [stream, listValue(events)]) === false) return 'sealed';
+    this.appended = true;
+    return 'appended';
   }
 
   seal(stream: string): void {
@@ -64,6 +102,10 @@ export class StreamDriver implements StreamHost {
   }
 
   drain(report: (processed: AtomReport) => void): void {
+    // Nothing can have been published since the last drain: no request of the client's runs an `emit`,
+    // and the client appended nothing. (The queue was empty when the last drain ended.)
+    if (!this.appended && !this.requestsMayPublish) return;
+    this.appended = false;
     this.awaitClient();
     for (;;) {
       const processed = this.bug === 'offset-before-effects' ? this.offsetFirst()

@@ -14,7 +14,7 @@ import { defaultTimeouts, type ConcurrencyMode, type RuntimeSettings } from '../
 import { historyEvents, type HistoryEvent } from '../runtime/history.ts';
 import { DistributedHost } from '../runtime/host.ts';
 import { SingleNodeHost } from '../runtime/single-node.ts';
-import { atomOf } from '../runtime/streams.ts';
+import { atomOf, methodsEmit } from '../runtime/streams.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { Client, ClientError } from '../semantics/reference/client.ts';
@@ -130,4 +130,10 @@ test('an emit to a sealed stream in a transaction aborts with A0113 on the distr
   host.settle();
   const aborts = historyEvents(host.config.history).filter((event) => event.type === 'abort');
   t.true(aborts.some((event) => event.type === 'abort' && event.code === 'A0113' && event.message === 'stream notes is sealed'));
+});
+
+test('the driver drains after a request only when some method other than a consumer emits', (t) => {
+  t.false(methodsEmit(split), 'orders.ent: only consumers emit');
+  const text = readFileSync('corpus/streams/emit-from-a-method.ent', 'utf8');
+  t.true(methodsEmit(compileToSplit(compile(text, 'emit-from-a-method.ent').program!).split));
 });
