@@ -1,10 +1,11 @@
-// Benchmark: atomic streams in the reference model (semantics/reference), in events per wall second
-// through a three-stage workflow (orders → lines → audit, each stage an entity consumer that emits to the
-// next), by the size of the client's atoms (1, 10, 100, 1,000 events per atom; a consumer emits per
-// event, so the later stages carry atoms of one event), beside the same work done by plain calls (one
-// transaction per event, each stage calling the next) in the same process; prints both and the ratio. The distributed runtime does not run streams yet (docs/language.md, section 14), so these
-// are the sequential model's figures, the baseline a distributed run will be compared with.
-// Run: npx tsc -p . && node build/bench/streams.js [events] (docs/benchmarks.md).
+// Benchmark: atomic streams, in events per wall second through a three-stage workflow (orders → lines →
+// audit, each stage an entity consumer that emits to the next), by the size of the client's atoms (1,
+// 10, 100, 1,000 events per atom; a consumer emits per event, so the later stages carry atoms of one
+// event), beside the same work done by plain calls (one transaction per event, each stage calling the
+// next) on the same semantics in the same process; prints both and the ratio. On the distributed
+// runtime (3 nodes, no faults, 2PL or Aria) it also prints the latency per atom in ticks (the ticks of
+// the run over the atoms processed, every stage's included).
+// Run: npx tsc -p . && node build/bench/streams.js [events] [reference | 2pl | aria] (docs/benchmarks.md).
 
 import { performance } from 'node:perf_hooks';
 import { compile } from '../semantics/compile.ts';
@@ -12,8 +13,13 @@ import { Client } from '../semantics/reference/client.ts';
 import { ReferenceHost } from '../semantics/reference/host.ts';
 import { ReferenceModel } from '../semantics/reference/model.ts';
 import type * as T from '../semantics/typed.ts';
+import { compileToSplit } from '../semantics/pipeline.ts';
+import { DistributedHost } from '../runtime/host.ts';
+import { defaultTimeouts, type ConcurrencyMode } from '../runtime/configuration.ts';
 
 const events = Number(process.argv[2] ?? 100_000);
+const semantics = process.argv[3] ?? 'reference';
+if (!['reference', '2pl', 'aria'].includes(semantics)) throw new Error(`no semantics ${semantics}: reference, 2pl or aria`);
 
 /** Three stages: Order (by order id) emits a line to `lines`, Stock (by item) emits to `audit`, Ledger counts. */
 function workflow(atomSize: number): string {
@@ -113,26 +119,37 @@ run {
 `;
 }
 
-function run(source: string): { seconds: number; output: string[] } {
+function run(source: string): { seconds: number; output: string[]; ticks: number } {
   const compiled = compile(source, 'streams-bench.ent');
   const program: T.TypedProgram | undefined = compiled.program;
   if (program === undefined) throw new Error(compiled.diagnostics.map((entry) => entry.message).join('\n'));
   const output: string[] = [];
-  const client = new Client(new ReferenceHost(new ReferenceModel(program)), (line) => output.push(line));
+  const distributed = semantics === 'reference' ? undefined : new DistributedHost(compileToSplit(program).split, {
+    seed: '1', history: 'none',
+    settings: {
+      nodes: 3, delivery: 'exactly-once', concurrency: semantics as ConcurrencyMode, faults: { drop: 0, duplicate: 0, delay: 0, crash: 0 },
+      stepLimit: 1_000_000, timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug: 'none',
+    },
+  });
+  const client = new Client(distributed ?? new ReferenceHost(new ReferenceModel(program)), (line) => output.push(line));
   const start = performance.now();
   client.run(program.run!.body);
   client.finish();
-  return { seconds: (performance.now() - start) / 1000, output };
+  return { seconds: (performance.now() - start) / 1000, output, ticks: distributed?.config.tick ?? 0 };
 }
 
 const baseline = run(calls());
 if (baseline.output[0] !== String(events)) throw new Error(`the call baseline printed ${baseline.output.join(', ')}`);
 const baselineRate = events / baseline.seconds;
-console.log(`${events} events, reference model; calls (one transaction per event, 3 entities each): ${Math.round(baselineRate)} events/s`);
+const where = semantics === 'reference' ? 'reference model' : `distributed runtime, 3 nodes, ${semantics}, no faults`;
+console.log(`${events} events, ${where}; calls (one transaction per event, 3 entities each): ${Math.round(baselineRate)} events/s`);
 for (const atomSize of [1, 10, 100, 1000]) {
   const measured = run(workflow(atomSize));
   const processed = Math.floor(events / atomSize) * atomSize;
   if (measured.output[0] !== String(processed)) throw new Error(`atom size ${atomSize} printed ${measured.output.join(', ')}`);
   const rate = processed / measured.seconds;
-  console.log(`atom size ${String(atomSize).padStart(4)}: ${Math.round(rate)} events/s, ${(rate / baselineRate).toFixed(2)}× the calls`);
+  // Atoms processed: the client's, then one per event at each later stage.
+  const atoms = Math.floor(events / atomSize) + 2 * processed;
+  const latency = semantics === 'reference' ? '' : `, ${(measured.ticks / atoms).toFixed(1)} ticks per atom`;
+  console.log(`atom size ${String(atomSize).padStart(4)}: ${Math.round(rate)} events/s, ${(rate / baselineRate).toFixed(2)}× the calls${latency}`);
 }

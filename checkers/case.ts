@@ -16,6 +16,7 @@ import type { TypedProgram } from '../semantics/typed.ts';
 import { anomaliesToViolations, checkDependencyGraph, historyFromEvents } from './dependency-graph.ts';
 import { decisionsAndInstalls } from './ent-history.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
+import { checkStreams } from './streams.ts';
 import { checkLiveness } from './liveness.ts';
 import { checkInstallation, installationViolations } from './installation.ts';
 import { checkReplay } from './replay.ts';
@@ -75,10 +76,11 @@ export interface FinishedRun {
   readonly stuckBecause: 'quiet' | 'steps' | undefined;
 }
 
-/** Every checker of `ent check`, on one finished run: liveness, exactly-once, replay, dependency graph, installation. */
+/** Every checker of `ent check`, on one finished run: liveness, exactly-once, streams, replay, dependency graph, installation. */
 export function checkRun(program: TypedProgram, runtime: RuntimeSettings, run: FinishedRun): Violation[] {
   const violations: Violation[] = checkLiveness(run.stuck, run.stuckBecause, runtime.delivery);
   violations.push(...checkExactlyOnce(run.events));
+  violations.push(...checkStreams(run.events));
   violations.push(...checkReplay(program, run.events, run.entities, runtime.stepLimit).violations);
   violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(run.events)).anomalies));
   const quiet = run.stuck.length === 0 || run.stuckBecause === 'quiet';

@@ -9,6 +9,7 @@ import type { TypedProgram } from '../semantics/typed.ts';
 import { abortCause, type Request } from '../semantics/transactions.ts';
 import { canonical, type MapKey, type Value } from '../semantics/values.ts';
 import { describeRequest } from '../runtime/describe.ts';
+import { streamsEntity, streamsKey } from '../semantics/desugar/streams.ts';
 import type { HistoryEvent } from '../runtime/history.ts';
 import type { Outcome } from '../runtime/configuration.ts';
 import type { Violation } from './violation.ts';
@@ -98,7 +99,7 @@ export function checkReplay(program: TypedProgram, events: readonly HistoryEvent
       : replayedAbort(what, replayed, event);
     if (found !== undefined) violations.push({ ...found, checker: 'replay', requests: [event.requestId] });
   }
-  const expected = stateLines(model.store.all());
+  const expected = stateLines(referenceStates(program, model));
   const actual = stateLines(finalState);
   if (expected.join('\n') !== actual.join('\n')) {
     const missing = expected.filter((line) => !actual.includes(line));
@@ -113,6 +114,18 @@ export function checkReplay(program: TypedProgram, events: readonly HistoryEvent
     });
   }
   return { violations, model };
+}
+
+/**
+ * Every entity of the reference model, and for a stream program its streams as the `$Streams(0)` of the
+ * split semantics (semantics/desugar/streams.ts): a run must end with the same atoms queued, the same
+ * offsets and the same seals (an atom published twice shows here).
+ */
+export function referenceStates(program: TypedProgram, model: ReferenceModel): EntityState[] {
+  const streams = [...program.streams.keys()];
+  const states: EntityState[] = [...model.store.all()];
+  if (streams.length > 0) states.push({ entity: streamsEntity, key: streamsKey, fields: new Map<string, Value | undefined>([['id', streamsKey], ...model.streams.fields(streams)]) });
+  return states;
 }
 
 /**

@@ -44,11 +44,6 @@ export function cps(io: Io, parsed: ParsedArguments): number {
     return exitUsage;
   }
   if (loaded.program === undefined) return exitUsage;
-  const refusal = streamsRefusal(loaded.program, '`ent cps`');
-  if (refusal !== undefined) {
-    reportUsageError(io, refusal);
-    return exitUsage;
-  }
   if (loaded.program.entities.size === 0) {
     io.err(`note: ${loaded.source.name} declares no entity, so there is no method to show`);
     return exitSuccess;

@@ -33,14 +33,15 @@ export function loadProgram(io: Io, path: string, bytesMax = defaultSourceBytesM
 }
 
 /**
- * Atomic streams run under the reference model only, for now (docs/language.md, "Atomic streams"): every
- * other way to run or analyse a program refuses one that declares a stream, with this error.
+ * Atomic streams run under every semantics of `ent run`, `ent check` and `ent cps` (docs/language.md,
+ * "Atomic streams") on the simulated engine; `ent explore`, `ent graph`, the REPL and `--engine restate`
+ * do not run them yet and refuse a program that declares a stream, with this error.
  */
 export function streamsRefusal(program: TypedProgram, what: string): UsageError | undefined {
   const first = program.streams.values().next().value;
   if (first === undefined) return undefined;
   return new UsageError('U0110', `${what} does not support streams yet, and this program declares stream \`${first.name}\``,
-    'streams run under `ent run --semantics reference` for now');
+    'streams run under `ent run` and `ent check` for now');
 }
 
 export function formatUsageError(error: UsageError): string {

@@ -89,8 +89,6 @@ export function run(io: Io, parsed: ParsedArguments): number | Promise<number> {
   const loaded = loadProgram(io, path, sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  const refusal = semantics === 'reference' ? undefined : streamsRefusal(loaded.program, `--semantics ${semantics}`);
-  if (refusal !== undefined) return usage(io, refusal);
   const runBlock = loaded.program.run;
   if (runBlock === undefined) {
     io.err(`note: ${loaded.source.name} has no run block; nothing to run (try \`ent repl ${loaded.source.name}\`)`);

@@ -112,7 +112,7 @@ export const semanticsTable: readonly SemanticsEntry[] = [
       const host = new SingleNodeHost(compileToSplit(program).split, {
         stepLimit: settings.stepLimit, trace: tracer?.kind === 'single' ? tracer.trace : undefined, interrupted,
       });
-      host.entities.restore(initial ?? []);
+      if (initial !== undefined) host.entities.restore(initial);
       return { host, healing: nothing, settling: nothing, distributed: undefined, entities: () => [...host.entities.all()] };
     },
   },

@@ -595,9 +595,11 @@ class BlockCompiler {
         const save = this.resumeFrame(term.continuation, false);
         const key = this.atom(term.key);
         const args = term.args.map((atom) => this.atom(atom));
+        // A stream's create-if-absent (S-Ensure) says so in its message, as `suspend` does.
+        const ifAbsent = term.ifAbsent === true ? { ifAbsent: true } : {};
         return (run, values) => {
           const stack = pushFrame(run.stack, save(run, values));
-          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack } as const;
+          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack, ...ifAbsent } as const;
           run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
           return undefined;
         };
@@ -613,8 +615,9 @@ class BlockCompiler {
       case 'Abort': {
         const { span } = term;
         const from = this.atom(term.message);
+        const code = term.code ?? 'A0101';
         return (run, values) => {
-          run.end = { kind: 'aborted', rule: 'L-Abort', span, code: 'A0101', message: values[from] as string };
+          run.end = { kind: 'aborted', rule: 'L-Abort', span, code, message: values[from] as string };
           return undefined;
         };
       }

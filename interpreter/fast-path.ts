@@ -130,7 +130,7 @@ export function runToEnd(program: SplitProgram, start: Activation, fields: Reado
         return { kind: 'returned', rule: 'L-Return', span, value: atomValue(term.value, env), stack: start.stack };
       case 'Abort':
         hooks.fired('L-Abort');
-        return { kind: 'aborted', rule: 'L-Abort', span, code: 'A0101', message: atomValue(term.message, env) as string };
+        return { kind: 'aborted', rule: 'L-Abort', span, code: term.code ?? 'A0101', message: atomValue(term.message, env) as string };
     }
   }
 }

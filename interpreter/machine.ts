@@ -71,7 +71,7 @@ export interface Activation {
 export type Outgoing =
   | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: FrameStack }
   | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: FrameStack }
-  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: FrameStack };
+  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: FrameStack; readonly ifAbsent?: boolean };
 
 export type LocalRule =
   | 'L-Let' | 'L-Set' | 'L-Read-Self' | 'L-Write-Self' | 'L-LetCont' | 'L-Jump' | 'L-Goto'
@@ -269,7 +269,7 @@ export function step(program: SplitProgram, activation: Activation, fields: Read
       case 'Return':
         return { kind: 'returned', rule: 'L-Return', span, value: atomValue(term.value, env), stack: activation.stack };
       case 'Abort':
-        return { kind: 'aborted', rule: 'L-Abort', span, code: 'A0101', message: atomValue(term.message, env) as string };
+        return { kind: 'aborted', rule: 'L-Abort', span, code: term.code ?? 'A0101', message: atomValue(term.message, env) as string };
     }
   } catch (error) {
     if (!(error instanceof TransactionAbort)) throw error;
@@ -331,7 +331,7 @@ export function suspend(
     case 'New': {
       const key = atomValue(term.key, env) as MapKey;
       const args = term.args.map((atom) => atomValue(atom, env));
-      return { kind: 'suspended', rule: 'L-New', span, outgoing: { kind: 'create', entity: term.entity, key, args, stack } };
+      return { kind: 'suspended', rule: 'L-New', span, outgoing: { kind: 'create', entity: term.entity, key, args, stack, ...(term.ifAbsent === true ? { ifAbsent: true } : {}) } };
     }
   }
 }

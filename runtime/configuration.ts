@@ -106,7 +106,7 @@ export type MessageBody =
   | { readonly kind: 'response'; readonly requestId: string; readonly outcome: Outcome }
   | { readonly kind: 'invoke'; readonly target: ReferenceValue; readonly method: string; readonly args: readonly Value[]; readonly stack: FrameStack; readonly token: Token }
   | { readonly kind: 'read'; readonly target: ReferenceValue; readonly field: string; readonly stack: FrameStack; readonly token: Token }
-  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: FrameStack; readonly token: Token }
+  | { readonly kind: 'create'; readonly entity: string; readonly key: MapKey; readonly args: readonly Value[]; readonly stack: FrameStack; readonly token: Token; readonly ifAbsent?: boolean }
   | { readonly kind: 'reply'; readonly value: Value; readonly stack: FrameStack; readonly token: Token }
   /** An attempt ended without a result: the program aborted, or the protocol gave it up (`die`). */
   | { readonly kind: 'failed'; readonly attempt: string; readonly requestId: string; readonly reason: FailureReason; readonly token: Token }

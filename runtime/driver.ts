@@ -12,6 +12,8 @@ import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
+import { seedEntities } from './host.ts';
+import { hasStreams, streamsSeed } from './streams.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
 import { globalStep, nextEventTick } from './simulator.ts';
@@ -128,6 +130,8 @@ function runClosedLoop(
   const clientCount = Math.max(1, workload.clients.length);
   // The setup builds the initial state, as loading a database does before a test: no faults strike it.
   let config: Configuration = { ...initialConfiguration(settings, clientCount, options.recordHistory ?? true), faultsActive: workload.setup.length === 0 };
+  // A stream program's `$Streams(0)` exists from the start (a method may emit; nothing here drains).
+  if (hasStreams(program)) config = seedEntities(config, [streamsSeed(program)], 0);
   // Queues read by position (a shift would copy the rest of a queue of a million requests each time).
   const queues = workload.clients.map((requests) => new Queue(requests));
   const setup = new Queue(workload.setup);

@@ -179,6 +179,11 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       return replyTo(config, nodeId, value, body.stack, token, context);
     }
     case 'create': {
+      if (fields !== undefined && body.ifAbsent === true) {
+        // S-Ensure: a stream's delivery finds the entity there and goes on with its reference.
+        context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'S-Ensure', span: undefined, detail: `${canonical(subject)} exists` });
+        return replyTo(config, nodeId, subject, body.stack, token, context);
+      }
       if (fields !== undefined) return abortWith('A0107', `${canonical(subject)} already exists`);
       const entity = context.program.entities.get(body.entity)!;
       const initial = new Map<string, Value | undefined>([[entity.keyName, body.key]]);

@@ -4,7 +4,8 @@
 // when the system falls quiet is stuck, and the run says which.
 
 import type { SplitProgram } from '../semantics/split/index.ts';
-import type { Outcome as SemanticsOutcome, Request, TransactionHost } from '../semantics/transactions.ts';
+import type { Outcome as SemanticsOutcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
+import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
 import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
@@ -57,12 +58,18 @@ export class DistributedHost implements TransactionHost {
   /** The requests pending when an interrupt came, and the step limit to go back to once it is served. */
   private readonly interruptedRequests = new Set<string>();
   private stepLimitBeforeInterrupt: number | undefined;
+  /** The streams, when the program has any: each step a request on `$Streams(0)` (runtime/streams.ts). */
+  readonly streams: StreamHost | undefined;
 
   constructor(
     private readonly program: SplitProgram,
     private readonly options: DistributedOptions,
   ) {
-    this.configuration = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
+    const initial = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
+    this.configuration = hasStreams(program) ? seedEntities(initial, [streamsSeed(program)], 0) : initial;
+    this.streams = hasStreams(program)
+      ? new StreamDriver(program, this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
+      : undefined;
     this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
     this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;
   }
@@ -188,12 +195,16 @@ export class DistributedHost implements TransactionHost {
   }
 }
 
-export function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>): Configuration {
+/**
+ * Entities that exist from the start, each on its node: the REPL's carried over (version 1), or a stream
+ * program's `$Streams(0)` (version 0: the initial state, which the checkers take as no transaction's write).
+ */
+export function seedEntities(config: Configuration, states: Iterable<{ readonly entity: string; readonly key: MapKey; readonly fields: ReadonlyMap<string, Value | undefined> }>, version = 1): Configuration {
   let next = config;
   for (const state of states) {
     const reference = referenceValue(state.entity, state.key);
     const node = nodeOf(reference, config.settings.nodes);
-    const entity: CommittedEntity = { entity: state.entity, key: state.key, fields: state.fields, version: 1 };
+    const entity: CommittedEntity = { entity: state.entity, key: state.key, fields: state.fields, version };
     next = updateDurable(next, node, (durable) => ({ ...durable, store: durable.store.with(canonical(reference), entity) }));
   }
   return next;

@@ -10,7 +10,9 @@ import type {
 } from './configuration.ts';
 import { PersistentMap } from './persistent-map.ts';
 import { emptyForgettable, emptyVolatile } from './configuration.ts';
-import type { CommittedEntity } from './store.ts';
+import { entityId, type CommittedEntity } from './store.ts';
+import { republishQueued } from './streams.ts';
+import { streamsReference } from '../semantics/desugar/streams.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 import { appendHistory, nodeAddress, send, updateNode, updateVolatile, type TraceEntry } from './world.ts';
 import { runIdOf, supersedes } from './attempts.ts';
@@ -262,9 +264,12 @@ export function recover(config: Configuration, node: NodeId): Configuration {
     }
     const resends = new Map<string, number>();
     for (const decision of state.durable.decisions.values()) if (decision.pending.length > 0) resends.set(decision.requestId, config.tick);
+    // The zoo's output-again-on-recovery: the streams' queued atoms are published again.
+    const streams = config.settings.bug === 'output-again-on-recovery' ? state.durable.store.get(entityId(streamsReference)) : undefined;
+    const store = streams === undefined ? state.durable.store : state.durable.store.with(entityId(streamsReference), republishQueued(streams));
     return {
       ...state, up: true, recoverAt: undefined,
-      durable: { ...state.durable, incarnation: state.durable.incarnation + 1 },
+      durable: { ...state.durable, store, incarnation: state.durable.incarnation + 1 },
       volatile: { ...emptyVolatile(), locks, inquiries, resends },
     };
   });

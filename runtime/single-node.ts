@@ -11,7 +11,8 @@ import {
 } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
-import type { Outcome, Request, TransactionHost } from '../semantics/transactions.ts';
+import type { Outcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
+import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
 import {
   abort, canonical, referenceValue, TransactionAbort, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
@@ -69,7 +70,14 @@ export class SingleNodeHost implements TransactionHost {
       counts: this.counts,
       write: (field, value) => this.entities.write(this.writing!, field, value),
     };
+    if (hasStreams(program)) {
+      this.entities.restore([streamsSeed(program)]);
+      this.streams = new StreamDriver(program, this, () => undefined);
+    }
   }
+
+  /** The streams, when the program has any (runtime/streams.ts); transactions here end where they start. */
+  readonly streams: StreamHost | undefined;
 
   submit(request: Request): number {
     this.outcomes.push(this.execute(request));
@@ -132,6 +140,11 @@ export class SingleNodeHost implements TransactionHost {
       }
       case 'create': {
         const reference = referenceValue(delivery.entity, delivery.key);
+        if (delivery.ifAbsent === true && this.entities.get(reference) !== undefined) {
+          // S-Ensure: a stream's delivery finds the entity there and goes on with its reference.
+          this.emit(reference, 'S-Ensure', undefined, () => `${canonical(reference)} exists`);
+          return { kind: 'reply', value: reference, stack: delivery.stack };
+        }
         this.emit(reference, 'G-Deliver', undefined, () => `new ${canonical(reference)}`);
         const entity = this.program.entities.get(delivery.entity)!;
         this.entities.create(entity, delivery.key);

@@ -30,6 +30,7 @@ export interface ZooDemonstration {
 }
 
 const bank: ZooDemonstration = { program: 'examples/bank.ent', workload: 'random', seed: '1' };
+const orders: ZooDemonstration = { program: 'examples/orders.ent', workload: 'run', seed: '1' };
 
 export const zoo: readonly ZooVariant[] = [
   {
@@ -111,6 +112,27 @@ export const zoo: readonly ZooVariant[] = [
     caughtAs: ['liveness:stuck'],
     onlyCaughtAs: true,
     shownBy: bank,
+  },
+  {
+    name: 'offset-before-effects',
+    breaks: 'S-Atom: the stream driver commits an atom\'s offset in a transaction of its own, before the transaction of the atom\'s effects',
+    symptom: 'a crash between the two would lose the atom (processed, and never applied); a concurrent transaction sees the offset moved and the effects missing',
+    caughtAs: ['streams:offset-before-effects'],
+    shownBy: orders,
+  },
+  {
+    name: 'atom-split',
+    breaks: 'S-Atom: the stream driver runs each event of an atom as a transaction of its own',
+    symptom: 'an atom that aborts on its second event keeps its first event\'s effects (a half-processed order)',
+    caughtAs: ['streams:atom-split', 'replay:final-state'],
+    shownBy: orders,
+  },
+  {
+    name: 'output-again-on-recovery',
+    breaks: 'S-Publish: a node that recovers publishes again the atoms still queued in its $Streams(0), as if it replayed an output log',
+    symptom: 'an atom emitted once is processed twice (a reorder delivered twice)',
+    caughtAs: ['replay:different-answer', 'replay:replay-commits', 'replay:different-abort', 'replay:final-state'],
+    shownBy: { ...orders, faults: 'drop=0.02,dup=0.02,delay=0.05,crash=0.05,downtime=4' },
   },
 ];
 

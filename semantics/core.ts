@@ -82,9 +82,15 @@ export type Term =
       readonly args: readonly Atom[];
       readonly continuation: string;
       readonly span: Span;
+      /**
+       * Create if absent (`new?`, rule S-Ensure): an entity that exists is left as it is and its reference
+       * is the result. Only a stream's delivery creates this way (docs/language.md §14).
+       */
+      readonly ifAbsent?: boolean;
     }
   | { readonly kind: 'Return'; readonly value: Atom; readonly span: Span }
-  | { readonly kind: 'Abort'; readonly message: Atom; readonly span: Span };
+  /** `abort e` (A0101), or an abort the system's own code raises with its own code (`stream S is sealed`, A0113). */
+  | { readonly kind: 'Abort'; readonly message: Atom; readonly span: Span; readonly code?: 'A0113' };
 
 /** The terms that end a straight line of computation and name where control goes next. */
 export type SuspendingTerm = Extract<Term, { kind: 'Call' | 'ReadRemote' | 'New' }>;

@@ -59,7 +59,7 @@ export function printTermHead(term: Term, target: TargetPrinter = plainTarget): 
       return `${term.async ? 'async ' : ''}${call} -> ${term.continuation}${target(term.continuation)}`;
     }
     case 'ReadRemote': return `read ${printAtom(term.object)}.${term.field} -> ${term.continuation}${target(term.continuation)}`;
-    case 'New': return `new ${term.entity}(${list([term.key, ...term.args])}) -> ${term.continuation}${target(term.continuation)}`;
+    case 'New': return `new${term.ifAbsent === true ? '?' : ''} ${term.entity}(${list([term.key, ...term.args])}) -> ${term.continuation}${target(term.continuation)}`;
     case 'Return': return `return ${printAtom(term.value)}`;
     case 'Abort': return `abort ${printAtom(term.message)}`;
   }

@@ -60,8 +60,8 @@ export interface AtomReport {
 
 /**
  * What a client needs from a semantics that runs streams (docs/language.md, "Atomic streams"): append
- * the client's atoms, seal streams, and process what has been published. A semantics without streams
- * has none of this, and every entry point refuses a stream program for it (U0110).
+ * the client's atoms, seal streams, and process what has been published. The reference model runs them
+ * itself; the split and distributed semantics through requests on `$Streams(0)` (runtime/streams.ts).
  */
 export interface StreamHost {
   /** Publishes an atom of the client's at the end of its stream, or says that the stream is sealed. */

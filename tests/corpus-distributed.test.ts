@@ -42,7 +42,7 @@ function runDistributed(
   }
 }
 
-const programs = loadCorpus().filter((program) => program.errors.length === 0 && !program.streams && !intendedDifferences.has(program.name));
+const programs = loadCorpus().filter((program) => program.errors.length === 0 && !intendedDifferences.has(program.name));
 
 for (const program of programs) {
   test(`corpus ${program.name} (distributed, faults, 2PL and Aria, seeds 1 to 3)`, (t) => {

@@ -10,9 +10,10 @@ import type { SplitEntity } from '../semantics/split/index.ts';
 import { checkCoreMethod, checkSplitMethod } from '../semantics/wellformed.ts';
 import { intendedDifferences, loadCorpus } from './support/corpus.ts';
 import { runReference } from './support/run-reference.ts';
+import { referenceStates } from '../checkers/replay.ts';
 import { dumpEntities, runSplit } from './support/run-split.ts';
 
-for (const program of loadCorpus().filter((candidate) => candidate.errors.length === 0 && !candidate.streams && !intendedDifferences.has(candidate.name))) {
+for (const program of loadCorpus().filter((candidate) => candidate.errors.length === 0 && !intendedDifferences.has(candidate.name))) {
   test(`corpus ${program.name} (split)`, (t) => {
     const compiled = compile(program.text, program.path);
     if (compiled.program === undefined) return t.fail('does not compile');
@@ -28,7 +29,7 @@ for (const program of loadCorpus().filter((candidate) => candidate.errors.length
     t.deepEqual(report.runtimeError === undefined ? undefined : { code: report.runtimeError.code, line: report.runtimeError.line },
       program.runtimeError, report.runtimeError?.message);
     const reference = runReference(program.text, program.path, program.stepLimit);
-    t.is(report.finalState, dumpEntities(reference.model!.store.all()));
+    t.is(report.finalState, dumpEntities(referenceStates(compiled.program, reference.model!)));
   });
 }
 

@@ -35,8 +35,6 @@ for (const program of loadCorpus()) {
     });
     continue;
   }
-  // `ent cps` refuses a stream program (U0110): streams are not desugared yet.
-  if (program.streams) continue;
   test(`cps of ${program.name}`, (t) => {
     const printed = renderCps(compiled.program!, () => source, undefined, { core: true, split: true });
     if (typeof printed !== 'string') return t.fail(printed.message);

@@ -1,8 +1,9 @@
 // Atomic streams (docs/language.md, "Atomic streams"): the corpus's stream programs run under the
 // reference model with the output their comments expect (tests/corpus.test.ts); here, what the corpus
-// cannot show. Every other semantics and command refuses a stream program with U0110 and never crashes;
-// the reference model processes each atom exactly once, whole, in stream order, with the consumers'
-// offsets advancing one atom at a time; and negative controls: a model that splits an atom into one
+// cannot show. Every semantics runs a stream program with the reference model's output, `ent check` holds
+// on it and `ent cps` shows it (the distributed runtime under faults: tests/streams-distributed.test.ts);
+// the REPL refuses streams with U0110; the reference model processes each atom exactly once, whole, in
+// stream order, with the consumers' offsets advancing one atom at a time; and negative controls: a model that splits an atom into one
 // transaction per event, or that publishes a method's atoms before it commits, gives other output.
 
 import test from 'ava';
@@ -34,18 +35,31 @@ test('the corpus has stream programs', (t) => {
   t.true(streamPrograms.length >= 6, streamPrograms.map((program) => program.name).join(', '));
 });
 
-test('every semantics but the reference model, `ent check` and `ent cps` refuse a stream program with U0110', async (t) => {
+test('every semantics runs a stream program with the reference model\'s output; `ent check` holds on it and `ent cps` shows $Streams', async (t) => {
   for (const program of streamPrograms) {
     const files = { 'p.ent': program.text };
-    for (const args of [['run', 'p.ent'], ['run', '--semantics', 'split', 'p.ent'], ['run', '--semantics', 'distributed', 'p.ent'], ['check', 'p.ent'], ['cps', 'p.ent']]) {
-      const result = await ent(args, files);
-      t.is(result.status, 2, `${program.name}: ${args.join(' ')}`);
-      t.regex(result.stderr, /error\[U0110\]: .* does not support streams yet, and this program declares stream `\w+`/);
-      t.regex(result.stderr, /hint: streams run under `ent run --semantics reference` for now/);
-      t.is(result.stdout, '');
-    }
     const reference = await ent(['run', '--semantics', 'reference', 'p.ent'], files);
     t.is(reference.stdout, program.output.join('\n'), program.name);
+    for (const args of [['run', 'p.ent'], ['run', '--semantics', 'split', 'p.ent'], ['run', '--protocol', 'aria', 'p.ent']]) {
+      const result = await ent(args, files);
+      t.is(result.stdout, reference.stdout, `${program.name}: ${args.join(' ')}`);
+      t.is(result.status, reference.status, `${program.name}: ${args.join(' ')}`);
+    }
+    const checked = await ent(['check', '--runs', '10', 'p.ent'], files);
+    t.is(checked.status, 0, `${program.name}: ${checked.stdout}`);
+    // A stream program's workload is its run block unless told otherwise.
+    t.regex(checked.stdout, /; the run block\)/);
+    const cps = await ent(['cps', 'p.ent'], files);
+    t.is(cps.status, 0);
+    t.regex(cps.stdout, /== core of \$Streams\.\$next ==/);
+  }
+});
+
+test('`ent explore` and `ent graph` refuse a stream program with U0110', async (t) => {
+  for (const command of ['explore', 'graph']) {
+    const result = await ent([command, 'p.ent'], { 'p.ent': streamPrograms[0].text });
+    t.is(result.status, 2, command);
+    t.regex(result.stderr, /error\[U0110\]: `ent (explore|graph)` does not support streams yet, and this program declares stream `\w+`/);
   }
 });
 
@@ -135,7 +149,7 @@ test('negative control: publishing a method\'s atom before it commits changes th
   t.true(eager.some((line) => line.includes('sold pear')));
 });
 
-test('examples/orders.ent prints what its comments expect under the reference model, and is refused elsewhere', async (t) => {
+test('examples/orders.ent prints what its comments expect under the reference model and the distributed runtime', async (t) => {
   const path = 'examples/orders.ent';
   const example = parseExpectations('orders.ent', path, readFileSync(path, 'utf8'));
   t.true(example.output.length >= 8);
@@ -146,7 +160,9 @@ test('examples/orders.ent prints what its comments expect under the reference mo
   const cli = await ent(['run', '--semantics', 'reference', 'orders.ent'], { 'orders.ent': example.text });
   t.is(cli.status, 0);
   t.is(cli.stdout, example.output.join('\n'));
-  t.is((await ent(['run', 'orders.ent'], { 'orders.ent': example.text })).status, 2);
+  const distributed = await ent(['run', 'orders.ent'], { 'orders.ent': example.text });
+  t.is(distributed.status, 0);
+  t.is(distributed.stdout, cli.stdout);
 });
 
 test('the programs of docs/language.md, section 14, print what their `// prints:` comments say', (t) => {

@@ -10,6 +10,7 @@ import {
 } from '../core.ts';
 import type * as T from '../typed.ts';
 import { assertNever, voidValue } from '../values.ts';
+import { emitCall, streamsCoreEntity } from './streams.ts';
 
 /** Where `break` and `continue` go inside the innermost loop. */
 interface LoopTargets {
@@ -32,9 +33,14 @@ export function desugarProgram(program: T.TypedProgram, options: DesugarOptions 
     const methods = new Map<string, CoreMethod>();
     if (entity.init !== undefined) methods.set('init', desugarMethod(entity.init, options));
     for (const method of entity.methods.values()) methods.set(method.name, desugarMethod(method, options));
+    // A consumer is a method of its entity named `on S`, which the stream's `$next` calls (S-Deliver).
+    for (const handler of entity.handlers.values()) methods.set(handler.method.name, desugarMethod(handler.method, options));
     const fields = entity.fields.map((field) => ({ name: field.name, initial: field.initial }));
     entities.set(entity.name, { name: entity.name, keyName: entity.keyName, fields, methods });
   }
+  // The streams: the state and the steps of the system-owned entity `$Streams(0)` (./streams.ts).
+  const streams = streamsCoreEntity(program, (method) => desugarMethod(method, options));
+  if (streams !== undefined) entities.set(streams.name, streams);
   return { entities };
 }
 
@@ -137,9 +143,17 @@ class Desugarer {
       case 'Print':
         throw new Error('assertion: print inside a method passed the checker');
       case 'Emit':
+        // S-Emit: a call of `$Streams(0).$emit`, so that the atom is one of the transaction's writes,
+        // published when it commits (./streams.ts).
+        return this.atom(statement.events, (events) => {
+          const emitted = this.continuation('emitted');
+          return {
+            kind: 'LetCont', name: emitted, parameters: [this.temporary()], continuationBody: rest(),
+            body: emitCall(statement.stream, events, emitted, span), span,
+          };
+        });
       case 'Seal':
-        // Every entry point refuses a program with streams before desugaring it (U0110, `streamsRefusal`).
-        throw new Error('assertion: a stream program reached the desugarer');
+        throw new Error('assertion: seal in a method passed the checker');
       case 'ExpressionStatement': {
         const expression = statement.expression;
         if (expression.kind !== 'Mutation') return this.atom(expression, () => rest());

@@ -10,12 +10,13 @@
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
-  abort, canonical, referenceValue, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
+  abort, canonical, listToArray, listValue, referenceValue, TransactionAbort, voidValue, type ListValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import type { Completion, Frame } from './evaluator.ts';
 import { ResumableEvaluator, type Creation, type Invocation } from './resumable.ts';
 import { EntityStore, type EntityState } from './store.ts';
 import { StreamState } from './streams.ts';
+import { streamsEntity } from '../desugar/streams.ts';
 import type { Atom, Outcome, Request } from '../transactions.ts';
 
 export const defaultStepLimit = 1_000_000;
@@ -38,6 +39,8 @@ export class ReferenceModel extends ResumableEvaluator {
   private futures: Value[] = [];
   /** The atoms the open transaction has emitted, published when it commits. */
   private outbox: { readonly stream: string; readonly events: readonly Value[] }[] = [];
+  /** Stream steps that take effect only if the open transaction commits (`$next` taking its atom). */
+  private onCommit: (() => void)[] = [];
 
   constructor(private program: T.TypedProgram, options: ReferenceOptions = {}) {
     super();
@@ -61,7 +64,12 @@ export class ReferenceModel extends ResumableEvaluator {
    * when there is none; `S-Deliver`). Any abort rolls the whole atom back; either way the atom is processed.
    */
   processAtom(atom: Atom): Outcome {
-    return this.transaction(() => {
+    return this.transaction(() => this.deliverAtom(atom));
+  }
+
+  /** Routes and delivers an atom inside the open transaction (S-Route, S-Ensure, S-Deliver). */
+  private deliverAtom(atom: Atom): Value {
+    {
       const stream = this.program.streams.get(atom.stream);
       if (stream === undefined) throw new Error(`assertion: unknown stream ${atom.stream}`);
       const deliveries: { readonly handler: T.TypedHandler; readonly key: MapKey; readonly event: Value }[] = [];
@@ -88,7 +96,48 @@ export class ReferenceModel extends ResumableEvaluator {
         this.run({ method: handler.method, self: this.store.get(reference)!, args: [event] });
       }
       return voidValue;
-    });
+    }
+  }
+
+  /**
+   * A request on the system-owned `$Streams(0)`, by which the split and distributed semantics run
+   * streams (semantics/desugar/streams.ts): the same step on this model's streams, so that a run of
+   * theirs replays here (checkers/replay.ts). `$next` takes the atom off the queue only if it commits.
+   */
+  private streamCall(method: string, args: readonly Value[]): Value {
+    const atomValue = (atom: Atom | undefined): Value => atom === undefined ? listValue([]) : listValue([atom.stream, atom.offset, listValue(atom.events)]);
+    switch (method) {
+      case '$append': {
+        const stream = args[0] as string;
+        if (this.streams.isSealed(stream)) return false;
+        this.outbox.push({ stream, events: listToArray(args[1] as ListValue) });
+        return true;
+      }
+      case '$emit':
+        this.emit(args[0] as string, listToArray(args[1] as ListValue));
+        return voidValue;
+      case '$seal':
+        this.seal(args[0] as string);
+        return voidValue;
+      case '$peek':
+        return atomValue(this.streams.peek());
+      case '$skip':
+        return atomValue(this.streams.next());
+      case '$next': {
+        const atom = this.streams.peek();
+        if (atom === undefined) return listValue([]);
+        this.deliverAtom(atom);
+        this.onCommit.push(() => this.streams.next());
+        return atomValue(atom);
+      }
+      case '$deliver': {
+        const items = listToArray(args[0] as ListValue);
+        this.deliverAtom({ stream: items[0] as string, offset: items[1] as number, events: listToArray(items[2] as ListValue) });
+        return args[0];
+      }
+      default:
+        throw new Error(`assertion: no stream step ${method}`);
+    }
   }
 
   /** Runs `body` as one transaction: committed with its atoms published (`S-Publish`), or rolled back with none. */
@@ -96,10 +145,13 @@ export class ReferenceModel extends ResumableEvaluator {
     this.steps = 0;
     this.futures = [];
     this.outbox = [];
+    this.onCommit = [];
     this.store.begin();
     try {
       const value = body();
       this.store.commit();
+      for (const then of this.onCommit) then();
+      this.onCommit = [];
       for (const atom of this.outbox) this.streams.publish(atom.stream, atom.events);
       this.outbox = [];
       return { kind: 'committed', value };
@@ -115,6 +167,7 @@ export class ReferenceModel extends ResumableEvaluator {
   private dispatch(request: Request): Value {
     switch (request.kind) {
       case 'call':
+        if (request.target.entity === streamsEntity) return this.streamCall(request.method, request.args);
         return this.run(this.invocationOf(request.target, request.method, request.args));
       case 'read':
         return this.readRemote(request.target, request.field);
@@ -210,8 +263,9 @@ export class ReferenceModel extends ResumableEvaluator {
     this.outbox.push({ stream, events });
   }
 
-  protected override seal(): void {
-    throw new Error('assertion: seal in a method passed the checker');
+  /** Only a `$seal` request of the split semantics' driver seals here (the checker keeps `seal` out of methods). */
+  protected override seal(stream: string): void {
+    this.streams.seal(stream);
   }
 }
 

@@ -5,7 +5,7 @@
 // one atom at a time, in stream order, each atom exactly once.
 
 import type { Atom } from '../transactions.ts';
-import type { Value } from '../values.ts';
+import { listValue, mapValue, type MapKey, type Value } from '../values.ts';
 
 export class StreamState {
   /** Atoms published on each stream: the offset the next one takes. */
@@ -32,6 +32,32 @@ export class StreamState {
     const atom: Atom = { stream, offset, events };
     this.pending.push(atom);
     return atom;
+  }
+
+  /** The oldest atom published and not yet processed, left in the queue. */
+  peek(): Atom | undefined {
+    return this.pending[this.head];
+  }
+
+  /**
+   * The streams as the fields of the split semantics' `$Streams(0)` (semantics/desugar/streams.ts), for
+   * the replay checker to hold a run's final state against.
+   */
+  fields(streams: readonly string[]): Map<string, Value> {
+    const perStream = (read: (stream: string) => Value): Value => mapValue(new Map<MapKey, Value>(streams.map((stream) => [stream, read(stream)])));
+    const queue = new Map<MapKey, Value>();
+    let taken = 0;
+    for (const stream of streams) taken += this.offset(stream);
+    let position = taken;
+    for (let index = this.head; index < this.pending.length; index++) {
+      const atom = this.pending[index];
+      queue.set(position++, listValue([atom.stream, atom.offset, listValue(atom.events)]));
+    }
+    return new Map<string, Value>([
+      ['queue', mapValue(queue)], ['head', taken], ['tail', position],
+      ['published', perStream((stream) => this.length(stream))], ['processed', perStream((stream) => this.offset(stream))],
+      ['sealed', perStream((stream) => this.isSealed(stream))],
+    ]);
   }
 
   /** The oldest atom published and not yet processed; taking it advances its stream's offset. */

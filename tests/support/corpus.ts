@@ -18,10 +18,7 @@ export interface CorpusProgram {
   readonly runtimeError: { readonly code: string; readonly line: number } | undefined;
   /** The step budget of each transaction, when the program sets one (the default is `ent run`'s). */
   readonly stepLimit: number | undefined;
-  /**
-   * Whether the program declares a stream: such programs run under the reference model only, for now
-   * (every other semantics refuses them with U0110, which tests/streams.test.ts checks).
-   */
+  /** Whether the program declares a stream (the REPL refuses such programs with U0110). */
   readonly streams: boolean;
 }
 
