@@ -130,7 +130,7 @@ export const catalog = [
   entry('U0130', 'usage', 'Restate engine not installed', '`--engine restate` where the Restate server binary (`@restatedev/restate-server-<platform>`) or the SDK (`@restatedev/restate-sdk`) is not installed: they are optional dependencies of Ent, installed by `npm install` or `npm ci` on a platform the server ships a binary for. `--restate-url` and `--restate-admin-url` name a server of your own instead.'),
   entry('U0131', 'usage', 'Restate server not reachable', '`--engine restate`: the Restate server did not answer on its admin or ingress port in time, or did not register the service process that serves the program (a port taken by another process, a server that stopped, a wrong `--restate-url` or `--restate-admin-url`).'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
-  entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under every semantics of `ent run`, and `ent check` and `ent cps` take it; `ent explore`, `ent graph` and the REPL do not support streams yet and refuse it.'),
+  entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under every semantics of `ent run`, and `ent check` and `ent cps` take it; `ent explore`, `ent graph`, the REPL and `ent check --engine restate` do not support streams yet and refuse it.'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

@@ -102,7 +102,7 @@ const fromFile = (path: string): Program => ({ path, text: readFileSync(path, 'u
 
 /** Runs each program's run block on the engine and compares what it prints with the reference model. */
 async function runPrograms(t: ExecutionContext, engine: RestateEngine, programs: readonly Program[]): Promise<void> {
-  for (const [index, program] of programs.filter((program) => compile(program.text, program.path).program!.streams.size === 0).entries()) {
+  for (const [index, program] of programs.entries()) {
     const started = performance.now();
     await engine.serve(program.text, `p${index}`);
     const served = performance.now();
@@ -358,7 +358,7 @@ const long = process.env.ENT_RESTATE_LONG === '1' && unavailable === undefined ?
 long('the corpus\'s distributed subset prints the reference model\'s output on Restate (ENT_RESTATE_LONG=1)', async (t) => {
   // calls/deep-recursion.ent included: its 1,000-hop recursion across two entities is 2,000 Restate calls
   // of the same size at every depth (the coordinator keeps the frame stack; docs/engines.md).
-  const programs = loadCorpus().filter((program) => program.errors.length === 0 && !program.streams && !intendedDifferences.has(program.name));
+  const programs = loadCorpus().filter((program) => program.errors.length === 0 && !intendedDifferences.has(program.name));
   const engine = await RestateEngine.start({ programText: bank, protocol: '2pl', stepLimit: 1_000_000 });
   const pids = engine.processes.pids();
   try {

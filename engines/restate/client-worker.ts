@@ -10,7 +10,10 @@ import { diagnostic } from '../../diagnostics/diagnostic.ts';
 import { Client, ClientError } from '../../semantics/reference/client.ts';
 import { compile } from '../../semantics/compile.ts';
 import { sourceText } from '../../grammar/span.ts';
-import type { Outcome, Request, TransactionHost } from '../../semantics/transactions.ts';
+import { hasStreams, StreamDriver } from '../../runtime/streams.ts';
+import { compileToSplit } from '../../semantics/pipeline.ts';
+import type { SplitProgram } from '../../semantics/split/index.ts';
+import type { Outcome, Request, StreamHost, TransactionHost } from '../../semantics/transactions.ts';
 import { decodeOutcome, encodeRequest, type EncodedOutcome } from './codec.ts';
 
 export interface ClientWorkerData {
@@ -32,6 +35,17 @@ const post = (message: WorkerToMain): void => parentPort!.postMessage(message);
 
 class BridgeHost implements TransactionHost {
   private tickets = 0;
+  /** Outcomes already received, by ticket: a ticket's outcome is the same every time it is asked. */
+  private readonly received = new Map<number, Outcome>();
+  /** With streams: the stream driver (runtime/streams.ts), each stream step a request on `$Streams(0)`. */
+  readonly streams: StreamHost | undefined;
+
+  constructor(program: SplitProgram | undefined) {
+    // Before it drains, the driver waits for every request the client has running, as on every host.
+    this.streams = program !== undefined && hasStreams(program)
+      ? new StreamDriver(program, this, () => { for (let ticket = 0; ticket < this.tickets; ticket++) this.outcome(ticket); })
+      : undefined;
+  }
 
   submit(request: Request): number {
     const ticket = this.tickets++;
@@ -40,6 +54,14 @@ class BridgeHost implements TransactionHost {
   }
 
   outcome(ticket: number): Outcome {
+    const known = this.received.get(ticket);
+    if (known !== undefined) return known;
+    const outcome = this.fetch(ticket);
+    this.received.set(ticket, outcome);
+    return outcome;
+  }
+
+  private fetch(ticket: number): Outcome {
     Atomics.store(flag, 0, 0);
     post({ kind: 'outcome', ticket });
     Atomics.wait(flag, 0, 0);
@@ -51,7 +73,7 @@ class BridgeHost implements TransactionHost {
 
 const compiled = compile(data.text, data.name);
 const program = compiled.program!;
-const client = new Client(new BridgeHost(), (line) => post({ kind: 'out', line }));
+const client = new Client(new BridgeHost(program.streams.size > 0 ? compileToSplit(program).split : undefined), (line) => post({ kind: 'out', line }));
 try {
   if (program.run !== undefined) client.run(program.run.body);
   client.finish();

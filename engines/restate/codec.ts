@@ -131,7 +131,9 @@ export function decodeFields(encoded: Record<string, Json>): Map<string, Value |
 
 /** The Restate object name of an entity type, and the object key of an entity's key. */
 export function objectName(entity: string): string {
-  return `E_${entity}`;
+  // Restate names a service with letters, digits and `_`: a system entity (`$Streams`) is `Sys_Streams`,
+  // which no `E_…` of a declared entity can be.
+  return entity.startsWith('$') ? `Sys_${entity.slice(1)}` : `E_${entity}`;
 }
 
 /**

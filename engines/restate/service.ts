@@ -17,6 +17,8 @@ import './polyfill.ts';
 import * as restate from '@restatedev/restate-sdk';
 import { runToEnd, type LocalEnd } from '../../interpreter/fast-path.ts';
 import { enterMethod, pushFrame, resumeFrame, type Activation, type Frame, type FrameStack } from '../../interpreter/machine.ts';
+import { streamsSeed } from '../../runtime/streams.ts';
+import { streamsEntity } from '../../semantics/desugar/streams.ts';
 import type { SplitProgram } from '../../semantics/split/index.ts';
 import { canonical, referenceValue, type MapKey, type ReferenceValue, type Value } from '../../semantics/values.ts';
 import {
@@ -31,7 +33,7 @@ export type Protocol = '2pl' | 'none';
 export type Message =
   | { readonly kind: 'invoke'; readonly method: string; readonly args: Json[] }
   | { readonly kind: 'read'; readonly field: string }
-  | { readonly kind: 'create'; readonly args: Json[] }
+  | { readonly kind: 'create'; readonly args: Json[]; readonly ifAbsent?: boolean }
   | { readonly kind: 'reply'; readonly value: Json };
 
 /**
@@ -103,7 +105,8 @@ function entityHandlers(program: SplitProgram, entityName: string) {
   const exec = async (ctx: restate.ObjectContext, input: ExecInput): Promise<ExecResult> => {
     const key = keyOfObject(ctx.key);
     const self = referenceValue(entityName, key);
-    const committed = await ctx.get<Record<string, Json>>('fields');
+    // The streams' entity exists from the start, as every host seeds it (runtime/streams.ts, version 0).
+    const committed = (await ctx.get<Record<string, Json>>('fields')) ?? (entityName === streamsEntity ? encodeFields(streamsSeed(program).fields) : null);
     const version = (await ctx.get<number>('version')) ?? 0;
     if (input.protocol === '2pl') {
       const lock = await ctx.get<Lock>('lock');
@@ -145,6 +148,10 @@ function entityHandlers(program: SplitProgram, entityName: string) {
         start = enterMethod(program, self, message.method, message.args.map(decodeValue), stack);
         break;
       case 'create': {
+        if (fields !== undefined && message.ifAbsent === true) {
+          // S-Ensure: a stream's delivery finds the entity there and goes on with its reference.
+          return { kind: 'return', value: encodeValue(self), pop: 0, push: [], steps: input.steps, version, wrote };
+        }
         if (fields !== undefined) return abort('A0107', `${canonical(self)} already exists`);
         fields = new Map<string, Value | undefined>([[entity.keyName, key]]);
         for (const field of entity.fields) fields.set(field.name, field.initial);
@@ -206,7 +213,7 @@ function entityHandlers(program: SplitProgram, entityName: string) {
           case 'create':
             return {
               kind: 'send', target: { entity: outgoing.entity, key: outgoing.key }, steps, version, wrote, ...frames,
-              message: { kind: 'create', args: outgoing.args.map(encodeValue) },
+              message: { kind: 'create', args: outgoing.args.map(encodeValue), ...(outgoing.ifAbsent === true ? { ifAbsent: true } : {}) },
             };
         }
       }
