@@ -22,23 +22,10 @@ import type { Request } from '../semantics/transactions.ts';
 import { referenceValue } from '../semantics/values.ts';
 import { fixed, median, table } from './measure.ts';
 import { compiled } from './programs.ts';
+import { openingBankSource } from '../property-tests/arbitraries/bank.ts';
 
-const bank = `
-entity Account {
-  key id: int
-  balance: int = 0
-  init(opening: int) { self.balance = opening }
-  fn deposit(amount: int) { self.balance = self.balance + amount }
-  fn withdraw(amount: int) {
-    if amount > self.balance { abort "insufficient funds" }
-    self.balance = self.balance - amount
-  }
-  fn transfer(to: Account, amount: int) {
-    to.deposit(amount)
-    self.withdraw(amount)
-  }
-}
-
+/** The tests' bank on Restate, and a pair of entities that call each other for the latency per remote call. */
+const bank = `${openingBankSource}
 entity Ping {
   key id: int
   fn bounce(n: int, other: Ping): int {

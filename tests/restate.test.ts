@@ -22,6 +22,7 @@ import type { Request } from '../semantics/transactions.ts';
 import { referenceValue, type Value } from '../semantics/values.ts';
 import { runReference } from './support/run-reference.ts';
 import { intendedDifferences, loadCorpus } from './support/corpus.ts';
+import { openingBankSource as bank } from '../property-tests/arbitraries/bank.ts';
 
 const unavailable = process.platform === 'linux' && process.arch === 'x64'
   ? engineUnavailable(true)?.message
@@ -177,22 +178,6 @@ restate('the examples (and a re-entrant call cycle, recursions) print the refere
   await sameRequestTwice(t);
 });
 
-const bank = `
-entity Account {
-  key id: int
-  balance: int = 0
-  init(opening: int) { self.balance = opening }
-  fn deposit(amount: int) { self.balance = self.balance + amount }
-  fn withdraw(amount: int) {
-    if amount > self.balance { abort "insufficient funds" }
-    self.balance = self.balance - amount
-  }
-  fn transfer(to: Account, amount: int) {
-    to.deposit(amount)
-    self.withdraw(amount)
-  }
-}
-`;
 
 const accounts = 4;
 const opening = 100;
