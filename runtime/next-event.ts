@@ -4,8 +4,8 @@
 // definition (`pendingEvents`) asks every node and client for its earliest deadline; the timer index
 // (`timerIndex`) gives the same answer while asking only the parts a step changed: a node's deadline
 // is a function of its volatile state and the settings, a client's of its ingress, and configurations
-// are immutable, so a deadline found once is kept for that object (by identity, in a WeakMap) and a
-// step that replaces the object is what makes it be found again. property-tests/next-event.test.ts checks the
+// are immutable, so a deadline found once is kept with that object (compared by identity) and a step
+// that replaces the object is what makes it be found again. property-tests/next-event.test.ts checks the
 // index against the definition along whole runs.
 
 import { clientDeadline } from './client.ts';
@@ -77,63 +77,60 @@ export interface TimerKeys {
 
 const identityKeys: TimerKeys = { node: (node): VolatileState => node.volatile, client: (client): PersistentMap<ClientRequest> => client.pending };
 
-/** No deadline, as the client cache stores it (a miss is `undefined`). */
-const none = -1;
-
-/** A node's deadline with the settings it was found under. */
-interface NodeEntry {
-  readonly settings: RuntimeSettings;
-  readonly at: number | undefined;
-}
-
-/** The clients' earliest deadline and the clients due then, kept per clients array. */
-interface ClientsEntry {
-  readonly at: number;
-  readonly due: readonly Event[];
-}
-
-/** A timer index: deadlines kept by the identity of the parts they are computed from. */
+/**
+ * A timer index: deadlines kept by the identity of the parts they are computed from. A run moves from
+ * one configuration to the next, so the index keeps, for each node and each client, the part it last
+ * saw and the deadline found for it (a slot, no table): a step that replaced the part misses, and the
+ * deadline is found again. A configuration from elsewhere (the explorer jumps between states) only
+ * misses more often; it is never answered wrongly, since a slot answers only for the very object it holds.
+ */
 export function timerIndex(keys: TimerKeys = identityKeys): NextEventSearch {
-  const nodes = new WeakMap<object, NodeEntry>();
-  const clients = new WeakMap<object, number>();
-  const clientArrays = new WeakMap<readonly ClientState[], ClientsEntry | undefined>();
+  // Per node: the key last seen, the settings it was seen with, its deadline.
+  const nodeKeys: (object | undefined)[] = [];
+  const nodeSettings: (RuntimeSettings | undefined)[] = [];
+  const nodeDeadlines: (number | undefined)[] = [];
+  // Per client: the key last seen and its deadline.
+  const clientKeys: (object | undefined)[] = [];
+  const clientDeadlines: (number | undefined)[] = [];
+  // The clients array last seen, with its earliest deadline and the clients due then.
+  let clientList: readonly ClientState[] | undefined;
+  let clientsAt: number | undefined;
+  let clientsDue: Event[] = [];
 
   const nodeAt = (config: Configuration, node: NodeState): number | undefined => {
     if (!node.up) return node.recoverAt;
     const key = keys.node(node);
-    const cached = nodes.get(key);
-    if (cached !== undefined && cached.settings === config.settings) return cached.at;
-    const at = nodeDeadline(config, node.id);
-    nodes.set(key, { settings: config.settings, at });
+    const id = node.id;
+    if (nodeKeys[id] === key && nodeSettings[id] === config.settings) return nodeDeadlines[id];
+    const at = nodeDeadline(config, id);
+    nodeKeys[id] = key;
+    nodeSettings[id] = config.settings;
+    nodeDeadlines[id] = at;
     return at;
   };
 
   const clientAt = (client: ClientState): number | undefined => {
     const key = keys.client(client);
-    let at = clients.get(key);
-    if (at === undefined) {
-      at = clientDeadline(client) ?? none;
-      clients.set(key, at);
-    }
-    return at === none ? undefined : at;
+    const id = client.id;
+    if (clientKeys[id] === key) return clientDeadlines[id];
+    const at = clientDeadline(client);
+    clientKeys[id] = key;
+    clientDeadlines[id] = at;
+    return at;
   };
 
-  // The clients array is replaced whenever a client is: its summary is kept by the array's identity.
-  const clientsDue = (list: readonly ClientState[]): ClientsEntry | undefined => {
-    if (clientArrays.has(list)) return clientArrays.get(list);
+  const clientsSeen = (list: readonly ClientState[]): void => {
+    if (list === clientList) return;
     let earliest: number | undefined;
     for (const client of list) {
       const at = clientAt(client);
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
     }
-    let entry: ClientsEntry | undefined;
-    if (earliest !== undefined) {
-      const due: Event[] = [];
-      for (const client of list) if (clientAt(client) === earliest) due.push({ kind: 'client', at: earliest, client: client.id });
-      entry = { at: earliest, due };
-    }
-    clientArrays.set(list, entry);
-    return entry;
+    const due: Event[] = [];
+    if (earliest !== undefined) for (const client of list) if (clientAt(client) === earliest) due.push({ kind: 'client', at: earliest, client: client.id });
+    clientList = list;
+    clientsAt = earliest;
+    clientsDue = due;
   };
 
   return (config) => {
@@ -148,8 +145,8 @@ export function timerIndex(keys: TimerKeys = identityKeys): NextEventSearch {
       const at = nodeAt(config, node);
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
     }
-    const fromClients = clientsDue(config.clients);
-    if (fromClients !== undefined && (earliest === undefined || fromClients.at < earliest)) earliest = fromClients.at;
+    clientsSeen(config.clients);
+    if (clientsAt !== undefined && (earliest === undefined || clientsAt < earliest)) earliest = clientsAt;
     if (earliest === undefined) return undefined;
     const events: Event[] = [];
     for (let index = 0; index < network.length; index++) if (network[index].deliverAt === earliest) events.push({ kind: 'message', at: earliest, index });
@@ -157,7 +154,7 @@ export function timerIndex(keys: TimerKeys = identityKeys): NextEventSearch {
       if (nodeAt(config, node) !== earliest) continue;
       events.push(node.up ? { kind: 'node', at: earliest, node: node.id } : { kind: 'recover', at: earliest, node: node.id });
     }
-    if (fromClients !== undefined && fromClients.at === earliest) events.push(...fromClients.due);
+    if (clientsAt === earliest) for (const event of clientsDue) events.push(event);
     return { at: earliest, events };
   };
 }
