@@ -16,6 +16,7 @@ import { seedEntities } from './host.ts';
 import { hasStreams, streamsSeed } from './streams.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
+import type { NextEventSearch } from './next-event.ts';
 import { globalStep, nextEventTick } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
 import { healAfterSteps } from './faults.ts';
@@ -49,6 +50,8 @@ export interface DriverOptions {
   readonly recordHistory?: boolean;
   /** Told of every answer a client receives (the driver keeps none of them). */
   readonly onAnswer?: (client: number, requestId: string, tick: number) => void;
+  /** How the global step finds the due events (runtime/next-event.ts): the shared timer index unless a test says otherwise. */
+  readonly search?: NextEventSearch;
 }
 
 export function runWorkload(
@@ -171,7 +174,7 @@ function runClosedLoop(
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.empty);
     if (config.faultsActive && progress.quietFor >= healAfterSteps) config = { ...config, faultsActive: false };
-    const result = globalStep(config, program, choices, localSteps);
+    const result = globalStep(config, program, choices, localSteps, options.search);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);
       if (!pending && allSubmitted) break;
@@ -307,7 +310,7 @@ function runOpenLoop(
   const stepsMax = options.stepsMax ?? 5_000_000;
   for (;;) {
     const arrivalTick = next < arrivals.length ? start + next * interval : undefined;
-    const eventTick = nextEventTick(config);
+    const eventTick = nextEventTick(config, options.search);
     if (arrivalTick !== undefined && (eventTick === undefined || arrivalTick <= eventTick)) {
       config = { ...config, tick: Math.max(config.tick, arrivalTick) };
       const trace: TraceEntry[] = [];
@@ -319,7 +322,7 @@ function runOpenLoop(
     // As in the closed loop, faults strike until the system is quiet, or until no answer has come for
     // `healAfterSteps` steps.
     if (config.faultsActive && quietFor >= healAfterSteps) config = { ...config, faultsActive: false };
-    const result = globalStep(config, program, choices, localSteps);
+    const result = globalStep(config, program, choices, localSteps, options.search);
     if (result.kind === 'quiet') {
       if (config.clients.every((client) => client.pending.size === 0)) break;
       if (config.faultsActive) {

@@ -6,16 +6,17 @@
 
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { ChoiceSource } from './choices.ts';
-import { handleResponse, clientDeadline, fireClientTimers } from './client.ts';
+import { handleResponse, fireClientTimers } from './client.ts';
 import type { Address, Configuration, Envelope, NodeId } from './configuration.ts';
 import { defaultDowntime } from './faults.ts';
 import {
-  coordinatorDeadline, fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
+  fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
 } from './coordinator.ts';
 import { describeOutcome } from './describe.ts';
+import { sharedTimerIndex, type Event, type NextEventSearch } from './next-event.ts';
 import { deliverExecution } from './execution.ts';
 import {
-  crash, fireParticipantTimers, handleParticipantMessage, participantDeadline, recover,
+  crash, fireParticipantTimers, handleParticipantMessage, recover,
 } from './participant.ts';
 import { describeAddress, isLocal, messageNote, noteSent, updateNode, updateVolatile, type TraceEntry } from './world.ts';
 
@@ -42,9 +43,12 @@ interface Context {
 
 /**
  * `localSteps`: `trace` (the default) gives every local step its line in `emitted`; `count` only counts
- * them by rule, for runs that nobody traces. Both give the same next configuration.
+ * them by rule, for runs that nobody traces. Both give the same next configuration. `search` finds the
+ * due events: the shared timer index, or (in tests) the definition or another index.
  */
-export function globalStep(config: Configuration, program: SplitProgram, choices: ChoiceSource, localSteps: 'trace' | 'count' = 'trace'): GlobalStep {
+export function globalStep(
+  config: Configuration, program: SplitProgram, choices: ChoiceSource, localSteps: 'trace' | 'count' = 'trace', search: NextEventSearch = sharedTimerIndex,
+): GlobalStep {
   const context: Context = { program, choices, trace: [], localCounts: localSteps === 'count' ? new Map() : undefined };
   const stepped = (rule: GlobalRule, next: Configuration): GlobalStep => {
     if (localSteps === 'trace') noteSent(config, next, context.trace);
@@ -52,7 +56,7 @@ export function globalStep(config: Configuration, program: SplitProgram, choices
   };
   const fault = config.faultsActive ? strike(config, context) : undefined;
   if (fault !== undefined) return stepped(fault.rule, fault.next);
-  const event = nextEvent(config, choices);
+  const event = nextEvent(config, choices, search);
   if (event === undefined) return { kind: 'quiet' };
   const now: Configuration = { ...config, tick: Math.max(config.tick, event.at) };
   if (event.kind === 'message') {
@@ -126,38 +130,10 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
 
 // -------------------------------------------------------------------------------------------- events
 
-type Event =
-  | { readonly kind: 'message'; readonly at: number; readonly index: number }
-  | { readonly kind: 'recover'; readonly at: number; readonly node: NodeId }
-  | { readonly kind: 'node'; readonly at: number; readonly node: NodeId }
-  | { readonly kind: 'client'; readonly at: number; readonly client: number };
-
-/** Every pending event: messages in flight and timers set. */
-function pendingEvents(config: Configuration): Event[] {
-  const events: Event[] = [];
-  const network = config.network;
-  for (let index = 0; index < network.length; index++) events.push({ kind: 'message', at: network[index].deliverAt, index });
-  for (const node of config.nodes) {
-    if (!node.up) {
-      if (node.recoverAt !== undefined) events.push({ kind: 'recover', at: node.recoverAt, node: node.id });
-      continue;
-    }
-    const coordinator = coordinatorDeadline(config, node.id);
-    const participant = participantDeadline(config, node.id);
-    const at = coordinator === undefined ? participant : participant === undefined ? coordinator : Math.min(coordinator, participant);
-    if (at !== undefined) events.push({ kind: 'node', at, node: node.id });
-  }
-  for (const client of config.clients) {
-    const at = clientDeadline(client);
-    if (at !== undefined) events.push({ kind: 'client', at, client: client.id });
-  }
-  return events;
-}
-
 /** The tick of the next event, or undefined when the system is quiet (an open-loop driver needs it). */
-export function nextEventTick(config: Configuration): number | undefined {
-  const events = pendingEvents(config);
-  return events.length === 0 ? undefined : Math.max(config.tick, Math.min(...events.map((event) => event.at)));
+export function nextEventTick(config: Configuration, search: NextEventSearch = sharedTimerIndex): number | undefined {
+  const due = search(config);
+  return due === undefined ? undefined : Math.max(config.tick, due.at);
 }
 
 /**
@@ -165,11 +141,10 @@ export function nextEventTick(config: Configuration): number | undefined {
  * them numbers them (a message at its addressee, a timer or a recovery at its node or client): an
  * exhaustive explorer uses it to tell steps at different places apart. Empty when the system is quiet.
  */
-export function dueEventPlaces(config: Configuration): readonly Address[] {
-  const events = pendingEvents(config);
-  if (events.length === 0) return [];
-  const earliest = Math.min(...events.map((event) => event.at));
-  return events.filter((event) => event.at === earliest).map((event): Address => {
+export function dueEventPlaces(config: Configuration, search: NextEventSearch = sharedTimerIndex): readonly Address[] {
+  const due = search(config);
+  if (due === undefined) return [];
+  return due.events.map((event): Address => {
     switch (event.kind) {
       case 'message': return config.network[event.index].to;
       case 'client': return { kind: 'client', client: event.client };
@@ -178,14 +153,11 @@ export function dueEventPlaces(config: Configuration): readonly Address[] {
   });
 }
 
-/** The events due at the earliest tick, one of them chosen. */
-function nextEvent(config: Configuration, choices: ChoiceSource): Event | undefined {
-  const events = pendingEvents(config);
-  if (events.length === 0) return undefined;
-  let earliest = events[0].at;
-  for (const event of events) if (event.at < earliest) earliest = event.at;
-  const due = events.filter((event) => event.at === earliest);
-  return due[choices.pick(due.length)];
+/** The events due at the earliest tick (runtime/next-event.ts), one of them chosen. */
+function nextEvent(config: Configuration, choices: ChoiceSource, search: NextEventSearch): Event | undefined {
+  const due = search(config);
+  if (due === undefined) return undefined;
+  return due.events[choices.pick(due.events.length)];
 }
 
 // ------------------------------------------------------------------------------------------ delivery
