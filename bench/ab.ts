@@ -14,6 +14,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { transferSource } from './programs.ts';
 
 const [directoryA, directoryB, workload, sizeText] = process.argv.slice(2);
 if (directoryA === undefined || directoryB === undefined || !['compute', 'calls', 'parse', 'transfer'].includes(workload ?? '')) {
@@ -27,22 +28,6 @@ async function load(directory: string, path: string): Promise<any> {
   return import(pathToFileURL(resolve(directory, path)).href);
 }
 
-const transferSource = `
-entity Account {
-  key id: int
-  balance: int = 100
-  fn deposit(amount: int) {
-    self.balance = self.balance + amount
-  }
-  fn transfer(to: Account, amount: int) {
-    if self.balance < amount {
-      abort "insufficient funds"
-    }
-    self.balance = self.balance - amount
-    to.deposit(amount)
-  }
-}
-`;
 
 /** The program text bench/parse-check.ts measures, rebuilt here from the same shape. */
 function parseSource(): string {

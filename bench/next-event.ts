@@ -14,26 +14,10 @@ import { noFaults } from '../runtime/faults.ts';
 import { dueByDefinition, timerIndex, type NextEventSearch } from '../runtime/next-event.ts';
 import type { Request } from '../semantics/transactions.ts';
 import { referenceValue } from '../semantics/values.ts';
-import { compiled } from './programs.ts';
+import { compiled, transferSource } from './programs.ts';
 
 const transfers = Number(process.argv[2] ?? 1_500);
-const source = `
-entity Account {
-  key id: int
-  balance: int = 100
-  fn deposit(amount: int) {
-    self.balance = self.balance + amount
-  }
-  fn transfer(to: Account, amount: int) {
-    if self.balance < amount {
-      abort "insufficient funds"
-    }
-    self.balance = self.balance - amount
-    to.deposit(amount)
-  }
-}
-`;
-const { split } = compiled(source, 'next-event.ent');
+const { split } = compiled(transferSource, 'next-event.ent');
 const settings = runtimeSettings({ ...defaultRunSettings, faults: noFaults, concurrency: '2pl', delivery: 'exactly-once', nodes: 3 });
 const accounts = 200;
 let seed = 1;

@@ -142,3 +142,21 @@ entity Pong {
   }
 }
 `;
+
+/** Transfers between accounts that may abort: bench/ab.ts's `transfer` and bench/next-event.ts run it. */
+export const transferSource = `
+entity Account {
+  key id: int
+  balance: int = 100
+  fn deposit(amount: int) {
+    self.balance = self.balance + amount
+  }
+  fn transfer(to: Account, amount: int) {
+    if self.balance < amount {
+      abort "insufficient funds"
+    }
+    self.balance = self.balance - amount
+    to.deposit(amount)
+  }
+}
+`;
