@@ -37,13 +37,15 @@ class BridgeHost implements TransactionHost {
   private tickets = 0;
   /** Outcomes already received, by ticket: a ticket's outcome is the same every time it is asked. */
   private readonly received = new Map<number, Outcome>();
+  /** Tickets below this one are answered: the streams' wait for the client starts from here. */
+  private awaited = 0;
   /** With streams: the stream driver (runtime/streams.ts), each stream step a request on `$Streams(0)`. */
   readonly streams: StreamHost | undefined;
 
   constructor(program: SplitProgram | undefined) {
     // Before it drains, the driver waits for every request the client has running, as on every host.
     this.streams = program !== undefined && hasStreams(program)
-      ? new StreamDriver(program, this, () => { for (let ticket = 0; ticket < this.tickets; ticket++) this.outcome(ticket); })
+      ? new StreamDriver(program, this, () => { for (; this.awaited < this.tickets; this.awaited++) this.outcome(this.awaited); })
       : undefined;
   }
 
