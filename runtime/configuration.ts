@@ -320,6 +320,45 @@ export interface Configuration {
   readonly history: History;
 }
 
+/** A configuration part with its fields writable: a copy that no one else has seen yet. */
+export type Fresh<T> = { -readonly [K in keyof T]: T[K] };
+
+// Copies of the parts a global step replaces, written out field by field. An object spread
+// (`{ ...config, network }`) of these records costs V8 10 to 30 times what a literal with every field
+// named costs (a slow path that clones and then redefines), and the global step makes several per
+// message. `satisfies` keeps each list complete: a field added to a part must be added here too. Each
+// copy is new, so a caller may set its fields before handing it on; nobody else holds it.
+
+export function copyConfiguration(config: Configuration): Fresh<Configuration> {
+  return {
+    settings: config.settings, tick: config.tick, nextMessageId: config.nextMessageId, nextTimestamp: config.nextTimestamp,
+    nextOrder: config.nextOrder, nodes: config.nodes, network: config.network, clients: config.clients,
+    faultsActive: config.faultsActive, recording: config.recording, history: config.history,
+  } satisfies Record<keyof Configuration, unknown>;
+}
+
+export function copyNode(node: NodeState): Fresh<NodeState> {
+  return { id: node.id, up: node.up, recoverAt: node.recoverAt, durable: node.durable, volatile: node.volatile } satisfies Record<keyof NodeState, unknown>;
+}
+
+export function copyDurable(durable: DurableState): Fresh<DurableState> {
+  return {
+    store: durable.store, decisions: durable.decisions, prepared: durable.prepared, applied: durable.applied,
+    watermarks: durable.watermarks, forgettable: durable.forgettable, incarnation: durable.incarnation, batches: durable.batches,
+  } satisfies Record<keyof DurableState, unknown>;
+}
+
+export function copyVolatile(volatile: VolatileState): Fresh<VolatileState> {
+  return {
+    locks: volatile.locks, running: volatile.running, seen: volatile.seen, inquiries: volatile.inquiries, resends: volatile.resends,
+    batch: volatile.batch,
+  } satisfies Record<keyof VolatileState, unknown>;
+}
+
+export function copyClient(client: ClientState): Fresh<ClientState> {
+  return { id: client.id, pending: client.pending, watermark: client.watermark, answers: client.answers } satisfies Record<keyof ClientState, unknown>;
+}
+
 export function emptyVolatile(): VolatileState {
   return {
     locks: new Map(), running: new Map(), seen: new Set(), inquiries: new Map(), resends: new Map(),

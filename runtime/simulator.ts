@@ -7,7 +7,7 @@
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { ChoiceSource } from './choices.ts';
 import { handleResponse, fireClientTimers } from './client.ts';
-import type { Address, Configuration, Envelope, NodeId } from './configuration.ts';
+import { copyConfiguration, copyVolatile, type Address, type Configuration, type Envelope, type NodeId } from './configuration.ts';
 import { defaultDowntime } from './faults.ts';
 import {
   fireCoordinatorTimers, handleAck, handleFailed, handleInquire, handleRenew, handleRequest, handleResult, handleVote,
@@ -58,11 +58,12 @@ export function globalStep(
   if (fault !== undefined) return stepped(fault.rule, fault.next);
   const event = nextEvent(config, choices, search);
   if (event === undefined) return { kind: 'quiet' };
-  const now: Configuration = { ...config, tick: Math.max(config.tick, event.at) };
+  const now = copyConfiguration(config);
+  now.tick = Math.max(config.tick, event.at);
   if (event.kind === 'message') {
-    const network = now.network.filter((_, index) => index !== event.index);
-    const next = deliver({ ...now, network }, now.network[event.index], context);
-    return stepped('G-Deliver', next);
+    // One copy of the configuration: at the event's tick, without the delivered message.
+    now.network = without(config.network, event.index);
+    return stepped('G-Deliver', deliver(now, config.network[event.index], context));
   }
   if (event.kind === 'recover') {
     context.trace.push({ tick: now.tick, place: `node ${event.node}`, rule: 'G-Recover', span: undefined, detail: `incarnation ${now.nodes[event.node].durable.incarnation + 1}` });
@@ -106,13 +107,17 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
     case 1: {
       const { envelope, index } = remote[choices.pick(remote.length)];
       note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`, envelope);
-      return { rule: 'G-Drop', next: { ...config, network: config.network.filter((_, position) => position !== index) } };
+      const next = copyConfiguration(config);
+      next.network = without(config.network, index);
+      return { rule: 'G-Drop', next };
     }
     case 2: {
       const { envelope } = remote[choices.pick(remote.length)];
       const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
       note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`, copy);
-      return { rule: 'G-Duplicate', next: { ...config, network: [...config.network, copy] } };
+      const next = copyConfiguration(config);
+      next.network = [...config.network, copy];
+      return { rule: 'G-Duplicate', next };
     }
     case 3: {
       const { envelope, index } = remote[choices.pick(remote.length)];
@@ -121,11 +126,20 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`, delayed);
       const network = config.network.slice();
       network[index] = delayed;
-      return { rule: 'G-Delay', next: { ...config, network } };
+      const next = copyConfiguration(config);
+      next.network = network;
+      return { rule: 'G-Delay', next };
     }
     default:
       return undefined;
   }
+}
+
+/** The network without the envelope at `index`. */
+function without(network: readonly Envelope[], index: number): Envelope[] {
+  const rest: Envelope[] = [];
+  for (let position = 0; position < network.length; position++) if (position !== index) rest.push(network[position]);
+  return rest;
 }
 
 // -------------------------------------------------------------------------------------------- events
@@ -226,14 +240,20 @@ function dispatch(config: Configuration, nodeId: NodeId, envelope: Envelope, con
 function rememberIfCopiesRemain(config: Configuration, nodeId: NodeId, id: number): Configuration {
   if (!config.network.some((envelope) => envelope.id === id)) return config;
   if (!config.nodes[nodeId].up) return config;
-  return updateVolatile(config, nodeId, (volatile) => ({ ...volatile, seen: new Set(volatile.seen).add(id) }));
+  return updateVolatile(config, nodeId, (volatile) => {
+    const next = copyVolatile(volatile);
+    next.seen = new Set(volatile.seen).add(id);
+    return next;
+  });
 }
 
 function forgetIfLastCopy(config: Configuration, nodeId: NodeId, id: number): Configuration {
   if (config.network.some((envelope) => envelope.id === id)) return config;
   return updateVolatile(config, nodeId, (volatile) => {
+    const next = copyVolatile(volatile);
     const seen = new Set(volatile.seen);
     seen.delete(id);
-    return { ...volatile, seen };
+    next.seen = seen;
+    return next;
   });
 }

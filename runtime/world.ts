@@ -6,8 +6,9 @@ import type { Span } from '../grammar/span.ts';
 import type { Request } from '../semantics/transactions.ts';
 import { canonical, referenceValue, type ReferenceValue } from '../semantics/values.ts';
 import type { ChoiceSource } from './choices.ts';
-import type {
-  Address, Configuration, DurableState, Envelope, MessageBody, NodeId, NodeState, VolatileState,
+import {
+  copyConfiguration, copyNode,
+  type Address, type Configuration, type DurableState, type Envelope, type MessageBody, type NodeId, type NodeState, type VolatileState,
 } from './configuration.ts';
 import { record, type HistoryEvent } from './history.ts';
 
@@ -107,7 +108,9 @@ export function sameAddress(left: Address, right: Address): boolean {
 export function withNode(config: Configuration, node: NodeState): Configuration {
   const nodes = config.nodes.slice();
   nodes[node.id] = node;
-  return { ...config, nodes };
+  const next = copyConfiguration(config);
+  next.nodes = nodes;
+  return next;
 }
 
 export function updateNode(config: Configuration, id: NodeId, update: (node: NodeState) => NodeState): Configuration {
@@ -115,16 +118,23 @@ export function updateNode(config: Configuration, id: NodeId, update: (node: Nod
 }
 
 export function updateDurable(config: Configuration, id: NodeId, update: (durable: DurableState) => DurableState): Configuration {
-  return updateNode(config, id, (node) => ({ ...node, durable: update(node.durable) }));
+  const node = copyNode(config.nodes[id]);
+  node.durable = update(node.durable);
+  return withNode(config, node);
 }
 
 export function updateVolatile(config: Configuration, id: NodeId, update: (volatile: VolatileState) => VolatileState): Configuration {
-  return updateNode(config, id, (node) => ({ ...node, volatile: update(node.volatile) }));
+  const node = copyNode(config.nodes[id]);
+  node.volatile = update(node.volatile);
+  return withNode(config, node);
 }
 
 /** Records an event in the history, when the run keeps one. */
 export function appendHistory(config: Configuration, event: HistoryEvent): Configuration {
-  return config.recording ? { ...config, history: record(config.history, event) } : config;
+  if (!config.recording) return config;
+  const next = copyConfiguration(config);
+  next.history = record(config.history, event);
+  return next;
 }
 
 /**
@@ -138,7 +148,12 @@ export function send(config: Configuration, from: Address, to: Address, body: Me
   const envelope: Envelope = Object.freeze({
     id: config.nextMessageId, from, to, sentAt: config.tick, deliverAt: config.tick + latency, body,
   });
-  return { ...config, nextMessageId: config.nextMessageId + 1, network: [...config.network, envelope] };
+  const network = config.network.slice();
+  network.push(envelope);
+  const next = copyConfiguration(config);
+  next.nextMessageId = config.nextMessageId + 1;
+  next.network = network;
+  return next;
 }
 
 export function isLocal(envelope: Envelope): boolean {
