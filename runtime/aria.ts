@@ -9,17 +9,18 @@
 // Input and output: configurations.
 
 import type { AriaBatch, AttemptResult, Configuration, NodeId, Running, Token } from './configuration.ts';
+import { copyDurable, copyRunning, copyVolatile } from './configuration.ts';
 import { attemptTimeout, note, runIdOf, startAttempt, withRunning, type CoordinatorContext } from './attempts.ts';
 import { decideAbort, decideCommit } from './decisions.ts';
 import { updateDurable, updateVolatile } from './world.ts';
 
 function withBatch(config: Configuration, node: NodeId, batch: AriaBatch | undefined): Configuration {
-  return updateVolatile(config, node, (volatile) => ({ ...volatile, batch }));
+  return updateVolatile(config, node, (volatile) => Object.assign(copyVolatile(volatile), { batch }));
 }
 
 /** A new request waits for the next batch; the batch closes `batchWindow` ticks after it came. */
 export function enqueue(config: Configuration, node: NodeId, running: Running): Configuration {
-  return withRunning(config, node, { ...running, phase: 'waiting', deadline: config.tick + config.settings.batchWindow }, running.runId);
+  return withRunning(config, node, Object.assign(copyRunning(running), { phase: 'waiting', deadline: config.tick + config.settings.batchWindow }), running.runId);
 }
 
 /** Every commit of the last batch is installed and acknowledged. */
@@ -48,7 +49,7 @@ export function fireAriaTimers(config: Configuration, node: NodeId, context: Coo
     let next = withBatch(config, node, { ...batch, deadline: config.tick + attemptTimeout(config, slowest) });
     for (const runId of unfinished) {
       const running = next.nodes[node].volatile.running.get(runId)!;
-      next = startAttempt(next, node, { ...running, slowAttempts: running.slowAttempts + 1 }, context);
+      next = startAttempt(next, node, Object.assign(copyRunning(running), { slowAttempts: running.slowAttempts + 1 }), context);
     }
     return next;
   }
@@ -106,14 +107,14 @@ function decideBatch(config: Configuration, node: NodeId, context: CoordinatorCo
   const batch = config.nodes[node].volatile.batch!;
   const written = new Set<string>();
   let next = withBatch(config, node, undefined);
-  next = updateDurable(next, node, (durable) => ({ ...durable, batches: batch.number }));
+  next = updateDurable(next, node, (durable) => Object.assign(copyDurable(durable), { batches: batch.number }));
   for (const runId of batch.members) {
     const { token, result } = batch.finished.get(runId)!;
     const running = next.nodes[node].volatile.running.get(runId)!;
     const conflict = [...token.reads.keys(), ...token.writes.keys()].some((id) => written.has(id));
     if (conflict) {
       note(context, config, node, 'A-Conflict', `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
-      next = withRunning(next, node, { ...running, phase: 'waiting', deadline: config.tick }, runId);
+      next = withRunning(next, node, Object.assign(copyRunning(running), { phase: 'waiting', deadline: config.tick }), runId);
       continue;
     }
     if (result.kind === 'abort') {

@@ -7,6 +7,7 @@
 import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
 import type { Configuration, MessageBody, NodeId, Running, Token } from './configuration.ts';
+import { copyRunning, copyVolatile } from './configuration.ts';
 import { nodeAddress, nodeOf, send, targetOf, updateVolatile, type TraceEntry } from './world.ts';
 
 export interface CoordinatorContext {
@@ -28,7 +29,7 @@ export function withRunning(config: Configuration, node: NodeId, running: Runnin
     const next = new Map(volatile.running);
     if (running === undefined) next.delete(runId);
     else next.set(runId, running);
-    return { ...volatile, running: next };
+    return Object.assign(copyVolatile(volatile), { running: next });
   });
 }
 
@@ -76,10 +77,10 @@ export function startAttempt(config: Configuration, node: NodeId, previous: Runn
     attempt, requestId: previous.runId, timestamp: previous.timestamp, coordinator: node, steps: 0, renewedAt: config.tick,
     writes: new Map(), reads: new Map(), touched: new Map(), incarnations: new Map(),
   };
-  const running: Running = {
-    ...previous, attemptNumber, attempt, phase: 'executing', deadline: config.tick + attemptTimeout(config, previous.slowAttempts),
-    token: undefined, result: undefined, votes: new Set(),
-  };
+  const running: Running = Object.assign(copyRunning(previous), {
+    attemptNumber, attempt, phase: 'executing' as const, deadline: config.tick + attemptTimeout(config, previous.slowAttempts),
+    token: undefined, result: undefined, votes: new Set<NodeId>(),
+  });
   note(context, config, node, 'C-Start', `attempt ${attempt}`);
   const request = previous.request;
   const target = targetOf(request);

@@ -7,7 +7,9 @@
 
 import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
-import type { ClientAnswer, ClientRequest, ClientState, Configuration, MessageBody, Outcome } from './configuration.ts';
+import {
+  copyClient, copyConfiguration, type ClientAnswer, type ClientRequest, type ClientState, type Configuration, type MessageBody, type Outcome,
+} from './configuration.ts';
 import { coordinatorOf } from './attempts.ts';
 import { describeRequest } from './describe.ts';
 import { appendHistory, clientAddress, nodeAddress, noteSent, send, type TraceEntry } from './world.ts';
@@ -20,7 +22,9 @@ export interface ClientContext {
 function withClient(config: Configuration, client: ClientState): Configuration {
   const clients = config.clients.slice();
   clients[client.id] = client;
-  return { ...config, clients };
+  const next = copyConfiguration(config);
+  next.clients = clients;
+  return next;
 }
 
 /** When the client acts on an unanswered request: it resends it, or under at-most-once gives it up. */
@@ -36,7 +40,9 @@ export function submit(config: Configuration, clientId: number, request: Request
   const client = config.clients[clientId];
   // With nothing unanswered, every earlier request of this client has its answer.
   const watermark = client.pending.size === 0 ? timestamp : client.watermark;
-  let next = withClient({ ...config, nextTimestamp: timestamp + 1 }, { ...client, pending: client.pending.with(requestId, entry), watermark });
+  const counted = copyConfiguration(config);
+  counted.nextTimestamp = timestamp + 1;
+  let next = withClient(counted, Object.assign(copyClient(client), { pending: client.pending.with(requestId, entry), watermark }));
   next = appendHistory(next, { type: 'request', requestId, client: clientId, tick: config.tick, request });
   context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId} ${describeRequest(request)}` });
   const sent = sendRequest(next, clientId, entry, context);
@@ -65,7 +71,7 @@ export function handleResponse(config: Configuration, clientId: number, body: Ex
   const pending = client.pending.with(body.requestId, undefined);
   const answer: ClientAnswer = { requestId: body.requestId, outcome: body.outcome, tick: config.tick, earlier: client.answers };
   const watermark = advanceWatermark(client.watermark, entry.timestamp, pending, config.nextTimestamp);
-  return withClient(recorded, { ...client, pending, watermark, answers: answer });
+  return withClient(recorded, Object.assign(copyClient(client), { pending, watermark, answers: answer }));
 }
 
 /** The answers a client received since they were last collected, oldest first, and the configuration without them. */
@@ -74,7 +80,7 @@ export function collectAnswers(config: Configuration, clientId: number): { confi
   if (client.answers === undefined) return { config, answers: [] };
   const answers: { requestId: string; outcome: Outcome; tick: number }[] = [];
   for (let answer: ClientAnswer | undefined = client.answers; answer !== undefined; answer = answer.earlier) answers.push(answer);
-  return { config: withClient(config, { ...client, answers: undefined }), answers: answers.reverse() };
+  return { config: withClient(config, Object.assign(copyClient(client), { answers: undefined })), answers: answers.reverse() };
 }
 
 export function clientDeadline(client: ClientState): number | undefined {
@@ -106,7 +112,7 @@ export function fireClientTimers(config: Configuration, clientId: number, contex
     context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` });
     next = sendRequest(next, clientId, resent, context);
   }
-  return withClient(next, { ...next.clients[clientId], pending, watermark });
+  return withClient(next, Object.assign(copyClient(next.clients[clientId]), { pending, watermark }));
 }
 
 /** The watermark once the request with `timestamp` has left the ingress: past every request no longer pending. */

@@ -359,6 +359,32 @@ export function copyClient(client: ClientState): Fresh<ClientState> {
   return { id: client.id, pending: client.pending, watermark: client.watermark, answers: client.answers } satisfies Record<keyof ClientState, unknown>;
 }
 
+export function copyRunning(running: Running): Fresh<Running> {
+  return {
+    runId: running.runId, requestId: running.requestId, client: running.client, request: running.request, timestamp: running.timestamp,
+    attemptNumber: running.attemptNumber, slowAttempts: running.slowAttempts, attempt: running.attempt, phase: running.phase,
+    deadline: running.deadline, token: running.token, result: running.result, votes: running.votes,
+  } satisfies Record<keyof Running, unknown>;
+}
+
+export function copyToken(token: Token): Fresh<Token> {
+  return {
+    attempt: token.attempt, requestId: token.requestId, timestamp: token.timestamp, coordinator: token.coordinator, steps: token.steps,
+    renewedAt: token.renewedAt, writes: token.writes, reads: token.reads, touched: token.touched, incarnations: token.incarnations,
+  } satisfies Record<keyof Token, unknown>;
+}
+
+export function copyLock(lock: Lock): Fresh<Lock> {
+  return { holder: lock.holder, timestamp: lock.timestamp, coordinator: lock.coordinator, since: lock.since, waiting: lock.waiting } satisfies Record<keyof Lock, unknown>;
+}
+
+export function copyDecision(decision: Decision): Fresh<Decision> {
+  return {
+    requestId: decision.requestId, attempt: decision.attempt, outcome: decision.outcome, order: decision.order, pending: decision.pending,
+    writes: decision.writes, entities: decision.entities, client: decision.client, timestamp: decision.timestamp,
+  } satisfies Record<keyof Decision, unknown>;
+}
+
 export function emptyVolatile(): VolatileState {
   return {
     locks: new Map(), running: new Map(), seen: new Set(), inquiries: new Map(), resends: new Map(),

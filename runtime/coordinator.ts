@@ -10,6 +10,7 @@ import { referenceValue, type Value } from '../semantics/values.ts';
 import type {
   AttemptResult, Configuration, EntityWrite, Envelope, MessageBody, NodeId, Running, Token,
 } from './configuration.ts';
+import { copyRunning, copyVolatile } from './configuration.ts';
 import { ariaDeadline, ariaFinished, ariaRenew, ariaRetry, enqueue, fireAriaTimers } from './aria.ts';
 import {
   attemptTimeout, currentRun, note, participantsOf, releaseAll, releaseEverywhere, runIdOf, startAttempt, withRunning,
@@ -104,9 +105,9 @@ function finishAttempt(config: Configuration, node: NodeId, running: Running, to
     return decide(config, node, running, token, result, context);
   }
   const participants = participantsOf(token);
-  const preparing: Running = {
-    ...running, phase: 'preparing', token, result, votes: new Set(), deadline: config.tick + config.settings.timeouts.resend,
-  };
+  const preparing: Running = Object.assign(copyRunning(running), {
+    phase: 'preparing' as const, token, result, votes: new Set<NodeId>(), deadline: config.tick + config.settings.timeouts.resend,
+  });
   const next = withRunning(config, node, preparing, running.runId);
   note(context, config, node, 'C-Prepare', `${token.attempt} (${result.kind === 'value' ? 'to commit' : 'to abort'}) at nodes ${[...participants.keys()].join(', ')}`);
   return sendPrepares(next, node, token, result, [...participants.keys()], context);
@@ -154,7 +155,7 @@ export function handleVote(config: Configuration, node: NodeId, body: Extract<Me
   const votes = new Set(running.votes).add(body.node);
   const participants = participantsOf(running.token);
   const enough = config.settings.bug === 'commit-without-all-participants' ? votes.size >= 1 : votes.size === participants.size;
-  if (!enough) return withRunning(config, node, { ...running, votes }, running.runId);
+  if (!enough) return withRunning(config, node, Object.assign(copyRunning(running), { votes }), running.runId);
   return decide(config, node, running, running.token, running.result, context);
 }
 
@@ -172,7 +173,7 @@ function releaseStale(config: Configuration, node: NodeId, token: Token, context
 /** Gives the attempt up and starts another after a short, chosen pause (so that rivals can finish). */
 function retry(config: Configuration, node: NodeId, running: Running, context: CoordinatorContext): Configuration {
   const pause = 1 + context.choices.pick(4);
-  const waiting: Running = { ...running, phase: 'waiting', token: undefined, result: undefined, votes: new Set(), deadline: config.tick + pause };
+  const waiting: Running = Object.assign(copyRunning(running), { phase: 'waiting', token: undefined, result: undefined, votes: new Set(), deadline: config.tick + pause });
   return withRunning(config, node, waiting, running.runId);
 }
 
@@ -185,7 +186,7 @@ export function handleRenew(config: Configuration, node: NodeId, body: Extract<M
   if (config.settings.concurrency === 'aria') return ariaRenew(config, node, running, context);
   const deadline = Math.max(running.deadline, config.tick + attemptTimeout(config, running.slowAttempts));
   note(context, config, node, 'C-Renew', `${body.attempt} until tick ${deadline}`);
-  return withRunning(config, node, { ...running, deadline }, running.runId);
+  return withRunning(config, node, Object.assign(copyRunning(running), { deadline }), running.runId);
 }
 
 // -------------------------------------------------------------------------------------------- timers
@@ -215,13 +216,13 @@ export function fireCoordinatorTimers(config: Configuration, node: NodeId, conte
         // Every node is told to forget it, so that its locks do not hold up the next attempt.
         note(context, config, node, 'C-Timeout', `${running.attempt} sent no sign of life in time: try again`);
         next = releaseEverywhere(next, node, running.attempt, context);
-        next = retry(next, node, { ...running, slowAttempts: running.slowAttempts + 1 }, context);
+        next = retry(next, node, Object.assign(copyRunning(running), { slowAttempts: running.slowAttempts + 1 }), context);
         break;
       case 'preparing': {
         const token = running.token!;
         const missing = [...participantsOf(token).keys()].filter((participant) => !running.votes.has(participant));
         note(context, config, node, 'C-Resend', `prepare of ${running.attempt} to nodes ${missing.join(', ')}`);
-        next = withRunning(next, node, { ...running, deadline: config.tick + config.settings.timeouts.resend }, running.runId);
+        next = withRunning(next, node, Object.assign(copyRunning(running), { deadline: config.tick + config.settings.timeouts.resend }), running.runId);
         next = sendPrepares(next, node, token, running.result!, missing, context);
         break;
       }
@@ -239,7 +240,7 @@ function resendCommits(config: Configuration, node: NodeId, tick: number, contex
     if (decision === undefined || decision.pending.length === 0) continue;
     note(context, config, node, 'C-Resend', `commit of ${decision.attempt} to nodes ${decision.pending.join(', ')}`);
     next = sendCommits(next, node, decision, decision.pending, context);
-    next = updateVolatile(next, node, (volatile) => ({ ...volatile, resends: new Map(volatile.resends).set(runId, tick + config.settings.timeouts.resend) }));
+    next = updateVolatile(next, node, (volatile) => Object.assign(copyVolatile(volatile), { resends: new Map(volatile.resends).set(runId, tick + config.settings.timeouts.resend) }));
   }
   return next;
 }

@@ -10,6 +10,7 @@ import { currentRun, note, participantsOf, runIdOf, type CoordinatorContext } fr
 import type {
   Configuration, Decision, FailureReason, ForgettableCell, MessageBody, NodeId, Outcome, Running, Token,
 } from './configuration.ts';
+import { copyConfiguration, copyDecision, copyDurable, copyVolatile } from './configuration.ts';
 import {
   appendHistory, clientAddress, nodeAddress, nodeOf, send, updateDurable, updateVolatile,
 } from './world.ts';
@@ -24,13 +25,13 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
     writes: [...token.writes.values()], entities: participants, client: running.client, timestamp: running.timestamp,
   };
   note(context, config, node, 'C-Commit', `${token.attempt} is number ${order} in the serial order`);
-  let next: Configuration = { ...config, nextOrder: order + 1 };
+  let next: Configuration = Object.assign(copyConfiguration(config), { nextOrder: order + 1 });
   next = recordDecision(next, node, decision, context);
   next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: [...token.writes.keys()] });
   next = updateVolatile(next, node, (volatile) => {
     const runningNow = new Map(volatile.running);
     runningNow.delete(running.runId);
-    return { ...volatile, running: runningNow, resends: new Map(volatile.resends).set(running.runId, config.tick + config.settings.timeouts.resend) };
+    return Object.assign(copyVolatile(volatile), { running: runningNow, resends: new Map(volatile.resends).set(running.runId, config.tick + config.settings.timeouts.resend) });
   });
   next = sendCommits(next, node, decision, decision.pending, context);
   if (config.settings.bug === 'reply-before-durable' || answersAfterInstall(next, decision)) return next;
@@ -58,7 +59,7 @@ export function decideAbort(
     requestId: running.runId, attempt: running.attempt, outcome, order, pending: [], writes: [], entities: new Map(),
     client: running.client, timestamp: running.timestamp,
   };
-  let next: Configuration = { ...config, nextOrder: order + 1 };
+  let next: Configuration = Object.assign(copyConfiguration(config), { nextOrder: order + 1 });
   next = recordDecision(next, node, decision, context);
   next = appendHistory(next, {
     type: 'abort', requestId: running.requestId, order, tick: config.tick, reads: token.reads, code: reason.code, message: reason.message,
@@ -66,7 +67,7 @@ export function decideAbort(
   next = updateVolatile(next, node, (volatile) => {
     const runningNow = new Map(volatile.running);
     runningNow.delete(running.runId);
-    return { ...volatile, running: runningNow };
+    return Object.assign(copyVolatile(volatile), { running: runningNow });
   });
   return respond(next, node, running, outcome, context);
 }
@@ -89,11 +90,10 @@ function recordDecision(config: Configuration, node: NodeId, decision: Decision,
   const next = updateDurable(config, node, (durable) => {
     const { forgettable } = durable;
     const cell: ForgettableCell = { runId: decision.requestId, client: decision.client, timestamp: decision.timestamp, next: forgettable.cells };
-    return {
-      ...durable,
+    return Object.assign(copyDurable(durable), {
       decisions: durable.decisions.with(decision.requestId, decision),
-      forgettable: { ...forgettable, cells: cell, length: forgettable.length + 1 },
-    };
+      forgettable: { cells: cell, length: forgettable.length + 1, sweepAt: forgettable.sweepAt },
+    });
   });
   return sweepIfDue(next, node, context);
 }
@@ -117,13 +117,13 @@ export function handleAck(config: Configuration, node: NodeId, body: Extract<Mes
   const decision = config.nodes[node].durable.decisions.get(runId);
   if (decision === undefined || decision.attempt !== body.attempt || !decision.pending.includes(body.node)) return config;
   const pending = decision.pending.filter((participant) => participant !== body.node);
-  const settledDecision: Decision = pending.length > 0 ? { ...decision, pending } : { ...decision, pending, writes: [], entities: new Map() };
-  const next = updateDurable(config, node, (durable) => ({ ...durable, decisions: durable.decisions.with(runId, settledDecision) }));
+  const settledDecision: Decision = pending.length > 0 ? Object.assign(copyDecision(decision), { pending }) : Object.assign(copyDecision(decision), { pending, writes: [], entities: new Map() });
+  const next = updateDurable(config, node, (durable) => Object.assign(copyDurable(durable), { decisions: durable.decisions.with(runId, settledDecision) }));
   if (pending.length > 0) return next;
   const settled = updateVolatile(sweepIfDue(next, node, context), node, (volatile) => {
     const resends = new Map(volatile.resends);
     resends.delete(runId);
-    return { ...volatile, resends };
+    return Object.assign(copyVolatile(volatile), { resends });
   });
   if (config.settings.concurrency !== 'none' || config.settings.bug === 'reply-before-durable') return settled;
   const requestId = runId.split('/')[0];
@@ -149,7 +149,7 @@ export function handleInquire(config: Configuration, node: NodeId, body: Extract
 export function noteWatermark(config: Configuration, node: NodeId, client: number, watermark: number): Configuration {
   const known = config.nodes[node].durable.watermarks.get(client) ?? 0;
   if (watermark <= known) return config;
-  return updateDurable(config, node, (durable) => ({ ...durable, watermarks: new Map(durable.watermarks).set(client, watermark) }));
+  return updateDurable(config, node, (durable) => Object.assign(copyDurable(durable), { watermarks: new Map(durable.watermarks).set(client, watermark) }));
 }
 
 /** The request was answered, and its client knows it: a copy of it that arrives now is not run again. */
@@ -194,5 +194,5 @@ export function sweepDecisions(config: Configuration, node: NodeId, context: Coo
   const sweepAt = Math.max(8, 2 * kept.length);
   const forgotten = durable.forgettable.length - kept.length;
   if (forgotten > 0) note(context, config, node, 'C-Forget', `${forgotten} decision(s) below their clients' watermarks`);
-  return updateDurable(config, node, (current) => ({ ...current, decisions, forgettable: { cells, length: kept.length, sweepAt } }));
+  return updateDurable(config, node, (current) => Object.assign(copyDurable(current), { decisions, forgettable: { cells, length: kept.length, sweepAt } }));
 }

@@ -18,6 +18,7 @@ import type { ChoiceSource } from './choices.ts';
 import type {
   Configuration, EntityWrite, Envelope, FailureReason, Lock, MessageBody, NodeId, Token,
 } from './configuration.ts';
+import { copyLock, copyToken, copyVolatile } from './configuration.ts';
 import { entityId } from './store.ts';
 import { nodeAddress, nodeOf, send, updateVolatile, type TraceEntry } from './world.ts';
 import { renewEveryTicks, supersedes } from './attempts.ts';
@@ -88,7 +89,7 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
 function renewLease(config: Configuration, nodeId: NodeId, token: Token, context: ExecutionContext): { config: Configuration; token: Token } {
   if (config.tick - token.renewedAt < renewEveryTicks(config)) return { config, token };
   const renewed = send(config, nodeAddress(nodeId), nodeAddress(token.coordinator), { kind: 'renew', attempt: token.attempt }, context.choices);
-  return { config: renewed, token: { ...token, renewedAt: config.tick } };
+  return { config: renewed, token: Object.assign(copyToken(token), { renewedAt: config.tick }) };
 }
 
 // --------------------------------------------------------------------------------------- admission
@@ -123,10 +124,10 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
     return admit(supersede(config, nodeId, lock.holder, token.attempt, context), nodeId, id, token, envelope, context);
   }
   if (token.timestamp < lock.timestamp) {
-    const parked: Lock = { ...lock, waiting: [...lock.waiting, envelope] };
+    const parked: Lock = Object.assign(copyLock(lock), { waiting: [...lock.waiting, envelope] });
     return {
       kind: 'parked', holder: lock.holder,
-      config: updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, parked) })),
+      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, parked) })),
     };
   }
   return { kind: 'die', holder: lock.holder };
@@ -134,7 +135,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
 
 function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {
   const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
-  return updateVolatile(config, nodeId, (volatile) => ({ ...volatile, locks: new Map(volatile.locks).set(id, taken) }));
+  return updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, taken) }));
 }
 
 /** Records the attempt's first touch of an entity: the version it found, the node, the node's incarnation. */
@@ -144,12 +145,11 @@ function touch(config: Configuration, nodeId: NodeId, id: string, token: Token):
   const stored = node.durable.store.get(id);
   const written = token.writes.get(id);
   const version = written?.created === true ? 0 : stored?.version ?? 0;
-  return {
-    ...token,
+  return Object.assign(copyToken(token), {
     reads: new Map(token.reads).set(id, version),
     touched: new Map(token.touched).set(id, nodeId),
     incarnations: token.incarnations.has(nodeId) ? token.incarnations : new Map(token.incarnations).set(nodeId, node.durable.incarnation),
-  };
+  });
 }
 
 // --------------------------------------------------------------------------------------- execution
@@ -189,7 +189,7 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       const initial = new Map<string, Value | undefined>([[entity.keyName, body.key]]);
       for (const field of entity.fields) initial.set(field.name, field.initial);
       const write: EntityWrite = { entity: body.entity, key: body.key, created: true, fields: initial, baseVersion: 0 };
-      const created = { ...token, writes: new Map(token.writes).set(id, write) };
+      const created = Object.assign(copyToken(token), { writes: new Map(token.writes).set(id, write) });
       context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` });
       if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
       const stack = pushFrame(body.stack, { kind: 'created', reference: subject });
@@ -246,7 +246,7 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
         entity: start.self.entity, key: start.self.key, created: before?.created ?? false, fields, baseVersion: before?.baseVersion ?? stored?.version ?? 0,
       })
       : startToken.writes;
-    return { ...startToken, steps, writes };
+    return Object.assign(copyToken(startToken), { steps, writes });
   };
   const counts = context.localCounts;
   if (counts !== undefined) {

@@ -9,7 +9,7 @@ import type {
   Configuration, Decision, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared, Token,
 } from './configuration.ts';
 import { PersistentMap } from './persistent-map.ts';
-import { emptyForgettable, emptyVolatile } from './configuration.ts';
+import { copyConfiguration, copyDurable, copyLock, copyNode, copyVolatile, emptyForgettable, emptyVolatile } from './configuration.ts';
 import { entityId, type CommittedEntity } from './store.ts';
 import { republishQueued } from './streams.ts';
 import { streamsReference } from '../semantics/desugar/streams.ts';
@@ -58,11 +58,11 @@ export function handlePrepare(
   }
   const prepared: Prepared = { attempt: body.attempt, requestId: body.requestId, coordinator, writes: body.writes, entities: body.entities };
   note(context, config, node, 'P-Prepare', `${body.attempt}: ${body.writes.length} write(s) made durable`);
-  const persisted = updateNode(config, node, (current) => ({
-    ...current, durable: { ...current.durable, prepared: new Map(current.durable.prepared).set(body.attempt, prepared) },
+  const persisted = updateNode(config, node, (current) => Object.assign(copyNode(current), {
+    durable: Object.assign(copyDurable(current.durable), { prepared: new Map(current.durable.prepared).set(body.attempt, prepared) }),
   }));
-  const scheduled = updateVolatile(persisted, node, (volatile) => ({
-    ...volatile, inquiries: new Map(volatile.inquiries).set(body.attempt, config.tick + config.settings.timeouts.inquiry),
+  const scheduled = updateVolatile(persisted, node, (volatile) => Object.assign(copyVolatile(volatile), {
+    inquiries: new Map(volatile.inquiries).set(body.attempt, config.tick + config.settings.timeouts.inquiry),
   }));
   // The zoo's `early-lock-release`: the locks go when the vote does, before the commit.
   const voted = vote(true, scheduled);
@@ -93,7 +93,7 @@ export function handleCommit(config: Configuration, node: NodeId, body: Extract<
     // The zoo's `replay-without-idempotence` keeps the prepared writes, to apply them again.
     if (idempotent) preparedNow.delete(body.attempt);
     const applied = remembers ? current.durable.applied.with(body.attempt, true) : current.durable.applied;
-    return { ...current, durable: { ...current.durable, prepared: preparedNow, applied } };
+    return Object.assign(copyNode(current), { durable: Object.assign(copyDurable(current.durable), { prepared: preparedNow, applied }) });
   });
   return ack(releaseLocks(next, node, body.attempt, context));
 }
@@ -110,7 +110,7 @@ function install(config: Configuration, node: NodeId, write: EntityWrite, reques
   const current = config.nodes[node].durable.store.get(id);
   const version = (current?.version ?? 0) + 1;
   const entity: CommittedEntity = { entity: write.entity, key: write.key, fields: write.fields, version };
-  const next = updateNode(config, node, (state) => ({ ...state, durable: { ...state.durable, store: state.durable.store.with(id, entity) } }));
+  const next = updateNode(config, node, (state) => Object.assign(copyNode(state), { durable: Object.assign(copyDurable(state.durable), { store: state.durable.store.with(id, entity) }) }));
   return appendHistory(next, { type: 'install', requestId, entity: id, version, tick: config.tick });
 }
 
@@ -119,7 +119,7 @@ export function handleRelease(config: Configuration, node: NodeId, body: Extract
     if (!state.durable.prepared.has(body.attempt)) return state;
     const prepared = new Map(state.durable.prepared);
     prepared.delete(body.attempt);
-    return { ...state, durable: { ...state.durable, prepared } };
+    return Object.assign(copyNode(state), { durable: Object.assign(copyDurable(state.durable), { prepared }) });
   });
   return releaseLocks(next, node, body.attempt, context);
 }
@@ -153,7 +153,7 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
   for (const [id, lock] of volatile.locks) {
     const waiting = lock.waiting.filter((envelope) => !isParkedFor(envelope, attempt));
     if (lock.holder !== attempt) {
-      if (waiting.length < lock.waiting.length) locks.set(id, { ...lock, waiting });
+      if (waiting.length < lock.waiting.length) locks.set(id, Object.assign(copyLock(lock), { waiting }));
       continue;
     }
     woken.push(...waiting);
@@ -170,12 +170,12 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
   if (woken.length > 0) {
     note(context, config, node, 'P-Wake', `${woken.length} message(s) waited for ${attempt}; ${handedTo.join(', ')}`);
   }
-  const next = updateVolatile(config, node, (current) => ({ ...current, locks, inquiries }));
+  const next = updateVolatile(config, node, (current) => Object.assign(copyVolatile(current), { locks, inquiries }));
   if (woken.length === 0) return next;
   // A woken message is a new delivery: it gets a new id, so that deduplication of the first one
   // (which ended parked) cannot swallow it.
   const redelivered = woken.map((envelope, index) => Object.freeze({ ...envelope, id: next.nextMessageId + index, deliverAt: config.tick }));
-  return { ...next, nextMessageId: next.nextMessageId + woken.length, network: [...next.network, ...redelivered] };
+  return Object.assign(copyConfiguration(next), { nextMessageId: next.nextMessageId + woken.length, network: [...next.network, ...redelivered] });
 }
 
 /** The token of the oldest parked attempt (the smallest timestamp; of one run, its latest attempt). */
@@ -228,11 +228,11 @@ export function fireParticipantTimers(config: Configuration, node: NodeId, conte
   for (const [id, lock] of state.volatile.locks) {
     if (lock.since + config.settings.timeouts.inquiry > config.tick) continue;
     inquire(lock.holder, lock.coordinator);
-    locks.set(id, { ...lock, since: config.tick });
+    locks.set(id, Object.assign(copyLock(lock), { since: config.tick }));
   }
   const inquiries = new Map(state.volatile.inquiries);
   for (const attempt of asked) if (inquiries.has(attempt)) inquiries.set(attempt, config.tick + config.settings.timeouts.inquiry);
-  return updateVolatile(next, node, (volatile) => ({ ...volatile, locks, inquiries }));
+  return updateVolatile(next, node, (volatile) => Object.assign(copyVolatile(volatile), { locks, inquiries }));
 }
 
 // ------------------------------------------------------------------------------------ crash, recovery
