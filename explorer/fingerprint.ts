@@ -32,12 +32,12 @@ import { PersistentMap } from '../runtime/persistent-map.ts';
 import { listToArray, mapEntries, type ListValue, type MapValue } from '../semantics/values.ts';
 
 /** Fields that hold a tick: hashed relative to the configuration's tick. */
-const tickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'submittedAt', 'resendAt']);
+const tickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'resendAt']);
 /**
- * Fields that no rule of the runtime and no checker reads (they are there for traces and readers): left
- * out, or a client that resends forever would count its sends, and a cycle would never close.
+ * Fields that no rule of the runtime and no checker reads, only the views (the tick a message was first
+ * sent, which a woken message keeps): left out, so that states differing only there are one state.
  */
-const unreadFields = new Set(['sends', 'submittedAt', 'sentAt']);
+const unreadFields = new Set(['sentAt']);
 /** Maps whose values are ticks. */
 const tickMaps = new Set(['inquiries', 'resends']);
 /**

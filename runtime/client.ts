@@ -36,7 +36,7 @@ function resendDeadline(config: Configuration): number {
 export function submit(config: Configuration, clientId: number, request: Request, context: ClientContext): { config: Configuration; requestId: string } {
   const timestamp = config.nextTimestamp;
   const requestId = `r${timestamp}`;
-  const entry: ClientRequest = { requestId, request, timestamp, submittedAt: config.tick, sends: 1, resendAt: resendDeadline(config) };
+  const entry: ClientRequest = { requestId, request, timestamp, resendAt: resendDeadline(config) };
   const client = config.clients[clientId];
   // With nothing unanswered, every earlier request of this client has its answer.
   const watermark = client.pending.size === 0 ? timestamp : client.watermark;
@@ -107,7 +107,7 @@ export function fireClientTimers(config: Configuration, clientId: number, contex
       context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `give up ${entry.requestId}: at-most-once sends a request once` });
       continue;
     }
-    const resent: ClientRequest = { ...entry, sends: entry.sends + 1, resendAt: resendDeadline(config) };
+    const resent: ClientRequest = { requestId: entry.requestId, request: entry.request, timestamp: entry.timestamp, resendAt: resendDeadline(config) };
     pending = pending.with(entry.requestId, resent);
     context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` });
     next = sendRequest(next, clientId, resent, context);

@@ -276,8 +276,6 @@ export interface ClientRequest {
   readonly requestId: string;
   readonly request: Request;
   readonly timestamp: number;
-  readonly submittedAt: number;
-  readonly sends: number;
   /** When it is to be sent again if no answer comes (under at-most-once: given up). */
   readonly resendAt: number;
 }
