@@ -8,17 +8,22 @@
 //   calls    Ping.rally(n, 20, Pong(1)) on SingleNodeHost (bench/programs.ts): a call-heavy program
 //   parse    compile (parse + check) of the 10,000-line program bench/parse-check.ts generates
 //   transfer 2PL, 3 nodes, exactly-once, 16 clients, n YCSB+T transfers over 200 accounts
+//   check    `ent check examples/bank.ent` under 2PL with its defaults: n runs (300) of the search, one worker
+//   explore  `ent explore` on examples/accounts.ent under 2PL, 2 clients × 2 requests, 1 crash, every
+//            reduction, up to n distinct states (30,000)
 // Prints each build's median and the ratio B/A (below 1: B is faster).
-// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer [n]
+// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer|check|explore [n]
 
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { transferSource } from './programs.ts';
 
 const [directoryA, directoryB, workload, sizeText] = process.argv.slice(2);
-if (directoryA === undefined || directoryB === undefined || !['compute', 'calls', 'parse', 'transfer'].includes(workload ?? '')) {
-  throw new Error('usage: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer [n]');
+const workloads = ['compute', 'calls', 'parse', 'transfer', 'check', 'explore'];
+if (directoryA === undefined || directoryB === undefined || !workloads.includes(workload ?? '')) {
+  throw new Error(`usage: node build/bench/ab.js DIR_A DIR_B ${workloads.join('|')} [n]`);
 }
 const size = sizeText === undefined ? undefined : Number(sizeText);
 const rounds = 9;
@@ -86,6 +91,28 @@ async function prepare(directory: string): Promise<() => unknown> {
         const result = compile(text, 'ab.ent');
         if (result.diagnostics.length > 0) throw new Error(result.diagnostics[0].message);
       };
+    }
+    case 'check': {
+      const { search } = await load(directory, 'checkers/search.js');
+      const { defaultCheckSettings } = await load(directory, 'cli/check.js');
+      const { program, split } = programs.compiled(readFileSync('examples/bank.ent', 'utf8'), 'examples/bank.ent');
+      const runs = size ?? 300;
+      return () => {
+        const result = search(program, split, defaultCheckSettings({ concurrency: '2pl' }), { runs, seed: '1', shrinkSeconds: 0 });
+        if (!result.held) throw new Error('ent check found a failure in examples/bank.ent');
+        return result;
+      };
+    }
+    case 'explore': {
+      const { explore, reductionNames } = await load(directory, 'explorer/explore.js');
+      const { exploreScope } = await load(directory, 'explorer/scope.js');
+      const { program, split } = programs.compiled(readFileSync('examples/accounts.ent', 'utf8'), 'examples/accounts.ent');
+      const maxStates = size ?? 30_000;
+      return () => explore(exploreScope(program, split, {
+        nodes: 3, concurrency: '2pl', delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
+        shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, seed: '3', budget: { crash: 1, drop: 0, duplicate: 0, delay: 0 }, jitter: 0, downtime: 4,
+        reductions: new Set(reductionNames), maxStates,
+      })).stats.distinct;
     }
     default: {
       const { runtimeSettings } = await load(directory, 'cli/semantics.js');
