@@ -89,21 +89,28 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
   // No fault can strike: every source answers `among` of no chances with -1 and takes no choice.
   if (faults.crash <= 0 && faults.drop <= 0 && faults.duplicate <= 0 && faults.delay <= 0) return undefined;
   const { choices, trace } = context;
+  // Counted first: the lists of candidates are built only when a fault strikes (most steps none does).
+  let upCount = 0;
+  for (const node of config.nodes) if (node.up) upCount++;
+  let remoteCount = 0;
+  for (const envelope of config.network) if (!isLocal(envelope)) remoteCount++;
+  // One choice decides whether a fault strikes this step, and which kind (in the order of `faultOrder`).
+  const remoteChance = (chance: number): number => (remoteCount > 0 ? chance : 0);
+  const kind = choices.among([upCount > 0 ? faults.crash : 0, remoteChance(faults.drop), remoteChance(faults.duplicate), remoteChance(faults.delay)]);
+  if (kind < 0 || kind > 3) return undefined;
   const note = (rule: GlobalRule, place: string, detail: string, envelope?: Envelope): void => {
     trace.push({ tick: config.tick, place, rule, span: undefined, detail, ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
   };
-  const upNodes = config.nodes.filter((node) => node.up);
+  if (kind === 0) {
+    const upNodes = config.nodes.filter((node) => node.up);
+    const victim = upNodes[choices.pick(upNodes.length)];
+    const longest = faults.downtime ?? defaultDowntime;
+    const downtime = Math.ceil(longest / 4) + choices.pick(longest);
+    note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
+    return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
+  }
   const remote = config.network.map((envelope, index) => ({ envelope, index })).filter(({ envelope }) => !isLocal(envelope));
-  // One choice decides whether a fault strikes this step, and which kind (in the order of `faultOrder`).
-  const kind = choices.among(faultOrder.map((name) => (name === 'crash' ? (upNodes.length > 0 ? faults.crash : 0) : remote.length > 0 ? faults[name] : 0)));
   switch (kind) {
-    case 0: {
-      const victim = upNodes[choices.pick(upNodes.length)];
-      const longest = faults.downtime ?? defaultDowntime;
-      const downtime = Math.ceil(longest / 4) + choices.pick(longest);
-      note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
-      return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
-    }
     case 1: {
       const { envelope, index } = remote[choices.pick(remote.length)];
       note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`, envelope);
@@ -119,7 +126,7 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       next.network = [...config.network, copy];
       return { rule: 'G-Duplicate', next };
     }
-    case 3: {
+    default: {
       const { envelope, index } = remote[choices.pick(remote.length)];
       const extra = 1 + choices.pick(timeouts.attempt);
       const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
@@ -130,8 +137,6 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       next.network = network;
       return { rule: 'G-Delay', next };
     }
-    default:
-      return undefined;
   }
 }
 
