@@ -71,10 +71,12 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
       return admission.config;
     case 'die':
       context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` });
-      return fail(config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
+      // From the admission's configuration: a P-Supersede on the way (the earlier attempt's locks freed, the
+      // oldest waiter woken and given the lock) stands even when this attempt then dies.
+      return fail(admission.config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
     case 'lost':
       context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Lost', span: undefined, detail: `${body.token.attempt} no longer holds its lock` });
-      return fail(config, nodeId, body.token, { kind: 'die', holder: `its lock on ${canonical(subject)} was freed` }, context);
+      return fail(admission.config, nodeId, body.token, { kind: 'die', holder: `its lock on ${canonical(subject)} was freed` }, context);
     case 'go': {
       const renewed = renewLease(admission.config, nodeId, body.token, context);
       return execute(renewed.config, nodeId, body, subject, touch(renewed.config, nodeId, id, renewed.token), context);
@@ -97,8 +99,8 @@ function renewLease(config: Configuration, nodeId: NodeId, token: Token, context
 type Admission =
   | { readonly kind: 'go'; readonly config: Configuration }
   | { readonly kind: 'parked'; readonly config: Configuration; readonly holder: string }
-  | { readonly kind: 'die'; readonly holder: string }
-  | { readonly kind: 'lost' };
+  | { readonly kind: 'die'; readonly config: Configuration; readonly holder: string }
+  | { readonly kind: 'lost'; readonly config: Configuration };
 
 /**
  * Under 2PL an attempt needs the entity's lock: it is free or already the attempt's own (locks are
@@ -115,10 +117,10 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
   if (config.settings.bug === 'reentrant-across-transactions') {
     return { kind: 'go', config: lock === undefined ? takeLock(config, nodeId, id, token) : config };
   }
-  if (lock === undefined) return hadLock ? { kind: 'lost' } : { kind: 'go', config: takeLock(config, nodeId, id, token) };
+  if (lock === undefined) return hadLock ? { kind: 'lost', config } : { kind: 'go', config: takeLock(config, nodeId, id, token) };
   // Locks are re-entrant within an attempt.
   if (lock.holder === token.attempt) return { kind: 'go', config };
-  if (hadLock) return { kind: 'lost' };
+  if (hadLock) return { kind: 'lost', config };
   if (supersedes(token.attempt, lock.holder) && !config.nodes[nodeId].durable.prepared.has(lock.holder)) {
     // Freeing the earlier attempt's locks passes this one to the oldest message waiting for it, if any.
     return admit(supersede(config, nodeId, lock.holder, token.attempt, context), nodeId, id, token, envelope, context);
@@ -130,7 +132,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
       config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, parked) })),
     };
   }
-  return { kind: 'die', holder: lock.holder };
+  return { kind: 'die', config, holder: lock.holder };
 }
 
 function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {
