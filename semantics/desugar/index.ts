@@ -154,6 +154,8 @@ class Desugarer {
         });
       case 'Seal':
         throw new Error('assertion: seal in a method passed the checker');
+      case 'Update':
+        throw new Error('assertion: update in a method passed the checker');
       case 'ExpressionStatement': {
         const expression = statement.expression;
         if (expression.kind !== 'Mutation') return this.atom(expression, () => rest());
