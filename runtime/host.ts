@@ -5,7 +5,8 @@
 
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Outcome as SemanticsOutcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
-import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
+import { hasStreams, StreamDriver } from './streams.ts';
+import { systemSeeds, throughGetters } from './updates.ts';
 import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
@@ -66,7 +67,9 @@ export class DistributedHost implements TransactionHost {
     private readonly options: DistributedOptions,
   ) {
     const initial = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
-    this.configuration = hasStreams(program) ? seedEntities(initial, [streamsSeed(program)], 0) : initial;
+    // The system-owned entities (`$Streams(0)`, `$Code(0)`) exist from the start (runtime/updates.ts).
+    const seeds = systemSeeds(program);
+    this.configuration = seeds.length > 0 ? seedEntities(initial, seeds, 0) : initial;
     this.streams = hasStreams(program)
       ? new StreamDriver(program, this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
       : undefined;
@@ -80,7 +83,7 @@ export class DistributedHost implements TransactionHost {
 
   submit(request: Request): number {
     const trace: TraceEntry[] = [];
-    const submitted = submit(this.configuration, 0, request, { choices: this.choices, trace });
+    const submitted = submit(this.configuration, 0, throughGetters(this.program, request), { choices: this.choices, trace });
     this.configuration = submitted.config;
     this.emit(trace);
     this.drainHistory();
