@@ -125,6 +125,9 @@ export function referenceStates(program: TypedProgram, model: ReferenceModel): E
   const streams = [...program.streams.keys()];
   const states: EntityState[] = [...model.store.all()];
   if (streams.length > 0) states.push({ entity: streamsEntity, key: streamsKey, fields: new Map<string, Value | undefined>([['id', streamsKey], ...model.streams.fields(streams)]) });
+  // With live updates, the code versions as the `$Code(0)` of the split semantics (semantics/updates.ts).
+  const code = model.codeState();
+  if (code !== undefined) states.push(code);
   return states;
 }
 

@@ -18,6 +18,9 @@ export const codeReference = referenceValue(codeEntity, codeKey);
 /** The hidden field in which an entity of an updated type keeps the version of its state. */
 export const versionField = '$version';
 
+/** A read of field f of an updated type is a call of its getter `$get$f` in the split program. */
+export const getterPrefix = '$get$';
+
 /** Whether the program has live updates. */
 export function hasUpdates(program: TypedProgram): boolean {
   return (program.updates?.length ?? 0) > 0;

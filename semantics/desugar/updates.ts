@@ -18,7 +18,7 @@ import type { Span } from '../../grammar/span.ts';
 import type { CoreEntity, CoreMethod, Term } from '../core.ts';
 import type * as T from '../typed.ts';
 import { boolType, entityType, intType, stringType, voidType, type Type } from '../types.ts';
-import { codeEntity, codeKey, updatedTypes, versionField, versionsOf } from '../updates.ts';
+import { codeEntity, codeKey, getterPrefix, updatedTypes, versionField, versionsOf } from '../updates.ts';
 import { mapValue, voidValue, type MapKey, type Value } from '../values.ts';
 
 /** The name of version `version` of method `method` in the split program. */
@@ -28,7 +28,7 @@ export function versionedName(method: string, version: number): string {
 
 /** The name of the getter of field `field` of an updated type. */
 export function getterName(field: string): string {
-  return `$get$${field}`;
+  return `${getterPrefix}${field}`;
 }
 
 /** The `$Code(0)` entity of a program with updates: its state and its two methods. */

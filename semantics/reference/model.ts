@@ -10,14 +10,14 @@
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
-  abort, canonical, listToArray, listValue, referenceValue, TransactionAbort, voidValue, type ListValue, type MapKey, type ReferenceValue, type Value,
+  abort, canonical, listToArray, listValue, mapValue, referenceValue, TransactionAbort, voidValue, type ListValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import type { Completion, Frame } from './evaluator.ts';
 import { ResumableEvaluator, type Creation, type Invocation } from './resumable.ts';
 import { EntityStore, type EntityState } from './store.ts';
 import { StreamState } from './streams.ts';
 import { streamsEntity } from '../desugar/streams.ts';
-import { codeEntity, updatedTypes, updateOf, versionField } from '../updates.ts';
+import { codeEntity, codeKey, getterPrefix, updatedTypes, updateOf, versionField } from '../updates.ts';
 import type { Atom, Outcome, Request } from '../transactions.ts';
 
 export const defaultStepLimit = 1_000_000;
@@ -52,6 +52,13 @@ export class ReferenceModel extends ResumableEvaluator {
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
     this.updated = updatedTypes(program);
     for (const entity of this.updated) this.versions.set(entity, 0);
+  }
+
+  /** The code versions as the split semantics' `$Code(0)` holds them, when the program has updates. */
+  codeState(): EntityState | undefined {
+    if (this.updated.size === 0) return undefined;
+    const versions = mapValue(new Map<MapKey, Value>([...this.versions]));
+    return { entity: codeEntity, key: codeKey, fields: new Map<string, Value | undefined>([['id', codeKey], ['versions', versions]]) };
   }
 
   /** The code version of an updated entity type (0 for its declaration). */
@@ -221,6 +228,10 @@ export class ReferenceModel extends ResumableEvaluator {
       case 'call':
         if (request.target.entity === streamsEntity) return this.streamCall(request.method, request.args);
         if (request.target.entity === codeEntity) return this.codeCall(request.method, request.args);
+        // A read of an updated type's field, as the split program's hosts submit it (its getter, runtime/updates.ts).
+        if (this.updated.has(request.target.entity) && request.method.startsWith(getterPrefix)) {
+          return this.readRemote(request.target, request.method.slice(getterPrefix.length));
+        }
         return this.run(this.invocationOf(request.target, request.method, request.args));
       case 'read':
         return this.readRemote(request.target, request.field);
