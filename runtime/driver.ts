@@ -135,7 +135,7 @@ function runClosedLoop(
   let config: Configuration = { ...initialConfiguration(settings, clientCount, options.recordHistory ?? true), faultsActive: workload.setup.length === 0 };
   // A stream program's `$Streams(0)` exists from the start (a method may emit; nothing here drains).
   // So is a program's `$Code(0)`, when the run block updates code (runtime/updates.ts).
-  const seeds = systemSeeds(program);
+  const seeds = systemSeeds(program, settings);
   if (seeds.length > 0) config = seedEntities(config, seeds, 0);
   // Queues read by position (a shift would copy the rest of a queue of a million requests each time).
   const queues = workload.clients.map((requests) => new Queue(requests));

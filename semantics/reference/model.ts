@@ -76,6 +76,8 @@ export class ReferenceModel extends ResumableEvaluator {
     switch (method) {
       case '$install': {
         const version = args[1] as number;
+        // Installing a version again changes nothing (a broken runtime of the zoo installs each update on several copies).
+        if (version <= this.codeVersion(entity)) return voidValue;
         if (version !== this.codeVersion(entity) + 1) throw new Error(`assertion: version ${version} of ${entity} installed after ${this.codeVersion(entity)}`);
         const update = updateOf(this.program, entity, version);
         this.versions.set(entity, version);
