@@ -17,7 +17,7 @@ import { ResumableEvaluator, type Creation, type Invocation } from './resumable.
 import { EntityStore, type EntityState } from './store.ts';
 import { StreamState } from './streams.ts';
 import { streamsEntity } from '../desugar/streams.ts';
-import { codeEntity, codeKey, getterPrefix, updatedTypes, updateOf, versionField } from '../updates.ts';
+import { codeEntity, codeKey, getterPrefix, updatedTypes, updateOf, versionField, versionsOf } from '../updates.ts';
 import type { Atom, Outcome, Request } from '../transactions.ts';
 
 export const defaultStepLimit = 1_000_000;
@@ -46,12 +46,25 @@ export class ReferenceModel extends ResumableEvaluator {
   /** The current version of each entity type that the program updates (U-Update). */
   private readonly versions = new Map<string, number>();
   private readonly updated: ReadonlySet<string>;
+  /**
+   * Every field of every version of an updated type, with the default it is declared with first: an
+   * entity holds them all from its creation (those of later versions unused until it migrates), as the
+   * split program's entities do, so that the final states of the two compare field by field.
+   */
+  private readonly allFields = new Map<string, ReadonlyMap<string, Value | undefined>>();
 
   constructor(private program: T.TypedProgram, options: ReferenceOptions = {}) {
     super();
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
     this.updated = updatedTypes(program);
-    for (const entity of this.updated) this.versions.set(entity, 0);
+    for (const entity of this.updated) {
+      this.versions.set(entity, 0);
+      const fields = new Map<string, Value | undefined>();
+      for (const code of versionsOf(program, entity)) {
+        for (const field of code.fields) if (!fields.has(field.name)) fields.set(field.name, field.initial);
+      }
+      this.allFields.set(entity, fields);
+    }
   }
 
   /** The code versions as the split semantics' `$Code(0)` holds them, when the program has updates. */
@@ -301,7 +314,10 @@ export class ReferenceModel extends ResumableEvaluator {
     const reference = referenceValue(entityName, key);
     if (this.store.has(reference)) abort('A0107', `${canonical(reference)} already exists`);
     const self = this.store.create(entity, key);
-    if (this.updated.has(entityName)) self.fields.set(versionField, this.codeVersion(entityName));
+    if (this.updated.has(entityName)) {
+      for (const [field, initial] of this.allFields.get(entityName)!) if (!self.fields.has(field)) self.fields.set(field, initial);
+      self.fields.set(versionField, this.codeVersion(entityName));
+    }
     return { reference, init: entity.init === undefined ? undefined : { method: entity.init, self, args } };
   }
 
