@@ -1,4 +1,4 @@
-// Stage: checkers. Live updates, over a history (docs/language.md §15; proofs/semantics.md §7, Theorem
+// Stage: checkers. Live updates, over a history (docs/language.md §15; proofs/semantics.md §8, Theorem
 // 12): every transaction that runs code of an updated type reads the type's version from the code
 // entity (U-Version), so the history records, in each decided transaction's reads, the version of the
 // code entity it ran on. The checker requires that no transaction (an atom's included) read the code

@@ -1,4 +1,4 @@
-// Live updates on the distributed runtime (docs/language.md §15; proofs/semantics.md §7, Theorem 12),
+// Live updates on the distributed runtime (docs/language.md §15; proofs/semantics.md §8, Theorem 12),
 // over generated programs under faults, for 2PL and Aria: the output of `ent run` equals the reference
 // model's, and every checker of `ent check` holds on the run's history (the updates checker: no
 // transaction or atom read two versions of the code; the replay through the reference model with the

@@ -1,4 +1,4 @@
-// Live updates (docs/language.md §15; proofs/semantics.md §7): examples/erasure.ent prints what its
+// Live updates (docs/language.md §15; proofs/semantics.md §8): examples/erasure.ent prints what its
 // comments expect under the reference model, the split machine, and the distributed runtime under
 // faults for many seeds with 2PL and Aria, and every checker holds on those runs (the updates checker
 // included); `ent cps` shows the versions, dispatchers and `$Code(0)`; the run block is typed against

@@ -5,7 +5,7 @@
 // every consumer (E0517–E0520); it may change bodies, add fields (existing entities take their
 // defaults) and add methods. Its `migrate { … }` runs on each existing entity's own state and does
 // nothing else (E0522), so that applying it at the update or at the entity's first access later is
-// the same (U-Migrate, proofs/semantics.md §7).
+// the same (U-Migrate, proofs/semantics.md §8).
 
 import type * as A from '../../grammar/ast.ts';
 import type { Span } from '../../grammar/span.ts';
