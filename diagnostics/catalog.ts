@@ -140,7 +140,7 @@ export const catalog = [
   entry('U0131', 'usage', 'Restate server not reachable', '`--engine restate`: the Restate server did not answer on its admin or ingress port in time, or did not register the service process that serves the program (a port taken by another process, a server that stopped, a wrong `--restate-url` or `--restate-admin-url`).'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
   entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under every semantics of `ent run`, and `ent check` and `ent cps` take it; `ent explore`, `ent graph`, the REPL and `ent check --engine restate` do not support streams yet and refuse it.'),
-  entry('U0140', 'usage', 'live updates not supported here', 'A program with `update NAME { … }` runs under `ent run` (the reference model, the split machine and the distributed runtime) and `ent check`; `ent explore`, `ent graph` and the Restate engine do not run live updates yet and refuse such a program.'),
+  entry('U0140', 'usage', 'live updates not supported here', 'A program with `update NAME { … }` runs under `ent run` (the reference model, the split machine and the distributed runtime) and `ent check`; `ent explore`, `ent graph`, the Restate engine and the REPL do not run live updates yet and refuse such a program (at the REPL, redeclaring an entity type migrates its entities instead).'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

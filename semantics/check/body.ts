@@ -217,6 +217,11 @@ export class BodyChecker {
         }
         return { kind: 'Seal', stream: statement.stream.name, span: at };
       case 'Update':
+        if (this.options.allowRedeclaration === true) {
+          this.report('U0140', 'the REPL does not run live updates yet', at,
+            `redeclare the entity type instead (\`entity ${statement.entity.name} { … }\`): its entities are migrated, fields kept by name`);
+          return { kind: 'Update', entity: statement.entity.name, version: 0, span: at };
+        }
         // The run block's top-level updates are checked by ./updates.ts before they reach here.
         this.report('E0515', this.options.mode === 'run' ? '`update` stands at the top level of the run block' : '`update` is allowed only in the run block', at,
           this.options.mode === 'run'
