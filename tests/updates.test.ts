@@ -17,6 +17,8 @@ import { main } from '../cli/main.ts';
 import { parseReplInput } from '../grammar/index.ts';
 import { checkClientStatements, checkEntities } from '../semantics/check/index.ts';
 import { memoryIo } from '../cli/io.ts';
+import { ReplSession } from '../cli/repl-session.ts';
+import { defaultRunSettings } from '../cli/runtime-options.ts';
 import { defaultTimeouts, type ConcurrencyMode, type RuntimeSettings } from '../runtime/configuration.ts';
 import { historyEvents, type HistoryEvent } from '../runtime/history.ts';
 import { DistributedHost } from '../runtime/host.ts';
@@ -161,11 +163,12 @@ test('negative control: the updates checker reports a transaction that read two 
   t.deepEqual(checkUpdates(events.slice(0, 1)), []);
 });
 
-test('the REPL refuses an `update` typed at it, and a file whose run block updates, with U0140', async (t) => {
+test('the REPL refuses an `update` typed at it, and a file whose run block updates, with U0140', (t) => {
   const declared = checkEntities(parseReplInput(counter, '<repl:1>').input!.entities);
   const typed = parseReplInput('update Counter {\n  m: int = 0\n}', '<repl:2>');
   const checked = checkClientStatements(declared.table, typed.input!.statements, { variables: new Map(), slotCount: 0 });
   t.deepEqual(checked.diagnostics.map((entry) => entry.code), ['U0140']);
-  const session = await ent(['repl', 'p.ent'], { 'p.ent': `${counter}run {\n  update Counter {\n    m: int = 0\n  }\n}\n` });
-  t.regex(session.stderr, /error\[U0140\]: the REPL does not run live updates yet/);
+  const io = memoryIo({ 'p.ent': `${counter}run {\n  update Counter {\n    m: int = 0\n  }\n}\n` });
+  new ReplSession(io, 'reference', defaultRunSettings).submit(':load p.ent');
+  t.regex(io.stderr.join('\n'), /error\[U0140\]: the REPL does not run live updates yet, and p.ent's run block updates `Counter`/);
 });
