@@ -64,7 +64,10 @@ async function assertNothingLeft(t: { true: (value: boolean, message?: string) =
   t.true(!readdirSync(tmpdir()).includes(engine.processes.folder.split('/').pop()!), 'the run\'s folder is still there');
 }
 
-const examples = readdirSync('examples').filter((name) => name.endsWith('.ent')).map((name) => `examples/${name}`);
+// Live updates do not run on Restate yet (`ent run --engine restate` refuses them with U0140, tested by
+// tests/updates.test.ts): erasure.ent is left out here.
+const examples = readdirSync('examples').filter((name) => name.endsWith('.ent'))
+  .filter((name) => !/^\s*update\s+\w+\s*\{/m.test(readFileSync(`examples/${name}`, 'utf8'))).map((name) => `examples/${name}`);
 const extraPrograms = ['corpus/calls/reentrant-cycle.ent', 'corpus/calls/recursion-self-calls.ent'];
 
 /**
