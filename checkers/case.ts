@@ -17,6 +17,7 @@ import { anomaliesToViolations, checkDependencyGraph, historyFromEvents } from '
 import { decisionsAndInstalls } from './ent-history.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
 import { checkStreams } from './streams.ts';
+import { checkUpdates } from './updates.ts';
 import { checkLiveness } from './liveness.ts';
 import { checkInstallation, installationViolations } from './installation.ts';
 import { checkReplay } from './replay.ts';
@@ -81,6 +82,7 @@ export function checkRun(program: TypedProgram, runtime: RuntimeSettings, run: F
   const violations: Violation[] = checkLiveness(run.stuck, run.stuckBecause, runtime.delivery);
   violations.push(...checkExactlyOnce(run.events));
   violations.push(...checkStreams(run.events));
+  violations.push(...checkUpdates(run.events));
   violations.push(...checkReplay(program, run.events, run.entities, runtime.stepLimit).violations);
   violations.push(...anomaliesToViolations(checkDependencyGraph(historyFromEvents(run.events)).anomalies));
   const quiet = run.stuck.length === 0 || run.stuckBecause === 'quiet';

@@ -72,5 +72,6 @@ export function findingsOf(violations: readonly Violation[]): string[] {
     findings.push('the dependency graph found a read or a commit that no correct run has (see below)');
   }
   if (has('liveness')) findings.push('not live: a request was never answered');
+  if (has('updates')) findings.push('an update in the middle of a transaction: part of it ran on the old code and part on the new');
   return findings;
 }

@@ -40,7 +40,7 @@ export interface CommandSpec {
   readonly details?: readonly string[];
 }
 
-export type UsageCode = 'U0101' | 'U0102' | 'U0103' | 'U0104' | 'U0105' | 'U0106' | 'U0107' | 'U0108' | 'U0109' | 'U0110' | 'U0120' | 'U0121' | 'U0130' | 'U0131';
+export type UsageCode = 'U0101' | 'U0102' | 'U0103' | 'U0104' | 'U0105' | 'U0106' | 'U0107' | 'U0108' | 'U0109' | 'U0110' | 'U0120' | 'U0121' | 'U0130' | 'U0131' | 'U0140';
 
 export class UsageError {
   constructor(

@@ -28,7 +28,7 @@ import {
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import { maxSourceOption } from './files.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal, updatesRefusal } from './load.ts';
 import { defaultRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import { runtimeSettings, type RunSettings } from './semantics.ts';
 import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
@@ -157,7 +157,7 @@ async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: Check
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  const refusal = streamsRefusal(loaded.program, '`ent check --engine restate`');
+  const refusal = streamsRefusal(loaded.program, '`ent check --engine restate`') ?? updatesRefusal(loaded.program, '`ent check --engine restate`');
   if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.entities.size === 0) {
     return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to check`,

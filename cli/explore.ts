@@ -21,7 +21,7 @@ import { exitSuccess, exitUsage } from './exit.ts';
 import { maxSourceOption, writeProblem } from './files.ts';
 import { vizOption } from './viz.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal, updatesRefusal } from './load.ts';
 import { defaultRunSettings, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import type { RunSettings } from './semantics.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
@@ -155,7 +155,7 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  const refusal = streamsRefusal(loaded.program, '`ent explore`');
+  const refusal = streamsRefusal(loaded.program, '`ent explore`') ?? updatesRefusal(loaded.program, '`ent explore`');
   if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.entities.size === 0) {
     return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to explore`,

@@ -12,7 +12,7 @@ import { exitSuccess, exitUsage } from './exit.ts';
 import { exploreOptions, scopeOptions } from './explore.ts';
 import { maxSourceOption, writeTextFile } from './files.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal, updatesRefusal } from './load.ts';
 import { defaultRunSettings } from './runtime-options.ts';
 
 /** `ent graph`'s own defaults: a scope small enough to draw. */
@@ -63,7 +63,7 @@ export function graphCli(io: Io, given: ParsedArguments): number {
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  const refusal = streamsRefusal(loaded.program, '`ent graph`');
+  const refusal = streamsRefusal(loaded.program, '`ent graph`') ?? updatesRefusal(loaded.program, '`ent graph`');
   if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.entities.size === 0) {
     return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to draw`,

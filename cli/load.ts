@@ -44,6 +44,18 @@ export function streamsRefusal(program: TypedProgram, what: string): UsageError 
     'streams run under `ent run` and `ent check` for now');
 }
 
+/**
+ * Live updates run under every semantics of `ent run` and under `ent check` on the simulated engine
+ * (docs/language.md §15); `ent explore`, `ent graph` and `--engine restate` do not run them yet and
+ * refuse a program whose run block updates code, with this error.
+ */
+export function updatesRefusal(program: TypedProgram, what: string): UsageError | undefined {
+  const first = program.updates?.[0];
+  if (first === undefined) return undefined;
+  return new UsageError('U0140', `${what} does not run live updates yet, and this program's run block updates \`${first.entity}\``,
+    'live updates run under `ent run` and `ent check` on the simulated engine for now');
+}
+
 export function formatUsageError(error: UsageError): string {
   return `error[${error.code}]: ${error.message}${error.hint === undefined ? '' : `\n  = hint: ${error.hint}`}`;
 }

@@ -374,6 +374,11 @@ export class ReplSession {
         `streams run under \`ent run --semantics reference ${source.name}\` for now`));
     }
     const statements = parsed.program.runBlocks.flatMap((run) => run.body.statements);
+    const update = statements.find((statement) => statement.kind === 'Update');
+    if (update !== undefined && update.kind === 'Update') {
+      return this.refuse(new UsageError('U0140', `the REPL does not run live updates yet, and ${source.name}'s run block updates \`${update.entity.name}\``,
+        `updates run under \`ent run ${source.name}\`; at the REPL, redeclare the entity type to migrate its entities`));
+    }
     return this.evaluate(parsed.program.entities, statements, false);
   }
 

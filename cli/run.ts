@@ -15,7 +15,7 @@ import { displayPath, errnoCode, maxSourceOption, writeProblem } from './files.t
 import { HistoryFile } from './history-file.ts';
 import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import type { Io } from './io.ts';
-import { loadProgram, reportUsageError, sourceBytesMax } from './load.ts';
+import { loadProgram, reportUsageError, sourceBytesMax, updatesRefusal } from './load.ts';
 import { describeRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import {
   defaultSemantics, Interrupted, InterruptibleClient, semanticsEntry, semanticsNames, type RunHost, type RunSettings,
@@ -137,6 +137,8 @@ function runWithRestate(io: Io, parsed: ParsedArguments, settings: RunSettings, 
   const loaded = loadProgram(io, path, sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
+  const refusal = updatesRefusal(loaded.program, '`ent run --engine restate`');
+  if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.run === undefined) {
     io.err(`note: ${loaded.source.name} has no run block; nothing to run (try \`ent repl ${loaded.source.name}\`)`);
     return exitSuccess;

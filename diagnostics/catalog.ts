@@ -94,6 +94,15 @@ export const catalog = [
   entry('E0512', 'static', 'assignment to self', '`self` is not a variable.'),
   entry('E0513', 'static', 'loop variable assigned', 'The variable of a `for` loop is read-only inside the loop.'),
   entry('E0514', 'static', 'seal outside the run block', '`seal` is the client\'s: a stream is sealed by the run block, not by a transaction.'),
+  entry('E0515', 'static', 'update not at the top of the run block', '`update NAME { … }` is a step of the run block, at its top level: not in a method, and not inside `if`, `while` or `for`, so that every version of the code is known when the program is checked.'),
+  entry('E0516', 'static', 'update of an unknown entity type', '`update NAME { … }` names an entity type that the program does not declare.'),
+  entry('E0517', 'static', 'update changes the key', 'An update cannot redeclare the key of an entity type: every reference holds the key.'),
+  entry('E0518', 'static', 'update changes a field\'s type', 'An update cannot give a field a new type: existing entities hold values of the old one. Add a field of a new name and fill it in `migrate { … }`.'),
+  entry('E0519', 'static', 'update changes a signature', 'An update keeps the parameters and result of every method and of `init` (other code calls them as declared), and cannot add an `init` that takes parameters.'),
+  entry('E0520', 'static', 'update changes a consumer\'s routing', 'An update may give a consumer a new body, but keeps its routing key as written, and cannot add a consumer of a stream the type did not consume.'),
+  entry('E0521', 'static', 'two migrate blocks', 'An update has at most one `migrate { … }` block.'),
+  entry('E0523', 'static', 'added field without a default', 'A field that an update adds takes its default in every entity that exists, so it needs one.'),
+  entry('E0522', 'static', 'migration with effects beyond its entity', 'A `migrate { … }` block reads and writes its own entity\'s fields and computes: no call, read of another entity, `new`, `async`, `await`, `emit` or `abort`, since it may run at the entity\'s next use rather than at the update.'),
 
   // Errors of the client's own computation (run block), exit status 1.
   entry('R0101', 'client', 'client computation failed', 'The run block itself divided by zero, overflowed, indexed out of range, missed a key or built a value too large.'),
@@ -131,6 +140,7 @@ export const catalog = [
   entry('U0131', 'usage', 'Restate server not reachable', '`--engine restate`: the Restate server did not answer on its admin or ingress port in time, or did not register the service process that serves the program (a port taken by another process, a server that stopped, a wrong `--restate-url` or `--restate-admin-url`).'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
   entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under every semantics of `ent run`, and `ent check` and `ent cps` take it; `ent explore`, `ent graph`, the REPL and `ent check --engine restate` do not support streams yet and refuse it.'),
+  entry('U0140', 'usage', 'live updates not supported here', 'A program with `update NAME { … }` runs under `ent run` (the reference model, the split machine and the distributed runtime) and `ent check`; `ent explore`, `ent graph`, the Restate engine and the REPL do not run live updates yet and refuse such a program (at the REPL, redeclaring an entity type migrates its entities instead).'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

@@ -162,7 +162,25 @@ export type Statement =
   /** `emit NAME e`: the list `e` is one atom of stream NAME. */
   | { readonly kind: 'Emit'; readonly stream: Identifier; readonly events: Expression; readonly span: Span }
   | { readonly kind: 'Seal'; readonly stream: Identifier; readonly span: Span }
+  /**
+   * `update NAME { members; migrate { … } }`: a live update of entity type NAME, in the run block only.
+   * The members replace the same-named ones of the type's code, or are added; `migrate` (at most one)
+   * runs on the state of each entity that exists.
+   */
+  | {
+      readonly kind: 'Update';
+      readonly entity: Identifier;
+      readonly members: readonly Member[];
+      readonly migrate: readonly MigrateBlock[];
+      readonly span: Span;
+    }
   | { readonly kind: 'ExpressionStatement'; readonly expression: Expression; readonly span: Span };
+
+/** `migrate { … }` in an update: the body runs on each existing entity, as a method of the new code. */
+export interface MigrateBlock {
+  readonly body: Block;
+  readonly span: Span;
+}
 
 export type IfStatement = Extract<Statement, { kind: 'If' }>;
 

@@ -61,6 +61,14 @@ export const contextualStream = 'stream';
 export const contextualEmit = 'emit';
 export const contextualSeal = 'seal';
 
+/**
+ * `update` and `migrate` are contextual as well (`a.update(…)` is a method of programs written before
+ * live updates): `update NAME { … }` is a run-block statement, and `migrate { … }` a member of its body
+ * only, recognized by the word followed by `{`.
+ */
+export const contextualUpdate = 'update';
+export const contextualMigrate = 'migrate';
+
 export const keywordTokens: readonly TokenType[] = [
   Entity, Key, Fn, Init, Run, Let, If, Else, While, For, In, Break, Continue, Return, Abort, Print, New,
   Self, True, False, Async, Await,

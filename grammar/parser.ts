@@ -366,6 +366,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.printStatement) },
     { GATE: () => this.startsContextual(T.contextualEmit), ALT: () => this.SUBRULE(this.emitStatement) },
     { GATE: () => this.startsContextual(T.contextualSeal), ALT: () => this.SUBRULE(this.sealStatement) },
+    { GATE: () => this.startsContextual(T.contextualUpdate), ALT: () => this.SUBRULE(this.updateStatement) },
     { ALT: () => this.SUBRULE(this.expressionStatement) },
   ]));
 
@@ -454,6 +455,33 @@ class EntParser extends EmbeddedActionsParser {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     return this.build((): A.Statement => ({ kind: 'Seal', stream: this.builder.identifier(stream), span: this.spanFrom(first) }));
+  });
+
+  /** `update NAME { members; migrate { … } }`: a live update of entity type NAME. */
+  public updateStatement = this.RULE('updateStatement', (): A.Statement => {
+    const first = this.CONSUME(T.Identifier);
+    const name = this.CONSUME2(T.Identifier);
+    this.optionalNewline();
+    this.CONSUME(T.LCurly);
+    const members: A.Member[] = [];
+    const migrate: A.MigrateBlock[] = [];
+    this.MANY(() => this.OR([
+      { ALT: () => { this.SUBRULE(this.terminator); } },
+      {
+        GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === T.contextualMigrate && this.LA(2).tokenType === T.LCurly,
+        ALT: () => {
+          const word = this.CONSUME3(T.Identifier);
+          const body = this.SUBRULE(this.block);
+          this.build(() => migrate.push({ body, span: this.spanFrom(word) }));
+          this.SUBRULE3(this.terminator);
+        },
+      },
+      { ALT: () => { members.push(this.SUBRULE(this.member)); this.SUBRULE2(this.terminator); } },
+    ]));
+    this.CONSUME(T.RCurly);
+    return this.build((): A.Statement => ({
+      kind: 'Update', entity: this.builder.identifier(name), members, migrate, span: this.spanFrom(first),
+    }));
   });
 
   /** An expression, or an assignment whose target the AST builder checks (`x`, `self.f`, `x[i]`, …). */

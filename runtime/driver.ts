@@ -13,7 +13,7 @@ import type { ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { seedEntities } from './host.ts';
-import { hasStreams, streamsSeed } from './streams.ts';
+import { systemSeeds } from './updates.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
 import type { NextEventSearch } from './next-event.ts';
@@ -134,7 +134,9 @@ function runClosedLoop(
   // The setup builds the initial state, as loading a database does before a test: no faults strike it.
   let config: Configuration = { ...initialConfiguration(settings, clientCount, options.recordHistory ?? true), faultsActive: workload.setup.length === 0 };
   // A stream program's `$Streams(0)` exists from the start (a method may emit; nothing here drains).
-  if (hasStreams(program)) config = seedEntities(config, [streamsSeed(program)], 0);
+  // So is a program's `$Code(0)`, when the run block updates code (runtime/updates.ts).
+  const seeds = systemSeeds(program, settings);
+  if (seeds.length > 0) config = seedEntities(config, seeds, 0);
   // Queues read by position (a shift would copy the rest of a queue of a million requests each time).
   const queues = workload.clients.map((requests) => new Queue(requests));
   const setup = new Queue(workload.setup);

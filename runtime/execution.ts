@@ -5,6 +5,7 @@
 // state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
 // into the token, never into the store: only a commit makes them durable.
 
+import { localCodeCopy } from './updates.ts';
 import { moveRuleCounts, newRuleCounts, runCompiled, type LocalRunState } from '../interpreter/compiled.ts';
 import type { LocalEnd } from '../interpreter/fast-path.ts';
 import { enterMethod, pushFrame, resumeFrame, step, type Activation, type Frame, type FrameStack } from '../interpreter/machine.ts';
@@ -301,7 +302,8 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
 function endActivation(config: Configuration, nodeId: NodeId, end: LocalEnd, token: Token, context: ExecutionContext): Configuration {
   switch (end.kind) {
     case 'suspended': {
-      const outgoing = end.outgoing;
+      // The zoo's `update-mid-atom` reads the code versions from the node's own copy (runtime/updates.ts).
+      const outgoing = localCodeCopy(end.outgoing, nodeId, config.settings.bug);
       const target = outgoing.kind === 'create' ? referenceValue(outgoing.entity, outgoing.key) : outgoing.target;
       const message: MessageBody = { ...outgoing, token };
       return send(config, nodeAddress(nodeId), nodeAddress(nodeOf(target, config.settings.nodes)), message, context.choices);

@@ -5,7 +5,8 @@
 
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Outcome as SemanticsOutcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
-import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
+import { hasStreams, StreamDriver } from './streams.ts';
+import { LateInstalls, systemSeeds, throughGetters } from './updates.ts';
 import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
@@ -53,6 +54,7 @@ export class DistributedHost implements TransactionHost {
   /** Answers collected from the client, by request id, until the run block asks for them. */
   private readonly answers = new Map<string, Outcome>();
   private readonly stepsPerWaitMax: number;
+  private readonly lateInstalls: LateInstalls;
   readonly ruleCounts = new Map<string, number>();
   steps = 0;
   /** The requests pending when an interrupt came, and the step limit to go back to once it is served. */
@@ -66,12 +68,15 @@ export class DistributedHost implements TransactionHost {
     private readonly options: DistributedOptions,
   ) {
     const initial = seedEntities(initialConfiguration(options.settings, 1, options.history !== 'none'), options.initialEntities ?? []);
-    this.configuration = hasStreams(program) ? seedEntities(initial, [streamsSeed(program)], 0) : initial;
+    // The system-owned entities (`$Streams(0)`, `$Code(0)`) exist from the start (runtime/updates.ts).
+    const seeds = systemSeeds(program, options.settings);
+    this.configuration = seeds.length > 0 ? seedEntities(initial, seeds, 0) : initial;
     this.streams = hasStreams(program)
       ? new StreamDriver(program, this, () => this.runUntil(() => this.tickets.every(({ requestId }) => this.answers.has(requestId))), options.settings.bug)
       : undefined;
     this.choices = options.choices ?? new SeededChoices(options.seed ?? '1');
     this.stepsPerWaitMax = options.stepsPerWaitMax ?? 2_000_000;
+    this.lateInstalls = new LateInstalls(options.settings);
   }
 
   get config(): Configuration {
@@ -80,8 +85,10 @@ export class DistributedHost implements TransactionHost {
 
   submit(request: Request): number {
     const trace: TraceEntry[] = [];
-    const submitted = submit(this.configuration, 0, request, { choices: this.choices, trace });
+    const submitted = submit(this.configuration, 0, throughGetters(this.program, request), { choices: this.choices, trace });
     this.configuration = submitted.config;
+    // The zoo's `update-mid-atom` installs an update on the other nodes' copies late (runtime/updates.ts).
+    for (const late of this.lateInstalls.after(request)) this.configuration = submit(this.configuration, 0, late, { choices: this.choices, trace }).config;
     this.emit(trace);
     this.drainHistory();
     this.tickets.push({ requestId: submitted.requestId, request });

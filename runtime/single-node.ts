@@ -12,7 +12,8 @@ import {
 import { printTermHead } from '../semantics/print-core.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Outcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
-import { hasStreams, StreamDriver, streamsSeed } from './streams.ts';
+import { hasStreams, StreamDriver } from './streams.ts';
+import { systemSeeds, throughGetters } from './updates.ts';
 import {
   abort, canonical, referenceValue, TransactionAbort, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
@@ -70,8 +71,8 @@ export class SingleNodeHost implements TransactionHost {
       counts: this.counts,
       write: (field, value) => this.entities.write(this.writing!, field, value),
     };
+    this.entities.restore(systemSeeds(program));
     if (hasStreams(program)) {
-      this.entities.restore([streamsSeed(program)]);
       this.streams = new StreamDriver(program, this, () => undefined);
     }
   }
@@ -80,7 +81,7 @@ export class SingleNodeHost implements TransactionHost {
   readonly streams: StreamHost | undefined;
 
   submit(request: Request): number {
-    this.outcomes.push(this.execute(request));
+    this.outcomes.push(this.execute(throughGetters(this.program, request)));
     return this.outcomes.length - 1;
   }
 

@@ -31,6 +31,7 @@ export interface ZooDemonstration {
 
 const bank: ZooDemonstration = { program: 'examples/bank.ent', workload: 'random', seed: '1' };
 const orders: ZooDemonstration = { program: 'examples/orders.ent', workload: 'run', seed: '1' };
+const erasure: ZooDemonstration = { program: 'examples/erasure.ent', workload: 'run', seed: '1' };
 
 export const zoo: readonly ZooVariant[] = [
   {
@@ -133,6 +134,13 @@ export const zoo: readonly ZooVariant[] = [
     symptom: 'an atom emitted once is processed twice (a reorder delivered twice)',
     caughtAs: ['replay:different-answer', 'replay:replay-commits', 'replay:different-abort', 'replay:final-state'],
     shownBy: { ...orders, faults: 'drop=0.02,dup=0.02,delay=0.05,crash=0.05,downtime=4' },
+  },
+  {
+    name: 'update-mid-atom',
+    breaks: 'U-Version: each node keeps its own copy of the code versions and installs an update when the update reaches it, and code reads its node\'s copy, outside the transaction that reads the code entity',
+    symptom: 'an atom that runs while the update is on its way runs on the new code on one node and on the old code on another: an update applied in the middle of an atom',
+    caughtAs: ['updates:mixed-versions'],
+    shownBy: erasure,
   },
 ];
 

@@ -76,6 +76,7 @@ export function statementExpressions(statement: Statement): readonly Expression[
     case 'Emit':
       return [statement.events];
     case 'Seal':
+    case 'Update':
       return [];
     case 'Break':
     case 'Continue':

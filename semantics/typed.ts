@@ -21,6 +21,29 @@ export interface TypedProgram {
   /** In declaration order. */
   readonly streams: ReadonlyMap<string, TypedStream>;
   readonly run: TypedRunBlock | undefined;
+  /**
+   * The live updates of the run block (`update NAME { … }`), in program order; absent or empty when it
+   * has none. `entities` is the code before the first of them.
+   */
+  readonly updates?: readonly TypedUpdate[];
+}
+
+/**
+ * `update NAME { … }`: from this step of the serial order on, entity type `entity` runs `code`. Versions
+ * of a type count from 0 (its declaration); this is version `version`.
+ */
+export interface TypedUpdate {
+  readonly entity: string;
+  readonly version: number;
+  /** The type's whole code from this update on: unchanged members kept, replaced and added ones new. */
+  readonly code: TypedEntity;
+  /** Fields that this version adds: an existing entity takes their defaults when it migrates. */
+  readonly added: readonly TypedField[];
+  /** `migrate { … }`: runs on each existing entity's state, as a method of the new code (U-Migrate). */
+  readonly migrate: TypedMethod | undefined;
+  /** Every entity type's code after this update. */
+  readonly entities: ReadonlyMap<string, TypedEntity>;
+  readonly span: Span;
 }
 
 /** `stream NAME: T`, with the entity types that consume it. */
@@ -126,6 +149,8 @@ export type Statement =
   | { readonly kind: 'Emit'; readonly stream: string; readonly events: Expression; readonly span: Span }
   /** `seal NAME`, in the run block only. */
   | { readonly kind: 'Seal'; readonly stream: string; readonly span: Span }
+  /** `update NAME { … }`, at the top level of the run block only: installs version `version` of `entity`. */
+  | { readonly kind: 'Update'; readonly entity: string; readonly version: number; readonly span: Span }
   | { readonly kind: 'ExpressionStatement'; readonly expression: Expression; readonly span: Span };
 
 /** What `x[i] = e`, `xs.push(v)` and `m.remove(k)` change: a local variable or a field of `self`. */

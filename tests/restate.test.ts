@@ -64,7 +64,10 @@ async function assertNothingLeft(t: { true: (value: boolean, message?: string) =
   t.true(!readdirSync(tmpdir()).includes(engine.processes.folder.split('/').pop()!), 'the run\'s folder is still there');
 }
 
-const examples = readdirSync('examples').filter((name) => name.endsWith('.ent')).map((name) => `examples/${name}`);
+// Live updates do not run on Restate yet (`ent run --engine restate` refuses them with U0140, tested by
+// tests/updates.test.ts): erasure.ent is left out here.
+const examples = readdirSync('examples').filter((name) => name.endsWith('.ent'))
+  .filter((name) => !/^\s*update\s+\w+\s*\{/m.test(readFileSync(`examples/${name}`, 'utf8'))).map((name) => `examples/${name}`);
 const extraPrograms = ['corpus/calls/reentrant-cycle.ent', 'corpus/calls/recursion-self-calls.ent'];
 
 /**
@@ -343,7 +346,7 @@ const long = process.env.ENT_RESTATE_LONG === '1' && unavailable === undefined ?
 long('the corpus\'s distributed subset prints the reference model\'s output on Restate (ENT_RESTATE_LONG=1)', async (t) => {
   // calls/deep-recursion.ent included: its 1,000-hop recursion across two entities is 2,000 Restate calls
   // of the same size at every depth (the coordinator keeps the frame stack; docs/engines.md).
-  const programs = loadCorpus().filter((program) => program.errors.length === 0 && !intendedDifferences.has(program.name));
+  const programs = loadCorpus().filter((program) => program.errors.length === 0 && !program.updates && !intendedDifferences.has(program.name));
   const engine = await RestateEngine.start({ programText: bank, protocol: '2pl', stepLimit: 1_000_000 });
   const pids = engine.processes.pids();
   try {

@@ -216,6 +216,18 @@ export class BodyChecker {
             'the client seals a stream once it will emit no more; a transaction emits, and never seals');
         }
         return { kind: 'Seal', stream: statement.stream.name, span: at };
+      case 'Update':
+        if (this.options.allowRedeclaration === true) {
+          this.report('U0140', 'the REPL does not run live updates yet', at,
+            `redeclare the entity type instead (\`entity ${statement.entity.name} { … }\`): its entities are migrated, fields kept by name`);
+          return { kind: 'Update', entity: statement.entity.name, version: 0, span: at };
+        }
+        // The run block's top-level updates are checked by ./updates.ts before they reach here.
+        this.report('E0515', this.options.mode === 'run' ? '`update` stands at the top level of the run block' : '`update` is allowed only in the run block', at,
+          this.options.mode === 'run'
+            ? 'an update is one step of the serial order, known when the program is checked: take it out of the `if`, `while` or `for`'
+            : 'a live update is the client\'s: write it in the run block, between its other steps');
+        return { kind: 'Update', entity: statement.entity.name, version: 0, span: at };
       default:
         throw new Error(`assertion: unknown statement ${(statement as A.Statement).kind}`);
     }

@@ -15,6 +15,7 @@ import {
   declareEntities, declareStreams, TypeResolver, type EntitySignature, type EntityTable, type MethodSignature, type StreamTable,
 } from './declarations.ts';
 import { alwaysReturns, checkInitialization } from './initialization.ts';
+import { checkRunBlock } from './updates.ts';
 import { aType } from './wording.ts';
 
 export type { EntityTable } from './declarations.ts';
@@ -36,11 +37,8 @@ export function checkProgram(program: A.Program): CheckResult {
   }
   const runBlock = program.runBlocks[0];
   let run: T.TypedRunBlock | undefined;
-  if (runBlock !== undefined) {
-    const checker = new BodyChecker(table, { mode: 'run', entity: undefined, result: voidType, streams }, diagnostics);
-    const body = checker.block(runBlock.body);
-    run = { body, slotCount: checker.slotCount, span: runBlock.span };
-  }
+  let updates: readonly T.TypedUpdate[] = [];
+  if (runBlock !== undefined) ({ run, updates } = checkRunBlock(runBlock, table, entities, streams, diagnostics));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { program: undefined, table, diagnostics: sorted };
   const typedStreams = new Map<string, T.TypedStream>();
@@ -48,7 +46,8 @@ export function checkProgram(program: A.Program): CheckResult {
     const consumers = [...entities.values()].filter((entity) => entity.handlers.has(stream.name)).map((entity) => entity.name);
     typedStreams.set(stream.name, { name: stream.name, eventType: stream.eventType, consumers, span: stream.declaration.span });
   }
-  return { program: { entities, streams: typedStreams, run }, table, diagnostics: sorted };
+  const typed: T.TypedProgram = updates.length === 0 ? { entities, streams: typedStreams, run } : { entities, streams: typedStreams, run, updates };
+  return { program: typed, table, diagnostics: sorted };
 }
 
 /** Checks entity declarations alone (the REPL's declarations, with no run block). */
@@ -94,7 +93,7 @@ function checkEntityBodies(table: EntityTable, streams: StreamTable | undefined,
   return entities;
 }
 
-function checkEntity(entity: EntitySignature, table: EntityTable, streams: StreamTable | undefined, diagnostics: Diagnostic[]): T.TypedEntity {
+export function checkEntity(entity: EntitySignature, table: EntityTable, streams: StreamTable | undefined, diagnostics: Diagnostic[]): T.TypedEntity {
   const fields = [...entity.fields.values()].map((field) => ({
     name: field.name,
     type: field.type,
@@ -223,7 +222,7 @@ function checkDefault(initializer: A.Expression, type: Type, table: EntityTable,
   }
 }
 
-function checkMethod(
+export function checkMethod(
   entity: EntitySignature,
   method: MethodSignature,
   table: EntityTable,

@@ -86,6 +86,7 @@ class InitAnalysis {
       case 'ExpressionStatement':
       case 'Emit':
       case 'Seal':
+      case 'Update':
         return assigned;
       default:
         return assertNever(statement);

@@ -11,6 +11,8 @@ import {
 import type * as T from '../typed.ts';
 import { assertNever, voidValue } from '../values.ts';
 import { emitCall, streamsCoreEntity } from './streams.ts';
+import { codeCoreEntity, readsThroughGetters, versionedCoreEntity } from './updates.ts';
+import { codeEntity, updatedTypes } from '../updates.ts';
 
 /** Where `break` and `continue` go inside the innermost loop. */
 interface LoopTargets {
@@ -29,7 +31,13 @@ export interface DesugarOptions {
 
 export function desugarProgram(program: T.TypedProgram, options: DesugarOptions = {}): CoreProgram {
   const entities = new Map<string, CoreEntity>();
+  const updated = updatedTypes(program);
   for (const entity of program.entities.values()) {
+    // An entity type that the run block updates holds every version of its code (./updates.ts).
+    if (updated.has(entity.name)) {
+      entities.set(entity.name, versionedCoreEntity(program, entity.name, (method) => desugarMethod(method, options)));
+      continue;
+    }
     const methods = new Map<string, CoreMethod>();
     if (entity.init !== undefined) methods.set('init', desugarMethod(entity.init, options));
     for (const method of entity.methods.values()) methods.set(method.name, desugarMethod(method, options));
@@ -41,6 +49,14 @@ export function desugarProgram(program: T.TypedProgram, options: DesugarOptions 
   // The streams: the state and the steps of the system-owned entity `$Streams(0)` (./streams.ts).
   const streams = streamsCoreEntity(program, (method) => desugarMethod(method, options));
   if (streams !== undefined) entities.set(streams.name, streams);
+  if (updated.size === 0) return { entities };
+  // Live updates: the code versions are the state of `$Code(0)`, and reads of an updated type's fields
+  // go through its getters, which migrate the entity first (./updates.ts).
+  entities.set(codeEntity, codeCoreEntity(program, program.updates![0].span));
+  for (const [name, entity] of entities) {
+    const methods = new Map([...entity.methods].map(([method, core]) => [method, { ...core, body: readsThroughGetters(core.body, updated) }]));
+    entities.set(name, { ...entity, methods });
+  }
   return { entities };
 }
 
@@ -154,6 +170,8 @@ class Desugarer {
         });
       case 'Seal':
         throw new Error('assertion: seal in a method passed the checker');
+      case 'Update':
+        throw new Error('assertion: update in a method passed the checker');
       case 'ExpressionStatement': {
         const expression = statement.expression;
         if (expression.kind !== 'Mutation') return this.atom(expression, () => rest());

@@ -15,6 +15,7 @@ import {
   printedForm, TransactionAbort, voidValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import { Evaluator, normal, type Completion, type Frame } from './evaluator.ts';
+import { codeReference, installArguments } from '../updates.ts';
 
 /** An error of the client's own computation: the run stops with exit status 1. */
 export class ClientError {
@@ -103,6 +104,16 @@ export class Client extends Evaluator {
     const streams = this.host.streams;
     if (streams === undefined) throw new Error('assertion: a stream program runs on a semantics without streams');
     streams.seal(stream);
+  }
+
+  /**
+   * `update T { … }` (U-Update): the client's requests still running are waited for first (their
+   * outcomes kept for \`await\`, unprinted), so that the update follows them in the serial order as it
+   * does in the run block; then the update is one request on \`$Code(0)\`, after which the streams drain.
+   */
+  protected override liveUpdate(entity: string, version: number): void {
+    for (const future of this.pending) this.outcomeOf(future);
+    this.transact({ kind: 'call', target: codeReference, method: '$install', args: installArguments(entity, version) });
   }
 
   /** The value of a client variable (for the REPL's completion and `:state`). */

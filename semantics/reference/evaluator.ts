@@ -53,6 +53,11 @@ export abstract class Evaluator {
   protected abstract emit(stream: string, events: readonly Value[], span: Span): void;
   /** `seal NAME` (the checker allows it in the run block only). */
   protected abstract seal(stream: string, span: Span): void;
+  /** `update NAME { … }` (only the client runs one: the checker keeps it in the run block). */
+  protected liveUpdate(entity: string, version: number, span: Span): void {
+    void entity; void version; void span;
+    throw new Error('assertion: an update outside the run block passed the checker');
+  }
 
   // ------------------------------------------------------------------------------------ statements
 
@@ -113,6 +118,9 @@ export abstract class Evaluator {
         return normal;
       case 'Seal':
         this.seal(statement.stream, statement.span);
+        return normal;
+      case 'Update':
+        this.liveUpdate(statement.entity, statement.version, statement.span);
         return normal;
       default:
         return assertNever(statement);

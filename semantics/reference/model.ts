@@ -10,13 +10,14 @@
 import type { Span } from '../../grammar/span.ts';
 import type * as T from '../typed.ts';
 import {
-  abort, canonical, listToArray, listValue, referenceValue, TransactionAbort, voidValue, type ListValue, type MapKey, type ReferenceValue, type Value,
+  abort, canonical, listToArray, listValue, mapValue, referenceValue, TransactionAbort, voidValue, type ListValue, type MapKey, type ReferenceValue, type Value,
 } from '../values.ts';
 import type { Completion, Frame } from './evaluator.ts';
 import { ResumableEvaluator, type Creation, type Invocation } from './resumable.ts';
 import { EntityStore, type EntityState } from './store.ts';
 import { StreamState } from './streams.ts';
 import { streamsEntity } from '../desugar/streams.ts';
+import { codeEntity, codeKey, getterPrefix, updatedTypes, updateOf, versionField, versionsOf } from '../updates.ts';
 import type { Atom, Outcome, Request } from '../transactions.ts';
 
 export const defaultStepLimit = 1_000_000;
@@ -42,11 +43,84 @@ export class ReferenceModel extends ResumableEvaluator {
   /** Stream steps that take effect only if the open transaction commits (`$next` taking its atom). */
   private onCommit: (() => void)[] = [];
 
+  /** The current version of each entity type that the program updates (U-Update). */
+  private readonly versions = new Map<string, number>();
+  private readonly updated: ReadonlySet<string>;
+  /**
+   * Every field of every version of an updated type, with the default it is declared with first: an
+   * entity holds them all from its creation (those of later versions unused until it migrates), as the
+   * split program's entities do, so that the final states of the two compare field by field.
+   */
+  private readonly allFields = new Map<string, ReadonlyMap<string, Value | undefined>>();
+
   constructor(private program: T.TypedProgram, options: ReferenceOptions = {}) {
     super();
     this.stepLimit = options.stepLimit ?? defaultStepLimit;
+    this.updated = updatedTypes(program);
+    for (const entity of this.updated) {
+      this.versions.set(entity, 0);
+      const fields = new Map<string, Value | undefined>();
+      for (const code of versionsOf(program, entity)) {
+        for (const field of code.fields) if (!fields.has(field.name)) fields.set(field.name, field.initial);
+      }
+      this.allFields.set(entity, fields);
+    }
   }
 
+  /** The code versions as the split semantics' `$Code(0)` holds them, when the program has updates. */
+  codeState(): EntityState | undefined {
+    if (this.updated.size === 0) return undefined;
+    const versions = mapValue(new Map<MapKey, Value>([...this.versions]));
+    return { entity: codeEntity, key: codeKey, fields: new Map<string, Value | undefined>([['id', codeKey], ['versions', versions]]) };
+  }
+
+  /** The code version of an updated entity type (0 for its declaration). */
+  codeVersion(entity: string): number {
+    return this.versions.get(entity) ?? 0;
+  }
+
+  /**
+   * A request on the system-owned `$Code(0)` (semantics/updates.ts). `$install(T, v)` is the update
+   * (U-Update): from here on, every transaction runs version v of T; each existing entity of T is
+   * migrated at its next use (U-Migrate, \`upToDate\`). `$version(T)` answers the version (U-Version).
+   */
+  private codeCall(method: string, args: readonly Value[]): Value {
+    const entity = args[0] as string;
+    switch (method) {
+      case '$install': {
+        const version = args[1] as number;
+        // Installing a version again changes nothing (a broken runtime of the zoo installs each update on several copies).
+        if (version <= this.codeVersion(entity)) return voidValue;
+        if (version !== this.codeVersion(entity) + 1) throw new Error(`assertion: version ${version} of ${entity} installed after ${this.codeVersion(entity)}`);
+        const update = updateOf(this.program, entity, version);
+        this.versions.set(entity, version);
+        this.program = { ...this.program, entities: update.entities };
+        return voidValue;
+      }
+      case '$version':
+        return this.codeVersion(entity);
+      default:
+        throw new Error(`assertion: no code step ${method}`);
+    }
+  }
+
+  /**
+   * U-Migrate: an entity of an updated type whose state is in an older version than its type's code is
+   * brought up to it before anything uses it: for each newer version in turn, the fields it adds take
+   * their defaults and its \`migrate { … }\` runs. It is part of the transaction that uses the entity,
+   * so an abort of the migration (a runtime error) aborts that transaction and leaves the state as it was.
+   */
+  private upToDate(state: EntityState): EntityState {
+    if (!this.updated.has(state.entity)) return state;
+    const target = this.codeVersion(state.entity);
+    for (let version = (state.fields.get(versionField) as number) + 1; version <= target; version++) {
+      const update = updateOf(this.program, state.entity, version);
+      for (const field of update.added) this.store.write(state, field.name, field.initial!);
+      if (update.migrate !== undefined) this.run({ method: update.migrate, self: state, args: [] });
+      this.store.write(state, versionField, version);
+    }
+    return state;
+  }
   get typedProgram(): T.TypedProgram {
     return this.program;
   }
@@ -93,7 +167,7 @@ export class ReferenceModel extends ResumableEvaluator {
           const creation = this.createEntity(handler.entity, key, []);
           if (creation.init !== undefined) this.run(creation.init);
         }
-        this.run({ method: handler.method, self: this.store.get(reference)!, args: [event] });
+        this.run({ method: handler.method, self: this.upToDate(this.store.get(reference)!), args: [event] });
       }
       return voidValue;
     }
@@ -168,6 +242,11 @@ export class ReferenceModel extends ResumableEvaluator {
     switch (request.kind) {
       case 'call':
         if (request.target.entity === streamsEntity) return this.streamCall(request.method, request.args);
+        if (request.target.entity === codeEntity) return this.codeCall(request.method, request.args);
+        // A read of an updated type's field, as the split program's hosts submit it (its getter, runtime/updates.ts).
+        if (this.updated.has(request.target.entity) && request.method.startsWith(getterPrefix)) {
+          return this.readRemote(request.target, request.method.slice(getterPrefix.length));
+        }
         return this.run(this.invocationOf(request.target, request.method, request.args));
       case 'read':
         return this.readRemote(request.target, request.field);
@@ -202,7 +281,7 @@ export class ReferenceModel extends ResumableEvaluator {
   private existing(reference: ReferenceValue): EntityState {
     const state = this.store.get(reference);
     if (state === undefined) abort('A0106', `no such entity ${canonical(reference)}`);
-    return state;
+    return this.upToDate(state);
   }
 
   protected override readSelf(frame: Frame, field: string): Value {
@@ -235,6 +314,10 @@ export class ReferenceModel extends ResumableEvaluator {
     const reference = referenceValue(entityName, key);
     if (this.store.has(reference)) abort('A0107', `${canonical(reference)} already exists`);
     const self = this.store.create(entity, key);
+    if (this.updated.has(entityName)) {
+      for (const [field, initial] of this.allFields.get(entityName)!) if (!self.fields.has(field)) self.fields.set(field, initial);
+      self.fields.set(versionField, this.codeVersion(entityName));
+    }
     return { reference, init: entity.init === undefined ? undefined : { method: entity.init, self, args } };
   }
 

@@ -166,6 +166,9 @@ export abstract class ResumableEvaluator extends Evaluator {
       case 'Seal':
         this.seal(statement.stream, statement.span);
         return this.completionRule(normal);
+      case 'Update':
+        this.liveUpdate(statement.entity, statement.version, statement.span);
+        return this.completionRule(normal);
       case 'Break':
         return this.completionRule(breaking);
       case 'Continue':
@@ -476,7 +479,7 @@ function isBlock(node: T.Expression | T.Statement | T.Block): node is T.Block {
 
 const statementKinds: ReadonlySet<string> = new Set<T.Statement['kind']>([
   'Let', 'AssignLocal', 'AssignField', 'AssignIndex', 'If', 'While', 'For', 'Break', 'Continue', 'Return', 'Abort', 'Print',
-  'ExpressionStatement', 'Emit', 'Seal',
+  'ExpressionStatement', 'Emit', 'Seal', 'Update',
 ]);
 
 function isStatement(node: T.Expression | T.Statement): node is T.Statement {

@@ -20,6 +20,8 @@ export interface CorpusProgram {
   readonly stepLimit: number | undefined;
   /** Whether the program declares a stream (the REPL refuses such programs with U0110). */
   readonly streams: boolean;
+  /** Whether the run block updates code live (the Restate engine refuses such programs with U0140). */
+  readonly updates: boolean;
 }
 
 export const corpusDirectory = 'corpus';
@@ -41,7 +43,7 @@ export function parseExpectations(name: string, path: string, text: string): Cor
     else if (kind === 'error') errors.push({ code: rest.trim(), line: lineNumber });
     else runtimeError = { code: rest.trim(), line: lineNumber };
   });
-  return { name, path, text, output, errors, runtimeError, stepLimit, streams: /^stream\s/m.test(text) };
+  return { name, path, text, output, errors, runtimeError, stepLimit, streams: /^stream\s/m.test(text), updates: /^\s*update\s+\w+\s*\{/m.test(text) };
 }
 
 export function loadCorpus(directory = corpusDirectory): CorpusProgram[] {
