@@ -14,6 +14,8 @@ import { renderDiagnostic, renderDiagnostics } from '../diagnostics/render.ts';
 import { StuckError } from '../runtime/host.ts';
 import { historyEvents, historyToJson } from '../runtime/history.ts';
 import { checkClientStatements, checkEntities, type ClientScope, type EntityTable } from '../semantics/check/index.ts';
+import { checkUpdate } from '../semantics/check/updates.ts';
+import { ReferenceModel } from '../semantics/reference/model.ts';
 import { migrateStates, type EntityState } from '../semantics/migrate.ts';
 import { ClientError } from '../semantics/reference/client.ts';
 import type * as T from '../semantics/typed.ts';
@@ -98,6 +100,8 @@ export interface ReplOptions {
 
 export class ReplSession {
   private declarations = new Map<string, A.EntityDeclaration>();
+  /** How many updates each entity type has had at the REPL (its code's version). */
+  private readonly versions = new Map<string, number>();
   private program: T.TypedProgram = { entities: new Map(), streams: new Map(), run: undefined };
   private table: EntityTable = new Map();
   private scope: ClientScope = { variables: new Map(), slotCount: 0 };
@@ -180,6 +184,7 @@ export class ReplSession {
    * or changes.
    */
   private evaluate(entities: readonly A.EntityDeclaration[], statements: readonly A.Statement[], echoLastValue: boolean): SubmitResult {
+    if (entities.length === 0 && statements.length === 1 && statements[0].kind === 'Update') return this.update(statements[0]);
     let table = this.table;
     let program = this.program;
     let declarations = this.declarations;
@@ -215,6 +220,49 @@ export class ReplSession {
     }
     this.scope = scope;
     return this.execute(block);
+  }
+
+  /**
+   * `update NAME { … }` typed at the REPL (docs/language.md §15): the type gets its new code, and every
+   * entity of it that exists is migrated at once (the added fields take their defaults, then `migrate
+   * { … }` runs on each), by the reference model. Between two inputs nothing of the session runs, so this
+   * eager migration is the update's one step of the serial order (U-Update, U-Migrate), and it is all or
+   * nothing: if the migration fails on an entity, the update is refused, naming it, and nothing changes.
+   */
+  private update(statement: Extract<A.Statement, { kind: 'Update' }>): SubmitResult {
+    const name = statement.entity.name;
+    const version = (this.versions.get(name) ?? 0) + 1;
+    const diagnostics: Diagnostic[] = [];
+    const checked = checkUpdate(statement, version, this.table, this.program.entities, new Map(), diagnostics);
+    if (checked === undefined || diagnostics.length > 0) return this.report(diagnostics);
+    const { update, table } = checked;
+    const program: T.TypedProgram = { entities: update.entities, streams: new Map(), run: undefined };
+    const migration = migrateStates(this.runHost.entities(), [...this.scope.variables.values()], program, this.program);
+    if (migration.kind === 'refused') return this.report(this.refusals(migration.problems, [table.get(name)!.declaration]));
+    let states = migration.kept;
+    if (update.migrate !== undefined) {
+      // The migration is a method of the new code for the time it runs, under a name no program can call.
+      const code = update.entities.get(name)!;
+      const withMigrate: T.TypedEntity = { ...code, methods: new Map(code.methods).set(update.migrate.name, update.migrate) };
+      const model = new ReferenceModel({ ...program, entities: new Map(update.entities).set(name, withMigrate) }, { stepLimit: this.settings.stepLimit });
+      model.store.restore(states);
+      for (const state of states.filter((candidate) => candidate.entity === name)) {
+        const outcome = model.execute({ kind: 'call', target: referenceValue(name, state.key), method: update.migrate.name, args: [] });
+        if (outcome.kind === 'aborted') {
+          return this.report([diagnostic('R0106', `the update of ${name} is refused: its migration failed on ${canonical(referenceValue(name, state.key))}: ${outcome.message}`,
+            statement.span, 'nothing changed: every entity keeps its state and the old code; make the migration total over the states that exist')]);
+        }
+      }
+      states = [...model.store.all()];
+    }
+    this.versions.set(name, version);
+    this.program = program;
+    this.table = table;
+    this.declarations = new Map(this.declarations).set(name, table.get(name)!.declaration);
+    this.rebuild(states);
+    const migrated = states.filter((state) => state.entity === name).length;
+    this.io.err(`# ${name} updated to version ${version}: ${migrated} ${migrated === 1 ? 'entity' : 'entities'} migrated`);
+    return 'ok';
   }
 
   private refusals(problems: readonly { entity: string; message: string }[], entities: readonly A.EntityDeclaration[]): Diagnostic[] {
@@ -374,12 +422,22 @@ export class ReplSession {
         `streams run under \`ent run --semantics reference ${source.name}\` for now`));
     }
     const statements = parsed.program.runBlocks.flatMap((run) => run.body.statements);
-    const update = statements.find((statement) => statement.kind === 'Update');
-    if (update !== undefined && update.kind === 'Update') {
-      return this.refuse(new UsageError('U0140', `the REPL does not run live updates yet, and ${source.name}'s run block updates \`${update.entity.name}\``,
-        `updates run under \`ent run ${source.name}\`; at the REPL, redeclare the entity type to migrate its entities`));
+    // The run block's top-level updates run in their places, each as the REPL runs one typed at it.
+    let segment: A.Statement[] = [];
+    let declarations: readonly A.EntityDeclaration[] = parsed.program.entities;
+    for (const statement of [...statements, undefined]) {
+      if (statement !== undefined && statement.kind !== 'Update') {
+        segment.push(statement);
+        continue;
+      }
+      if (segment.length > 0 || declarations.length > 0) {
+        if (this.evaluate(declarations, segment, false) === 'failed') return 'failed';
+      }
+      segment = [];
+      declarations = [];
+      if (statement !== undefined && this.update(statement) === 'failed') return 'failed';
     }
-    return this.evaluate(parsed.program.entities, statements, false);
+    return 'ok';
   }
 
   showState(): SubmitResult {

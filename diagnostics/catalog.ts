@@ -102,6 +102,7 @@ export const catalog = [
   entry('E0520', 'static', 'update changes a consumer\'s routing', 'An update may give a consumer a new body, but keeps its routing key as written, and cannot add a consumer of a stream the type did not consume.'),
   entry('E0521', 'static', 'two migrate blocks', 'An update has at most one `migrate { … }` block.'),
   entry('E0523', 'static', 'added field without a default', 'A field that an update adds takes its default in every entity that exists, so it needs one.'),
+  entry('E0524', 'static', 'update within a REPL input', 'At the REPL, `update NAME { … }` is an input of its own, at the top level: it runs between inputs, when nothing of the session is running.'),
   entry('E0522', 'static', 'migration with effects beyond its entity', 'A `migrate { … }` block reads and writes its own entity\'s fields and computes: no call, read of another entity, `new`, `async`, `await`, `emit` or `abort`, since it may run at the entity\'s next use rather than at the update.'),
 
   // Errors of the client's own computation (run block), exit status 1.
@@ -110,6 +111,7 @@ export const catalog = [
   entry('R0103', 'client', 'request never answered', 'The distributed run fell quiet with requests unanswered (for example, lost under at-most-once delivery).'),
   entry('R0104', 'client', 'interrupted', 'Ctrl-C at the REPL stopped the statement; the transaction it was running, if any, aborted with A0111.'),
   entry('R0105', 'client', 'emit to a sealed stream', 'The run block emitted an atom to a stream it had sealed.'),
+  entry('R0106', 'client', 'migration failed at the REPL', 'An `update` typed at the REPL migrates every entity of its type at once, all or nothing: the migration failed on one of them, so the update was refused and nothing changed.'),
 
   // Transaction aborts: results that the client prints as `abort: <message>`.
   entry('A0101', 'abort', 'abort', '`abort e` in a method: the transaction is rolled back with message e.'),
@@ -140,7 +142,7 @@ export const catalog = [
   entry('U0131', 'usage', 'Restate server not reachable', '`--engine restate`: the Restate server did not answer on its admin or ingress port in time, or did not register the service process that serves the program (a port taken by another process, a server that stopped, a wrong `--restate-url` or `--restate-admin-url`).'),
   entry('U0108', 'usage', 'invalid history', 'The file given to `ent check-history` is not JSON, is in neither format it reads (Ent\'s history or Elle\'s), or is of a version of Ent\'s format that it does not read.'),
   entry('U0110', 'usage', 'streams not supported here', 'A program that declares streams runs under every semantics of `ent run`, and `ent check` and `ent cps` take it; `ent explore`, `ent graph`, the REPL and `ent check --engine restate` do not support streams yet and refuse it.'),
-  entry('U0140', 'usage', 'live updates not supported here', 'A program with `update NAME { … }` runs under `ent run` (the reference model, the split machine and the distributed runtime) and `ent check`; `ent explore`, `ent graph`, the Restate engine and the REPL do not run live updates yet and refuse such a program (at the REPL, redeclaring an entity type migrates its entities instead).'),
+  entry('U0140', 'usage', 'live updates not supported here', 'A program with `update NAME { … }` runs under `ent run` (the reference model, the split machine and the distributed runtime) and `ent check`; `ent explore`, `ent graph` and the Restate engine do not run live updates yet and refuse such a program (the REPL runs them, between inputs).'),
 ] as const satisfies readonly CatalogEntry[];
 
 export type DiagnosticCode = (typeof catalog)[number]['code'];

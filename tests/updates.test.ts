@@ -163,12 +163,46 @@ test('negative control: the updates checker reports a transaction that read two 
   t.deepEqual(checkUpdates(events.slice(0, 1)), []);
 });
 
-test('the REPL refuses an `update` typed at it, and a file whose run block updates, with U0140', (t) => {
-  const declared = checkEntities(parseReplInput(counter, '<repl:1>').input!.entities);
-  const typed = parseReplInput('update Counter {\n  m: int = 0\n}', '<repl:2>');
-  const checked = checkClientStatements(declared.table, typed.input!.statements, { variables: new Map(), slotCount: 0 });
-  t.deepEqual(checked.diagnostics.map((entry) => entry.code), ['U0140']);
-  const io = memoryIo({ 'p.ent': `${counter}run {\n  update Counter {\n    m: int = 0\n  }\n}\n` });
-  new ReplSession(io, 'reference', defaultRunSettings).submit(':load p.ent');
-  t.regex(io.stderr.join('\n'), /error\[U0140\]: the REPL does not run live updates yet, and p.ent's run block updates `Counter`/);
+/** A REPL session on `semantics`: each input submitted in turn; stdout and stderr kept. */
+function replSession(semantics: string, files: Record<string, string> = {}) {
+  const io = memoryIo(files);
+  const repl = new ReplSession(io, semantics, defaultRunSettings);
+  return { submit: (...inputs: string[]) => inputs.map((input) => repl.submit(input)), io };
+}
+
+for (const semantics of ['reference', 'split', 'distributed']) {
+  test(`the REPL runs an \`update\` typed at it (${semantics}): every entity migrated at once, the new code from the next input on`, (t) => {
+    const { submit, io } = replSession(semantics);
+    const results = submit(counter, 'let a = new Counter(1)', 'new Counter(2).add(5)', 'a.add(2)',
+      'update Counter {\n  doubled: bool = false\n  fn add(k: int) {\n    self.n = self.n + 10 * k\n  }\n  migrate {\n    self.n = self.n * 2\n    self.doubled = true\n  }\n}',
+      'print [a.n, Counter(2).n]', 'print Counter(2).doubled', 'a.add(1)', 'print a.n', 'let b = new Counter(3)', 'print b.n', 'print b.doubled');
+    t.deepEqual(results, results.map(() => 'ok'), io.stderr.join('\n'));
+    t.deepEqual(io.stdout.slice(-5), ['[4, 10]', 'true', '14', '0', 'false']);
+    t.regex(io.stderr.join('\n'), /# Counter updated to version 1: 2 entities migrated/);
+  });
+}
+
+test('the REPL refuses an update whose migration fails on an entity (R0106), and nothing changes; an update among other statements is E0524', (t) => {
+  const { submit, io } = replSession('reference');
+  submit(counter, 'let a = new Counter(1)', 'new Counter(2).add(5)');
+  const refused = submit('update Counter {\n  fn add(k: int) {\n    self.n = 0\n  }\n  migrate {\n    self.n = 10 / (self.n - 5)\n  }\n}');
+  t.deepEqual(refused, ['failed']);
+  t.regex(io.stderr.join('\n'), /error\[R0106\]: the update of Counter is refused: its migration failed on Counter\(2\): division by zero/);
+  // Nothing changed: the old code and the old states (the first entity's migration, which succeeded, is gone too).
+  submit('a.add(1)', 'print [a.n, Counter(2).n]');
+  t.is(io.stdout.at(-1), '[1, 5]');
+  t.deepEqual(submit('if true {\n  update Counter {\n    m: int = 0\n  }\n}'), ['failed']);
+  t.regex(io.stderr.join('\n'), /error\[E0524\]: at the REPL, an update is an input of its own/);
+  // Negative control: the same update with a total migration goes through.
+  t.deepEqual(submit('update Counter {\n  migrate {\n    self.n = self.n + 100\n  }\n}', 'print [a.n, Counter(2).n]'), ['ok', 'ok']);
+  t.is(io.stdout.at(-1), '[101, 105]');
+});
+
+test('`:load` of a file whose run block updates runs the updates in their places, as `ent run` does', async (t) => {
+  const file = `${counter}run {\n  let c = new Counter(1)\n  c.add(3)\n  update Counter {\n    fn add(k: int) {\n      self.n = self.n - k\n    }\n    migrate {\n      self.n = self.n * 100\n    }\n  }\n  c.add(1)\n  print c.n\n}\n`;
+  const { submit, io } = replSession('distributed', { 'p.ent': file });
+  t.deepEqual(submit(':load p.ent'), ['ok'], io.stderr.join('\n'));
+  t.is(io.stdout.at(-1), '299');
+  const run = await ent(['run', 'p.ent'], { 'p.ent': file });
+  t.is(run.stdout.trim(), '299');
 });

@@ -218,8 +218,9 @@ export class BodyChecker {
         return { kind: 'Seal', stream: statement.stream.name, span: at };
       case 'Update':
         if (this.options.allowRedeclaration === true) {
-          this.report('U0140', 'the REPL does not run live updates yet', at,
-            `redeclare the entity type instead (\`entity ${statement.entity.name} { … }\`): its entities are migrated, fields kept by name`);
+          // A REPL input that is one top-level update runs as such (cli/repl-session.ts); one within others does not.
+          this.report('E0524', 'at the REPL, an update is an input of its own', at,
+            `type \`update ${statement.entity.name} { … }\` alone, at the top level, then the statements that follow it`);
           return { kind: 'Update', entity: statement.entity.name, version: 0, span: at };
         }
         // The run block's top-level updates are checked by ./updates.ts before they reach here.

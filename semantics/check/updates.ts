@@ -86,7 +86,12 @@ export function checkRunBlock(
   return { run: { body, slotCount: slots, span: runBlock.span }, updates };
 }
 
-function checkUpdate(
+/**
+ * One `update NAME { … }` against the code in force (`table`, `entities`): its diagnostics, or the new
+ * table and the update. The run block's updates come here through `checkRunBlock`; the REPL's one at a
+ * time (cli/repl-session.ts), with the version it counts.
+ */
+export function checkUpdate(
   statement: Extract<A.Statement, { kind: 'Update' }>,
   version: number,
   table: EntityTable,
