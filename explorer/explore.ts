@@ -413,18 +413,26 @@ function checkTerminal(scope: ExploreScope, result: Exclude<Advance, { kind: 'st
 }
 
 /**
- * A terminal outcome in words: what each request was answered first (or that it was not), the committed
- * entities with their fields, and the violations. Ticks, ids of messages and versions are left out.
+ * A terminal outcome in words: for each client, its requests in the order it submitted them, each with
+ * what it was answered first (or that it was not); the clients sorted, so that clients with the same
+ * requests and answers are not told apart (an outcome is the same whoever of them was first); then the
+ * committed entities with their fields, and the violations. Request ids (which follow the order the
+ * clients submitted in), ticks, ids of messages and versions are left out.
  */
 export function outcomeOf(config: Configuration, violations: readonly Violation[]): string {
-  const answers = new Map<string, string>();
+  const requests = new Map<string, { client: number; text: string; answer: string }>();
   for (const event of historyEvents(config.history)) {
-    if (event.type === 'request') answers.set(event.requestId, 'unanswered');
-    if (event.type === 'response' && answers.get(event.requestId) === 'unanswered') answers.set(event.requestId, describeOutcome(event.outcome));
+    if (event.type === 'request') requests.set(event.requestId, { client: event.client, text: describeRequest(event.request), answer: 'unanswered' });
+    if (event.type !== 'response') continue;
+    const known = requests.get(event.requestId);
+    if (known !== undefined && known.answer === 'unanswered') known.answer = describeOutcome(event.outcome);
   }
+  const sessions = config.clients.map(() => [] as string[]);
+  for (const { client, text, answer } of requests.values()) sessions[client].push(`${text} → ${answer}`);
+  const clients = sessions.filter((session) => session.length > 0).map((session) => `[${session.join('; ')}]`).sort();
   const entities = config.nodes.flatMap((node) => [...node.durable.store.values()])
     .map((entity) => `${entity.entity}(${JSON.stringify(entity.key)}){${[...entity.fields].map(([field, value]) => `${field}=${value === undefined ? '-' : canonical(value)}`).join(',')}}`)
     .sort();
   const found = [...new Set(violations.map((violation) => `${violation.checker}:${violation.kind}`))].sort();
-  return `${[...answers].map(([id, answer]) => `${id} ${answer}`).join('; ')} | ${entities.join(' ')}${found.length > 0 ? ` | ${found.join(' ')}` : ''}`;
+  return `${clients.join(' ')} | ${entities.join(' ')}${found.length > 0 ? ` | ${found.join(' ')}` : ''}`;
 }

@@ -64,8 +64,8 @@ test('two withdrawals racing on one account: exactly the two serial outcomes, an
   const result = explore(scopeOf({ shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 1 } }, workload));
   t.true(result.complete);
   t.deepEqual(outcomes(result), [
-    'r1 Account(0); r2 (); r3 abort: insufficient funds | Account(0){id=0,balance=2}',
-    'r1 Account(0); r2 abort: insufficient funds; r3 () | Account(0){id=0,balance=5}',
+    '[Account(0).withdraw(5) → ()] [Account(0).withdraw(8) → abort: insufficient funds] [new Account(0) → Account(0)] | Account(0){id=0,balance=5}',
+    '[Account(0).withdraw(5) → abort: insufficient funds] [Account(0).withdraw(8) → ()] [new Account(0) → Account(0)] | Account(0){id=0,balance=2}',
   ]);
 });
 
@@ -95,18 +95,18 @@ test('the explorer\'s transition is the driver\'s loop: the same choices give th
 test('at-most-once with one lost message: the request is answered, or given up before or after it took effect', (t) => {
   // One client deposits 1 then 2 into one account; one message, of either deposit, may be lost (faults
   // strike until the system is quiet, so the last request meets them too). A deposit runs at one node,
-  // so only the request and its response cross the network: losing r2's request leaves the balance 12,
-  // losing its response 13, and r2 is never answered; losing r3's request leaves 11, its response 13,
-  // and r3 is never answered.
+  // so only the request and its response cross the network: losing the first's request leaves the balance
+  // 12, losing its response 13, and it is never answered; losing the second's request leaves 11, its
+  // response 13, and it is never answered.
   const workload: Workload = { setup: [create(0)], clients: [[call(0, 'deposit', 1), call(0, 'deposit', 2)]] };
   const result = explore({ ...scopeOf({ delivery: 'at-most-once', budget: { ...noBudget, drop: 1 }, shape: { clients: 1, requestsPerClient: 2, keysPerEntity: 1 } }, workload), keepGoing: true });
   t.true(result.complete);
   t.deepEqual(outcomes(result), [
-    'r1 Account(0); r2 (); r3 () | Account(0){id=0,balance=13}',
-    'r1 Account(0); r2 (); r3 unanswered | Account(0){id=0,balance=11}',
-    'r1 Account(0); r2 (); r3 unanswered | Account(0){id=0,balance=13}',
-    'r1 Account(0); r2 unanswered; r3 () | Account(0){id=0,balance=12}',
-    'r1 Account(0); r2 unanswered; r3 () | Account(0){id=0,balance=13}',
+    '[Account(0).deposit(1) → (); Account(0).deposit(2) → ()] [new Account(0) → Account(0)] | Account(0){id=0,balance=13}',
+    '[Account(0).deposit(1) → (); Account(0).deposit(2) → unanswered] [new Account(0) → Account(0)] | Account(0){id=0,balance=11}',
+    '[Account(0).deposit(1) → (); Account(0).deposit(2) → unanswered] [new Account(0) → Account(0)] | Account(0){id=0,balance=13}',
+    '[Account(0).deposit(1) → unanswered; Account(0).deposit(2) → ()] [new Account(0) → Account(0)] | Account(0){id=0,balance=12}',
+    '[Account(0).deposit(1) → unanswered; Account(0).deposit(2) → ()] [new Account(0) → Account(0)] | Account(0){id=0,balance=13}',
   ]);
 });
 
@@ -269,7 +269,7 @@ test('ent explore reports a complete exploration, and a counterexample with a to
   t.regex(held.stdout, /fingerprints: 64-bit; the chance that two distinct states shared one is below \de-\d+/);
   const late = await ent(['explore', 'accounts.ent', '--clients', '1', '--crashes', '0', '--dups', '0', '--delays', '0', '--bug', 'no-dedup-table', '--invariants', 'off'], files);
   t.regex(late.stdout, /a shortest counterexample: 60 global steps/);
-  const token = /--replay (ent2\.\S+)/.exec(found.stdout)?.[1];
+  const token = /--replay (ent3\.\S+)/.exec(found.stdout)?.[1];
   t.truthy(token);
   const replayed = await ent(['check', 'accounts.ent', '--replay', token!], files);
   t.is(replayed.status, 1);
