@@ -48,9 +48,10 @@ import { FingerprintTable } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
 import { advance, depthMax, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
 import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
+import { ClientSymmetry, type Interchangeable } from './symmetry.ts';
 
-export type Reduction = 'message-ids' | 'por';
-export const reductionNames: readonly Reduction[] = ['message-ids', 'por'];
+export type Reduction = 'message-ids' | 'por' | 'symmetry';
+export const reductionNames: readonly Reduction[] = ['message-ids', 'por', 'symmetry'];
 
 export interface ExploreScope {
   readonly program: TypedProgram;
@@ -77,6 +78,8 @@ export interface ExploreScope {
    * declares: the shortest run that shows one of them, even when a shorter one shows another symptom.
    */
   readonly target?: (violations: readonly Violation[]) => boolean;
+  /** Which clients `symmetry` takes as interchangeable (default: those with the same requests left; a test's negative control passes an unsound one). */
+  readonly interchangeable?: Interchangeable;
 }
 
 export interface ExploreStats {
@@ -232,6 +235,7 @@ export function explore(scope: ExploreScope): ExploreResult {
   const { workload, split } = scope;
   const renameMessages = scope.reductions.has('message-ids');
   const por = scope.reductions.has('por');
+  const symmetry = scope.reductions.has('symmetry') ? new ClientSymmetry(workload, scope.interchangeable) : undefined;
   const checkInvariants = scope.invariants !== false;
   const store = new StateStore();
   const seen = new FingerprintTable();
@@ -250,7 +254,7 @@ export function explore(scope: ExploreScope): ExploreResult {
   const initial = initialLoopState(scope.settings.runtime, workload);
   let frontier: Pending[] = [{ index: 0, state: initial, budget: scope.budget }];
   store.add(-1, 0, []);
-  seen.set(stateFingerprintOf(initial, scope.budget, renameMessages), 0);
+  seen.set(stateFingerprintOf(initial, scope.budget, renameMessages, symmetry), 0);
 
   const markEnd = (index: number): void => {
     if (index >= ends.length) { const bigger = new Uint8Array(ends.length * 2 + index); bigger.set(ends); ends = bigger; }
@@ -293,7 +297,7 @@ export function explore(scope: ExploreScope): ExploreResult {
           continue;
         }
         const budget = transition.budget;
-        const print = stateFingerprintOf(result.state, budget, renameMessages);
+        const print = stateFingerprintOf(result.state, budget, renameMessages, symmetry);
         const known = seen.get(print);
         if (known !== undefined) {
           edges.add(pending.index, known);
