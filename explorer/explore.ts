@@ -25,10 +25,12 @@
 //    of one message disables the drop of any other), a drop disables the delivery of its message, and a
 //    crash changes every event at its node, so a persistent set would have to hold every fault and every
 //    delivery that a fault can touch, which is all of them.
-// Symmetry is not a reduction here: clients, keys and nodes are not interchangeable in Ent's runtime (see
-// docs/benchmarks.md, `ent explore`): request ids and timestamps are handed out in the order of the
-// clients, and timestamps are compared by age (wait-die, Aria's batches), so no renaming of clients maps
-// the transitions onto themselves; entities are placed on nodes by a hash of their key.
+//  - `symmetry`: clients with the same requests left are interchangeable, and a state is fingerprinted
+//    as the least over every renaming of them (explorer/symmetry.ts, explorer/fingerprint.ts). Sound
+//    because the runtime treats clients alike: the order of clients that submit in the same round is a
+//    choice of the schedule (runtime/client.ts `submissionOrder`), so request ids and timestamps (compared
+//    by age in wait-die and Aria's batches) favour no client by its number, and the setup's requests go
+//    through a client of their own. Keys and nodes are not renamed (an entity's node is a hash of its key).
 
 import type { CheckSettings } from '../checkers/case.ts';
 import { checkRun } from '../checkers/case.ts';
