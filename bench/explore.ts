@@ -4,7 +4,8 @@
 // per stored state (the heap after a full garbage collection at its largest, divided by the distinct
 // states, run with --expose-gc for it; and the compact store alone: fingerprint table, parents, depths,
 // choice numbers and edges). The reductions' scopes stop at 400,000 states (no ratio for one that does).
-// Sections (all by default, or name them): reductions, growth.
+// Sections (all by default, or name them): reductions, growth, symmetry (n identical clients, with and
+// without the `symmetry` reduction).
 // Run: npx tsc -p . && node --expose-gc build/bench/explore.js [section …]
 // (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
 
@@ -81,7 +82,7 @@ const scopes: readonly { readonly name: string; readonly options: Partial<ScopeO
 
 function reductions(): void {
   console.log('Reductions: distinct states with each, against none (ratios in this process)');
-  const sets: readonly ReadonlySet<Reduction>[] = [new Set(), new Set(['message-ids']), new Set(['por']), new Set(reductionNames)];
+  const sets: readonly ReadonlySet<Reduction>[] = [new Set(), new Set(['message-ids']), new Set(['por']), new Set(['message-ids', 'por']), new Set(reductionNames)];
   for (const scope of scopes) {
     console.log(`${scope.name}:`);
     let baseline: number | undefined;
@@ -115,7 +116,42 @@ function growth(): void {
   }
 }
 
-const sections: Readonly<Record<string, () => void>> = { reductions, growth };
+/** n clients that each do the same requests: a transfer (a two-phase commit across the accounts' nodes), or a withdrawal (one node). */
+function identical(clients: number, kind: 'transfer' | 'withdraw'): Workload {
+  const account = (key: number) => referenceValue('Account', key);
+  const request: Request = kind === 'transfer'
+    ? { kind: 'call', target: account(0), method: 'transfer', args: [account(1), 1] }
+    : { kind: 'call', target: account(0), method: 'withdraw', args: [1] };
+  return {
+    setup: [0, 1].map((key): Request => ({ kind: 'new', entity: 'Account', key, args: [] })),
+    clients: Array.from({ length: clients }, () => [request]),
+  };
+}
+
+function symmetry(): void {
+  console.log('Symmetry: n identical clients, one request each, distinct states without and with symmetry (message-ids and por on in both; stopped at 300,000)');
+  const all: readonly { readonly clients: number; readonly kind: 'transfer' | 'withdraw'; readonly budget: FaultBudget }[] = [
+    { clients: 2, kind: 'transfer', budget: noBudget }, { clients: 2, kind: 'transfer', budget: { ...noBudget, drop: 1 } },
+    { clients: 2, kind: 'transfer', budget: { ...noBudget, crash: 1 } }, { clients: 3, kind: 'transfer', budget: noBudget },
+    { clients: 2, kind: 'withdraw', budget: noBudget }, { clients: 3, kind: 'withdraw', budget: noBudget }, { clients: 4, kind: 'withdraw', budget: noBudget },
+    { clients: 3, kind: 'withdraw', budget: { ...noBudget, drop: 1 } },
+  ];
+  // ENT_BENCH_CASES=6,7 runs only those cases (numbered from 0 in the list above).
+  const only = process.env.ENT_BENCH_CASES?.split(',').map(Number);
+  const cases = only === undefined ? all : all.filter((_, index) => only.includes(index));
+  for (const { clients, kind, budget } of cases) {
+    console.log(`${clients} × 1 ${kind}, ${budgetText(budget)}:`);
+    const options = { shape: { clients, requestsPerClient: 1, keysPerEntity: 2 }, budget, maxStates: 300_000 };
+    const without = measure({ ...options, reductions: new Set(['message-ids', 'por']) }, identical(clients, kind));
+    console.log(line('message-ids + por', without));
+    const withSymmetry = measure({ ...options, reductions: new Set(reductionNames) }, identical(clients, kind));
+    const ratio = without.result.complete ? without.result.stats.distinct : undefined;
+    console.log(line('message-ids + por + symmetry', withSymmetry, ratio));
+    if (!without.result.complete && withSymmetry.result.complete) console.log(`  (at least ${(without.result.stats.distinct / withSymmetry.result.stats.distinct).toFixed(1)}× fewer: without symmetry it stopped at the cap)`);
+  }
+}
+
+const sections: Readonly<Record<string, () => void>> = { reductions, growth, symmetry };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length === 0 ? Object.keys(sections) : chosen) {
   const section = sections[name];

@@ -73,7 +73,9 @@ export const exploreCommand: CommandSpec = {
       + '`ent check --replay`. States are told apart by a 64-bit fingerprint: the report bounds the chance\n'
       + 'that two of them shared one.',
     'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'
-      + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone).',
+      + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone);\n'
+      + 'symmetry (clients with the same requests left are interchangeable: a state is fingerprinted as the least\n'
+      + 'over every renaming of them; clients that submit at once do so in every order, a choice of the schedule).',
     `The bug zoo (--bug): ${zoo.map((variant) => `\n  ${variant.name.padEnd(32)}${variant.breaks}`).join('')}`,
     'Exit status: 0 when every terminal state held (complete or not: the report says which), 1 on a violation,\n'
       + '2 on static or usage errors.',

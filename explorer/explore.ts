@@ -25,10 +25,12 @@
 //    of one message disables the drop of any other), a drop disables the delivery of its message, and a
 //    crash changes every event at its node, so a persistent set would have to hold every fault and every
 //    delivery that a fault can touch, which is all of them.
-// Symmetry is not a reduction here: clients, keys and nodes are not interchangeable in Ent's runtime (see
-// docs/benchmarks.md, `ent explore`): request ids and timestamps are handed out in the order of the
-// clients, and timestamps are compared by age (wait-die, Aria's batches), so no renaming of clients maps
-// the transitions onto themselves; entities are placed on nodes by a hash of their key.
+//  - `symmetry`: clients with the same requests left are interchangeable, and a state is fingerprinted
+//    as the least over every renaming of them (explorer/symmetry.ts, explorer/fingerprint.ts). Sound
+//    because the runtime treats clients alike: the order of clients that submit in the same round is a
+//    choice of the schedule (runtime/client.ts `submissionOrder`), so request ids and timestamps (compared
+//    by age in wait-die and Aria's batches) favour no client by its number, and the setup's requests go
+//    through a client of their own. Keys and nodes are not renamed (an entity's node is a hash of its key).
 
 import type { CheckSettings } from '../checkers/case.ts';
 import { checkRun } from '../checkers/case.ts';
@@ -48,9 +50,10 @@ import { FingerprintTable } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
 import { advance, depthMax, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
 import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
+import { ClientSymmetry, type Interchangeable } from './symmetry.ts';
 
-export type Reduction = 'message-ids' | 'por';
-export const reductionNames: readonly Reduction[] = ['message-ids', 'por'];
+export type Reduction = 'message-ids' | 'por' | 'symmetry';
+export const reductionNames: readonly Reduction[] = ['message-ids', 'por', 'symmetry'];
 
 export interface ExploreScope {
   readonly program: TypedProgram;
@@ -77,6 +80,8 @@ export interface ExploreScope {
    * declares: the shortest run that shows one of them, even when a shorter one shows another symptom.
    */
   readonly target?: (violations: readonly Violation[]) => boolean;
+  /** Which clients `symmetry` takes as interchangeable (default: those with the same requests left; a test's negative control passes an unsound one). */
+  readonly interchangeable?: Interchangeable;
 }
 
 export interface ExploreStats {
@@ -232,6 +237,7 @@ export function explore(scope: ExploreScope): ExploreResult {
   const { workload, split } = scope;
   const renameMessages = scope.reductions.has('message-ids');
   const por = scope.reductions.has('por');
+  const symmetry = scope.reductions.has('symmetry') ? new ClientSymmetry(workload, scope.interchangeable) : undefined;
   const checkInvariants = scope.invariants !== false;
   const store = new StateStore();
   const seen = new FingerprintTable();
@@ -250,7 +256,7 @@ export function explore(scope: ExploreScope): ExploreResult {
   const initial = initialLoopState(scope.settings.runtime, workload);
   let frontier: Pending[] = [{ index: 0, state: initial, budget: scope.budget }];
   store.add(-1, 0, []);
-  seen.set(stateFingerprintOf(initial, scope.budget, renameMessages), 0);
+  seen.set(stateFingerprintOf(initial, scope.budget, renameMessages, symmetry), 0);
 
   const markEnd = (index: number): void => {
     if (index >= ends.length) { const bigger = new Uint8Array(ends.length * 2 + index); bigger.set(ends); ends = bigger; }
@@ -293,7 +299,7 @@ export function explore(scope: ExploreScope): ExploreResult {
           continue;
         }
         const budget = transition.budget;
-        const print = stateFingerprintOf(result.state, budget, renameMessages);
+        const print = stateFingerprintOf(result.state, budget, renameMessages, symmetry);
         const known = seen.get(print);
         if (known !== undefined) {
           edges.add(pending.index, known);
@@ -413,18 +419,26 @@ function checkTerminal(scope: ExploreScope, result: Exclude<Advance, { kind: 'st
 }
 
 /**
- * A terminal outcome in words: what each request was answered first (or that it was not), the committed
- * entities with their fields, and the violations. Ticks, ids of messages and versions are left out.
+ * A terminal outcome in words: for each client, its requests in the order it submitted them, each with
+ * what it was answered first (or that it was not); the clients sorted, so that clients with the same
+ * requests and answers are not told apart (an outcome is the same whoever of them was first); then the
+ * committed entities with their fields, and the violations. Request ids (which follow the order the
+ * clients submitted in), ticks, ids of messages and versions are left out.
  */
 export function outcomeOf(config: Configuration, violations: readonly Violation[]): string {
-  const answers = new Map<string, string>();
+  const requests = new Map<string, { client: number; text: string; answer: string }>();
   for (const event of historyEvents(config.history)) {
-    if (event.type === 'request') answers.set(event.requestId, 'unanswered');
-    if (event.type === 'response' && answers.get(event.requestId) === 'unanswered') answers.set(event.requestId, describeOutcome(event.outcome));
+    if (event.type === 'request') requests.set(event.requestId, { client: event.client, text: describeRequest(event.request), answer: 'unanswered' });
+    if (event.type !== 'response') continue;
+    const known = requests.get(event.requestId);
+    if (known !== undefined && known.answer === 'unanswered') known.answer = describeOutcome(event.outcome);
   }
+  const sessions = config.clients.map(() => [] as string[]);
+  for (const { client, text, answer } of requests.values()) sessions[client].push(`${text} → ${answer}`);
+  const clients = sessions.filter((session) => session.length > 0).map((session) => `[${session.join('; ')}]`).sort();
   const entities = config.nodes.flatMap((node) => [...node.durable.store.values()])
     .map((entity) => `${entity.entity}(${JSON.stringify(entity.key)}){${[...entity.fields].map(([field, value]) => `${field}=${value === undefined ? '-' : canonical(value)}`).join(',')}}`)
     .sort();
   const found = [...new Set(violations.map((violation) => `${violation.checker}:${violation.kind}`))].sort();
-  return `${[...answers].map(([id, answer]) => `${id} ${answer}`).join('; ')} | ${entities.join(' ')}${found.length > 0 ? ` | ${found.join(' ')}` : ''}`;
+  return `${clients.join(' ')} | ${entities.join(' ')}${found.length > 0 ? ` | ${found.join(' ')}` : ''}`;
 }

@@ -14,6 +14,11 @@
 //    it says, and among messages that say the same, by the order of their ids), and the counter of the
 //    next id is left out: ids are only ever compared for equality (deduplication), and a fresh one is
 //    always new, so a renamed state behaves as the original does.
+//  - With `clients` (the `symmetry` reduction, explorer/symmetry.ts), client ids are renamed by a
+//    permutation: each client's state is hashed in the place of its new name, and every client id the
+//    configuration holds as its new name. The history is hashed as its events without their clients and,
+//    per client, the positions of its events, so that a renaming reorders a few chains instead of hashing
+//    the history again.
 //  - The settings are the same for every state of an exploration and are left out; so is `recording`.
 //
 // Structural and incremental: the configuration is immutable and a step replaces only what it changes
@@ -52,6 +57,12 @@ const rememberedFields = new Set([
 
 export interface FingerprintOptions {
   readonly renameMessages: boolean;
+  /**
+   * The clients renamed (`symmetry`): client c's state is hashed as client `clients[c]`'s, and every
+   * client id in the configuration (addresses, requests in messages, a coordinator's records, a node's
+   * watermarks, the history's events) as `clients[c]`. Absent: every client as itself.
+   */
+  readonly clients?: readonly number[];
 }
 
 /** A fingerprint: the two 32-bit lanes of a 64-bit hash. */
@@ -89,6 +100,8 @@ let laneB = 0;
 let readTick = false;
 /** The last hash read the renaming of message ids (it may not be remembered). */
 let readRename = false;
+/** The last hash read a client id (it may be remembered, but used only when clients are not renamed). */
+let readClient = false;
 
 const stringHashes = new Map<string, readonly [number, number]>();
 
@@ -129,12 +142,13 @@ interface Remembered {
   readonly now: number;
   readonly a: number;
   readonly b: number;
+  /** It holds a client id (taken as it is). */
+  readonly clients?: boolean;
 }
 
 /** Hashes remembered by object: apart for hashes taken with and without renaming (a set of ids is hashed differently). */
 const rememberedPlain = new WeakMap<object, Remembered>();
 const rememberedRenaming = new WeakMap<object, Remembered>();
-const historyHashes = new WeakMap<object, Remembered>();
 /** What a message says (never a message id, so the same with and without renaming), by envelope. */
 const contentsHashes = new WeakMap<Envelope, Remembered>();
 
@@ -146,8 +160,20 @@ type Renaming = Map<number, { readonly a: number; readonly b: number; readonly r
 class Hasher {
   private readonly remembered: WeakMap<object, Remembered>;
 
-  constructor(readonly now: number, readonly rename: Renaming | undefined) {
+  /** `clients`: how client ids are renamed, or undefined to take each as it is. */
+  constructor(readonly now: number, readonly rename: Renaming | undefined, readonly clients?: readonly number[]) {
     this.remembered = rename === undefined ? rememberedPlain : rememberedRenaming;
+  }
+
+  /** Whether a remembered hash may be used: one that holds a client id only while clients are not renamed. */
+  private usable(known: Remembered): boolean {
+    return (known.now === -1 || known.now === this.now) && (known.clients !== true || this.clients === undefined);
+  }
+
+  /** A client id, renamed (or as it is). */
+  clientId(client: number): number {
+    readClient = true;
+    return hashNumber(this.clients === undefined ? client : this.clients[client], tag.number);
   }
 
   /** `key`: the field the value is held in, which says how to hash some values. */
@@ -177,21 +203,25 @@ class Hasher {
     const cacheable = key !== undefined && rememberedFields.has(key);
     if (cacheable) {
       const known = this.remembered.get(value);
-      if (known !== undefined && (known.now === -1 || known.now === this.now)) {
+      if (known !== undefined && this.usable(known)) {
         if (known.now !== -1) readTick = true;
+        if (known.clients === true) readClient = true;
         laneB = known.b;
         return known.a;
       }
     }
     const outerTick = readTick;
     const outerRename = readRename;
+    const outerClient = readClient;
     readTick = false;
     readRename = false;
+    readClient = false;
     const a = this.object(value, key);
     const b = laneB;
-    if (cacheable && !readRename) this.remembered.set(value, { now: readTick ? this.now : -1, a, b });
+    if (cacheable && !readRename && !(readClient && this.clients !== undefined)) this.remembered.set(value, { now: readTick ? this.now : -1, a, b, clients: readClient });
     readTick ||= outerTick;
     readRename ||= outerRename;
+    readClient ||= outerClient;
     laneB = b;
     return a;
   }
@@ -230,15 +260,19 @@ class Hasher {
   }
 
   /** A record: the sum of its fields' hashes, each mixed with the field's name (fields undefined or unread left out). */
-  record(record: Record<string, unknown>, withoutTick: boolean): number {
+  record(record: Record<string, unknown>, withoutTick: boolean, withoutClient = false): number {
     let a = seedA ^ tag.record;
     let b = seedB ^ tag.record;
+    // A client's own state names it by `id` (a node's does too, but is never renamed).
+    const client = 'pending' in record && 'watermark' in record;
     for (const field in record) {
       const item = record[field];
       if (item === undefined || unreadFields.has(field) || (withoutTick && field === 'tick')) continue;
+      const clientField = typeof item === 'number' && (field === 'client' || (client && field === 'id'));
+      if (clientField && withoutClient) continue;
       const nameA = hashString(field);
       const nameB = laneB;
-      const itemA = this.value(item, field);
+      const itemA = clientField ? this.clientId(item) : this.value(item, field);
       a = (a + avalanche(stepA(nameA, itemA))) | 0;
       b = (b + avalanche(stepB(nameB, laneB))) | 0;
     }
@@ -264,8 +298,10 @@ class Hasher {
   /** A map's entries, in any order; the map's own field says whether its values are ticks. */
   private entries(entries: Iterable<readonly [unknown, unknown]>, key: string | undefined): number {
     const valueKey = key !== undefined && tickMaps.has(key) ? 'tick' : undefined;
+    // A node's watermarks are by client.
+    const byClient = key === 'watermarks';
     return this.multiset(entries, ([entryKey, item]) => {
-      const keyA = this.value(entryKey, undefined);
+      const keyA = byClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
       const keyB = laneB;
       const itemA = this.value(item, valueKey);
       const a = stepA(stepA(seedA, keyA), itemA);
@@ -301,17 +337,21 @@ class Hasher {
   /** What a message says, without its id or its ticks (the name its id is renamed by). */
   contents(envelope: Envelope): number {
     const known = contentsHashes.get(envelope);
-    if (known !== undefined && (known.now === -1 || known.now === this.now)) {
+    if (known !== undefined && this.usable(known)) {
       if (known.now !== -1) readTick = true;
+      if (known.clients === true) readClient = true;
       laneB = known.b;
       return known.a;
     }
     const outerTick = readTick;
+    const outerClient = readClient;
     readTick = false;
+    readClient = false;
     const a = this.contentsOnce(envelope);
     const b = laneB;
-    contentsHashes.set(envelope, { now: readTick ? this.now : -1, a, b });
+    if (!(readClient && this.clients !== undefined)) contentsHashes.set(envelope, { now: readTick ? this.now : -1, a, b, clients: readClient });
     readTick ||= outerTick;
+    readClient ||= outerClient;
     laneB = b;
     return a;
   }
@@ -349,26 +389,51 @@ function canonicalIds(config: Configuration, hasher: Hasher, renaming: Renaming)
   }
 }
 
-/** The history's hash, a chain cell by cell, each cell's remembered (a history only grows). */
-function historyHash(history: History): number {
-  if (history === undefined) {
-    laneB = seedB;
-    return seedA;
+/**
+ * The history's hash in two parts, so that clients can be renamed without hashing it again: a chain of
+ * its events without their clients, cell by cell, and per client a chain of the positions of its events
+ * (together they say whose each event is). Each cell's are remembered (a history only grows).
+ */
+interface HistoryPrint {
+  readonly a: number;
+  readonly b: number;
+  readonly length: number;
+  /** Per client id, the chain of the positions of its events. */
+  readonly owners: ReadonlyMap<number, readonly [number, number]>;
+}
+
+const emptyHistoryPrint: HistoryPrint = { a: seedA, b: seedB, length: 0, owners: new Map() };
+const historyPrints = new WeakMap<object, HistoryPrint>();
+
+function historyPrint(history: History): HistoryPrint {
+  if (history === undefined) return emptyHistoryPrint;
+  const known = historyPrints.get(history);
+  if (known !== undefined) return known;
+  // Iteratively from the newest cell remembered (a long history is not a deep recursion).
+  const cells: NonNullable<History>[] = [];
+  let print = emptyHistoryPrint;
+  for (let at: History = history; at !== undefined; at = at.previous) {
+    const found = historyPrints.get(at);
+    if (found !== undefined) { print = found; break; }
+    cells.push(at);
   }
-  const known = historyHashes.get(history);
-  if (known !== undefined) {
-    laneB = known.b;
-    return known.a;
-  }
-  const previousA = historyHash(history.previous);
-  const previousB = laneB;
   const hasher = new Hasher(0, undefined);
-  const eventA = hasher.record(history.event as unknown as Record<string, unknown>, true);
-  const a = avalanche(stepA(stepA(previousA, eventA), 0x68e3_1da4));
-  const b = avalanche(stepB(stepB(previousB, laneB), 0x1f83_d9ab));
-  historyHashes.set(history, { now: -1, a, b });
-  laneB = b;
-  return a;
+  for (let index = cells.length - 1; index >= 0; index--) {
+    const cell = cells[index];
+    const event = cell.event as unknown as Record<string, unknown>;
+    const eventA = hasher.record(event, true, true);
+    const a = avalanche(stepA(stepA(print.a, eventA), 0x68e3_1da4));
+    const b = avalanche(stepB(stepB(print.b, laneB), 0x1f83_d9ab));
+    let owners = print.owners;
+    if (typeof event.client === 'number') {
+      const client = event.client;
+      const [ownerA, ownerB] = owners.get(client) ?? [seedA, seedB];
+      owners = new Map(owners).set(client, [stepA(ownerA, print.length), stepB(ownerB, print.length)]);
+    }
+    print = { a, b, length: print.length + 1, owners };
+    historyPrints.set(cell, print);
+  }
+  return print;
 }
 
 /**
@@ -377,7 +442,8 @@ function historyHash(history: History): number {
  */
 export function stateFingerprint(config: Configuration, extra: readonly number[], options: FingerprintOptions): Fingerprint {
   const rename: Renaming | undefined = options.renameMessages ? new Map() : undefined;
-  const full = new Hasher(config.tick, rename);
+  const clients = options.clients;
+  const full = new Hasher(config.tick, rename, clients);
   // What a message says never holds a message id: it is hashed before the renaming is filled in.
   if (rename !== undefined) canonicalIds(config, full, rename);
   let a = seedA;
@@ -389,14 +455,31 @@ export function stateFingerprint(config: Configuration, extra: readonly number[]
   for (const number of extra) add(hashNumber(number, tag.number));
   for (const node of config.nodes) add(full.value(node, 'part'));
   add(full.value(config.network, 'network'));
-  for (const client of config.clients) add(full.value(client, 'part'));
+  // Client by client in the order of their new names: the client renamed as 0 first.
+  const order = clients === undefined ? config.clients : inverse(clients).map((client) => config.clients[client]);
+  for (const client of order) add(full.value(client, 'part'));
   add(hashNumber(config.nextTimestamp, tag.number));
   add(hashNumber(config.nextOrder, tag.number));
   if (rename === undefined) add(hashNumber(config.nextMessageId, tag.number));
-  add(historyHash(config.history));
+  const history = historyPrint(config.history);
+  laneB = history.b;
+  add(history.a);
+  for (const client of order) {
+    const owner = history.owners.get(client.id);
+    laneB = owner === undefined ? seedB : owner[1];
+    add(owner === undefined ? seedA : owner[0]);
+  }
   readTick = false;
   readRename = false;
+  readClient = false;
   return { high: avalanche(a) >>> 0, low: avalanche(b ^ 0x2545_f491) >>> 0 };
+}
+
+/** The inverse of a permutation: which client is renamed as each. */
+function inverse(permutation: readonly number[]): number[] {
+  const result = new Array<number>(permutation.length);
+  permutation.forEach((to, from) => { result[to] = from; });
+  return result;
 }
 
 /** A fingerprint as text (16 hex digits), for callers that key a map by it. */

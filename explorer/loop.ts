@@ -3,6 +3,8 @@
 // it and branch from it. One `advance` does what one round of the driver's loop does: the setup's next
 // request or the clients' next requests are submitted, and one global step is taken (or the run ends:
 // done, or quiet with requests unanswered; faults, within their budget, strike until the system is quiet).
+// Clients that submit in the same round do so in an order the schedule chooses (runtime/client.ts
+// `submissionOrder`), as in the driver.
 // It asks the same choices in the same order as the driver, so that the numbers an explorer writes down
 // for a path replay it exactly through `runCase` (tests/explore.test.ts holds the two side by side).
 // The driver's two counters of progress (faults stop after 20,000 steps without an answer; a healing
@@ -10,9 +12,10 @@
 // below 20,000 steps (`depthMax`), and a livelock shows as a cycle of states, not as a count.
 
 import type { ChoiceSource } from '../runtime/choices.ts';
-import { collectAnswers, submit } from '../runtime/client.ts';
+import { collectAnswers, submissionOrder, submit } from '../runtime/client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from '../runtime/configuration.ts';
 import { describeRequest } from '../runtime/describe.ts';
+import { clientCountOf, setupClientOf } from '../runtime/driver.ts';
 import { healAfterSteps } from '../runtime/faults.ts';
 import { globalStep, type GlobalRule } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
@@ -40,7 +43,7 @@ export type Advance =
   | { readonly kind: 'stuck'; readonly state: LoopState; readonly stuck: readonly string[] };
 
 export function initialLoopState(settings: RuntimeSettings, workload: Workload): LoopState {
-  const clientCount = Math.max(1, workload.clients.length);
+  const clientCount = clientCountOf(workload);
   const config = { ...initialConfiguration(settings, clientCount, true), faultsActive: workload.setup.length === 0 };
   return { config, setupTaken: 0, taken: workload.clients.map(() => 0), setupDone: workload.setup.length === 0 };
 }
@@ -52,11 +55,11 @@ export function allSubmitted(state: LoopState, workload: Workload): boolean {
 
 /**
  * Whether `advance` submits nothing before its global step: no client that is idle has a request left
- * (nor, in the setup, client 0), and the setup is not about to end.
+ * (nor, in the setup, the setup's client), and the setup is not about to end.
  */
 export function submitsNothing(state: LoopState, workload: Workload): boolean {
   const idle = (client: number): boolean => state.config.clients[client].pending.size === 0;
-  if (state.setupTaken < workload.setup.length || !state.setupDone) return !idle(0);
+  if (state.setupTaken < workload.setup.length || !state.setupDone) return !idle(setupClientOf(workload));
   return workload.clients.every((requests, client) => state.taken[client] >= requests.length || !idle(client));
 }
 
@@ -68,22 +71,22 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
   const taken = state.taken.slice();
   const submitted: TraceEntry[] = [];
   const idle = (client: number): boolean => config.clients[client].pending.size === 0;
+  const setupClient = setupClientOf(workload);
   const submitNext = (client: number, request: Workload['setup'][number]): void => {
     config = submit(config, client, request, { choices, trace: submitted }).config;
   };
   const snapshot = (): LoopState => ({ config, setupTaken, taken, setupDone });
   for (;;) {
     if (setupTaken < workload.setup.length) {
-      if (idle(0)) submitNext(0, workload.setup[setupTaken++]);
+      if (idle(setupClient)) submitNext(setupClient, workload.setup[setupTaken++]);
     } else if (!setupDone) {
-      if (idle(0)) {
+      if (idle(setupClient)) {
         setupDone = true;
         config = { ...config, faultsActive: true };
       }
     } else {
-      workload.clients.forEach((requests, client) => {
-        if (taken[client] < requests.length && idle(client)) submitNext(client, requests[taken[client]++]);
-      });
+      const ready = workload.clients.flatMap((requests, client) => (taken[client] < requests.length && idle(client) ? [client] : []));
+      for (const client of submissionOrder(ready, choices)) submitNext(client, workload.clients[client][taken[client]++]);
     }
     const everything = setupDone && workload.clients.every((requests, client) => taken[client] >= requests.length);
     const result = globalStep(config, program, choices, localSteps);

@@ -18,6 +18,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import { branches, budgetLeft, spend, type FaultBudget, type FaultKind } from './branching.ts';
 import { fingerprintText, stateFingerprint, type Fingerprint } from './fingerprint.ts';
 import { advance, type Advance, type LoopState } from './loop.ts';
+import type { ClientSymmetry } from './symmetry.ts';
 
 /** A transition of the explorer: the next state (or the end of the run), its numbers, the fault it struck, and the budget left. */
 export interface Transition {
@@ -123,11 +124,27 @@ export function stepOnce(config: Configuration, program: SplitProgram, choices: 
   }
 }
 
-/** The explorer's fingerprint of a state (explorer/explore.ts): the configuration's, with the driver's counters and the budget. */
-export function stateFingerprintOf(state: LoopState, budget: FaultBudget, renameMessages: boolean): Fingerprint {
+/**
+ * The explorer's fingerprint of a state (explorer/explore.ts): the configuration's, with the driver's
+ * counters and the budget. With `symmetry`, the least over every renaming of interchangeable clients
+ * (explorer/symmetry.ts).
+ */
+export function stateFingerprintOf(state: LoopState, budget: FaultBudget, renameMessages: boolean, symmetry?: ClientSymmetry): Fingerprint {
   const faultsCanStrike = state.config.faultsActive && budgetLeft(budget);
-  const extra = [state.setupTaken, state.setupDone ? 1 : 0, budget.crash, budget.drop, budget.duplicate, budget.delay, faultsCanStrike ? 1 : 0, ...state.taken];
-  return stateFingerprint(state.config, extra, { renameMessages });
+  const fixed = [state.setupTaken, state.setupDone ? 1 : 0, budget.crash, budget.drop, budget.duplicate, budget.delay, faultsCanStrike ? 1 : 0];
+  const renamings = symmetry?.renamings(state);
+  if (renamings === undefined) return stateFingerprint(state.config, [...fixed, ...state.taken], { renameMessages });
+  let least: Fingerprint | undefined;
+  for (const clients of renamings) {
+    // What each client took, in the order of the new names.
+    const taken = state.taken.slice();
+    state.taken.forEach((count, client) => { taken[clients[client]] = count; });
+    // The identity is hashed as no renaming, so that the hashes remembered for it serve.
+    const identity = clients.every((name, client) => name === client);
+    const print = stateFingerprint(state.config, [...fixed, ...taken], { renameMessages, clients: identity ? undefined : clients });
+    if (least === undefined || print.high < least.high || (print.high === least.high && print.low < least.low)) least = print;
+  }
+  return least!;
 }
 
 /** The explorer's key of a state, as text (a map's key). */

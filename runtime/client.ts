@@ -32,6 +32,24 @@ function resendDeadline(config: Configuration): number {
   return config.tick + config.settings.timeouts.clientRetry;
 }
 
+/**
+ * The order in which clients that submit in the same round of the closed loop do so (runtime/driver.ts
+ * `runClosedLoop`, explorer/loop.ts `advance`): a choice of the schedule. Request ids and timestamps are
+ * handed out in submission order and timestamps are compared by age (wait-die, Aria's batches), so a
+ * fixed order (client 0 first) would make the clients unequal; as a choice, every order is a schedule,
+ * and clients with the same requests are interchangeable (the explorer's `symmetry` reduction). Asked
+ * only when two or more submit at once (one `pick` per place but the last), so that runs of one client
+ * keep their schedules; 0s give the clients' own order.
+ */
+export function submissionOrder(ready: readonly number[], choices: ChoiceSource): number[] {
+  if (ready.length < 2) return ready.slice();
+  const left = ready.slice();
+  const order: number[] = [];
+  while (left.length > 1) order.push(left.splice(choices.pick(left.length), 1)[0]);
+  order.push(left[0]);
+  return order;
+}
+
 /** G-Submit: the request enters the client's ingress and is sent; its id is returned with the configuration. */
 export function submit(config: Configuration, clientId: number, request: Request, context: ClientContext): { config: Configuration; requestId: string } {
   const timestamp = config.nextTimestamp;

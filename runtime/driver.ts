@@ -1,5 +1,6 @@
 // Stage: runtime. Runs a workload on the simulated system: the setup requests one at a time, then every
-// client submits its next request as soon as its last one is answered (closed loop). Faults strike
+// client submits its next request as soon as its last one is answered (closed loop; clients that submit
+// in the same round do so in an order the schedule chooses, runtime/client.ts `submissionOrder`). Faults strike
 // (none strike the setup) until the system falls quiet, so the last requests, their installation and
 // the acknowledgements after their answers meet faults as the first ones do; or until no answer has come
 // for `healAfterSteps` steps (a transaction too long to finish between faults); then the healing phase
@@ -10,7 +11,7 @@
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
-import { collectAnswers, submit } from './client.ts';
+import { collectAnswers, submissionOrder, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { seedEntities } from './host.ts';
 import { systemSeeds } from './updates.ts';
@@ -64,6 +65,22 @@ export function runWorkload(
   return options.arrivalEveryTicks === undefined
     ? runClosedLoop(program, settings, choices, workload, options)
     : runOpenLoop(program, settings, choices, workload, options, options.arrivalEveryTicks);
+}
+
+/**
+ * The client that submits the setup's requests: one of its own, after the workload's clients (client
+ * `workload.clients.length`), so that no workload client carries the setup's requests, decisions and
+ * watermarks. Like loading a database before a test, the setup is nobody's session: the workload's
+ * clients start alike, and clients with the same requests are interchangeable (the explorer's
+ * `symmetry`). A workload without a setup has no such client.
+ */
+export function setupClientOf(workload: Workload): number {
+  return workload.clients.length;
+}
+
+/** How many clients a run of `workload` has: the workload's, and the setup's own when it has a setup. */
+export function clientCountOf(workload: Workload): number {
+  return Math.max(1, workload.clients.length + (workload.setup.length > 0 ? 1 : 0));
 }
 
 /** In the healing phase, attempts started per unanswered request, with no answer, before the run is livelocked. */
@@ -130,7 +147,8 @@ function runClosedLoop(
   workload: Workload,
   options: DriverOptions = {},
 ): WorkloadRun {
-  const clientCount = Math.max(1, workload.clients.length);
+  const clientCount = clientCountOf(workload);
+  const setupClient = setupClientOf(workload);
   // The setup builds the initial state, as loading a database does before a test: no faults strike it.
   let config: Configuration = { ...initialConfiguration(settings, clientCount, options.recordHistory ?? true), faultsActive: workload.setup.length === 0 };
   // A stream program's `$Streams(0)` exists from the start (a method may emit; nothing here drains).
@@ -162,17 +180,17 @@ function runClosedLoop(
   if (setupDone) options.onSetupDone?.(new Map(ruleCounts));
   for (;;) {
     if (!setup.empty) {
-      if (idle(0)) submitNext(0, setup.take());
+      if (idle(setupClient)) submitNext(setupClient, setup.take());
     } else if (!setupDone) {
-      if (idle(0)) {
+      if (idle(setupClient)) {
         setupDone = true;
         options.onSetupDone?.(new Map(ruleCounts));
         config = { ...config, faultsActive: true };
       }
     } else {
-      queues.forEach((queue, client) => {
-        if (!queue.empty && idle(client)) submitNext(client, queue.take());
-      });
+      // The clients ready to submit do so in an order the schedule chooses (runtime/client.ts `submissionOrder`).
+      const ready = queues.flatMap((queue, client) => (!queue.empty && idle(client) ? [client] : []));
+      for (const client of submissionOrder(ready, choices)) submitNext(client, queues[client].take());
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.empty);
     if (config.faultsActive && progress.quietFor >= healAfterSteps) config = { ...config, faultsActive: false };

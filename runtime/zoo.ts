@@ -46,7 +46,9 @@ export const zoo: readonly ZooVariant[] = [
     breaks: 'the coordinator keeps its decisions in memory only',
     symptom: 'after a crash, a resent request that had committed runs and commits again',
     caughtAs: ['exactly-once:duplicate-commit', 'dependency-graph:committed-twice'],
-    shownBy: bank,
+    // Since clients that submit at once do so in an order the schedule chooses, seed 1's first failing
+    // run shows only the replay's and installation's symptoms of the crash; seed 5's, the duplicate commit.
+    shownBy: { ...bank, seed: '5' },
   },
   {
     name: 'ack-before-persist',

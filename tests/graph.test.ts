@@ -113,7 +113,7 @@ test('ent graph: DOT to standard output, --dot and --svg to files, and a scope t
   const files = memoryIo();
   t.is(await main(['graph', 'examples/accounts.ent', '--dot', join(folder, 'g.dot'), '--svg', join(folder, 'g.svg')], files), 0);
   t.regex(readFileSync(join(folder, 'g.svg'), 'utf8'), /^<svg /);
-  t.regex(readFileSync(join(folder, 'g.dot'), 'utf8'), /-> n1 \[label="G-Deliver", tooltip="deliver m1 request client 0 → node \d \(G-Deliver\)"\]/);
+  t.regex(readFileSync(join(folder, 'g.dot'), 'utf8'), /-> n1 \[label="G-Deliver", tooltip="deliver m1 request client 1 → node \d \(G-Deliver\)"\]/);
   const large = memoryIo();
   t.is(await main(['graph', 'examples/accounts.ent', '--clients', '2', '--requests', '2', '--keys', '2', '--max-states', '50'], large), 2);
   t.regex(large.stderr.join('\n'), /error\[U0120\].*more than 50 states[\s\S]*--max-states/);

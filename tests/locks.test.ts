@@ -172,9 +172,13 @@ test('regression: five calls on four nodes, every choice 0, all answered (the ol
 // started again at every tick. The driver counted their 150 starts without an answer as a livelock and
 // reported three requests never answered. Attempts that spin while the oldest running attempt holds its
 // lease are waiting for it, not livelocked; the run goes on and every request is answered.
+// That case (path 445) stopped spinning when clients that submit at once began to do so in an order the
+// schedule chooses (its schedule now means another run). Re-derived: fast-check seed 7, path 1418 spins
+// (about 3,500 deaths) and holds; with the lease exception taken out (oldestLeaseAlive answering false)
+// the driver reports its requests stuck (liveness:stuck), as it did 445's.
 test('regression: younger attempts spinning behind the oldest attempt\'s lease are not a livelock', (t) => {
   let found: UnderFaultsCase | undefined;
-  fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => { found = testCase; return false; }), { seed: -1659257478, path: '445', numRuns: 1, endOnFailure: true });
+  fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => { found = testCase; return false; }), { seed: 7, path: '1418', numRuns: 1, endOnFailure: true });
   const outcome = runUnderFaults(found!, '2pl');
   t.deepEqual(outcome.violations.map((violation) => `${violation.checker}:${violation.kind} ${violation.message}`), []);
   t.true((outcome.ruleCounts.get('C-Die') ?? 0) > 150, 'the case no longer spins: it does not show the regression any more');

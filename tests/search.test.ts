@@ -77,8 +77,10 @@ test('bank, --delivery at-least-once: money created or destroyed, in a counterex
 
 test('bank, --protocol none: a lost update, with a dependency-graph witness', (t) => {
   const chosen = settings({ concurrency: 'none' });
-  // Seed 2: from seed 1 the first failure is a stale read that only the replay checker names.
-  const result = search(program, split, chosen, { runs: 200, seed: '2', shrinkSeconds: 10 });
+  // Seed 3: from seed 1 the first failure is a stale read that only the replay checker names, and from
+  // seed 2 (since clients that submit at once do so in an order the schedule chooses) a lost update on
+  // the Bank entity, which holds no Account.
+  const result = search(program, split, chosen, { runs: 200, seed: '3', shrinkSeconds: 10 });
   if (result.held) return t.fail('--protocol none held on the bank');
   const outcome = runCase(program, split, chosen, result.counterexample);
   const lost = outcome.violations.find((violation) => violation.checker === 'dependency-graph' && violation.kind === 'lost-update');

@@ -114,7 +114,7 @@ export const cases: readonly BadInputCase[] = [
   usage('negative shrinking time', ['check', '--shrink-seconds', '-1', '$/ok.ent'], 'U0103'),
   usage('an unknown bug', ['check', '--bug', 'nonsense', '$/ok.ent'], 'U0103'),
   usage('--workload run without a run block', ['check', '--workload', 'run', '$/entities.ent'], 'U0103', /has no run block/),
-  usage('a replay token that is not one', ['check', '--replay', 'junk', '$/ok.ent'], 'U0103', /starts with `ent2\.`/),
+  usage('a replay token that is not one', ['check', '--replay', 'junk', '$/ok.ent'], 'U0103', /starts with `ent3\.`/),
   usage('a replay token of an older version', ['check', '--replay', 'ent1.abc', '$/ok.ent'], 'U0103', /another version/),
   usage('a replay token with junk appended', ['check', '--replay', '$TOKEN(ok.ent)junk', '$/ok.ent'], 'U0103', /damaged/),
   usage('a replay token cut short', ['check', '--replay', '$TOKEN-CUT(ok.ent)', '$/ok.ent'], 'U0103', /damaged/),

@@ -1,0 +1,83 @@
+// Stage: explorer. The `symmetry` reduction: clients that are interchangeable are renamed canonically, so
+// that states that differ only by which of them did what are expanded once. Two clients are
+// interchangeable in a state when the requests each has left to submit are the same (what they did
+// before is renamed with them): a renaming π that maps every client to one with the same requests left
+// maps the state's transitions onto the renamed state's, one for one. The runtime reads a client id only
+// to tell clients apart (addresses, a coordinator's records, a node's watermarks per client); request ids
+// and timestamps are handed out in submission order, and the order of clients that submit in the same
+// round is a choice of the schedule (runtime/client.ts `submissionOrder`), so every order is taken and
+// none favours a client by its number; the setup's requests go through a client of their own
+// (runtime/driver.ts `setupClientOf`), which is never renamed. A state's fingerprint is the least of its
+// fingerprints over every such π (explorer/fingerprint.ts renames the clients in the hash), which is the
+// same for all the states of one class. The checkers never read a client id but to tell clients apart,
+// and an outcome names no client (explorer/explore.ts `outcomeOf`), so the terminal outcomes are kept:
+// tests/explore.test.ts holds them equal with and without, and catches a renaming that also swaps
+// clients with different requests left.
+// Keys and nodes are not renamed: an entity's node is a hash of its key (runtime/attempts.ts
+// `coordinatorOf`), so renaming keys moves entities between nodes, and renaming nodes would have to move
+// every key with them; neither maps the system onto itself in general.
+
+import { describeRequest } from '../runtime/describe.ts';
+import type { Workload } from '../runtime/workload.ts';
+import type { LoopState } from './loop.ts';
+
+/** Which clients may be swapped: by default those with the same requests left (a test passes an unsound one). */
+export type Interchangeable = (workload: Workload, state: LoopState, a: number, b: number) => boolean;
+
+export class ClientSymmetry {
+  /** The requests a client has left, in words, by client and how many it took. */
+  private readonly left = new Map<number, string>();
+
+  constructor(private readonly workload: Workload, private readonly interchangeable?: Interchangeable) {}
+
+  private requestsLeft(client: number, taken: number): string {
+    const key = client * 65_536 + taken;
+    let text = this.left.get(key);
+    if (text === undefined) {
+      text = this.workload.clients[client].slice(taken).map(describeRequest).join('; ');
+      this.left.set(key, text);
+    }
+    return text;
+  }
+
+  private same(state: LoopState, a: number, b: number): boolean {
+    if (this.interchangeable !== undefined) return this.interchangeable(this.workload, state, a, b);
+    return this.requestsLeft(a, state.taken[a]) === this.requestsLeft(b, state.taken[b]);
+  }
+
+  /**
+   * Every renaming of the state's clients that maps each workload client to an interchangeable one (the
+   * setup's client, after them, to itself), as arrays from a client to its new name; the first is the
+   * identity. Undefined when no two clients are interchangeable.
+   */
+  renamings(state: LoopState): number[][] | undefined {
+    const count = this.workload.clients.length;
+    const total = state.config.clients.length;
+    const fixed = Array.from({ length: total }, (_, client) => client);
+    if (count < 2) return undefined;
+    const classOf = new Array<number>(count).fill(-1);
+    let classes = 0;
+    for (let client = 0; client < count; client++) {
+      if (classOf[client] !== -1) continue;
+      classOf[client] = classes;
+      for (let other = client + 1; other < count; other++) if (classOf[other] === -1 && this.same(state, client, other)) classOf[other] = classes;
+      classes++;
+    }
+    if (classes === count) return undefined;
+    const found: number[][] = [];
+    const used = new Array<boolean>(count).fill(false);
+    const current = fixed.slice();
+    const place = (client: number): void => {
+      if (client === count) { found.push(current.slice()); return; }
+      for (let name = 0; name < count; name++) {
+        if (used[name] || classOf[name] !== classOf[client]) continue;
+        used[name] = true;
+        current[client] = name;
+        place(client + 1);
+        used[name] = false;
+      }
+    };
+    place(0);
+    return found;
+  }
+}
