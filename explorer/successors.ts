@@ -135,13 +135,16 @@ export function stateFingerprintOf(state: LoopState, budget: FaultBudget, rename
   const renamings = symmetry?.renamings(state);
   if (renamings === undefined) return stateFingerprint(state.config, [...fixed, ...state.taken], { renameMessages });
   let least: Fingerprint | undefined;
+  // What each client has left to submit is hashed as how many of its requests it took, *not* renamed: a
+  // renaming maps a client only to one with the same requests left, so in the renamed state the client
+  // under each name has that name's requests left, which its own count says. (Moving the counts with the
+  // clients described a state whose clients have different requests left, and merged it with this one:
+  // tests/symmetry.test.ts.)
+  const numbers = [...fixed, ...state.taken];
   for (const clients of renamings) {
-    // What each client took, in the order of the new names.
-    const taken = state.taken.slice();
-    state.taken.forEach((count, client) => { taken[clients[client]] = count; });
     // The identity is hashed as no renaming, so that the hashes remembered for it serve.
     const identity = clients.every((name, client) => name === client);
-    const print = stateFingerprint(state.config, [...fixed, ...taken], { renameMessages, clients: identity ? undefined : clients });
+    const print = stateFingerprint(state.config, numbers, { renameMessages, clients: identity ? undefined : clients });
     if (least === undefined || print.high < least.high || (print.high === least.high && print.low < least.low)) least = print;
   }
   return least!;
