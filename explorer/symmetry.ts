@@ -1,8 +1,12 @@
 // Stage: explorer. The `symmetry` reduction: clients that are interchangeable are renamed canonically, so
 // that states that differ only by which of them did what are expanded once. Two clients are
 // interchangeable in a state when the requests each has left to submit are the same (what they did
-// before is renamed with them): a renaming π that maps every client to one with the same requests left
-// maps the state's transitions onto the renamed state's, one for one. The runtime reads a client id only
+// before is renamed with them, but not how many requests each took: the client under each name has that
+// name's requests left, tests/symmetry.test.ts): a renaming π that maps every client to one with the same
+// requests left maps the state's transitions onto the renamed state's, one for one. In practice that
+// takes clients with the same workload: clients whose workloads only end alike are interchangeable near
+// their end, but the mirror image of such a state (the client that took more holding the history of
+// fewer) is never reached, so nothing is merged for them. The runtime reads a client id only
 // to tell clients apart (addresses, a coordinator's records, a node's watermarks per client); request ids
 // and timestamps are handed out in submission order, and the order of clients that submit in the same
 // round is a choice of the schedule (runtime/client.ts `submissionOrder`), so every order is taken and
