@@ -213,10 +213,19 @@ export class ReplSession {
       scope = checked.scope;
     }
     if (kept !== undefined) {
+      // A type declared again is the REPL's other update (docs/language.md §15): a new version of its code.
+      const redeclared = entities.map((entity) => entity.name.name).filter((name) => this.declarations.has(name));
       this.program = program;
       this.table = table;
       this.declarations = declarations;
       this.rebuild(kept);
+      for (const name of redeclared) {
+        const version = (this.versions.get(name) ?? 0) + 1;
+        this.versions.set(name, version);
+        const migrated = kept.filter((state) => state.entity === name).length;
+        // Said only where entities were migrated: a type redeclared while it is being drafted is just redeclared.
+        if (migrated > 0) this.io.err(`# ${name} updated to version ${version}: ${migrated} ${migrated === 1 ? 'entity' : 'entities'} migrated`);
+      }
     }
     this.scope = scope;
     return this.execute(block);
