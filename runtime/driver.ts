@@ -14,7 +14,7 @@ import type { ChoiceSource } from './choices.ts';
 import { collectAnswers, submissionOrder, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { seedEntities } from './host.ts';
-import { systemSeeds } from './updates.ts';
+import { systemSeeds, throughGetters } from './updates.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
 import type { NextEventSearch } from './next-event.ts';
@@ -173,7 +173,8 @@ function runClosedLoop(
   const unansweredCount = (): number => config.clients.reduce((sum, client) => sum + client.pending.size, 0);
   const submitNext = (client: number, request: Request): void => {
     const trace: TraceEntry[] = [];
-    config = submit(config, client, request, { choices, trace }).config;
+    // A field read of an updated type is a call of its getter, which migrates first (runtime/updates.ts).
+    config = submit(config, client, throughGetters(program, request), { choices, trace }).config;
     emit(trace, config);
   };
   const { emit, count, localSteps } = tally(ruleCounts, options);
@@ -334,7 +335,7 @@ function runOpenLoop(
     if (arrivalTick !== undefined && (eventTick === undefined || arrivalTick <= eventTick)) {
       config = { ...config, tick: Math.max(config.tick, arrivalTick) };
       const trace: TraceEntry[] = [];
-      config = submit(config, arrivals[next].client, arrivals[next].request, { choices, trace }).config;
+      config = submit(config, arrivals[next].client, throughGetters(program, arrivals[next].request), { choices, trace }).config;
       emit(trace, config);
       next++;
       continue;

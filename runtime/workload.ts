@@ -9,6 +9,7 @@ import type { TypedEntity, TypedProgram } from '../semantics/typed.ts';
 import type { Type } from '../semantics/types.ts';
 import { listValue, mapValue, referenceValue, voidValue, type MapKey, type Value } from '../semantics/values.ts';
 import { describeRequest } from './describe.ts';
+import { codeReference, installArguments } from '../semantics/updates.ts';
 
 export interface Workload {
   /** Run one at a time, each awaited, before the clients start. */
@@ -114,7 +115,28 @@ export function generateWorkload(program: TypedProgram, shape: WorkloadShape, pi
     const count = Math.min(shape.requestsPerClient, pick(8 * shape.requestsPerClient));
     return Array.from({ length: shape.requestsPerClient }, () => randomRequest(program, entities, shape, pick)).slice(0, count);
   });
+  const updates = program.updates ?? [];
+  if (updates.length > 0 && clients.length > 0) clients[0] = withInstalls(clients[0], updates, pick);
   return { setup, clients };
+}
+
+/**
+ * A program with live updates: the run block's updates (`$Code(0).$install(T, v)`, U-Update), in their
+ * order, at places the numbers choose among the first client's requests, so that the other clients'
+ * transactions run while each is installed and every transaction and atom must still run wholly on one
+ * version (U-Version). Drawn only for such programs, so no other program's numbers change meaning.
+ */
+function withInstalls(requests: readonly Request[], updates: NonNullable<TypedProgram['updates']>, pick: Pick): Request[] {
+  const merged: Request[] = [];
+  let taken = 0;
+  for (const update of updates) {
+    const before = pick(requests.length - taken + 1);
+    merged.push(...requests.slice(taken, taken + before));
+    taken += before;
+    merged.push({ kind: 'call', target: codeReference, method: '$install', args: installArguments(update.entity, update.version) });
+  }
+  merged.push(...requests.slice(taken));
+  return merged;
 }
 
 function randomRequest(program: TypedProgram, entities: readonly TypedEntity[], shape: WorkloadShape, pick: Pick): Request {

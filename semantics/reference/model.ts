@@ -297,6 +297,12 @@ export class ReferenceModel extends ResumableEvaluator {
   }
 
   protected override readRemote(reference: ReferenceValue, field: string): Value {
+    // An entity's key never changes, so reading it is no use of the state and migrates nothing (U-Migrate),
+    // as in the split semantics, where only the other fields of an updated type are read through getters.
+    if (field === this.program.entities.get(reference.entity)?.keyName) {
+      if (this.store.get(reference) === undefined) abort('A0106', `no such entity ${canonical(reference)}`);
+      return reference.key;
+    }
     return fieldOf(this.existing(reference), field);
   }
 
