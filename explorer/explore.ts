@@ -49,6 +49,7 @@ import { budgetLeft, type FaultBudget } from './branching.ts';
 import { FingerprintTable } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
 import { advance, depthMax, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
+import { blockUnanswered, initialBlockState } from './run-block.ts';
 import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
 import { ClientSymmetry, type Interchangeable } from './symmetry.ts';
 
@@ -237,7 +238,9 @@ export function explore(scope: ExploreScope): ExploreResult {
   const { workload, split } = scope;
   const renameMessages = scope.reductions.has('message-ids');
   const por = scope.reductions.has('por');
-  const symmetry = scope.reductions.has('symmetry') ? new ClientSymmetry(workload, scope.interchangeable) : undefined;
+  // The run block is one client with a computation of its own: no client is interchangeable with it, so
+  // `symmetry` renames nothing there (and an `interchangeable` given is not asked).
+  const symmetry = scope.reductions.has('symmetry') && !runsBlock(scope) ? new ClientSymmetry(workload, scope.interchangeable) : undefined;
   const checkInvariants = scope.invariants !== false;
   const store = new StateStore();
   const seen = new FingerprintTable();
@@ -253,7 +256,7 @@ export function explore(scope: ExploreScope): ExploreResult {
     generated, distinct: store.size, expanded, maxDepth, terminals, reducedStates, storedBytes: store.bytes + seen.bytes + edges.bytes + ends.byteLength,
   });
 
-  const initial = initialLoopState(scope.settings.runtime, workload);
+  const initial = initialStateOf(scope);
   let frontier: Pending[] = [{ index: 0, state: initial, budget: scope.budget }];
   store.add(-1, 0, []);
   seen.set(stateFingerprintOf(initial, scope.budget, renameMessages, symmetry), 0);
@@ -387,10 +390,20 @@ function staysAt(before: Configuration, dueTick: number, result: Advance, node: 
   return after.network.every((envelope) => old.has(envelope) || envelope.deliverAt > after.tick || (envelope.to.kind === 'node' && envelope.to.node === node));
 }
 
+/** Whether the scope explores the program's run block (`--workload run`, explorer/run-block.ts) rather than a workload. */
+export function runsBlock(scope: Pick<ExploreScope, 'settings'>): boolean {
+  return scope.settings.workload === 'run';
+}
+
+/** The initial state of the scope: the workload's, or the run block's. */
+export function initialStateOf(scope: ExploreScope): LoopState {
+  return runsBlock(scope) ? initialBlockState(scope.settings.runtime, scope.program, scope.split) : initialLoopState(scope.settings.runtime, scope.workload);
+}
+
 /** The state a path's numbers lead to, run again from the initial state. */
 function reconstruct(scope: ExploreScope, numbers: readonly number[]): LoopState {
   const choices = new ListChoices(numbers);
-  let state = initialLoopState(scope.settings.runtime, scope.workload);
+  let state = initialStateOf(scope);
   while (choices.used < numbers.length) {
     const result = advance(state, scope.workload, scope.split, choices);
     if (result.kind !== 'stepped') throw new Error('assertion: a path to a state ends before it');
@@ -401,6 +414,7 @@ function reconstruct(scope: ExploreScope, numbers: readonly number[]): LoopState
 
 /** The requests a state has not answered (submitted or not), as the driver words them. */
 function unansweredOf(state: LoopState, workload: Workload): string[] {
+  if (state.block !== undefined) return blockUnanswered(state.block);
   const stuck: string[] = [];
   for (const client of state.config.clients) {
     for (const entry of client.pending.values()) stuck.push(`${entry.requestId} ${describeRequest(entry.request)}`);

@@ -21,6 +21,7 @@ import { globalStep, type GlobalRule } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
+import { advanceBlock, waitOver, type BlockState } from './run-block.ts';
 
 /** The explorer never goes this deep: below it the driver's own step counters cannot have changed anything. */
 export const depthMax = healAfterSteps - 1;
@@ -33,6 +34,11 @@ export interface LoopState {
   /** How many requests each client submitted. */
   readonly taken: readonly number[];
   readonly setupDone: boolean;
+  /**
+   * With `ent explore --workload run`: the run block's client (explorer/run-block.ts), which submits
+   * instead of the workload's clients (the workload is then empty).
+   */
+  readonly block?: BlockState;
 }
 
 export type Advance =
@@ -50,6 +56,7 @@ export function initialLoopState(settings: RuntimeSettings, workload: Workload):
 
 /** Every request was submitted (the setup's and every client's). */
 export function allSubmitted(state: LoopState, workload: Workload): boolean {
+  if (state.block !== undefined) return state.block.wait?.kind === 'settle';
   return state.setupDone && workload.clients.every((requests, client) => state.taken[client] >= requests.length);
 }
 
@@ -58,6 +65,8 @@ export function allSubmitted(state: LoopState, workload: Workload): boolean {
  * (nor, in the setup, the setup's client), and the setup is not about to end.
  */
 export function submitsNothing(state: LoopState, workload: Workload): boolean {
+  // The run block's client submits only when its wait is over (then it goes on, and may submit).
+  if (state.block !== undefined) return !waitOver(state.block);
   const idle = (client: number): boolean => state.config.clients[client].pending.size === 0;
   if (state.setupTaken < workload.setup.length || !state.setupDone) return !idle(setupClientOf(workload));
   return workload.clients.every((requests, client) => state.taken[client] >= requests.length || !idle(client));
@@ -65,6 +74,7 @@ export function submitsNothing(state: LoopState, workload: Workload): boolean {
 
 /** One round of the driver's loop (see runtime/driver.ts, `runClosedLoop`). */
 export function advance(state: LoopState, workload: Workload, program: SplitProgram, choices: ChoiceSource, localSteps: 'trace' | 'count' = 'count'): Advance {
+  if (state.block !== undefined) return advanceBlock(state, program, choices, localSteps);
   let config = state.config;
   let setupTaken = state.setupTaken;
   let setupDone = state.setupDone;

@@ -33,6 +33,8 @@ export interface ScopeOptions {
   readonly maxStates: number;
   /** Hold the invariants at every state (explorer/invariants.ts); default yes. */
   readonly invariants?: boolean;
+  /** `run`: the program's run block is the client (explorer/run-block.ts), and no workload is drawn; default `random`. */
+  readonly workload?: 'random' | 'run';
 }
 
 /** The probability a fault kind with a budget gets in the token's plan: only its being above 0 matters. */
@@ -58,8 +60,9 @@ export function seededWorkload(program: TypedProgram, shape: WorkloadShape, seed
 }
 
 export function exploreScope(program: TypedProgram, split: SplitProgram, options: ScopeOptions): ExploreScope {
-  const settings: CheckSettings = { runtime: exploreRuntime(options), shape: options.shape, workload: 'random' };
-  const { workload, numbers } = seededWorkload(program, options.shape, options.seed);
+  const run = options.workload === 'run';
+  const settings: CheckSettings = { runtime: exploreRuntime(options), shape: options.shape, workload: run ? 'run' : 'random' };
+  const { workload, numbers } = run ? { workload: { setup: [], clients: [] }, numbers: [] } : seededWorkload(program, options.shape, options.seed);
   return {
     program, split, settings, workload, workloadNumbers: numbers, budget: options.budget, reductions: options.reductions, maxStates: options.maxStates,
     invariants: options.invariants ?? true,

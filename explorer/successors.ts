@@ -18,6 +18,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import { branches, budgetLeft, spend, type FaultBudget, type FaultKind } from './branching.ts';
 import { fingerprintText, stateFingerprint, type Fingerprint } from './fingerprint.ts';
 import { advance, type Advance, type LoopState } from './loop.ts';
+import { blockNumbers } from './run-block.ts';
 import type { ClientSymmetry } from './symmetry.ts';
 
 /** A transition of the explorer: the next state (or the end of the run), its numbers, the fault it struck, and the budget left. */
@@ -132,6 +133,8 @@ export function stepOnce(config: Configuration, program: SplitProgram, choices: 
 export function stateFingerprintOf(state: LoopState, budget: FaultBudget, renameMessages: boolean, symmetry?: ClientSymmetry): Fingerprint {
   const faultsCanStrike = state.config.faultsActive && budgetLeft(budget);
   const fixed = [state.setupTaken, state.setupDone ? 1 : 0, budget.crash, budget.drop, budget.duplicate, budget.delay, faultsCanStrike ? 1 : 0];
+  // The run block's client: its requests and the outcomes it received, which decide what it does next.
+  if (state.block !== undefined) fixed.push(...blockNumbers(state.block));
   const renamings = symmetry?.renamings(state);
   if (renamings === undefined) return stateFingerprint(state.config, [...fixed, ...state.taken], { renameMessages });
   let least: Fingerprint | undefined;
