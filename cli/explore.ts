@@ -1,5 +1,6 @@
 // Stage: cli. `ent explore FILE`: every schedule of a small scope (explorer/). The scope is a random
-// workload drawn from `--seed` (`--clients`, `--requests`, `--keys`, as `ent check` draws them), the
+// workload drawn from `--seed` (`--clients`, `--requests`, `--keys`, as `ent check` draws them), or the
+// program's run block (`--workload run`, explorer/run-block.ts: streams and live updates included), the
 // protocol and delivery, and a budget of faults (`--crashes`, `--drops`, `--dups`, `--delays`); every
 // interleaving, latency (`--jitter`), downtime (`--downtime`) and placement of each fault is taken. The
 // report gives the states generated and distinct, the greatest depth, states per second, the reductions
@@ -33,7 +34,7 @@ export const exploreOptions: readonly OptionSpec[] = [
   ...runtimeOptions.filter((option) => option.name !== 'faults' && option.name !== 'seed'),
   { name: 'seed', value: { placeholder: 'S', integer: { minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 42 } }, description: 'the seed the random workload is drawn from', defaultValue: '1' },
   { name: 'bug', value: { placeholder: 'NAME', choices: ['none', ...zooNames] }, description: 'explore a deliberately broken protocol from the bug zoo', defaultValue: 'none' },
-  { name: 'workload', value: { placeholder: 'W', choices: ['random', 'run'] }, description: 'random calls on the program\'s entities (the run block cannot be explored)', defaultValue: 'random' },
+  { name: 'workload', value: { placeholder: 'W', choices: ['random', 'run'] }, description: 'random calls on the program\'s entities, or its run block (streams and live updates only run there)', defaultValue: 'random' },
   { name: 'clients', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'concurrent clients of the workload', defaultValue: '2' },
   { name: 'requests', value: { placeholder: 'N', integer: { minimum: 1, maximum: 1000 } }, description: 'requests per client, at most', defaultValue: '2' },
   { name: 'keys', value: { placeholder: 'N', integer: { minimum: 1, maximum: 100 } }, description: 'entities of each type (the key space)', defaultValue: '2' },
@@ -101,10 +102,6 @@ export function parseReductions(text: string): ReadonlySet<Reduction> | UsageErr
 
 /** The scope the options give, over the runtime settings `base` (the command line's defaults, or the REPL's settings). */
 export function scopeOptions(parsed: ParsedArguments, base: RunSettings): ScopeOptions | UsageError {
-  if (parsed.options.get('workload') === 'run') {
-    return new UsageError('U0109', '--workload run: the run block cannot be explored (a client\'s own computation cannot be branched from a state)',
-      'use the random workload: --clients N --requests N --keys N --seed S');
-  }
   const run = parseRunSettings(parsed, { ...base, bug: stringOption(parsed, 'bug') ?? base.bug });
   if (run instanceof UsageError) return run;
   const reductions = parseReductions(stringOption(parsed, 'reductions') ?? reductionNames.join(','));
@@ -116,6 +113,7 @@ export function scopeOptions(parsed: ParsedArguments, base: RunSettings): ScopeO
     shape: { clients: number('clients', 2), requestsPerClient: number('requests', 2), keysPerEntity: number('keys', 2) },
     seed: stringOption(parsed, 'seed') ?? '1', budget, jitter: number('jitter', 0), downtime: number('downtime', 4), reductions,
     maxStates: number('max-states', 1_000_000), invariants: (stringOption(parsed, 'invariants') ?? 'on') === 'on',
+    workload: parsed.options.get('workload') === 'run' ? 'run' : 'random',
   };
 }
 
@@ -135,7 +133,8 @@ export function runExploration(
   io.progress(undefined);
   const seconds = (performance.now() - started) / 1000;
   io.out(`ent explore: ${describeScope(options)}`);
-  io.out(`the workload (seed ${options.seed}):\n${describeWorkload(scope.workload).split('\n').map((line) => `  ${line}`).join('\n')}`);
+  if (options.workload === 'run') io.out('the workload: the program\'s run block, one client (its computation run again from the outcomes it received)');
+  else io.out(`the workload (seed ${options.seed}):\n${describeWorkload(scope.workload).split('\n').map((line) => `  ${line}`).join('\n')}`);
   io.out(describeResult(result, seconds, options.reductions, options.invariants !== false));
   if (result.counterexample !== undefined) {
     const where = result.counterexample.at === 'invariant' ? ', an invariant broken at a state before the run ended' : '';
@@ -157,7 +156,7 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
-  const refusal = streamsRefusal(loaded.program, '`ent explore`') ?? updatesRefusal(loaded.program, '`ent explore`');
+  const refusal = exploreRefusal(loaded.program, options.workload ?? 'random', loaded.source.name);
   if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.entities.size === 0) {
     return usage(io, new UsageError('U0107', `${loaded.source.name} declares no entity: there is no transaction to explore`,
@@ -174,10 +173,28 @@ export function exploreCli(io: Io, parsed: ParsedArguments): number {
   }, { workload: scope.workloadNumbers, schedule: result.counterexample.schedule });
 }
 
+/**
+ * What `ent explore` refuses of a loaded program under its `--workload`: the run block of a program
+ * without one (U0103, as `ent check`); streams and live updates (U0110, U0140) with the random workload,
+ * whose requests cannot drain a stream or update code: they run under `--workload run`.
+ */
+export function exploreRefusal(program: TypedProgram, workload: 'random' | 'run', name: string): UsageError | undefined {
+  if (workload === 'run') {
+    return program.run === undefined ? new UsageError('U0103', `--workload run: ${name} has no run block`, 'use --workload random') : undefined;
+  }
+  const streams = streamsRefusal(program, '`ent explore` with a random workload');
+  if (streams !== undefined) return new UsageError(streams.code, streams.message, 'explore its run block: ent explore FILE --workload run');
+  const updates = updatesRefusal(program, '`ent explore` with a random workload');
+  if (updates !== undefined) return new UsageError(updates.code, updates.message, 'explore its run block: ent explore FILE --workload run');
+  return undefined;
+}
+
 function describeScope(options: ScopeOptions): string {
   const { budget, shape } = options;
+  const clients = options.workload === 'run' ? 'the run block'
+    : `${shape.clients} client${shape.clients === 1 ? '' : 's'} × up to ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys`;
   return `${options.nodes} nodes, protocol ${options.concurrency}, delivery ${options.delivery}${options.bug === 'none' ? '' : `, bug ${options.bug}`}; `
-    + `${shape.clients} client${shape.clients === 1 ? '' : 's'} × up to ${shape.requestsPerClient} requests over ${shape.keysPerEntity} keys; `
+    + `${clients}; `
     + `faults at most ${budget.crash} crash, ${budget.drop} drop, ${budget.duplicate} dup, ${budget.delay} delay; jitter ${options.jitter}, downtime up to ${options.downtime}`;
 }
 

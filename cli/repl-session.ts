@@ -482,6 +482,10 @@ export class ReplSession {
     if (parsed.positionals.length > 0) {
       return this.refuse(new UsageError('U0101', `:explore takes options only, not ${parsed.positionals.map((word) => JSON.stringify(word)).join(' ')}`, 'it explores the declared entities; for a file, run ent explore FILE'));
     }
+    if (parsed.options.get('workload') === 'run') {
+      return this.refuse(new UsageError('U0109', ':explore --workload run: the REPL has no run block to explore (its lines run as they are entered)',
+        'put the statements in a file\'s run block and run ent explore FILE --workload run; here, explore random workloads: --clients N --requests N --keys N --seed S'));
+    }
     const options = scopeOptions(parsed, this.settings);
     if (options instanceof UsageError) return this.refuse(options);
     const { result } = runExploration(this.io, this.program, options, integerOption(parsed, 'time-limit', 60) as number, this.interrupted);
