@@ -18,7 +18,7 @@ const exempt: ReadonlyMap<string, string> = new Map([
   ['U0105', 'a source file over the size limit: tested by tests/bad-input/'],
   ['U0106', 'a source file that is not text: tested by tests/bad-input/'],
   ['U0107', '`ent check` on a program without entities: tested by tests/bad-input/'],
-  ['U0109', '`ent explore --workload run`: tested by tests/explore.test.ts'],
+  ['U0109', 'the REPL\'s `:explore --workload run`: tested by tests/explore.test.ts'],
   ['U0120', '`ent graph` on a scope above --max-states: tested by tests/graph.test.ts'],
   ['U0121', 'bad input in the REPL\'s stepper (`:step`): tested by tests/stepper.test.ts'],
   ['U0130', '`--engine restate` without the engine\'s packages: tested by tests/restate.test.ts'],

@@ -16,6 +16,9 @@ import { defaultRunSettings } from '../cli/runtime-options.ts';
 import { explore, outcomeOf, reductionNames, type ExploreResult, type ExploreScope, type Reduction } from '../explorer/explore.ts';
 import { exploreRuntime, exploreScope, seededWorkload, type ScopeOptions } from '../explorer/scope.ts';
 import { advance, initialLoopState, type LoopState } from '../explorer/loop.ts';
+import { initialBlockState } from '../explorer/run-block.ts';
+import { stateKey } from '../explorer/successors.ts';
+import { encodeToken, programHash } from '../checkers/token.ts';
 import { noBudget, type FaultBudget } from '../explorer/branching.ts';
 import { ListChoices, SeededChoices } from '../runtime/choices.ts';
 import { runWorkload } from '../runtime/driver.ts';
@@ -70,9 +73,9 @@ test('two withdrawals racing on one account: exactly the two serial outcomes, an
 });
 
 /** Drives `advance` with one list of choices to the end, as the driver would. */
-function runLoop(state: LoopState, workload: Workload, choices: ListChoices): LoopState {
+function runLoop(state: LoopState, workload: Workload, choices: ListChoices, split: SplitProgram = compiled.split): LoopState {
   for (let steps = 0; steps < 100_000; steps++) {
-    const result = advance(state, workload, compiled.split, choices);
+    const result = advance(state, workload, split, choices);
     if (result.kind !== 'stepped') return result.state;
     state = result.state;
   }
@@ -326,7 +329,8 @@ test('ent explore --viz draws its counterexample, opened at the violation', asyn
 test('ent explore refuses what it cannot explore, each with its code', async (t) => {
   const files = { 'accounts.ent': transferSource, 'empty.ent': 'run {\n  print 1\n}\n' };
   const cases: readonly { args: string[]; code: string }[] = [
-    { args: ['explore', 'accounts.ent', '--workload', 'run'], code: 'U0109' },
+    // accounts.ent has no run block to explore.
+    { args: ['explore', 'accounts.ent', '--workload', 'run'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--reductions', 'por,sleep-sets'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--drops', '-1'], code: 'U0103' },
     { args: ['explore', 'accounts.ent', '--jitter', '9'], code: 'U0103' },
@@ -356,4 +360,193 @@ test('the REPL\'s :explore explores the declared entities with ent explore\'s op
   t.regex(io.stdout.join('\n'), /exactly-once: r\d \(.*\) took effect 2 times/);
   t.is(repl.submit(':explore --workload run'), 'failed');
   t.regex(io.stderr.join('\n'), /error\[U0109\]/);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The run block as the explored client (`ent explore FILE --workload run`, explorer/run-block.ts).
+
+/** A corpus/explore program (or another file), compiled. */
+function programAt(path: string): { program: TypedProgram; split: SplitProgram; text: string } {
+  const text = readFileSync(path, 'utf8');
+  const program = compile(text, path).program!;
+  return { program, split: compileToSplit(program).split, text };
+}
+
+const oneAtom = programAt('corpus/explore/one-atom.ent');
+const updateThenAtom = programAt('corpus/explore/update-then-atom.ent');
+const moveAndAudit = programAt('corpus/explore/move-and-audit.ent');
+const crossingTransfers = programAt('corpus/explore/crossing-transfers.ent');
+
+function blockScope(compiledProgram: { program: TypedProgram; split: SplitProgram }, options: Partial<ScopeOptions>): ExploreScope {
+  return exploreScope(compiledProgram.program, compiledProgram.split, { ...baseOptions, ...options, workload: 'run' });
+}
+
+test('the explorer\'s run-block transition is ent check\'s run block: the same choices give the same history, under faults and zoo bugs', (t) => {
+  const json = (events: ReturnType<typeof historyEvents>): string => JSON.stringify(events.map(historyEventToJson));
+  const programs = [
+    { compiled: oneAtom, bugs: ['none', 'offset-before-effects', 'atom-split', 'output-again-on-recovery'] },
+    { compiled: updateThenAtom, bugs: ['none', 'update-mid-atom'] },
+    { compiled: moveAndAudit, bugs: ['none', 'abort-without-validation'] },
+    { compiled: programAt('examples/orders.ent'), bugs: ['none', 'atom-split'] },
+  ];
+  let departing = 0;
+  for (const { compiled: { program, split }, bugs } of programs) {
+    for (const bug of bugs) {
+      const settings: CheckSettings = {
+        runtime: exploreRuntime({ ...baseOptions, bug, budget: { crash: 1, drop: 1, duplicate: 1, delay: 1 }, jitter: 2 }), shape: baseOptions.shape, workload: 'run',
+      };
+      for (let seed = 1; seed <= 4; seed++) {
+        const numbers = Array.from({ length: 4000 }, (_, index) => new SeededChoices(`${seed}/${index}`).pick(1_000_000));
+        const checked = runCase(program, split, settings, { workload: [], schedule: numbers });
+        departing += checked.choicesDeparting;
+        const looped = runLoop(initialBlockState(settings.runtime, program, split), { setup: [], clients: [] }, new ListChoices(numbers), split);
+        t.is(json(historyEvents(looped.config.history)), json(checked.events as ReturnType<typeof historyEvents>), `${bug}, seed ${seed}`);
+      }
+    }
+  }
+  // The schedules were not all 0s: faults and orders were taken.
+  t.true(departing > 100);
+});
+
+interface BlockZooScope {
+  readonly bug: string;
+  readonly compiled: { program: TypedProgram; split: SplitProgram; text: string };
+  readonly file: string;
+  readonly options: Partial<ScopeOptions>;
+  /** The length of the shortest counterexample, in global steps (breadth first, with every reduction and the invariants). */
+  readonly depth: number;
+}
+
+/** Each run-block bug of the zoo in a run block small enough to explore in about a second (exported in spirit to scripts/explore-scopes.ts, which records the same). */
+const blockZooScopes: readonly BlockZooScope[] = [
+  { bug: 'offset-before-effects', compiled: oneAtom, file: 'corpus/explore/one-atom.ent', options: {}, depth: 57 },
+  { bug: 'atom-split', compiled: oneAtom, file: 'corpus/explore/one-atom.ent', options: {}, depth: 73 },
+  { bug: 'output-again-on-recovery', compiled: oneAtom, file: 'corpus/explore/one-atom.ent', options: oneCrash, depth: 75 },
+  { bug: 'update-mid-atom', compiled: updateThenAtom, file: 'corpus/explore/update-then-atom.ent', options: {}, depth: 96 },
+  { bug: 'abort-without-validation', compiled: moveAndAudit, file: 'corpus/explore/move-and-audit.ent', options: oneCrash, depth: 67 },
+  { bug: 'early-lock-release', compiled: crossingTransfers, file: 'corpus/explore/crossing-transfers.ent', options: {}, depth: 71 },
+];
+
+for (const zooScope of blockZooScopes) {
+  const variant = zoo.find((candidate) => candidate.name === zooScope.bug)!;
+  test(`the zoo's ${variant.name} is found exhaustively in the run block of ${zooScope.file} as ${variant.caughtAs.join(' or ')}, shortest in ${zooScope.depth} steps, and its token replays`, async (t) => {
+    const scope = blockScope(zooScope.compiled, { ...zooScope.options, bug: variant.name });
+    const caught = (violations: readonly { checker: string; kind: string }[]): boolean => violations.some((violation) => variant.caughtAs.includes(`${violation.checker}:${violation.kind}`));
+    const result = explore({ ...scope, target: caught });
+    const found = result.counterexample;
+    if (found === undefined) {
+      t.fail(`not found (${result.complete ? 'complete' : `stopped by ${result.stoppedBy}`}, ${result.stats.distinct} states)`);
+      return;
+    }
+    t.log(`${result.stats.distinct} distinct states; depth ${found.depth}; ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(', ')}`);
+    t.is(found.depth, zooScope.depth);
+    t.true(caught(found.violations));
+    // Its schedule is a replay token's (which holds `--workload run`): `ent check --replay` runs it to the same violation.
+    const replayed = runCase(zooScope.compiled.program, zooScope.compiled.split, scope.settings, { workload: [], schedule: found.schedule });
+    t.true(caught(replayed.violations), `replayed: ${replayed.violations.map((violation) => `${violation.checker}:${violation.kind}`).join(', ')}`);
+    const token = encodeToken(scope.settings, { workload: [], schedule: found.schedule }, programHash(zooScope.compiled.text));
+    const checked = await ent(['check', zooScope.file, '--replay', token], { [zooScope.file]: zooScope.compiled.text });
+    t.is(checked.status, 1, checked.stderr);
+    t.regex(checked.stdout, /the run block\)/);
+    const listed = checked.stdout.slice(checked.stdout.indexOf('the violations, checker by checker:'));
+    t.true(variant.caughtAs.some((key) => listed.includes(`\n  ${key.split(':')[0]}: `)), listed);
+  });
+}
+
+/**
+ * The correct protocols hold completely on the same run blocks, with at least one fault: the negative
+ * controls of the zoo scopes above (each bug is found where the protocol without it holds).
+ */
+const blockSafeScopes: readonly { readonly name: string; readonly compiled: { program: TypedProgram; split: SplitProgram }; readonly options: Partial<ScopeOptions>; readonly long?: boolean }[] = [
+  { name: 'one-atom.ent, 2pl, 1 crash', compiled: oneAtom, options: oneCrash },
+  { name: 'one-atom.ent, aria, 1 crash', compiled: oneAtom, options: { ...oneCrash, concurrency: 'aria' } },
+  { name: 'one-atom.ent, 2pl, 1 drop, 1 duplicate', compiled: oneAtom, options: { budget: { ...noBudget, drop: 1, duplicate: 1 } } },
+  { name: 'update-then-atom.ent, 2pl, 1 crash', compiled: updateThenAtom, options: oneCrash },
+  { name: 'update-then-atom.ent, aria, 1 drop', compiled: updateThenAtom, options: { ...oneDrop, concurrency: 'aria' } },
+  { name: 'move-and-audit.ent, 2pl, 1 crash', compiled: moveAndAudit, options: oneCrash },
+  { name: 'crossing-transfers.ent, 2pl, no faults (early-lock-release\'s scope)', compiled: crossingTransfers, options: {} },
+  { name: 'crossing-transfers.ent, 2pl, 1 drop', compiled: crossingTransfers, options: oneDrop, long: true },
+  { name: 'crossing-transfers.ent, aria, 1 drop', compiled: crossingTransfers, options: { ...oneDrop, concurrency: 'aria' } },
+];
+
+for (const { name, compiled: compiledProgram, options, long: isLong } of blockSafeScopes) {
+  (isLong === true && !long ? test.skip : test)(`the correct protocol holds completely on a run block: ${name}`, (t) => {
+    const result = explore(blockScope(compiledProgram, options));
+    t.is(result.counterexample, undefined, result.counterexample?.violations.map((violation) => violation.message).join('\n'));
+    t.true(result.complete);
+    t.log(`complete: ${result.stats.distinct} distinct states, greatest depth ${result.stats.maxDepth}, ${result.outcomes.size} outcome(s)`);
+  });
+}
+
+const blockReductionScopes: readonly { readonly name: string; readonly compiled: { program: TypedProgram; split: SplitProgram }; readonly options: Partial<ScopeOptions> }[] = [
+  { name: 'a stream (one-atom.ent), 2pl, 1 drop', compiled: oneAtom, options: oneDrop },
+  { name: 'a stream (one-atom.ent), aria, 1 crash', compiled: oneAtom, options: { ...oneCrash, concurrency: 'aria' } },
+  { name: 'a live update (update-then-atom.ent), 2pl, 1 drop', compiled: updateThenAtom, options: oneDrop },
+  { name: 'a live update (update-then-atom.ent), update-mid-atom, no faults (outcomes with violations)', compiled: updateThenAtom, options: { bug: 'update-mid-atom' } },
+  { name: 'two transfers in flight (crossing-transfers.ent), aria, no faults', compiled: crossingTransfers, options: { concurrency: 'aria' } },
+];
+
+for (const { name, compiled: compiledProgram, options } of blockReductionScopes) {
+  test(`each reduction keeps the terminal outcomes of a run block: ${name}`, (t) => {
+    const results = reductionSets().map((reductions) => explore({ ...blockScope(compiledProgram, { ...options, reductions }), keepGoing: true }));
+    const [plain] = results;
+    for (const [index, result] of results.entries()) {
+      t.true(result.complete);
+      t.deepEqual(outcomes(result), outcomes(plain), `reductions ${[...reductionSets()[index]].join(',') || 'none'}`);
+    }
+    t.log(`distinct states: ${results.map((result, index) => `${[...reductionSets()[index]].join('+') || 'none'} ${result.stats.distinct}`).join(', ')}; ${plain.outcomes.size} outcomes`);
+    t.true(results[3].stats.distinct <= plain.stats.distinct);
+  });
+}
+
+test('the run block is one client of its own: symmetry renames nothing there, even when told every client is interchangeable', (t) => {
+  // With a random workload, an `interchangeable` that swaps every client loses outcomes (the negative
+  // control above); the run block's client is never renamed, so it changes nothing here.
+  const scope = blockScope(crossingTransfers, { budget: oneDrop.budget });
+  const without = explore({ ...scope, reductions: new Set(['message-ids', 'por']), keepGoing: true });
+  const told = explore({ ...scope, reductions: new Set(reductionNames), keepGoing: true, interchangeable: () => true });
+  t.true(without.complete && told.complete);
+  t.is(told.stats.distinct, without.stats.distinct);
+  t.deepEqual(outcomes(told), outcomes(without));
+});
+
+test('the fingerprint tells apart run-block states that differ only in an outcome the client received', (t) => {
+  const state = initialBlockState(exploreRuntime(baseOptions), crossingTransfers.program, crossingTransfers.split);
+  const block = state.block!;
+  const tickets = [{ requestId: 'r0', request: create(0) }];
+  const committed = { ...state, block: { ...block, tickets, answers: new Map([['r0', { kind: 'committed' as const, value: account(0) }]]) } };
+  const aborted = { ...state, block: { ...block, tickets, answers: new Map([['r0', { kind: 'aborted' as const, code: 'A0101', message: 'Account(0) already exists', span: undefined }]]) } };
+  const unanswered = { ...state, block: { ...block, tickets, answers: new Map() } };
+  const keys = [committed, aborted, unanswered].map((each) => stateKey(each, noBudget, true));
+  t.is(new Set(keys).size, 3);
+  // The same outcome again: the same key (printing and the stored wait are not state).
+  t.is(stateKey({ ...committed, block: { ...committed.block, wait: { kind: 'settle' } } }, noBudget, true), keys[0]);
+});
+
+test('ent explore --workload run: a stream program\'s run block, complete, and a zoo bug with a token ent check --replay runs (the token holds --workload run)', async (t) => {
+  const file = 'corpus/explore/one-atom.ent';
+  const files = { [file]: oneAtom.text };
+  const held = await ent(['explore', file, '--workload', 'run', '--crashes', '1', '--drops', '0', '--dups', '0', '--delays', '0'], files);
+  t.is(held.status, 0, held.stderr);
+  t.regex(held.stdout, /the run block/);
+  t.regex(held.stdout, /complete: every state of the scope was explored/);
+  const found = await ent(['explore', file, '--workload', 'run', '--crashes', '0', '--drops', '0', '--dups', '0', '--delays', '0', '--bug', 'atom-split'], files);
+  t.is(found.status, 1);
+  t.regex(found.stdout, /a shortest counterexample: 73 global steps/);
+  const token = /--replay (ent3\.\S+)/.exec(found.stdout)?.[1];
+  t.truthy(token);
+  const replayed = await ent(['check', file, '--replay', token!], files);
+  t.is(replayed.status, 1);
+  t.regex(replayed.stdout, /bug atom-split; the run block\)/);
+  t.regex(replayed.stdout, /streams: moves#0: its events took effect in 2 transactions \(r\d+, r\d+\), not one/);
+});
+
+test('ent explore refuses streams and live updates with a random workload, pointing at --workload run', async (t) => {
+  const files = { 'one-atom.ent': oneAtom.text, 'update.ent': readFileSync('corpus/updates/live-update.ent', 'utf8') };
+  for (const [name, code] of [['one-atom.ent', 'U0110'], ['update.ent', 'U0140']] as const) {
+    const refused = await ent(['explore', name], files);
+    t.is(refused.status, 2);
+    t.regex(refused.stderr, new RegExp(`error\\[${code}\\]`));
+    t.regex(refused.stderr, /hint: explore its run block: ent explore FILE --workload run/);
+  }
 });
