@@ -73,6 +73,10 @@ export const exploreCommand: CommandSpec = {
       + 'violation found is a shortest one (in the reduced graph), reported with a replay token for\n'
       + '`ent check --replay`. States are told apart by a 64-bit fingerprint: the report bounds the chance\n'
       + 'that two of them shared one.',
+    'With --workload run the client is the program\'s run block (streams\' drain loop and live updates included):\n'
+      + 'a state keeps the outcomes it received, and the run block is run again from the start against a host\n'
+      + 'that answers from them, up to the first outcome it has not received; a counterexample\'s token replays\n'
+      + 'through `ent check FILE --replay`. A program with streams or live updates is explored only so.',
     'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'
       + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone);\n'
       + 'symmetry (clients with the same requests left are interchangeable: a state is fingerprinted as the least\n'

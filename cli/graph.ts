@@ -63,6 +63,9 @@ export function graphCli(io: Io, given: ParsedArguments): number {
   const loaded = loadProgram(io, parsed.positionals[0], sourceBytesMax(parsed));
   if (loaded instanceof UsageError) return usage(io, loaded);
   if (loaded.program === undefined) return exitUsage;
+  if (options.workload === 'run' && loaded.program.run === undefined) {
+    return usage(io, new UsageError('U0103', `--workload run: ${loaded.source.name} has no run block`, 'use --workload random'));
+  }
   const refusal = streamsRefusal(loaded.program, '`ent graph`') ?? updatesRefusal(loaded.program, '`ent graph`');
   if (refusal !== undefined) return usage(io, refusal);
   if (loaded.program.entities.size === 0) {

@@ -31,6 +31,12 @@
 //    choice of the schedule (runtime/client.ts `submissionOrder`), so request ids and timestamps (compared
 //    by age in wait-die and Aria's batches) favour no client by its number, and the setup's requests go
 //    through a client of their own. Keys and nodes are not renamed (an entity's node is a hash of its key).
+//
+// With `--workload run` (`settings.workload` is `run`) the client is the program's run block
+// (explorer/run-block.ts): its requests follow from the outcomes it received, which the state keeps and
+// the fingerprint holds. It is one client with a computation of its own, interchangeable with none:
+// `symmetry` renames nothing there. `por` takes it as a client about to submit while its wait is over (it
+// then goes on and may submit at once), and leaves it alone otherwise, as the workload's clients.
 
 import type { CheckSettings } from '../checkers/case.ts';
 import { checkRun } from '../checkers/case.ts';

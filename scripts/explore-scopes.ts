@@ -1,7 +1,8 @@
 // Writes the scopes in which `ent explore` has checked the theorems of proofs/semantics.md completely,
 // with their state counts, between the markers `<!-- explore-scopes:begin -->` and `<!-- explore-scopes:end -->`
 // there: Theorem 6 (the safe settings hold in every state of each scope) and Theorem 8 (each zoo bug is
-// found, by the violation it declares, with its shortest counterexample). The figures come from running
+// found, by the violation it declares, with its shortest counterexample; the run-block bugs, streams and
+// live updates among them, in the small run blocks of corpus/explore/ under `--workload run`). The figures come from running
 // the explorer, never from typing them. Run: npm run docs:scopes (a few minutes on a loaded machine).
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,22 @@ import { compileToSplit } from '../semantics/pipeline.ts';
 import type { Request } from '../semantics/transactions.ts';
 import { referenceValue } from '../semantics/values.ts';
 import type { Workload } from '../runtime/workload.ts';
+import type { SplitProgram } from '../semantics/split/index.ts';
+import type { TypedProgram } from '../semantics/typed.ts';
 
 const file = 'examples/accounts.ent';
 const program = compile(readFileSync(file, 'utf8'), file).program!;
 const { split } = compileToSplit(program);
+
+/** A program whose run block is explored (`ent explore FILE --workload run`). */
+function runBlockOf(path: string): { file: string; program: TypedProgram; split: SplitProgram } {
+  const typed = compile(readFileSync(path, 'utf8'), path).program!;
+  return { file: path, program: typed, split: compileToSplit(typed).split };
+}
+const oneAtom = runBlockOf('corpus/explore/one-atom.ent');
+const updateThenAtom = runBlockOf('corpus/explore/update-then-atom.ent');
+const moveAndAudit = runBlockOf('corpus/explore/move-and-audit.ent');
+const crossingTransfers = runBlockOf('corpus/explore/crossing-transfers.ent');
 
 const base: ScopeOptions = {
   nodes: 3, concurrency: '2pl', delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
@@ -63,15 +76,44 @@ const zooScopes: ReadonlyMap<string, Partial<ScopeOptions>> = new Map([
   ['drop-requests', {}],
 ]);
 
-/** Bugs with no scope here, and why. */
-const notRecorded: ReadonlyMap<string, string> = new Map([
-  ['early-lock-release', 'needs two transfers that cross and a latency of 2 ticks for one message (jitter 1): tests/explore.test.ts finds it in its long run (ENT_EXPLORE_LONG=1), on a written workload a replay token cannot hold'],
-  ['abort-without-validation', 'not found in the scopes tried (1 crash, transfers with 1 or 2 clients): ent check shows it on examples/audit.ent\'s run block, which the explorer cannot branch'],
+/**
+ * Bugs found in a program's run block (`--workload run`, explorer/run-block.ts): the stream and update
+ * bugs live in the run block's drain loop and updates, and the two others need requests in flight at once
+ * from one client's `async` calls, which a replay token holds (a written workload of two clients it cannot).
+ */
+type RunBlock = ReturnType<typeof runBlockOf>;
+const runBlockZooScopes: ReadonlyMap<string, { readonly block: RunBlock; readonly options: Partial<ScopeOptions> }> = new Map([
+  ['early-lock-release', { block: crossingTransfers, options: {} }],
+  ['abort-without-validation', { block: moveAndAudit, options: { budget: { ...noBudget, crash: 1 } } }],
+  ['offset-before-effects', { block: oneAtom, options: {} }],
+  ['atom-split', { block: oneAtom, options: {} }],
+  ['output-again-on-recovery', { block: oneAtom, options: { budget: { ...noBudget, crash: 1 } } }],
+  ['update-mid-atom', { block: updateThenAtom, options: {} }],
 ]);
+
+/** The same run blocks under the correct protocols, with faults: the run-block bugs' negative controls. */
+const runBlockSafeScopes: readonly { readonly block: RunBlock; readonly options: Partial<ScopeOptions> }[] = [
+  { block: oneAtom, options: { budget: { ...noBudget, crash: 1 } } },
+  { block: oneAtom, options: { concurrency: 'aria', budget: { ...noBudget, crash: 1 } } },
+  { block: oneAtom, options: { budget: { ...noBudget, drop: 1, duplicate: 1 } } },
+  { block: updateThenAtom, options: { budget: { ...noBudget, crash: 1 } } },
+  { block: updateThenAtom, options: { concurrency: 'aria', budget: { ...noBudget, drop: 1 } } },
+  { block: moveAndAudit, options: { budget: { ...noBudget, crash: 1 } } },
+  { block: crossingTransfers, options: {} },
+  { block: crossingTransfers, options: { budget: { ...noBudget, drop: 1 } } },
+  { block: crossingTransfers, options: { concurrency: 'aria', budget: { ...noBudget, drop: 1 } } },
+];
+
+/** Bugs with no scope here, and why. */
+const notRecorded: ReadonlyMap<string, string> = new Map();
 
 function budgetText(budget: FaultBudget): string {
   const parts = (['crash', 'drop', 'duplicate', 'delay'] as const).filter((kind) => budget[kind] > 0).map((kind) => `${budget[kind]} ${kind}`);
   return parts.length === 0 ? 'no faults' : `at most ${parts.join(', ')}`;
+}
+
+function blockText(block: RunBlock, options: ScopeOptions): string {
+  return `the run block of \`${block.file}\`, ${options.concurrency}, ${options.delivery}, ${budgetText(options.budget)}`;
 }
 
 function scopeText(options: ScopeOptions): string {
@@ -102,8 +144,29 @@ for (const { text: described, options: partial, workload } of symmetricScopes) {
   lines.push(`- \`${file}\`, ${options.concurrency}, ${options.delivery}, ${described}, ${budgetText(options.budget)}: ${count(result.stats.distinct)} distinct states `
     + `(${count(without.stats.distinct)} without symmetry), greatest depth ${result.stats.maxDepth}, ${result.stats.terminals} terminal`);
 }
+lines.push('', 'Theorem 6 on run blocks (`ent explore FILE --workload run`: the client is the run block, streams and live updates included):');
+for (const { block, options: partial } of runBlockSafeScopes) {
+  const options: ScopeOptions = { ...base, ...partial, workload: 'run' };
+  const result = explore(exploreScope(block.program, block.split, options));
+  if (!result.complete || result.counterexample !== undefined) throw new Error(`not held completely: ${blockText(block, options)}`);
+  lines.push(`- ${blockText(block, options)}: ${count(result.stats.distinct)} distinct states, greatest depth ${result.stats.maxDepth}, ${result.stats.terminals} terminal`);
+}
 lines.push('', 'Theorem 8, each zoo bug found by a violation it declares, with the shortest counterexample (breadth first):');
 for (const variant of zoo) {
+  const inBlock = runBlockZooScopes.get(variant.name);
+  if (inBlock !== undefined) {
+    const options: ScopeOptions = { ...base, ...inBlock.options, bug: variant.name, workload: 'run' };
+    const result = explore({
+      ...exploreScope(inBlock.block.program, inBlock.block.split, options),
+      target: (violations) => violations.some((violation) => variant.caughtAs.includes(`${violation.checker}:${violation.kind}`)),
+    });
+    const found = result.counterexample;
+    if (found === undefined) throw new Error(`${variant.name} not found in ${blockText(inBlock.block, options)}`);
+    const shown = [...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].filter((key) => variant.caughtAs.includes(key));
+    const where = found.at === 'invariant' ? ' (by an invariant, at a state before the run ended)' : '';
+    lines.push(`- ${variant.name}: ${blockText(inBlock.block, options)}: ${shown.join(', ')} in ${found.depth} global steps${where}, after ${count(result.stats.distinct)} distinct states`);
+    continue;
+  }
   const partial = zooScopes.get(variant.name);
   if (partial === undefined) {
     lines.push(`- ${variant.name}: not recorded: ${notRecorded.get(variant.name) ?? 'no scope yet'}`);

@@ -121,3 +121,15 @@ test('ent graph: DOT to standard output, --dot and --svg to files, and a scope t
   t.is(await main(['graph', 'examples/accounts.ent', '--drops', 'x'], bad), 2);
   t.regex(bad.stderr.join('\n'), /U0103/);
 });
+
+test('--workload run: the graph of a run block has the explorer\'s states, transitions and outcomes', (t) => {
+  const path = 'corpus/explore/crossing-transfers.ent';
+  const blockProgram = compile(readFileSync(path, 'utf8'), path).program!;
+  const scope = exploreScope(blockProgram, compileToSplit(blockProgram).split, { ...tiny, workload: 'run' });
+  const graph = graphOf(scope);
+  const result = explore({ ...scope, keepGoing: true });
+  t.true(result.complete);
+  t.is(graph.states, result.stats.distinct);
+  t.is(graph.transitions, result.stats.generated);
+  t.deepEqual(new Set(graph.nodes.flatMap((node) => (node.end === undefined ? [] : [node.end.outcome]))), result.outcomes);
+});

@@ -9,8 +9,8 @@
 
 import { checkRun } from '../checkers/case.ts';
 import type { Violation } from '../checkers/violation.ts';
-import { outcomeOf, type ExploreScope } from '../explorer/explore.ts';
-import { initialLoopState, type LoopState } from '../explorer/loop.ts';
+import { initialStateOf, outcomeOf, type ExploreScope } from '../explorer/explore.ts';
+import type { LoopState } from '../explorer/loop.ts';
 import { stateKey, successors } from '../explorer/successors.ts';
 import type { FaultBudget } from '../explorer/branching.ts';
 import { historyEvents } from '../runtime/history.ts';
@@ -55,7 +55,8 @@ export function reductionGraph(scope: ExploreScope): ReductionGraph | GraphTooLa
   const seen = new Map<string, number>();
   const ends = new Map<string, number>();
   let states = 0;
-  const initial = initialLoopState(scope.settings.runtime, scope.workload);
+  // The workload's initial state, or the run block's (`--workload run`, explorer/run-block.ts).
+  const initial = initialStateOf(scope);
   const addState = (state: LoopState, depth: number): number => {
     nodes.push({ id: nodes.length, depth, tick: state.config.tick, inFlight: state.config.network.length });
     states++;
