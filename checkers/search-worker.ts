@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import type { CheckSettings } from './case.ts';
-import { casesFrom, judgeCase, type CaseVerdict } from './search.ts';
+import { CaseDraws, judgeCase, type CaseVerdict } from './search.ts';
 
 /** What the pool gives a worker when it starts. */
 export interface WorkerSetup {
@@ -33,11 +33,12 @@ const compiled = compile(setup.text, setup.file);
 if (compiled.program === undefined) throw new Error(`the worker could not compile ${setup.file}, which the main thread compiled`);
 const program = compiled.program;
 const { split } = compileToSplit(program);
+const draws = new CaseDraws(setup.seed);
 
 parentPort!.on('message', (stretch: Stretch) => {
   const verdicts: CaseVerdict[] = [];
-  for (const testCase of casesFrom(setup.seed, stretch.start, stretch.count)) {
-    const verdict = judgeCase(program, split, setup.settings, testCase);
+  for (let index = stretch.start; index < stretch.start + stretch.count; index++) {
+    const verdict = judgeCase(program, split, setup.settings, draws.case(index));
     verdicts.push(verdict);
     if (verdict.failed) break;
   }
