@@ -37,6 +37,7 @@ test('a search that holds: the same counts from one thread and from two workers'
   const alone = search(program, split, settings, options);
   t.true(alone.held);
   t.deepEqual(await searchInParallel(source, program, split, settings, { ...options, workers: 2 }), alone);
+  t.deepEqual(await searchInParallel(source, program, split, settings, { ...options, workers: 2, mainThreadRuns: false }), alone, 'workers only');
 });
 
 test('a search that fails late: the first failing case by number, from any number of workers', async (t) => {
@@ -47,7 +48,8 @@ test('a search that fails late: the first failing case by number, from any numbe
   t.false(alone.held);
   t.true(alone.runs > 1, `the failure should not be the first case (it was case ${alone.runs})`);
   for (const workers of [2, 3]) {
-    t.deepEqual(await searchInParallel(source, program, split, settings, { ...options, workers }), alone, `${workers} workers`);
+    t.deepEqual(await searchInParallel(source, program, split, settings, { ...options, workers }), alone, `${workers} threads`);
+    t.deepEqual(await searchInParallel(source, program, split, settings, { ...options, workers, mainThreadRuns: false }), alone, `${workers} workers only`);
   }
 });
 
