@@ -74,7 +74,7 @@ export const checkCommand: CommandSpec = {
     },
     {
       name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
-      description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core',
+      description: 'threads that run the cases: this one and N - 1 worker threads (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core',
     },
     { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     ...engineOptions,
@@ -173,10 +173,13 @@ async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: Check
 }
 
 /**
- * Without --workers: a worker thread per core, but no more than one per 2,000 cases, since each worker
- * compiles the program and warms up the engine on its own (its first few hundred cases run several times
- * slower than the rest), and a shorter search is over before a second one pays off: on 2 cores, two
- * workers took 1.1 – 1.2× the time of one for 1,000 runs and 0.76× for 4,000 (docs/benchmarks.md).
+ * Without --workers: a thread per core, but no more than one per 2,000 cases. The main thread runs cases
+ * from the start, and each worker thread it adds first loads Ent and compiles the program (most of a
+ * second) and then warms up V8's optimizing compiler on its own cases (its first few hundred run
+ * several times slower than the rest, and compiling them costs seconds of CPU on a background thread):
+ * a short search is over before a second thread pays that off. On 2 cores, 10,000 runs took 0.78 of the
+ * time of one thread with two; at 4,000 and fewer the figures depend on the machine's load
+ * (docs/benchmarks.md, "ent check at 1,000 cases per second").
  */
 function defaultWorkers(runs: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(runs / casesPerWorkerAtLeast)));

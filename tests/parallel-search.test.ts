@@ -5,13 +5,14 @@
 //     that fail, including a failure that is not the first case (workers finish out of order);
 //   - `ent check --workers 1` and `--workers 2` print the same report, byte for byte, passing and failing;
 //   - the cases the search draws by number are fast-check's own, in its order (the numbering is not a
-//     second, different search).
+//     second, different search), also past the first block of draws and asked for out of order;
+//   - with the main thread running cases beside the workers, and with the workers running them all.
 
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { searchInParallel } from '../checkers/parallel-search.ts';
-import { caseArbitrary, casesFrom, search, seedNumber } from '../checkers/search.ts';
+import { CaseDraws, caseArbitrary, casesFrom, search, seedNumber } from '../checkers/search.ts';
 import { defaultCheckSettings } from '../cli/check.ts';
 import { memoryIo } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
@@ -29,6 +30,16 @@ test('the numbered cases are the ones fast-check draws from the seed, in order',
   fc.check(fc.property(caseArbitrary, (testCase) => { drawn.push(testCase); return true; }), { numRuns: 30, seed: seedNumber('7') });
   t.deepEqual(casesFrom('7', 0, 30), drawn);
   t.deepEqual(casesFrom('7', 17, 5), drawn.slice(17, 22));
+});
+
+test('the draws of a search are fast-check\'s own across their blocks, asked for in any order', (t) => {
+  // Past case 16,383 the draws come from a second block; fast-check's `path` skips to a case by itself.
+  const own = (index: number): unknown => fc.sample(caseArbitrary, { seed: seedNumber('7'), numRuns: 1, path: String(index) })[0];
+  const draws = new CaseDraws('7');
+  for (const index of [16_385, 3, 16_383, 16_384, 40_000, 0]) t.deepEqual(draws.case(index), own(index), `case ${index}`);
+  // The control: a neighbouring case is another case.
+  t.notDeepEqual(draws.case(16_384), own(16_383));
+  t.notDeepEqual(draws.case(3), own(4));
 });
 
 test('a search that holds: the same counts from one thread and from two workers', async (t) => {
