@@ -6,14 +6,15 @@
 //   - `ent check --workers 1` and `--workers 2` print the same report, byte for byte, passing and failing;
 //   - the cases the search draws by number are fast-check's own, in its order (the numbering is not a
 //     second, different search), also past the first block of draws and asked for out of order;
-//   - with the main thread running cases beside the workers, and with the workers running them all.
+//   - with the main thread running cases beside the workers, and with the workers running them all;
+//   - the default number of threads (cli/check.ts `defaultWorkers`).
 
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { searchInParallel } from '../checkers/parallel-search.ts';
 import { CaseDraws, caseArbitrary, casesFrom, search, seedNumber } from '../checkers/search.ts';
-import { defaultCheckSettings } from '../cli/check.ts';
+import { defaultCheckSettings, defaultWorkers } from '../cli/check.ts';
 import { memoryIo } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
 import { compile } from '../semantics/compile.ts';
@@ -85,4 +86,14 @@ test('ent check --workers refuses what is not a count of threads', async (t) => 
     t.is(await main(['check', file, '--workers', bad], io), 2, bad);
     t.regex(io.stderr.join('\n'), /error\[U\d{4}\]: .*--workers/, bad);
   }
+});
+
+test('without --workers: a thread per 2,000 runs, at most a core each, and one on a busy machine', (t) => {
+  t.is(defaultWorkers(100, 2, 0), 1, 'the default --runs');
+  t.is(defaultWorkers(3_999, 2, 0), 1);
+  t.is(defaultWorkers(4_000, 2, 0), 2);
+  t.is(defaultWorkers(100_000, 2, 0.5), 2, 'no more than the cores');
+  t.is(defaultWorkers(100_000, 8, 2), 8);
+  t.is(defaultWorkers(10_000, 2, 2.9), 2);
+  t.is(defaultWorkers(10_000, 2, 3), 1, 'load 1.5 per core');
 });
