@@ -3,8 +3,10 @@
 // Sections (all by default, or name them as arguments):
 //   rate     runs per second under the correct protocols (2pl and aria, exactly-once): every run holds,
 //            so the search runs them all;
-//   workers  `ent check --workers N` on 1,000 and 4,000 runs: N = 1, 2, 1, 2, each the first search of a fresh
-//            child process (as the command runs), wall and CPU time, and the ratio to N = 1;
+//   workers  `ent check --runs N --workers W` (N 100, 1,000, 4,000, 10,000; W 1, 2), each a fresh child
+//            process (as the command runs), round after round (--rounds, 3): median wall and CPU time and
+//            the ratio to W = 1; --runs and --workers take lists (--runs 1000,4000), and --baseline DIR
+//            runs the same commands on another build (a copy of build/ before a change), alternated;
 //   aborts   what checking aborted outcomes costs: the checkers on the histories of 300 runs, with their
 //            abort events and without them (as the checkers read histories before aborts were checked);
 //   zoo      every bug-zoo variant and the two unsafe settings the issue names (--delivery at-least-once,
@@ -16,7 +18,7 @@
 //            Ent's commit and install events;
 //   registers     Elle's format with registers: the same histories checked with the version facts of
 //            writes that follow reads, and with process and real-time order added.
-// Run: npx tsc -p . && node build/bench/check.js [section …] [--seeds N] [--shrink-seconds S]
+// Run: npx tsc -p . && node build/bench/check.js [section …] [--seeds N] [--shrink-seconds S] [--runs N,…] [--workers W,…] [--rounds R] [--baseline DIR]
 // (docs/benchmarks.md has the figures). Wall times use performance.now(), in bench/ only.
 
 import { spawnSync } from 'node:child_process';
@@ -46,6 +48,11 @@ const flag = (name: string, fallback: number): number => {
   const at = argv.indexOf(`--${name}`);
   return at < 0 ? fallback : Number(argv[at + 1]);
 };
+const stringFlag = (name: string): string | undefined => {
+  const at = argv.indexOf(`--${name}`);
+  return at < 0 ? undefined : argv[at + 1];
+};
+const listFlag = (name: string, fallback: readonly number[]): number[] => stringFlag(name)?.split(',').map(Number) ?? [...fallback];
 const seeds = flag('seeds', 20);
 const shrinkSeconds = flag('shrink-seconds', 10);
 const chosen = argv.filter((argument, index) => !argument.startsWith('--') && !argv[index - 1]?.startsWith('--'));
@@ -223,33 +230,65 @@ function registersSection(): void {
   console.log(table(rows));
 }
 
+/**
+ * `ent check --runs N --workers W` from a fresh process each time, as users run it: each configuration
+ * (N, W, and the build) in turn, round after round, so that every row meets the same load; the medians of
+ * wall and CPU time (the process's, its threads' included). With `--baseline DIR` the same commands also
+ * run on that build (a copy of `build/` from before a change), alternated with this one.
+ */
 function workersSection(): void {
-  console.log(`\n== ent check ${path} --runs N --workers W: each a fresh process, as the command runs ==`);
-  const rows = [['runs', 'workers', 'wall s', 'CPU s', 'runs/s', 'wall vs 1 worker']];
-  for (const runs of [1000, 4000]) for (const workers of [1, 2, 1, 2]) workersRow(rows, runs, workers);
+  const runCounts = listFlag('runs', [100, 1000, 4000, 10000]);
+  const threadCounts = listFlag('workers', [1, 2]);
+  const rounds = flag('rounds', 3);
+  const baseline = stringFlag('baseline');
+  const builds = baseline === undefined ? ['build'] : [baseline, 'build'];
+  console.log(`\n== ent check ${path} --runs N --workers W: each a fresh process, as the command runs; median of ${rounds} rounds ==`);
+  const timings = new Map<string, { wall: number[]; cpu: number[] }>();
+  const key = (build: string, runs: number, workers: number): string => `${build} ${runs} ${workers}`;
+  for (let round = 0; round < rounds; round++) {
+    for (const runs of runCounts) {
+      for (const workers of threadCounts) {
+        for (const build of builds) {
+          const timing = timings.get(key(build, runs, workers)) ?? { wall: [], cpu: [] };
+          const { wall, cpu } = checkProcess(build, runs, workers);
+          timing.wall.push(wall);
+          timing.cpu.push(cpu);
+          timings.set(key(build, runs, workers), timing);
+        }
+      }
+    }
+  }
+  const rows = [['build', 'runs', 'workers', 'wall s', 'CPU s', 'runs per wall s', 'wall vs 1 worker', ...(baseline === undefined ? [] : ['wall vs baseline'])]];
+  for (const runs of runCounts) {
+    for (const workers of threadCounts) {
+      for (const build of builds) {
+        const { wall, cpu } = timings.get(key(build, runs, workers))!;
+        const single = timings.get(key(build, runs, threadCounts[0]))!;
+        const base = baseline === undefined ? undefined : timings.get(key(baseline, runs, workers))!;
+        rows.push([
+          build, String(runs), String(workers), fixed(median(wall), 2), fixed(median(cpu), 2), fixed(runs / median(wall), 0),
+          fixed(median(wall) / median(single.wall), 2), ...(base === undefined ? [] : [fixed(median(wall) / median(base.wall), 2)]),
+        ]);
+      }
+    }
+  }
   console.log(table(rows));
   console.log(`load average at the end: ${loadavg().map((load) => load.toFixed(1)).join(', ')} on ${availableParallelism()} cores`);
 }
 
-const singleWorkerWall = new Map<number, number>();
-
-function workersRow(rows: string[][], runs: number, workers: number): void {
-  {
-    const started = performance.now();
-    // The command as bin/ent.js runs it, then the process's CPU time (its workers' included) on stderr.
-    const script = `const { main } = await import('./build/cli/main.js'); const { processIo } = await import('./build/cli/io.js');`
-      + `const status = await main(process.argv.slice(2), processIo); const { user, system } = process.cpuUsage();`
-      + `process.stderr.write('CPU ' + ((user + system) / 1e6) + '\\n'); process.exitCode = status;`;
-    const file = join(mkdtempSync(join(tmpdir(), 'ent-bench-')), 'check.mjs');
-    writeFileSync(file, script.replaceAll('./build/', `${pathToFileURL(resolve('build')).href}/`));
-    const child = spawnSync(process.execPath, [file, 'check', path, '--runs', String(runs), '--workers', String(workers)], { encoding: 'utf8' });
-    const wall = (performance.now() - started) / 1000;
-    if (child.status !== 0) throw new Error(`ent check failed: ${child.stderr}`);
-    const cpu = Number(/CPU ([\d.]+)/.exec(child.stderr)?.[1]);
-    if (workers === 1 && !singleWorkerWall.has(runs)) singleWorkerWall.set(runs, wall);
-    const single = singleWorkerWall.get(runs);
-    rows.push([String(runs), String(workers), fixed(wall, 1), fixed(cpu, 1), fixed(runs / wall, 0), single === undefined ? '' : fixed(wall / single, 2)]);
-  }
+/** One `ent check examples/bank.ent --runs N --workers W` in a fresh process on the build in `directory`: wall and CPU seconds. */
+function checkProcess(directory: string, runs: number, workers: number): { wall: number; cpu: number } {
+  const started = performance.now();
+  // The command as bin/ent.js runs it, then the process's CPU time (its workers' included) on stderr.
+  const script = `const { main } = await import('./build/cli/main.js'); const { processIo } = await import('./build/cli/io.js');`
+    + `const status = await main(process.argv.slice(2), processIo); const { user, system } = process.cpuUsage();`
+    + `process.stderr.write('CPU ' + ((user + system) / 1e6) + '\\n'); process.exitCode = status;`;
+  const file = join(mkdtempSync(join(tmpdir(), 'ent-bench-')), 'check.mjs');
+  writeFileSync(file, script.replaceAll('./build/', `${pathToFileURL(resolve(directory)).href}/`));
+  const child = spawnSync(process.execPath, [file, 'check', path, '--runs', String(runs), '--workers', String(workers)], { encoding: 'utf8' });
+  const wall = (performance.now() - started) / 1000;
+  if (child.status !== 0) throw new Error(`ent check failed: ${child.stderr}`);
+  return { wall, cpu: Number(/CPU ([\d.]+)/.exec(child.stderr)?.[1]) };
 }
 
 const sections: Readonly<Record<string, () => void>> = {

@@ -34,10 +34,10 @@ export function stateLines(entities: Iterable<EntityState>): string[] {
 type Decided = Extract<HistoryEvent, { type: 'commit' | 'abort' }>;
 
 /** A committed request must commit in the replay, with the answer the client got. */
-function replayedCommit(what: string, replayed: Outcome, answer: Outcome | undefined): Omit<Violation, 'checker' | 'requests'> | undefined {
-  if (replayed.kind === 'aborted') return { kind: 'replay-aborts', message: `${what} committed, but replayed in that order it aborts: ${replayed.message}` };
+function replayedCommit(request: () => string, replayed: Outcome, answer: Outcome | undefined): Omit<Violation, 'checker' | 'requests'> | undefined {
+  if (replayed.kind === 'aborted') return { kind: 'replay-aborts', message: `${request()} committed, but replayed in that order it aborts: ${replayed.message}` };
   if (answer?.kind === 'committed' && canonical(answer.value) !== canonical(replayed.value)) {
-    return { kind: 'different-answer', message: `${what} answered ${canonical(answer.value)}, but replayed in that order it gives ${canonical(replayed.value)}` };
+    return { kind: 'different-answer', message: `${request()} answered ${canonical(answer.value)}, but replayed in that order it gives ${canonical(replayed.value)}` };
   }
   return undefined;
 }
@@ -49,17 +49,17 @@ function replayedCommit(what: string, replayed: Outcome, answer: Outcome | undef
  * changes nothing, and the final state shows that it did not; it is not replayed, since what the
  * reference model makes of it is not comparable.
  */
-function replayedAbort(what: string, replayed: Outcome, event: Extract<HistoryEvent, { type: 'abort' }>): Omit<Violation, 'checker' | 'requests'> | undefined {
+function replayedAbort(request: () => string, replayed: Outcome, event: Extract<HistoryEvent, { type: 'abort' }>): Omit<Violation, 'checker' | 'requests'> | undefined {
   if (replayed.kind === 'committed') {
     return {
       kind: 'replay-commits',
-      message: `${what} was answered \`abort: ${event.message}\`, but replayed in that order it commits, giving ${canonical(replayed.value)}`,
+      message: `${request()} was answered \`abort: ${event.message}\`, but replayed in that order it commits, giving ${canonical(replayed.value)}`,
     };
   }
   if (replayed.message !== event.message) {
     return {
       kind: 'different-abort',
-      message: `${what} was answered \`abort: ${event.message}\`, but replayed in that order it aborts with \`${replayed.message}\``,
+      message: `${request()} was answered \`abort: ${event.message}\`, but replayed in that order it aborts with \`${replayed.message}\``,
     };
   }
   return undefined;
@@ -94,7 +94,8 @@ export function checkReplay(program: TypedProgram, events: readonly HistoryEvent
     // An abort the system chose changed nothing, and is not run: see `replayedAbort`.
     if (request === undefined || (event.type === 'abort' && abortCause(event.code) === 'system')) continue;
     const replayed = model.execute(request);
-    const what = `${event.requestId} (${describeRequest(request)}), number ${event.order} in the serial order,`;
+    // The request in words, made only for a violation (most replays find none).
+    const what = (): string => `${event.requestId} (${describeRequest(request)}), number ${event.order} in the serial order,`;
     const found = event.type === 'commit'
       ? replayedCommit(what, replayed, firstAnswer.get(event.requestId))
       : replayedAbort(what, replayed, event);

@@ -57,13 +57,68 @@ export type SearchResult =
  * so that any worker can draw any stretch of the search by itself.
  */
 export function casesFrom(seed: string, start: number, count: number): CheckCase[] {
-  return fc.sample(caseArbitrary, { seed: seedNumber(seed), numRuns: count, path: String(start) });
+  const draws = new CaseDraws(seed, start + count);
+  return Array.from({ length: count }, (_, offset) => draws.case(start + offset));
 }
+
+/** Where case number `runId` of a search starts: the random generator fast-check hands its runner for it. */
+interface Draw {
+  readonly mrng: fc.Random;
+  readonly runId: number;
+}
+
+/** `caseArbitrary` as the property fast-check's runner generates from: its values are `[case]`. */
+const caseProperty = fc.property(caseArbitrary, (_testCase: CheckCase) => true);
+
+/**
+ * A property that generates nothing: it keeps the random generator and run number fast-check hands it
+ * for each case, from which `caseProperty` later generates exactly that case (fast-check clones the
+ * generator for each run, and `Random.clone` keeps it unchanged for a second use).
+ */
+const drawOnly: fc.IRawProperty<Draw, false> = {
+  isAsync: () => false,
+  generate: (mrng, runId) => new fc.Value({ mrng: mrng.clone(), runId: runId ?? 0 }, undefined),
+  shrink: () => fc.Stream.nil(),
+  run: () => null,
+  runBeforeEach: () => undefined,
+  runAfterEach: () => undefined,
+};
+
+/**
+ * The numbered cases of the search from one seed, drawn when asked for. Skipping to case `n` costs
+ * fast-check a jump of its generator for every case before it, and generating a case up to 4,300
+ * numbers: so the draws are taken a block of `drawsPerBlock` at a time (the jumps only, a few dozen
+ * bytes a case), once per block however many stretches of it are asked for, and each case is
+ * generated only when it is run. Asking for the stretches of a search in order, a worker pays for the
+ * jumps before each block once, not once per stretch (which grew with the case number: at case 5,000 it
+ * cost a stretch of 8 cases a quarter of their run time).
+ */
+export class CaseDraws {
+  private blockStart = -1;
+  private block: readonly Draw[] = [];
+
+  /** `end`: no case from it on will be asked for (a search of 100 runs draws no block of 16,384). */
+  constructor(private readonly seed: string, private readonly end = Infinity) {}
+
+  /** Case number `index` (from 0). */
+  case(index: number): CheckCase {
+    const blockStart = index - (index % drawsPerBlock);
+    if (blockStart !== this.blockStart) {
+      const numRuns = Math.max(1, Math.min(drawsPerBlock, this.end - blockStart));
+      this.block = fc.sample(drawOnly, { seed: seedNumber(this.seed), numRuns, path: String(blockStart) });
+      this.blockStart = blockStart;
+    }
+    const draw = this.block[index - blockStart];
+    return caseProperty.generate(draw.mrng.clone(), draw.runId).value[0];
+  }
+}
+
+const drawsPerBlock = 16_384;
 
 /** The runs that minimizing and shrinking a counterexample may take unless told otherwise. */
 export const defaultShrinkRuns = 1000;
 
-/** How many cases a search draws at a time (in one process) or hands to a worker at a time. */
+/** How many cases a parallel search hands to a worker at a time. */
 export const casesPerChunk = 8;
 
 /** The first failing case of a search, by number, with what the runs until it (it included) answered. */
@@ -102,17 +157,14 @@ export function addCounts(counts: OutcomeCounts, more: OutcomeCounts): OutcomeCo
 export function search(program: TypedProgram, split: SplitProgram, settings: CheckSettings, options: SearchOptions): SearchResult {
   const progress = options.progress ?? (() => undefined);
   const outcomes = emptyCounts();
-  for (let start = 0; start < options.runs; start += casesPerChunk) {
-    const cases = casesFrom(options.seed, start, Math.min(casesPerChunk, options.runs - start));
-    for (let offset = 0; offset < cases.length; offset++) {
-      const index = start + offset;
-      progress(`${progressBar(index + 1, options.runs)} ${index + 1}/${options.runs} runs`);
-      const verdict = judgeCase(program, split, settings, cases[offset]);
-      addCounts(outcomes, verdict.outcomes);
-      if (verdict.failed) {
-        progress(undefined);
-        return makeSmall(program, split, settings, { index, outcomes }, options);
-      }
+  const draws = new CaseDraws(options.seed, options.runs);
+  for (let index = 0; index < options.runs; index++) {
+    progress(`${progressBar(index + 1, options.runs)} ${index + 1}/${options.runs} runs`);
+    const verdict = judgeCase(program, split, settings, draws.case(index));
+    addCounts(outcomes, verdict.outcomes);
+    if (verdict.failed) {
+      progress(undefined);
+      return makeSmall(program, split, settings, { index, outcomes }, options);
     }
   }
   progress(undefined);

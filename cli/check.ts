@@ -6,7 +6,7 @@
 // every setting, so a replay runs exactly the case reported or is refused. Exit 0 when every run held, 1
 // on a violation, 2 on errors.
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { defaultShape, describeWorkload } from '../runtime/workload.ts';
 import { describeOutcome } from '../runtime/describe.ts';
@@ -74,7 +74,7 @@ export const checkCommand: CommandSpec = {
     },
     {
       name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
-      description: 'worker threads that run the cases (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core',
+      description: 'threads that run the cases: this one and N - 1 worker threads (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core; one on a busy machine',
     },
     { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     ...engineOptions,
@@ -173,14 +173,23 @@ async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: Check
 }
 
 /**
- * Without --workers: a worker thread per core, but no more than one per 2,000 cases, since each worker
- * compiles the program and warms up the engine on its own (its first few hundred cases run several times
- * slower than the rest), and a shorter search is over before a second one pays off: on 2 cores, two
- * workers took 1.1 – 1.2× the time of one for 1,000 runs and 0.76× for 4,000 (docs/benchmarks.md).
+ * Without --workers: a thread per core, but no more than one per 2,000 cases, and one alone when the
+ * machine is already busy. The main thread runs cases from the start, and each worker thread it adds
+ * first loads Ent and compiles the program (most of a second) and then warms up V8's optimizing compiler
+ * on its own cases (its first few hundred run several times slower than the rest, and compiling them
+ * costs seconds of CPU on background threads): a short search is over before a second thread pays that
+ * off. On a machine whose 1-minute load average is already 1.5 runnable threads per core or more, that
+ * warm-up meets no idle core, and two threads were slower than one at every run count measured, up to
+ * 10,000. On 2 cores at load 2.4, 10,000 runs took 0.78 of one thread's time with two (docs/benchmarks.md,
+ * "`ent check` at 1,000 cases per second"). The report is the same whatever the choice.
  */
-function defaultWorkers(runs: number): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(runs / casesPerWorkerAtLeast)));
+export function defaultWorkers(runs: number, cores = availableParallelism(), load = loadavg()[0]): number {
+  if (load >= busyLoadPerCore * cores) return 1;
+  return Math.max(1, Math.min(cores, Math.floor(runs / casesPerWorkerAtLeast)));
 }
+
+/** Runnable threads per core (the 1-minute load average) from which `ent check` runs its cases in one thread. */
+const busyLoadPerCore = 1.5;
 
 const casesPerWorkerAtLeast = 2000;
 

@@ -190,7 +190,9 @@ function runClosedLoop(
       }
     } else {
       // The clients ready to submit do so in an order the schedule chooses (runtime/client.ts `submissionOrder`).
-      const ready = queues.flatMap((queue, client) => (!queue.empty && idle(client) ? [client] : []));
+      // A loop, not `flatMap`: it runs at every global step, and V8's flatMap cost 2 % of `ent check`.
+      const ready: number[] = [];
+      for (let client = 0; client < queues.length; client++) if (!queues[client].empty && idle(client)) ready.push(client);
       for (const client of submissionOrder(ready, choices)) submitNext(client, queues[client].take());
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.empty);
