@@ -39,6 +39,9 @@ const base: ScopeOptions = {
 };
 
 const twoByTwo: Partial<ScopeOptions> = { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } };
+/** A transfer across two nodes beside a withdrawal from one of its accounts (seed 1). */
+const twoByOne: Partial<ScopeOptions> = { seed: '1', shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 } };
+const allFaults: FaultBudget = { ...noBudget, crash: 1, drop: 1, duplicate: 1 };
 
 const safeScopes: readonly Partial<ScopeOptions>[] = [
   { budget: { ...noBudget, crash: 1 } },
@@ -48,6 +51,10 @@ const safeScopes: readonly Partial<ScopeOptions>[] = [
   { ...twoByTwo, concurrency: 'aria' },
   { ...twoByTwo, budget: { ...noBudget, drop: 1 } },
   { ...twoByTwo, budget: { ...noBudget, crash: 1 } },
+  // Every kind of fault at once (issue 14's acceptance): a crash, a drop and a duplicate.
+  { budget: allFaults },
+  { ...twoByOne, budget: allFaults },
+  { ...twoByOne, concurrency: 'aria', budget: allFaults },
 ];
 
 /**
