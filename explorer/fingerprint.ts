@@ -137,37 +137,145 @@ function hashNumber(value: number, tag: number): number {
 
 // -------------------------------------------------------------------------------------------- hashing
 
-interface Remembered {
-  /** The tick the hash was taken at, or -1 when it holds no tick. */
-  readonly now: number;
+/**
+ * What the hash needs to know of a field name, found with one lookup: the name's hash, and how the
+ * field's value is hashed (a tick, left out, remembered by object, a map of ticks, or one of the fields
+ * that hold messages, message ids or client ids).
+ */
+interface FieldInfo {
+  readonly name: string;
   readonly a: number;
   readonly b: number;
-  /** It holds a client id (taken as it is). */
-  readonly clients?: boolean;
+  readonly tick: boolean;
+  readonly unread: boolean;
+  readonly remembered: boolean;
+  readonly tickMap: boolean;
+  readonly special: number;
 }
 
-/** Hashes remembered by object: apart for hashes taken with and without renaming (a set of ids is hashed differently). */
-const rememberedPlain = new WeakMap<object, Remembered>();
-const rememberedRenaming = new WeakMap<object, Remembered>();
+const special = { none: 0, network: 1, waiting: 2, seen: 3, watermarks: 4 } as const;
+const specialFields = new Map<string, number>([['network', special.network], ['waiting', special.waiting], ['seen', special.seen], ['watermarks', special.watermarks]]);
+const fieldInfos = new Map<string, FieldInfo>();
+
+function fieldInfo(name: string): FieldInfo {
+  const known = fieldInfos.get(name);
+  if (known !== undefined) return known;
+  const a = hashString(name);
+  const info: FieldInfo = {
+    name, a, b: laneB, tick: tickFields.has(name), unread: unreadFields.has(name), remembered: rememberedFields.has(name),
+    tickMap: tickMaps.has(name), special: specialFields.get(name) ?? special.none,
+  };
+  fieldInfos.set(name, info);
+  return info;
+}
+
+/** The value of a map of ticks is hashed as a field `tick` is. */
+const tickInfo = fieldInfo('tick');
+const partInfo = fieldInfo('part');
+
+/**
+ * A hash remembered by object. A record's is remembered in two parts: the sum of the fields whose hash
+ * reads neither the present tick nor the renaming of message ids (`restA`, `restB`), and those fields
+ * (`deps`), hashed again each time: so a node whose locks hold a tick, or whose set of seen ids is
+ * renamed, costs the hash of those fields only, at any tick. Any other object's is remembered whole.
+ */
+class Memo {
+  constructor(
+    /** It holds a client id (then it is remembered apart for each renaming of the clients). */
+    readonly clients: boolean,
+    readonly restA: number,
+    readonly restB: number,
+    /** A record's fields hashed again each time, or undefined. */
+    readonly deps: readonly FieldInfo[] | undefined,
+    /** One of `deps` reads the renaming of message ids (then the whole hash is never remembered). */
+    readonly depsRename: boolean,
+    /** The tick the whole hash (`a`, `b`) holds; -1: it holds no tick; -2: there is none. */
+    public now: number,
+    public a: number,
+    public b: number,
+  ) {}
+}
+
+/**
+ * Hashes remembered by object: apart with and without renaming of message ids (a set of ids is hashed
+ * differently), and those that hold a client id apart again for each renaming of the clients (the
+ * identity's with the others).
+ */
+const rememberedPlain = new WeakMap<object, Memo>();
+const rememberedRenaming = new WeakMap<object, Memo>();
+const rememberedPermuted = new Map<string, WeakMap<object, Memo>>();
 /** What a message says (never a message id, so the same with and without renaming), by envelope. */
-const contentsHashes = new WeakMap<Envelope, Remembered>();
+const contentsPlain = new WeakMap<Envelope, Memo>();
+const contentsPermuted = new Map<string, WeakMap<Envelope, Memo>>();
+/** A set of message ids, its items' hashes summed as they are (without renaming). */
+const idSums = new WeakMap<ReadonlySet<number>, { readonly a: number; readonly b: number }>();
+
+function permutedTable<K extends object>(tables: Map<string, WeakMap<K, Memo>>, key: string): WeakMap<K, Memo> {
+  let table = tables.get(key);
+  if (table === undefined) tables.set(key, (table = new WeakMap()));
+  return table;
+}
 
 const tag = { number: 1, tick: 2, string: 3, true: 4, false: 5, undefined: 6, null: 7, array: 8, set: 9, map: 10, record: 11, list: 12, vmap: 13, envelope: 14, id: 15, renamed: 16, network: 17 } as const;
 
 /** How message ids are renamed in one fingerprint: an id's name is the hash of what its message says, and its rank among the same. */
 type Renaming = Map<number, { readonly a: number; readonly b: number; readonly rank: number }>;
 
+const slotKey = Symbol('fingerprint');
+class Slot {
+  plain: Memo | undefined = undefined;
+  renaming: Memo | undefined = undefined;
+  permuted: Map<string, Memo> | undefined = undefined;
+}
 class Hasher {
-  private readonly remembered: WeakMap<object, Remembered>;
+  private readonly remembered: WeakMap<object, Memo>;
+  /** The table of this renaming of the clients (undefined: no renaming). */
+  private readonly permuted: WeakMap<object, Memo> | undefined;
+  private readonly contentsPermuted: WeakMap<Envelope, Memo> | undefined;
+  private readonly permutedKey: string | undefined;
 
   /** `clients`: how client ids are renamed, or undefined to take each as it is. */
   constructor(readonly now: number, readonly rename: Renaming | undefined, readonly clients?: readonly number[]) {
     this.remembered = rename === undefined ? rememberedPlain : rememberedRenaming;
+    if (clients === undefined) {
+      this.permuted = undefined;
+      this.permutedKey = undefined;
+      this.contentsPermuted = undefined;
+    } else {
+      const key = clients.join(',');
+      this.permutedKey = (rename === undefined ? 'p' : 'r') + key;
+      this.permuted = permutedTable(rememberedPermuted, (rename === undefined ? 'p' : 'r') + key);
+      this.contentsPermuted = permutedTable(contentsPermuted, key);
+    }
   }
 
-  /** Whether a remembered hash may be used: one that holds a client id only while clients are not renamed. */
-  private usable(known: Remembered): boolean {
-    return (known.now === -1 || known.now === this.now) && (known.clients !== true || this.clients === undefined);
+  /** The hash remembered for an object that serves this hasher's renaming of clients. */
+  private find(value: object): Memo | undefined {
+    const slot = (value as { [slotKey]?: Slot })[slotKey];
+    if (slot !== undefined) {
+      const memo = this.rename === undefined ? slot.plain : slot.renaming;
+      if (this.permutedKey === undefined || (memo !== undefined && !memo.clients)) return memo;
+      return slot.permuted?.get(this.permutedKey);
+    }
+    if (Object.isExtensible(value)) return undefined;
+    const memo = this.remembered.get(value);
+    if (this.permuted === undefined || (memo !== undefined && !memo.clients)) return memo;
+    return this.permuted.get(value);
+  }
+
+  private keep(value: object, memo: Memo): void {
+    if (Object.isExtensible(value)) {
+      let slot = (value as { [slotKey]?: Slot })[slotKey];
+      if (slot === undefined) {
+        slot = new Slot();
+        Object.defineProperty(value, slotKey, { value: slot });
+      }
+      if (memo.clients && this.permutedKey !== undefined) (slot.permuted ??= new Map()).set(this.permutedKey, memo);
+      else if (this.rename === undefined) slot.plain = memo;
+      else slot.renaming = memo;
+      return;
+    }
+    (memo.clients && this.permuted !== undefined ? this.permuted : this.remembered).set(value, memo);
   }
 
   /** A client id, renamed (or as it is). */
@@ -176,11 +284,11 @@ class Hasher {
     return hashNumber(this.clients === undefined ? client : this.clients[client], tag.number);
   }
 
-  /** `key`: the field the value is held in, which says how to hash some values. */
-  value(value: unknown, key: string | undefined): number {
+  /** `info`: the field the value is held in, which says how to hash some values. */
+  value(value: unknown, info: FieldInfo | undefined): number {
     switch (typeof value) {
       case 'number':
-        if (key !== undefined && tickFields.has(key)) {
+        if (info !== undefined && info.tick) {
           readTick = true;
           return hashNumber(value - this.now, tag.tick);
         }
@@ -200,15 +308,21 @@ class Hasher {
         throw new Error(`assertion: a configuration holds no ${typeof value}`);
     }
     if (value === null) return hashNumber(0, tag.null);
-    const cacheable = key !== undefined && rememberedFields.has(key);
-    if (cacheable) {
-      const known = this.remembered.get(value);
-      if (known !== undefined && this.usable(known)) {
-        if (known.now !== -1) readTick = true;
-        if (known.clients === true) readClient = true;
-        laneB = known.b;
-        return known.a;
-      }
+    if (info === undefined || !info.remembered) return this.object(value, info);
+    if (Array.isArray(value) || value instanceof PersistentMap || value instanceof Map || value instanceof Set) return this.rememberedWhole(value, info);
+    const record = value as Record<string, unknown>;
+    if ((record.kind === 'list' && 'vector' in record) || (record.kind === 'map' && 'tree' in record)) return this.rememberedWhole(value, info);
+    return this.rememberedRecord(record);
+  }
+
+  /** An object remembered whole: with the tick it was hashed at when it holds one; not at all when it holds a renamed message id. */
+  private rememberedWhole(value: object, info: FieldInfo): number {
+    const known = this.find(value);
+    if (known !== undefined && (known.now === -1 || known.now === this.now)) {
+      if (known.now !== -1) readTick = true;
+      if (known.clients) readClient = true;
+      laneB = known.b;
+      return known.a;
     }
     const outerTick = readTick;
     const outerRename = readRename;
@@ -216,9 +330,17 @@ class Hasher {
     readTick = false;
     readRename = false;
     readClient = false;
-    const a = this.object(value, key);
+    const a = this.object(value, info);
     const b = laneB;
-    if (cacheable && !readRename && !(readClient && this.clients !== undefined)) this.remembered.set(value, { now: readTick ? this.now : -1, a, b, clients: readClient });
+    if (!readRename) {
+      if (known !== undefined) {
+        known.now = this.now;
+        known.a = a;
+        known.b = b;
+      } else {
+        this.keep(value, new Memo(readClient, 0, 0, undefined, false, readTick ? this.now : -1, a, b));
+      }
+    }
     readTick ||= outerTick;
     readRename ||= outerRename;
     readClient ||= outerClient;
@@ -226,24 +348,108 @@ class Hasher {
     return a;
   }
 
-  private object(value: object, key: string | undefined): number {
+  /** A record remembered by object: the sum of its fields that hold no tick and no renamed id, and those fields hashed again. */
+  private rememberedRecord(record: Record<string, unknown>): number {
+    const known = this.find(record);
+    if (known !== undefined) {
+      if (known.clients) readClient = true;
+      if (known.now === -1 || known.now === this.now) {
+        if (known.now !== -1) readTick = true;
+        laneB = known.b;
+        return known.a;
+      }
+      let a = known.restA;
+      let b = known.restB;
+      for (const info of known.deps!) {
+        const itemA = this.value(record[info.name], info);
+        a = (a + avalanche(stepA(info.a, itemA))) | 0;
+        b = (b + avalanche(stepB(info.b, laneB))) | 0;
+      }
+      const fullA = avalanche(a);
+      const fullB = avalanche(b);
+      if (!known.depsRename) {
+        known.now = this.now;
+        known.a = fullA;
+        known.b = fullB;
+      }
+      laneB = fullB;
+      return fullA;
+    }
+    const outerTick = readTick;
+    const outerRename = readRename;
+    const outerClient = readClient;
+    readClient = false;
+    let restA = seedA ^ tag.record;
+    let restB = seedB ^ tag.record;
+    let depA = 0;
+    let depB = 0;
+    let deps: FieldInfo[] | undefined;
+    let depsTick = false;
+    let depsRename = false;
+    // A client's own state names it by `id` (a node's does too, but is never renamed).
+    const client = 'pending' in record && 'watermark' in record;
+    for (const field in record) {
+      const item = record[field];
+      if (item === undefined) continue;
+      const info = fieldInfo(field);
+      if (info.unread) continue;
+      if (typeof item === 'number' && (field === 'client' || (client && field === 'id'))) {
+        const itemA = this.clientId(item);
+        restA = (restA + avalanche(stepA(info.a, itemA))) | 0;
+        restB = (restB + avalanche(stepB(info.b, laneB))) | 0;
+        continue;
+      }
+      readTick = false;
+      readRename = false;
+      const itemA = this.value(item, info);
+      if (readTick || readRename) {
+        (deps ??= []).push(info);
+        depsTick ||= readTick;
+        depsRename ||= readRename;
+        depA = (depA + avalanche(stepA(info.a, itemA))) | 0;
+        depB = (depB + avalanche(stepB(info.b, laneB))) | 0;
+      } else {
+        restA = (restA + avalanche(stepA(info.a, itemA))) | 0;
+        restB = (restB + avalanche(stepB(info.b, laneB))) | 0;
+      }
+    }
+    const a = avalanche((restA + depA) | 0);
+    const b = avalanche((restB + depB) | 0);
+    this.keep(record, new Memo(readClient, restA, restB, deps, depsRename, deps === undefined ? -1 : depsRename ? -2 : this.now, a, b));
+    readTick = outerTick || depsTick;
+    readRename = outerRename || depsRename;
+    readClient ||= outerClient;
+    laneB = b;
+    return a;
+  }
+
+  private object(value: object, info: FieldInfo | undefined): number {
     if (Array.isArray(value)) {
-      if (key === 'network') return this.multiset(value.map((envelope: Envelope) => envelope), (envelope) => this.envelope(envelope), tag.network);
+      if (info !== undefined && info.special === special.network) return this.network(value as readonly Envelope[]);
+      const waiting = info !== undefined && info.special === special.waiting;
       let a = seedA ^ tag.array;
       let b = seedB ^ tag.array;
       for (const item of value) {
-        const itemA = key === 'waiting' ? this.envelope(item as Envelope) : this.value(item, undefined);
+        const itemA = waiting ? this.envelope(item as Envelope) : this.value(item, undefined);
         a = stepA(a, itemA);
         b = stepB(b, laneB);
       }
       laneB = avalanche(b ^ value.length);
       return avalanche(a ^ value.length);
     }
-    if (value instanceof PersistentMap) return this.entries(value.entries(), key);
-    if (value instanceof Map) return this.entries(value.entries(), key);
+    if (value instanceof PersistentMap) return this.entries(value.entries(), info);
+    if (value instanceof Map) return this.entries(value.entries(), info);
     if (value instanceof Set) {
-      if (key === 'seen' && this.rename !== undefined) return this.multiset(value, (id: number) => this.messageId(id), tag.set);
-      return this.multiset(value, (item) => this.value(item, undefined), tag.set);
+      if (info !== undefined && info.special === special.seen && this.rename !== undefined) return this.seen(value as ReadonlySet<number>);
+      let a = seedA ^ tag.set;
+      let b = seedB ^ tag.set;
+      for (const item of value) {
+        const itemA = this.value(item, undefined);
+        a = (a + avalanche(itemA)) | 0;
+        b = (b + avalanche(laneB ^ 0x1b87_3593)) | 0;
+      }
+      laneB = avalanche(b ^ value.size);
+      return avalanche(a ^ value.size);
     }
     const record = value as Record<string, unknown>;
     if (record.kind === 'list' && 'vector' in record) {
@@ -267,54 +473,98 @@ class Hasher {
     const client = 'pending' in record && 'watermark' in record;
     for (const field in record) {
       const item = record[field];
-      if (item === undefined || unreadFields.has(field) || (withoutTick && field === 'tick')) continue;
+      if (item === undefined) continue;
+      const info = fieldInfo(field);
+      if (info.unread || (withoutTick && field === 'tick')) continue;
       const clientField = typeof item === 'number' && (field === 'client' || (client && field === 'id'));
       if (clientField && withoutClient) continue;
-      const nameA = hashString(field);
-      const nameB = laneB;
-      const itemA = clientField ? this.clientId(item) : this.value(item, field);
-      a = (a + avalanche(stepA(nameA, itemA))) | 0;
-      b = (b + avalanche(stepB(nameB, laneB))) | 0;
+      const itemA = clientField ? this.clientId(item) : this.value(item, info);
+      a = (a + avalanche(stepA(info.a, itemA))) | 0;
+      b = (b + avalanche(stepB(info.b, laneB))) | 0;
     }
     laneB = avalanche(b);
     return avalanche(a);
   }
 
-  /** Items whose order does not count: the sum of their (mixed) hashes. */
-  multiset<T>(items: Iterable<T>, hash: (item: T) => number, kind: number): number {
-    let a = seedA ^ kind;
-    let b = seedB ^ kind;
-    let count = 0;
-    for (const item of items) {
-      const itemA = hash(item);
+  /** The network: a multiset of messages. */
+  network(network: readonly Envelope[]): number {
+    let a = seedA ^ tag.network;
+    let b = seedB ^ tag.network;
+    for (const envelope of network) {
+      const itemA = this.envelope(envelope);
       a = (a + avalanche(itemA)) | 0;
       b = (b + avalanche(laneB ^ 0x1b87_3593)) | 0;
+    }
+    laneB = avalanche(b ^ network.length);
+    return avalanche(a ^ network.length);
+  }
+
+  /**
+   * A set of message ids under renaming: a multiset, so its hash is the sum of its ids' hashes as they
+   * are (remembered by set), with the ids that are renamed here (those of messages in flight) taken out
+   * and put back renamed.
+   */
+  private seen(set: ReadonlySet<number>): number {
+    let sums = idSums.get(set);
+    if (sums === undefined) {
+      let sumA = 0;
+      let sumB = 0;
+      for (const id of set) {
+        const itemA = hashNumber(id, tag.id);
+        sumA = (sumA + avalanche(itemA)) | 0;
+        sumB = (sumB + avalanche(laneB ^ 0x1b87_3593)) | 0;
+      }
+      sums = { a: sumA, b: sumB };
+      idSums.set(set, sums);
+    }
+    let a = ((seedA ^ tag.set) + sums.a) | 0;
+    let b = ((seedB ^ tag.set) + sums.b) | 0;
+    if (set.size > 0) {
+      // Whatever holds an id is hashed again under renaming, even an id whose message is not in flight
+      // here: the same set is shared with states where it is.
+      readRename = true;
+      for (const [id, renamed] of this.rename!) {
+        if (!set.has(id)) continue;
+        const plainA = hashNumber(id, tag.id);
+        a = (a - avalanche(plainA)) | 0;
+        b = (b - avalanche(laneB ^ 0x1b87_3593)) | 0;
+        const renamedB = avalanche(stepB(renamed.b, renamed.rank));
+        const renamedA = avalanche(stepA(renamed.a, renamed.rank) ^ tag.renamed);
+        a = (a + avalanche(renamedA)) | 0;
+        b = (b + avalanche(renamedB ^ 0x1b87_3593)) | 0;
+      }
+    }
+    laneB = avalanche(b ^ set.size);
+    return avalanche(a ^ set.size);
+  }
+
+  /** A map's entries, in any order; the map's own field says whether its values are ticks. */
+  private entries(entries: Iterable<readonly [unknown, unknown]>, info: FieldInfo | undefined): number {
+    const valueInfo = info !== undefined && info.tickMap ? tickInfo : undefined;
+    // A node's watermarks are by client.
+    const byClient = info !== undefined && info.special === special.watermarks;
+    let a = seedA ^ tag.map;
+    let b = seedB ^ tag.map;
+    let count = 0;
+    for (const [entryKey, item] of entries) {
+      const keyA = byClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
+      const keyB = laneB;
+      const itemA = this.value(item, valueInfo);
+      const entryA = stepA(stepA(seedA, keyA), itemA);
+      const entryB = stepB(stepB(seedB, keyB), laneB);
+      a = (a + avalanche(entryA)) | 0;
+      b = (b + avalanche(entryB ^ 0x1b87_3593)) | 0;
       count++;
     }
     laneB = avalanche(b ^ count);
     return avalanche(a ^ count);
   }
 
-  /** A map's entries, in any order; the map's own field says whether its values are ticks. */
-  private entries(entries: Iterable<readonly [unknown, unknown]>, key: string | undefined): number {
-    const valueKey = key !== undefined && tickMaps.has(key) ? 'tick' : undefined;
-    // A node's watermarks are by client.
-    const byClient = key === 'watermarks';
-    return this.multiset(entries, ([entryKey, item]) => {
-      const keyA = byClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
-      const keyB = laneB;
-      const itemA = this.value(item, valueKey);
-      const a = stepA(stepA(seedA, keyA), itemA);
-      laneB = stepB(stepB(seedB, keyB), laneB);
-      return a;
-    }, tag.map);
-  }
-
   /** A message id: renamed (when renaming), or as it is. */
   messageId(id: number): number {
     if (this.rename === undefined) return hashNumber(id, tag.id);
-    // Under renaming, whatever holds an id is not remembered, even an id whose message is not in flight
-    // here: the same object (a node's set of seen ids) is shared with states where it is.
+    // Under renaming, whatever holds an id is hashed again, even an id whose message is not in flight
+    // here: the same object is shared with states where it is.
     readRename = true;
     const renamed = this.rename.get(id);
     if (renamed === undefined) return hashNumber(id, tag.id);
@@ -336,10 +586,11 @@ class Hasher {
 
   /** What a message says, without its id or its ticks (the name its id is renamed by). */
   contents(envelope: Envelope): number {
-    const known = contentsHashes.get(envelope);
-    if (known !== undefined && this.usable(known)) {
+    let known = contentsPlain.get(envelope);
+    if (this.contentsPermuted !== undefined && (known === undefined || known.clients)) known = this.contentsPermuted.get(envelope);
+    if (known !== undefined && (known.now === -1 || known.now === this.now)) {
       if (known.now !== -1) readTick = true;
-      if (known.clients === true) readClient = true;
+      if (known.clients) readClient = true;
       laneB = known.b;
       return known.a;
     }
@@ -349,7 +600,14 @@ class Hasher {
     readClient = false;
     const a = this.contentsOnce(envelope);
     const b = laneB;
-    if (!(readClient && this.clients !== undefined)) contentsHashes.set(envelope, { now: readTick ? this.now : -1, a, b, clients: readClient });
+    if (known !== undefined) {
+      known.now = this.now;
+      known.a = a;
+      known.b = b;
+    } else {
+      const memo = new Memo(readClient, 0, 0, undefined, false, readTick ? this.now : -1, a, b);
+      (readClient && this.contentsPermuted !== undefined ? this.contentsPermuted : contentsPlain).set(envelope, memo);
+    }
     readTick ||= outerTick;
     readClient ||= outerClient;
     laneB = b;
@@ -367,24 +625,29 @@ class Hasher {
   }
 }
 
-/** Every message of the configuration: in flight, and parked at a lock. */
-function envelopesOf(config: Configuration): Envelope[] {
-  const all = [...config.network];
-  for (const node of config.nodes) for (const lock of node.volatile.locks.values()) all.push(...lock.waiting);
-  return all;
-}
-
 /** Message ids renamed: by the hash of what each message says, and among messages that say the same, by the order of their ids. */
 function canonicalIds(config: Configuration, hasher: Hasher, renaming: Renaming): void {
-  const named = new Map<number, { a: number; b: number }>();
-  for (const envelope of envelopesOf(config)) {
-    if (named.has(envelope.id)) continue;
+  const ids: number[] = [];
+  const lanesA: number[] = [];
+  const lanesB: number[] = [];
+  const name = (envelope: Envelope): void => {
+    if (ids.includes(envelope.id)) return;
     const a = hasher.contents(envelope);
-    named.set(envelope.id, { a, b: laneB });
+    ids.push(envelope.id);
+    lanesA.push(a);
+    lanesB.push(laneB);
+  };
+  // Every message of the configuration: in flight, and parked at a lock.
+  for (const envelope of config.network) name(envelope);
+  for (const node of config.nodes) {
+    for (const lock of node.volatile.locks.values()) for (const envelope of lock.waiting) name(envelope);
   }
-  for (const [id, { a, b }] of named) {
+  for (let index = 0; index < ids.length; index++) {
+    const id = ids[index];
+    const a = lanesA[index];
+    const b = lanesB[index];
     let rank = 0;
-    for (const [other, name] of named) if (name.a === a && name.b === b && other < id) rank++;
+    for (let other = 0; other < ids.length; other++) if (lanesA[other] === a && lanesB[other] === b && ids[other] < id) rank++;
     renaming.set(id, { a, b, rank });
   }
 }
@@ -453,11 +716,11 @@ export function stateFingerprint(config: Configuration, extra: readonly number[]
     b = stepB(b, laneB);
   };
   for (const number of extra) add(hashNumber(number, tag.number));
-  for (const node of config.nodes) add(full.value(node, 'part'));
-  add(full.value(config.network, 'network'));
+  for (const node of config.nodes) add(full.value(node, partInfo));
+  add(full.network(config.network));
   // Client by client in the order of their new names: the client renamed as 0 first.
   const order = clients === undefined ? config.clients : inverse(clients).map((client) => config.clients[client]);
-  for (const client of order) add(full.value(client, 'part'));
+  for (const client of order) add(full.value(client, partInfo));
   add(hashNumber(config.nextTimestamp, tag.number));
   add(hashNumber(config.nextOrder, tag.number));
   if (rename === undefined) add(hashNumber(config.nextMessageId, tag.number));
