@@ -63,6 +63,18 @@ export interface FingerprintOptions {
    * watermarks, the history's events) as `clients[c]`. Absent: every client as itself.
    */
   readonly clients?: readonly number[];
+  /**
+   * Hash every part afresh, reading and keeping no remembered hash (tests/fingerprint.test.ts holds the
+   * remembered fingerprint to this one).
+   */
+  readonly fresh?: boolean;
+  /**
+   * A deliberately wrong way of remembering, for the negative controls of tests/fingerprint.test.ts:
+   * `ignore-ticks` takes a hash remembered at one tick at any other; `ignore-renaming` hashes a set of
+   * seen ids without renaming the ids in flight; `one-client-renaming` keeps one table for every
+   * renaming of the clients.
+   */
+  readonly fault?: 'ignore-ticks' | 'ignore-renaming' | 'one-client-renaming';
 }
 
 /** A fingerprint: the two 32-bit lanes of a 64-bit hash. */
@@ -210,6 +222,9 @@ const contentsPermuted = new Map<string, WeakMap<Envelope, Memo>>();
 /** A set of message ids, its items' hashes summed as they are (without renaming). */
 const idSums = new WeakMap<ReadonlySet<number>, { readonly a: number; readonly b: number }>();
 
+/** A renaming of the clients as text, by array (explorer/symmetry.ts hands out the same arrays again). */
+const permutationKeys = new WeakMap<readonly number[], string>();
+
 function permutedTable<K extends object>(tables: Map<string, WeakMap<K, Memo>>, key: string): WeakMap<K, Memo> {
   let table = tables.get(key);
   if (table === undefined) tables.set(key, (table = new WeakMap()));
@@ -235,22 +250,36 @@ class Hasher {
   private readonly permutedKey: string | undefined;
 
   /** `clients`: how client ids are renamed, or undefined to take each as it is. */
-  constructor(readonly now: number, readonly rename: Renaming | undefined, readonly clients?: readonly number[]) {
+  /** Every part hashed afresh (`FingerprintOptions.fresh`). */
+  private readonly fresh: boolean;
+  private readonly fault: FingerprintOptions['fault'];
+
+  constructor(readonly now: number, readonly rename: Renaming | undefined, readonly clients?: readonly number[], options?: FingerprintOptions) {
+    this.fresh = options?.fresh === true;
+    this.fault = options?.fault;
     this.remembered = rename === undefined ? rememberedPlain : rememberedRenaming;
     if (clients === undefined) {
       this.permuted = undefined;
       this.permutedKey = undefined;
       this.contentsPermuted = undefined;
     } else {
-      const key = clients.join(',');
+      let key = permutationKeys.get(clients);
+      if (key === undefined) permutationKeys.set(clients, (key = clients.join(',')));
+      if (this.fault === 'one-client-renaming') key = 'any';
       this.permutedKey = (rename === undefined ? 'p' : 'r') + key;
       this.permuted = permutedTable(rememberedPermuted, (rename === undefined ? 'p' : 'r') + key);
       this.contentsPermuted = permutedTable(contentsPermuted, key);
     }
   }
 
+  /** Whether a remembered whole hash holds no tick or this one. */
+  private current(memo: Memo): boolean {
+    return memo.now === -1 || memo.now === this.now || (this.fault === 'ignore-ticks' && memo.now !== -2);
+  }
+
   /** The hash remembered for an object that serves this hasher's renaming of clients. */
   private find(value: object): Memo | undefined {
+    if (this.fresh) return undefined;
     const slot = (value as { [slotKey]?: Slot })[slotKey];
     if (slot !== undefined) {
       const memo = this.rename === undefined ? slot.plain : slot.renaming;
@@ -264,6 +293,7 @@ class Hasher {
   }
 
   private keep(value: object, memo: Memo): void {
+    if (this.fresh) return;
     if (Object.isExtensible(value)) {
       let slot = (value as { [slotKey]?: Slot })[slotKey];
       if (slot === undefined) {
@@ -318,7 +348,7 @@ class Hasher {
   /** An object remembered whole: with the tick it was hashed at when it holds one; not at all when it holds a renamed message id. */
   private rememberedWhole(value: object, info: FieldInfo): number {
     const known = this.find(value);
-    if (known !== undefined && (known.now === -1 || known.now === this.now)) {
+    if (known !== undefined && this.current(known)) {
       if (known.now !== -1) readTick = true;
       if (known.clients) readClient = true;
       laneB = known.b;
@@ -353,7 +383,7 @@ class Hasher {
     const known = this.find(record);
     if (known !== undefined) {
       if (known.clients) readClient = true;
-      if (known.now === -1 || known.now === this.now) {
+      if (this.current(known)) {
         if (known.now !== -1) readTick = true;
         laneB = known.b;
         return known.a;
@@ -505,7 +535,7 @@ class Hasher {
    * and put back renamed.
    */
   private seen(set: ReadonlySet<number>): number {
-    let sums = idSums.get(set);
+    let sums = this.fresh ? undefined : idSums.get(set);
     if (sums === undefined) {
       let sumA = 0;
       let sumB = 0;
@@ -515,11 +545,11 @@ class Hasher {
         sumB = (sumB + avalanche(laneB ^ 0x1b87_3593)) | 0;
       }
       sums = { a: sumA, b: sumB };
-      idSums.set(set, sums);
+      if (!this.fresh) idSums.set(set, sums);
     }
     let a = ((seedA ^ tag.set) + sums.a) | 0;
     let b = ((seedB ^ tag.set) + sums.b) | 0;
-    if (set.size > 0) {
+    if (set.size > 0 && this.fault !== 'ignore-renaming') {
       // Whatever holds an id is hashed again under renaming, even an id whose message is not in flight
       // here: the same set is shared with states where it is.
       readRename = true;
@@ -586,9 +616,9 @@ class Hasher {
 
   /** What a message says, without its id or its ticks (the name its id is renamed by). */
   contents(envelope: Envelope): number {
-    let known = contentsPlain.get(envelope);
-    if (this.contentsPermuted !== undefined && (known === undefined || known.clients)) known = this.contentsPermuted.get(envelope);
-    if (known !== undefined && (known.now === -1 || known.now === this.now)) {
+    let known = this.fresh ? undefined : contentsPlain.get(envelope);
+    if (!this.fresh && this.contentsPermuted !== undefined && (known === undefined || known.clients)) known = this.contentsPermuted.get(envelope);
+    if (known !== undefined && this.current(known)) {
       if (known.now !== -1) readTick = true;
       if (known.clients) readClient = true;
       laneB = known.b;
@@ -606,7 +636,7 @@ class Hasher {
       known.b = b;
     } else {
       const memo = new Memo(readClient, 0, 0, undefined, false, readTick ? this.now : -1, a, b);
-      (readClient && this.contentsPermuted !== undefined ? this.contentsPermuted : contentsPlain).set(envelope, memo);
+      if (!this.fresh) (readClient && this.contentsPermuted !== undefined ? this.contentsPermuted : contentsPlain).set(envelope, memo);
     }
     readTick ||= outerTick;
     readClient ||= outerClient;
@@ -668,19 +698,19 @@ interface HistoryPrint {
 const emptyHistoryPrint: HistoryPrint = { a: seedA, b: seedB, length: 0, owners: new Map() };
 const historyPrints = new WeakMap<object, HistoryPrint>();
 
-function historyPrint(history: History): HistoryPrint {
+function historyPrint(history: History, fresh: boolean): HistoryPrint {
   if (history === undefined) return emptyHistoryPrint;
-  const known = historyPrints.get(history);
+  const known = fresh ? undefined : historyPrints.get(history);
   if (known !== undefined) return known;
   // Iteratively from the newest cell remembered (a long history is not a deep recursion).
   const cells: NonNullable<History>[] = [];
   let print = emptyHistoryPrint;
   for (let at: History = history; at !== undefined; at = at.previous) {
-    const found = historyPrints.get(at);
+    const found = fresh ? undefined : historyPrints.get(at);
     if (found !== undefined) { print = found; break; }
     cells.push(at);
   }
-  const hasher = new Hasher(0, undefined);
+  const hasher = new Hasher(0, undefined, undefined, fresh ? { renameMessages: false, fresh } : undefined);
   for (let index = cells.length - 1; index >= 0; index--) {
     const cell = cells[index];
     const event = cell.event as unknown as Record<string, unknown>;
@@ -694,7 +724,7 @@ function historyPrint(history: History): HistoryPrint {
       owners = new Map(owners).set(client, [stepA(ownerA, print.length), stepB(ownerB, print.length)]);
     }
     print = { a, b, length: print.length + 1, owners };
-    historyPrints.set(cell, print);
+    if (!fresh) historyPrints.set(cell, print);
   }
   return print;
 }
@@ -706,7 +736,7 @@ function historyPrint(history: History): HistoryPrint {
 export function stateFingerprint(config: Configuration, extra: readonly number[], options: FingerprintOptions): Fingerprint {
   const rename: Renaming | undefined = options.renameMessages ? new Map() : undefined;
   const clients = options.clients;
-  const full = new Hasher(config.tick, rename, clients);
+  const full = new Hasher(config.tick, rename, clients, options);
   // What a message says never holds a message id: it is hashed before the renaming is filled in.
   if (rename !== undefined) canonicalIds(config, full, rename);
   let a = seedA;
@@ -724,7 +754,7 @@ export function stateFingerprint(config: Configuration, extra: readonly number[]
   add(hashNumber(config.nextTimestamp, tag.number));
   add(hashNumber(config.nextOrder, tag.number));
   if (rename === undefined) add(hashNumber(config.nextMessageId, tag.number));
-  const history = historyPrint(config.history);
+  const history = historyPrint(config.history, options.fresh === true);
   laneB = history.b;
   add(history.a);
   for (const client of order) {
