@@ -206,6 +206,10 @@ class Memo {
     public a: number,
     public b: number,
   ) {}
+
+  /** Kept for one renaming of the clients (its key), in a list of such on the object. */
+  permutation: string | undefined = undefined;
+  next: Memo | undefined = undefined;
 }
 
 /**
@@ -233,14 +237,40 @@ function permutedTable<K extends object>(tables: Map<string, WeakMap<K, Memo>>, 
 
 const tag = { number: 1, tick: 2, string: 3, true: 4, false: 5, undefined: 6, null: 7, array: 8, set: 9, map: 10, record: 11, list: 12, vmap: 13, envelope: 14, id: 15, renamed: 16, network: 17 } as const;
 
-/** How message ids are renamed in one fingerprint: an id's name is the hash of what its message says, and its rank among the same. */
-type Renaming = Map<number, { readonly a: number; readonly b: number; readonly rank: number }>;
+/**
+ * How message ids are renamed in one fingerprint: an id's name is the hash of what its message says,
+ * and its rank among the same. The ids of the messages in the configuration, a few: arrays searched in
+ * order, one set of them reused by every fingerprint.
+ */
+class Renaming {
+  size = 0;
+  readonly ids: number[] = [];
+  /** What each id's message says (its two lanes). */
+  readonly contentA: number[] = [];
+  readonly contentB: number[] = [];
+  /** The hash each id is renamed to (its two lanes). */
+  readonly nameA: number[] = [];
+  readonly nameB: number[] = [];
+  /** The message each id was named by, and whether what it says holds a client id. */
+  readonly envelopes: Envelope[] = [];
+  readonly contentsClient: boolean[] = [];
+
+  indexOf(id: number): number {
+    for (let index = 0; index < this.size; index++) if (this.ids[index] === id) return index;
+    return -1;
+  }
+}
+
+const renaming = new Renaming();
 
 const slotKey = Symbol('fingerprint');
+/** How the slot is put on an object: not enumerable (a copy by spread or `Object.assign` leaves it behind), not writable. */
+const slotDescriptor: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: false };
 class Slot {
   plain: Memo | undefined = undefined;
   renaming: Memo | undefined = undefined;
-  permuted: Map<string, Memo> | undefined = undefined;
+  /** The first of the hashes kept for a renaming of the clients each. */
+  permuted: Memo | undefined = undefined;
 }
 class Hasher {
   private readonly remembered: WeakMap<object, Memo>;
@@ -284,7 +314,8 @@ class Hasher {
     if (slot !== undefined) {
       const memo = this.rename === undefined ? slot.plain : slot.renaming;
       if (this.permutedKey === undefined || (memo !== undefined && !memo.clients)) return memo;
-      return slot.permuted?.get(this.permutedKey);
+      for (let kept = slot.permuted; kept !== undefined; kept = kept.next) if (kept.permutation === this.permutedKey) return kept;
+      return undefined;
     }
     if (Object.isExtensible(value)) return undefined;
     const memo = this.remembered.get(value);
@@ -298,9 +329,15 @@ class Hasher {
       let slot = (value as { [slotKey]?: Slot })[slotKey];
       if (slot === undefined) {
         slot = new Slot();
-        Object.defineProperty(value, slotKey, { value: slot });
+        slotDescriptor.value = slot;
+        Object.defineProperty(value, slotKey, slotDescriptor);
+        slotDescriptor.value = undefined;
       }
-      if (memo.clients && this.permutedKey !== undefined) (slot.permuted ??= new Map()).set(this.permutedKey, memo);
+      if (memo.clients && this.permutedKey !== undefined) {
+        memo.permutation = this.permutedKey;
+        memo.next = slot.permuted;
+        slot.permuted = memo;
+      }
       else if (this.rename === undefined) slot.plain = memo;
       else slot.renaming = memo;
       return;
@@ -467,8 +504,7 @@ class Hasher {
       laneB = avalanche(b ^ value.length);
       return avalanche(a ^ value.length);
     }
-    if (value instanceof PersistentMap) return this.entries(value.entries(), info);
-    if (value instanceof Map) return this.entries(value.entries(), info);
+    if (value instanceof PersistentMap || value instanceof Map) return this.entries(value, info);
     if (value instanceof Set) {
       if (info !== undefined && info.special === special.seen && this.rename !== undefined) return this.seen(value as ReadonlySet<number>);
       let a = seedA ^ tag.set;
@@ -488,7 +524,7 @@ class Hasher {
       return avalanche(a ^ tag.list);
     }
     if (record.kind === 'map' && 'tree' in record) {
-      const a = this.entries(mapEntries(value as MapValue), undefined);
+      const a = this.valueEntries(mapEntries(value as MapValue));
       laneB = avalanche(laneB ^ tag.vmap);
       return avalanche(a ^ tag.vmap);
     }
@@ -553,33 +589,70 @@ class Hasher {
       // Whatever holds an id is hashed again under renaming, even an id whose message is not in flight
       // here: the same set is shared with states where it is.
       readRename = true;
-      for (const [id, renamed] of this.rename!) {
+      const rename = this.rename!;
+      for (let index = 0; index < rename.size; index++) {
+        const id = rename.ids[index];
         if (!set.has(id)) continue;
         const plainA = hashNumber(id, tag.id);
         a = (a - avalanche(plainA)) | 0;
         b = (b - avalanche(laneB ^ 0x1b87_3593)) | 0;
-        const renamedB = avalanche(stepB(renamed.b, renamed.rank));
-        const renamedA = avalanche(stepA(renamed.a, renamed.rank) ^ tag.renamed);
-        a = (a + avalanche(renamedA)) | 0;
-        b = (b + avalanche(renamedB ^ 0x1b87_3593)) | 0;
+        a = (a + avalanche(rename.nameA[index])) | 0;
+        b = (b + avalanche(rename.nameB[index] ^ 0x1b87_3593)) | 0;
       }
     }
     laneB = avalanche(b ^ set.size);
     return avalanche(a ^ set.size);
   }
 
+  /** The sums of the map whose entries are being added (`addEntry`), and how its entries are hashed. */
+  private entriesA = 0;
+  private entriesB = 0;
+  private entriesValueInfo: FieldInfo | undefined = undefined;
+  private entriesByClient = false;
+
+  /** One entry of a map, added to the sums (a callback of `forEach`, which makes no array per entry). */
+  private readonly addEntry = (item: unknown, entryKey: unknown): void => {
+    const keyA = this.entriesByClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
+    const keyB = laneB;
+    const itemA = this.value(item, this.entriesValueInfo);
+    const entryA = stepA(stepA(seedA, keyA), itemA);
+    const entryB = stepB(stepB(seedB, keyB), laneB);
+    this.entriesA = (this.entriesA + avalanche(entryA)) | 0;
+    this.entriesB = (this.entriesB + avalanche(entryB ^ 0x1b87_3593)) | 0;
+  };
+
   /** A map's entries, in any order; the map's own field says whether its values are ticks. */
-  private entries(entries: Iterable<readonly [unknown, unknown]>, info: FieldInfo | undefined): number {
-    const valueInfo = info !== undefined && info.tickMap ? tickInfo : undefined;
+  private entries(map: ReadonlyMap<unknown, unknown> | PersistentMap<unknown>, info: FieldInfo | undefined): number {
+    // A map's values may hold maps: the sums of this one are put aside meanwhile.
+    const outerA = this.entriesA;
+    const outerB = this.entriesB;
+    const outerValueInfo = this.entriesValueInfo;
+    const outerByClient = this.entriesByClient;
+    this.entriesA = seedA ^ tag.map;
+    this.entriesB = seedB ^ tag.map;
+    this.entriesValueInfo = info !== undefined && info.tickMap ? tickInfo : undefined;
     // A node's watermarks are by client.
-    const byClient = info !== undefined && info.special === special.watermarks;
+    this.entriesByClient = info !== undefined && info.special === special.watermarks;
+    map.forEach(this.addEntry);
+    const a = this.entriesA;
+    const b = this.entriesB;
+    this.entriesA = outerA;
+    this.entriesB = outerB;
+    this.entriesValueInfo = outerValueInfo;
+    this.entriesByClient = outerByClient;
+    laneB = avalanche(b ^ map.size);
+    return avalanche(a ^ map.size);
+  }
+
+  /** A map value's entries (a program's `map<K, V>`), in any order. */
+  private valueEntries(entries: Iterable<readonly [unknown, unknown]>): number {
     let a = seedA ^ tag.map;
     let b = seedB ^ tag.map;
     let count = 0;
     for (const [entryKey, item] of entries) {
-      const keyA = byClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
+      const keyA = this.value(entryKey, undefined);
       const keyB = laneB;
-      const itemA = this.value(item, valueInfo);
+      const itemA = this.value(item, undefined);
       const entryA = stepA(stepA(seedA, keyA), itemA);
       const entryB = stepB(stepB(seedB, keyB), laneB);
       a = (a + avalanche(entryA)) | 0;
@@ -596,17 +669,27 @@ class Hasher {
     // Under renaming, whatever holds an id is hashed again, even an id whose message is not in flight
     // here: the same object is shared with states where it is.
     readRename = true;
-    const renamed = this.rename.get(id);
-    if (renamed === undefined) return hashNumber(id, tag.id);
-    laneB = avalanche(stepB(renamed.b, renamed.rank));
-    return avalanche(stepA(renamed.a, renamed.rank) ^ tag.renamed);
+    const index = this.rename.indexOf(id);
+    if (index === -1) return hashNumber(id, tag.id);
+    laneB = this.rename.nameB[index];
+    return this.rename.nameA[index];
   }
 
   /** A message: its id renamed (or as it is), its delivery tick relative, its contents. */
   envelope(envelope: Envelope): number {
     readTick = true;
-    const contentA = this.contents(envelope);
-    const contentB = laneB;
+    // Under renaming, what the message says was hashed to name its id.
+    const named = this.rename === undefined ? -1 : this.rename.indexOf(envelope.id);
+    let contentA: number;
+    let contentB: number;
+    if (named !== -1 && this.rename!.envelopes[named] === envelope) {
+      contentA = this.rename!.contentA[named];
+      contentB = this.rename!.contentB[named];
+      if (this.rename!.contentsClient[named]) readClient = true;
+    } else {
+      contentA = this.contents(envelope);
+      contentB = laneB;
+    }
     const idA = this.messageId(envelope.id);
     const idB = laneB;
     const due = envelope.deliverAt - this.now;
@@ -657,29 +740,37 @@ class Hasher {
 
 /** Message ids renamed: by the hash of what each message says, and among messages that say the same, by the order of their ids. */
 function canonicalIds(config: Configuration, hasher: Hasher, renaming: Renaming): void {
-  const ids: number[] = [];
-  const lanesA: number[] = [];
-  const lanesB: number[] = [];
-  const name = (envelope: Envelope): void => {
-    if (ids.includes(envelope.id)) return;
-    const a = hasher.contents(envelope);
-    ids.push(envelope.id);
-    lanesA.push(a);
-    lanesB.push(laneB);
-  };
+  renaming.size = 0;
   // Every message of the configuration: in flight, and parked at a lock.
-  for (const envelope of config.network) name(envelope);
+  for (const envelope of config.network) nameId(envelope, hasher, renaming);
   for (const node of config.nodes) {
-    for (const lock of node.volatile.locks.values()) for (const envelope of lock.waiting) name(envelope);
+    if (node.volatile.locks.size === 0) continue;
+    for (const lock of node.volatile.locks.values()) for (const envelope of lock.waiting) nameId(envelope, hasher, renaming);
   }
-  for (let index = 0; index < ids.length; index++) {
+  const { ids, contentA, contentB } = renaming;
+  for (let index = 0; index < renaming.size; index++) {
     const id = ids[index];
-    const a = lanesA[index];
-    const b = lanesB[index];
+    const a = contentA[index];
+    const b = contentB[index];
     let rank = 0;
-    for (let other = 0; other < ids.length; other++) if (lanesA[other] === a && lanesB[other] === b && ids[other] < id) rank++;
-    renaming.set(id, { a, b, rank });
+    for (let other = 0; other < renaming.size; other++) if (contentA[other] === a && contentB[other] === b && ids[other] < id) rank++;
+    renaming.nameB[index] = avalanche(stepB(b, rank));
+    renaming.nameA[index] = avalanche(stepA(a, rank) ^ tag.renamed);
   }
+}
+
+/** An id in the renaming (once), with what its message says. */
+function nameId(envelope: Envelope, hasher: Hasher, renaming: Renaming): void {
+  if (renaming.indexOf(envelope.id) !== -1) return;
+  readClient = false;
+  const a = hasher.contents(envelope);
+  const index = renaming.size++;
+  renaming.ids[index] = envelope.id;
+  renaming.contentA[index] = a;
+  renaming.contentB[index] = laneB;
+  renaming.envelopes[index] = envelope;
+  renaming.contentsClient[index] = readClient;
+  readClient = false;
 }
 
 /**
@@ -734,7 +825,7 @@ function historyPrint(history: History, fresh: boolean): HistoryPrint {
  * left to submit, the fault budget), numbers mixed in in order.
  */
 export function stateFingerprint(config: Configuration, extra: readonly number[], options: FingerprintOptions): Fingerprint {
-  const rename: Renaming | undefined = options.renameMessages ? new Map() : undefined;
+  const rename: Renaming | undefined = options.renameMessages ? renaming : undefined;
   const clients = options.clients;
   const full = new Hasher(config.tick, rename, clients, options);
   // What a message says never holds a message id: it is hashed before the renaming is filled in.
