@@ -22,11 +22,20 @@
 //  - The settings are the same for every state of an exploration and are left out; so is `recording`.
 //
 // Structural and incremental: the configuration is immutable and a step replaces only what it changes
-// (one or two nodes, a few messages, a history cell), so the hash of every object is remembered by
-// identity in a WeakMap (the parts worth it: `rememberedFields`): for good when it holds no tick, or with
-// the tick it was hashed at (an object whose hash depends on message ids under renaming is not remembered). A step then hashes only what it
-// made new, and what holds a relative tick when time moved.
-//
+// (one or two nodes, a few messages, a history cell), so the hash of an object (the parts worth it:
+// `rememberedFields`) is remembered on the object itself, in a slot that is not enumerable (a copy by
+// spread or `Object.assign` leaves it behind) — a WeakMap per object cost more, in its lookups and in the
+// collector's work on its ephemeron table, than the hashing it saved. A record's hash is remembered in
+// two parts: the sum of its fields that read neither the present tick nor the renaming of message ids,
+// and the list of those that do, hashed again each time (a node whose locks hold a tick costs its locks
+// at the next tick, not its store and decisions); the whole is also kept with its tick, for the next
+// fingerprint at the same tick. A set of seen message ids keeps the sum of its ids as they are, and under
+// renaming swaps the few ids in flight for their names. Other objects are remembered whole, with the tick
+// they were hashed at, and not when they hold a renamed id. What holds a client id is remembered apart
+// for each renaming of the clients. A step then hashes only what it made new, and the parts that hold a
+// relative tick when time moved. tests/fingerprint.test.ts holds every remembered fingerprint to the
+// one hashed afresh (`fresh`), with deliberately wrong ways of remembering (`fault`) as negative controls.
+
 // Collisions: two distinct states share a fingerprint with probability about 2⁻⁶⁴ per pair (the lanes
 // are a multiply-xorshift mix, not a cryptographic hash, so this is an estimate): over n states, about
 // n² / 2⁶⁵ — 3 × 10⁻⁸ for a million states. `collisionChance` gives the bound that `ent explore` prints.
