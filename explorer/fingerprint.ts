@@ -272,21 +272,22 @@ class Renaming {
 
 const renaming = new Renaming();
 
-const slotKey = Symbol('fingerprint');
-/** How the slot is put on an object: not enumerable (a copy by spread or `Object.assign` leaves it behind), not writable. */
+/**
+ * The slots an object's hashes are kept in, with and without renaming of message ids: each a list of
+ * hashes, one for every renaming of the clients that gave another (most objects have one).
+ */
+const plainSlot = Symbol('fingerprint');
+const renamingSlot = Symbol('fingerprint with message ids renamed');
+/** How a slot is put on an object: not enumerable (a copy by spread or `Object.assign` leaves it behind), not writable. */
 const slotDescriptor: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: false };
-class Slot {
-  plain: Memo | undefined = undefined;
-  renaming: Memo | undefined = undefined;
-  /** The first of the hashes kept for a renaming of the clients each. */
-  permuted: Memo | undefined = undefined;
-}
 class Hasher {
   private readonly remembered: WeakMap<object, Memo>;
   /** The table of this renaming of the clients (undefined: no renaming). */
   private readonly permuted: WeakMap<object, Memo> | undefined;
   private readonly contentsPermuted: WeakMap<Envelope, Memo> | undefined;
   private readonly permutedKey: string | undefined;
+  /** The slot of this hasher's hashes on an object (with or without renaming of message ids). */
+  private readonly slot: symbol;
 
   /** `clients`: how client ids are renamed, or undefined to take each as it is. */
   /** Every part hashed afresh (`FingerprintOptions.fresh`). */
@@ -297,6 +298,7 @@ class Hasher {
     this.fresh = options?.fresh === true;
     this.fault = options?.fault;
     this.remembered = rename === undefined ? rememberedPlain : rememberedRenaming;
+    this.slot = rename === undefined ? plainSlot : renamingSlot;
     if (clients === undefined) {
       this.permuted = undefined;
       this.permutedKey = undefined;
@@ -319,11 +321,11 @@ class Hasher {
   /** The hash remembered for an object that serves this hasher's renaming of clients. */
   private find(value: object): Memo | undefined {
     if (this.fresh) return undefined;
-    const slot = (value as { [slotKey]?: Slot })[slotKey];
-    if (slot !== undefined) {
-      const memo = this.rename === undefined ? slot.plain : slot.renaming;
-      if (this.permutedKey === undefined || (memo !== undefined && !memo.clients)) return memo;
-      for (let kept = slot.permuted; kept !== undefined; kept = kept.next) if (kept.permutation === this.permutedKey) return kept;
+    const first = (value as Record<symbol, Memo | undefined>)[this.slot];
+    if (first !== undefined) {
+      for (let kept: Memo | undefined = first; kept !== undefined; kept = kept.next) {
+        if (kept.permutation === undefined ? this.permutedKey === undefined || !kept.clients : kept.permutation === this.permutedKey) return kept;
+      }
       return undefined;
     }
     if (Object.isExtensible(value)) return undefined;
@@ -335,20 +337,18 @@ class Hasher {
   private keep(value: object, memo: Memo): void {
     if (this.fresh) return;
     if (Object.isExtensible(value)) {
-      let slot = (value as { [slotKey]?: Slot })[slotKey];
-      if (slot === undefined) {
-        slot = new Slot();
-        slotDescriptor.value = slot;
-        Object.defineProperty(value, slotKey, slotDescriptor);
+      // Kept for this renaming of the clients only when it holds a client id.
+      if (memo.clients) memo.permutation = this.permutedKey;
+      const first = (value as Record<symbol, Memo | undefined>)[this.slot];
+      if (first === undefined) {
+        slotDescriptor.value = memo;
+        Object.defineProperty(value, this.slot, slotDescriptor);
         slotDescriptor.value = undefined;
+      } else {
+        let last = first;
+        while (last.next !== undefined) last = last.next;
+        last.next = memo;
       }
-      if (memo.clients && this.permutedKey !== undefined) {
-        memo.permutation = this.permutedKey;
-        memo.next = slot.permuted;
-        slot.permuted = memo;
-      }
-      else if (this.rename === undefined) slot.plain = memo;
-      else slot.renaming = memo;
       return;
     }
     (memo.clients && this.permuted !== undefined ? this.permuted : this.remembered).set(value, memo);
