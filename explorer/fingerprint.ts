@@ -491,7 +491,9 @@ class Hasher {
     }
     const a = avalanche((restA + depA) | 0);
     const b = avalanche((restB + depB) | 0);
-    this.keep(record, new Memo(readClient, restA, restB, deps, depsRename, deps === undefined ? -1 : depsRename ? -2 : this.now, a, b));
+    // The parts are kept only when some field is hashed again (two numbers fewer on most objects).
+    if (deps === undefined) this.keep(record, new Memo(readClient, 0, 0, undefined, false, -1, a, b));
+    else this.keep(record, new Memo(readClient, restA, restB, deps, depsRename, depsRename ? -2 : this.now, a, b));
     readTick = outerTick || depsTick;
     readRename = outerRename || depsRename;
     readClient ||= outerClient;
