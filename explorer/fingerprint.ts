@@ -222,9 +222,9 @@ class Memo {
 }
 
 /**
- * Hashes remembered by object: apart with and without renaming of message ids (a set of ids is hashed
- * differently), and those that hold a client id apart again for each renaming of the clients (the
- * identity's with the others).
+ * Hashes remembered for objects that cannot carry a slot (frozen ones): apart with and without renaming
+ * of message ids (a set of ids is hashed differently), and those that hold a client id apart again for
+ * each renaming of the clients (the identity's with the others).
  */
 const rememberedPlain = new WeakMap<object, Memo>();
 const rememberedRenaming = new WeakMap<object, Memo>();
@@ -232,8 +232,8 @@ const rememberedPermuted = new Map<string, WeakMap<object, Memo>>();
 /** What a message says (never a message id, so the same with and without renaming), by envelope. */
 const contentsPlain = new WeakMap<Envelope, Memo>();
 const contentsPermuted = new Map<string, WeakMap<Envelope, Memo>>();
-/** A set of message ids, its items' hashes summed as they are (without renaming). */
-const idSums = new WeakMap<ReadonlySet<number>, { readonly a: number; readonly b: number }>();
+/** A set of message ids carries the sum of its items' hashes as they are (without renaming) in this slot. */
+const idSumsSlot = Symbol('fingerprint of message ids');
 
 /** A renaming of the clients as text, by array (explorer/symmetry.ts hands out the same arrays again). */
 const permutationKeys = new WeakMap<readonly number[], string>();
@@ -582,7 +582,7 @@ class Hasher {
    * and put back renamed.
    */
   private seen(set: ReadonlySet<number>): number {
-    let sums = this.fresh ? undefined : idSums.get(set);
+    let sums = this.fresh ? undefined : (set as { [idSumsSlot]?: { readonly a: number; readonly b: number } })[idSumsSlot];
     if (sums === undefined) {
       let sumA = 0;
       let sumB = 0;
@@ -592,7 +592,11 @@ class Hasher {
         sumB = (sumB + avalanche(laneB ^ 0x1b87_3593)) | 0;
       }
       sums = { a: sumA, b: sumB };
-      if (!this.fresh) idSums.set(set, sums);
+      if (!this.fresh && Object.isExtensible(set)) {
+        slotDescriptor.value = sums;
+        Object.defineProperty(set, idSumsSlot, slotDescriptor);
+        slotDescriptor.value = undefined;
+      }
     }
     let a = ((seedA ^ tag.set) + sums.a) | 0;
     let b = ((seedB ^ tag.set) + sums.b) | 0;
