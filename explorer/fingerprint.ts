@@ -22,11 +22,20 @@
 //  - The settings are the same for every state of an exploration and are left out; so is `recording`.
 //
 // Structural and incremental: the configuration is immutable and a step replaces only what it changes
-// (one or two nodes, a few messages, a history cell), so the hash of every object is remembered by
-// identity in a WeakMap (the parts worth it: `rememberedFields`): for good when it holds no tick, or with
-// the tick it was hashed at (an object whose hash depends on message ids under renaming is not remembered). A step then hashes only what it
-// made new, and what holds a relative tick when time moved.
-//
+// (one or two nodes, a few messages, a history cell), so the hash of an object (the parts worth it:
+// `rememberedFields`) is remembered on the object itself, in a slot that is not enumerable (a copy by
+// spread or `Object.assign` leaves it behind) — a WeakMap per object cost more, in its lookups and in the
+// collector's work on its ephemeron table, than the hashing it saved. A record's hash is remembered in
+// two parts: the sum of its fields that read neither the present tick nor the renaming of message ids,
+// and the list of those that do, hashed again each time (a node whose locks hold a tick costs its locks
+// at the next tick, not its store and decisions); the whole is also kept with its tick, for the next
+// fingerprint at the same tick. A set of seen message ids keeps the sum of its ids as they are, and under
+// renaming swaps the few ids in flight for their names. Other objects are remembered whole, with the tick
+// they were hashed at, and not when they hold a renamed id. What holds a client id is remembered apart
+// for each renaming of the clients. A step then hashes only what it made new, and the parts that hold a
+// relative tick when time moved. tests/fingerprint.test.ts holds every remembered fingerprint to the
+// one hashed afresh (`fresh`), with deliberately wrong ways of remembering (`fault`) as negative controls.
+
 // Collisions: two distinct states share a fingerprint with probability about 2⁻⁶⁴ per pair (the lanes
 // are a multiply-xorshift mix, not a cryptographic hash, so this is an estimate): over n states, about
 // n² / 2⁶⁵ — 3 × 10⁻⁸ for a million states. `collisionChance` gives the bound that `ent explore` prints.
@@ -63,6 +72,18 @@ export interface FingerprintOptions {
    * watermarks, the history's events) as `clients[c]`. Absent: every client as itself.
    */
   readonly clients?: readonly number[];
+  /**
+   * Hash every part afresh, reading and keeping no remembered hash (tests/fingerprint.test.ts holds the
+   * remembered fingerprint to this one).
+   */
+  readonly fresh?: boolean;
+  /**
+   * A deliberately wrong way of remembering, for the negative controls of tests/fingerprint.test.ts:
+   * `ignore-ticks` takes a hash remembered at one tick at any other; `ignore-renaming` hashes a set of
+   * seen ids without renaming the ids in flight; `one-client-renaming` keeps one table for every
+   * renaming of the clients.
+   */
+  readonly fault?: 'ignore-ticks' | 'ignore-renaming' | 'one-client-renaming';
 }
 
 /** A fingerprint: the two 32-bit lanes of a 64-bit hash. */
@@ -137,37 +158,200 @@ function hashNumber(value: number, tag: number): number {
 
 // -------------------------------------------------------------------------------------------- hashing
 
-interface Remembered {
-  /** The tick the hash was taken at, or -1 when it holds no tick. */
-  readonly now: number;
+/**
+ * What the hash needs to know of a field name, found with one lookup: the name's hash, and how the
+ * field's value is hashed (a tick, left out, remembered by object, a map of ticks, or one of the fields
+ * that hold messages, message ids or client ids).
+ */
+interface FieldInfo {
+  readonly name: string;
   readonly a: number;
   readonly b: number;
-  /** It holds a client id (taken as it is). */
-  readonly clients?: boolean;
+  readonly tick: boolean;
+  readonly unread: boolean;
+  readonly remembered: boolean;
+  readonly tickMap: boolean;
+  readonly special: number;
 }
 
-/** Hashes remembered by object: apart for hashes taken with and without renaming (a set of ids is hashed differently). */
-const rememberedPlain = new WeakMap<object, Remembered>();
-const rememberedRenaming = new WeakMap<object, Remembered>();
+const special = { none: 0, network: 1, waiting: 2, seen: 3, watermarks: 4 } as const;
+const specialFields = new Map<string, number>([['network', special.network], ['waiting', special.waiting], ['seen', special.seen], ['watermarks', special.watermarks]]);
+const fieldInfos = new Map<string, FieldInfo>();
+
+function fieldInfo(name: string): FieldInfo {
+  const known = fieldInfos.get(name);
+  if (known !== undefined) return known;
+  const a = hashString(name);
+  const info: FieldInfo = {
+    name, a, b: laneB, tick: tickFields.has(name), unread: unreadFields.has(name), remembered: rememberedFields.has(name),
+    tickMap: tickMaps.has(name), special: specialFields.get(name) ?? special.none,
+  };
+  fieldInfos.set(name, info);
+  return info;
+}
+
+/** The value of a map of ticks is hashed as a field `tick` is. */
+const tickInfo = fieldInfo('tick');
+const partInfo = fieldInfo('part');
+
+/**
+ * A hash remembered by object. A record's is remembered in two parts: the sum of the fields whose hash
+ * reads neither the present tick nor the renaming of message ids (`restA`, `restB`), and those fields
+ * (`deps`), hashed again each time: so a node whose locks hold a tick, or whose set of seen ids is
+ * renamed, costs the hash of those fields only, at any tick. Any other object's is remembered whole.
+ */
+class Memo {
+  constructor(
+    /** It holds a client id (then it is remembered apart for each renaming of the clients). */
+    readonly clients: boolean,
+    readonly restA: number,
+    readonly restB: number,
+    /** A record's fields hashed again each time, or undefined. */
+    readonly deps: readonly FieldInfo[] | undefined,
+    /** One of `deps` reads the renaming of message ids (then the whole hash is never remembered). */
+    readonly depsRename: boolean,
+    /** The tick the whole hash (`a`, `b`) holds; -1: it holds no tick; -2: there is none. */
+    public now: number,
+    public a: number,
+    public b: number,
+  ) {}
+
+  /** Kept for one renaming of the clients (its key), in a list of such on the object. */
+  permutation: string | undefined = undefined;
+  next: Memo | undefined = undefined;
+}
+
+/**
+ * Hashes remembered for objects that cannot carry a slot (frozen ones): apart with and without renaming
+ * of message ids (a set of ids is hashed differently), and those that hold a client id apart again for
+ * each renaming of the clients (the identity's with the others).
+ */
+const rememberedPlain = new WeakMap<object, Memo>();
+const rememberedRenaming = new WeakMap<object, Memo>();
+const rememberedPermuted = new Map<string, WeakMap<object, Memo>>();
 /** What a message says (never a message id, so the same with and without renaming), by envelope. */
-const contentsHashes = new WeakMap<Envelope, Remembered>();
+const contentsPlain = new WeakMap<Envelope, Memo>();
+const contentsPermuted = new Map<string, WeakMap<Envelope, Memo>>();
+/** A set of message ids carries the sum of its items' hashes as they are (without renaming) in this slot. */
+const idSumsSlot = Symbol('fingerprint of message ids');
+
+/** A renaming of the clients as text, by array (explorer/symmetry.ts hands out the same arrays again). */
+const permutationKeys = new WeakMap<readonly number[], string>();
+
+function permutedTable<K extends object>(tables: Map<string, WeakMap<K, Memo>>, key: string): WeakMap<K, Memo> {
+  let table = tables.get(key);
+  if (table === undefined) tables.set(key, (table = new WeakMap()));
+  return table;
+}
 
 const tag = { number: 1, tick: 2, string: 3, true: 4, false: 5, undefined: 6, null: 7, array: 8, set: 9, map: 10, record: 11, list: 12, vmap: 13, envelope: 14, id: 15, renamed: 16, network: 17 } as const;
 
-/** How message ids are renamed in one fingerprint: an id's name is the hash of what its message says, and its rank among the same. */
-type Renaming = Map<number, { readonly a: number; readonly b: number; readonly rank: number }>;
+/**
+ * How message ids are renamed in one fingerprint: an id's name is the hash of what its message says,
+ * and its rank among the same. The ids of the messages in the configuration, a few: arrays searched in
+ * order, one set of them reused by every fingerprint.
+ */
+class Renaming {
+  size = 0;
+  readonly ids: number[] = [];
+  /** What each id's message says (its two lanes). */
+  readonly contentA: number[] = [];
+  readonly contentB: number[] = [];
+  /** The hash each id is renamed to (its two lanes). */
+  readonly nameA: number[] = [];
+  readonly nameB: number[] = [];
+  /** The message each id was named by, and whether what it says holds a client id. */
+  readonly envelopes: Envelope[] = [];
+  readonly contentsClient: boolean[] = [];
 
+  indexOf(id: number): number {
+    for (let index = 0; index < this.size; index++) if (this.ids[index] === id) return index;
+    return -1;
+  }
+}
+
+const renaming = new Renaming();
+
+/**
+ * The slots an object's hashes are kept in, with and without renaming of message ids: each a list of
+ * hashes, one for every renaming of the clients that gave another (most objects have one).
+ */
+const plainSlot = Symbol('fingerprint');
+const renamingSlot = Symbol('fingerprint with message ids renamed');
+/** How a slot is put on an object: not enumerable (a copy by spread or `Object.assign` leaves it behind), not writable. */
+const slotDescriptor: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: false };
 class Hasher {
-  private readonly remembered: WeakMap<object, Remembered>;
+  private readonly remembered: WeakMap<object, Memo>;
+  /** The table of this renaming of the clients (undefined: no renaming). */
+  private readonly permuted: WeakMap<object, Memo> | undefined;
+  private readonly contentsPermuted: WeakMap<Envelope, Memo> | undefined;
+  private readonly permutedKey: string | undefined;
+  /** The slot of this hasher's hashes on an object (with or without renaming of message ids). */
+  private readonly slot: symbol;
 
   /** `clients`: how client ids are renamed, or undefined to take each as it is. */
-  constructor(readonly now: number, readonly rename: Renaming | undefined, readonly clients?: readonly number[]) {
+  /** Every part hashed afresh (`FingerprintOptions.fresh`). */
+  private readonly fresh: boolean;
+  private readonly fault: FingerprintOptions['fault'];
+
+  constructor(readonly now: number, readonly rename: Renaming | undefined, readonly clients?: readonly number[], options?: FingerprintOptions) {
+    this.fresh = options?.fresh === true;
+    this.fault = options?.fault;
     this.remembered = rename === undefined ? rememberedPlain : rememberedRenaming;
+    this.slot = rename === undefined ? plainSlot : renamingSlot;
+    if (clients === undefined) {
+      this.permuted = undefined;
+      this.permutedKey = undefined;
+      this.contentsPermuted = undefined;
+    } else {
+      let key = permutationKeys.get(clients);
+      if (key === undefined) permutationKeys.set(clients, (key = clients.join(',')));
+      if (this.fault === 'one-client-renaming') key = 'any';
+      this.permutedKey = (rename === undefined ? 'p' : 'r') + key;
+      this.permuted = permutedTable(rememberedPermuted, (rename === undefined ? 'p' : 'r') + key);
+      this.contentsPermuted = permutedTable(contentsPermuted, key);
+    }
   }
 
-  /** Whether a remembered hash may be used: one that holds a client id only while clients are not renamed. */
-  private usable(known: Remembered): boolean {
-    return (known.now === -1 || known.now === this.now) && (known.clients !== true || this.clients === undefined);
+  /** Whether a remembered whole hash holds no tick or this one. */
+  private current(memo: Memo): boolean {
+    return memo.now === -1 || memo.now === this.now || (this.fault === 'ignore-ticks' && memo.now !== -2);
+  }
+
+  /** The hash remembered for an object that serves this hasher's renaming of clients. */
+  private find(value: object): Memo | undefined {
+    if (this.fresh) return undefined;
+    const first = (value as Record<symbol, Memo | undefined>)[this.slot];
+    if (first !== undefined) {
+      for (let kept: Memo | undefined = first; kept !== undefined; kept = kept.next) {
+        if (kept.permutation === undefined ? this.permutedKey === undefined || !kept.clients : kept.permutation === this.permutedKey) return kept;
+      }
+      return undefined;
+    }
+    if (Object.isExtensible(value)) return undefined;
+    const memo = this.remembered.get(value);
+    if (this.permuted === undefined || (memo !== undefined && !memo.clients)) return memo;
+    return this.permuted.get(value);
+  }
+
+  private keep(value: object, memo: Memo): void {
+    if (this.fresh) return;
+    if (Object.isExtensible(value)) {
+      // Kept for this renaming of the clients only when it holds a client id.
+      if (memo.clients) memo.permutation = this.permutedKey;
+      const first = (value as Record<symbol, Memo | undefined>)[this.slot];
+      if (first === undefined) {
+        slotDescriptor.value = memo;
+        Object.defineProperty(value, this.slot, slotDescriptor);
+        slotDescriptor.value = undefined;
+      } else {
+        let last = first;
+        while (last.next !== undefined) last = last.next;
+        last.next = memo;
+      }
+      return;
+    }
+    (memo.clients && this.permuted !== undefined ? this.permuted : this.remembered).set(value, memo);
   }
 
   /** A client id, renamed (or as it is). */
@@ -176,11 +360,11 @@ class Hasher {
     return hashNumber(this.clients === undefined ? client : this.clients[client], tag.number);
   }
 
-  /** `key`: the field the value is held in, which says how to hash some values. */
-  value(value: unknown, key: string | undefined): number {
+  /** `info`: the field the value is held in, which says how to hash some values. */
+  value(value: unknown, info: FieldInfo | undefined): number {
     switch (typeof value) {
       case 'number':
-        if (key !== undefined && tickFields.has(key)) {
+        if (info !== undefined && info.tick) {
           readTick = true;
           return hashNumber(value - this.now, tag.tick);
         }
@@ -200,15 +384,21 @@ class Hasher {
         throw new Error(`assertion: a configuration holds no ${typeof value}`);
     }
     if (value === null) return hashNumber(0, tag.null);
-    const cacheable = key !== undefined && rememberedFields.has(key);
-    if (cacheable) {
-      const known = this.remembered.get(value);
-      if (known !== undefined && this.usable(known)) {
-        if (known.now !== -1) readTick = true;
-        if (known.clients === true) readClient = true;
-        laneB = known.b;
-        return known.a;
-      }
+    if (info === undefined || !info.remembered) return this.object(value, info);
+    if (Array.isArray(value) || value instanceof PersistentMap || value instanceof Map || value instanceof Set) return this.rememberedWhole(value, info);
+    const record = value as Record<string, unknown>;
+    if ((record.kind === 'list' && 'vector' in record) || (record.kind === 'map' && 'tree' in record)) return this.rememberedWhole(value, info);
+    return this.rememberedRecord(record);
+  }
+
+  /** An object remembered whole: with the tick it was hashed at when it holds one; not at all when it holds a renamed message id. */
+  private rememberedWhole(value: object, info: FieldInfo): number {
+    const known = this.find(value);
+    if (known !== undefined && this.current(known)) {
+      if (known.now !== -1) readTick = true;
+      if (known.clients) readClient = true;
+      laneB = known.b;
+      return known.a;
     }
     const outerTick = readTick;
     const outerRename = readRename;
@@ -216,9 +406,17 @@ class Hasher {
     readTick = false;
     readRename = false;
     readClient = false;
-    const a = this.object(value, key);
+    const a = this.object(value, info);
     const b = laneB;
-    if (cacheable && !readRename && !(readClient && this.clients !== undefined)) this.remembered.set(value, { now: readTick ? this.now : -1, a, b, clients: readClient });
+    if (!readRename) {
+      if (known !== undefined) {
+        known.now = this.now;
+        known.a = a;
+        known.b = b;
+      } else {
+        this.keep(value, new Memo(readClient, 0, 0, undefined, false, readTick ? this.now : -1, a, b));
+      }
+    }
     readTick ||= outerTick;
     readRename ||= outerRename;
     readClient ||= outerClient;
@@ -226,24 +424,109 @@ class Hasher {
     return a;
   }
 
-  private object(value: object, key: string | undefined): number {
+  /** A record remembered by object: the sum of its fields that hold no tick and no renamed id, and those fields hashed again. */
+  private rememberedRecord(record: Record<string, unknown>): number {
+    const known = this.find(record);
+    if (known !== undefined) {
+      if (known.clients) readClient = true;
+      if (this.current(known)) {
+        if (known.now !== -1) readTick = true;
+        laneB = known.b;
+        return known.a;
+      }
+      let a = known.restA;
+      let b = known.restB;
+      for (const info of known.deps!) {
+        const itemA = this.value(record[info.name], info);
+        a = (a + avalanche(stepA(info.a, itemA))) | 0;
+        b = (b + avalanche(stepB(info.b, laneB))) | 0;
+      }
+      const fullA = avalanche(a);
+      const fullB = avalanche(b);
+      if (!known.depsRename) {
+        known.now = this.now;
+        known.a = fullA;
+        known.b = fullB;
+      }
+      laneB = fullB;
+      return fullA;
+    }
+    const outerTick = readTick;
+    const outerRename = readRename;
+    const outerClient = readClient;
+    readClient = false;
+    let restA = seedA ^ tag.record;
+    let restB = seedB ^ tag.record;
+    let depA = 0;
+    let depB = 0;
+    let deps: FieldInfo[] | undefined;
+    let depsTick = false;
+    let depsRename = false;
+    // A client's own state names it by `id` (a node's does too, but is never renamed).
+    const client = 'pending' in record && 'watermark' in record;
+    for (const field in record) {
+      const item = record[field];
+      if (item === undefined) continue;
+      const info = fieldInfo(field);
+      if (info.unread) continue;
+      if (typeof item === 'number' && (field === 'client' || (client && field === 'id'))) {
+        const itemA = this.clientId(item);
+        restA = (restA + avalanche(stepA(info.a, itemA))) | 0;
+        restB = (restB + avalanche(stepB(info.b, laneB))) | 0;
+        continue;
+      }
+      readTick = false;
+      readRename = false;
+      const itemA = this.value(item, info);
+      if (readTick || readRename) {
+        (deps ??= []).push(info);
+        depsTick ||= readTick;
+        depsRename ||= readRename;
+        depA = (depA + avalanche(stepA(info.a, itemA))) | 0;
+        depB = (depB + avalanche(stepB(info.b, laneB))) | 0;
+      } else {
+        restA = (restA + avalanche(stepA(info.a, itemA))) | 0;
+        restB = (restB + avalanche(stepB(info.b, laneB))) | 0;
+      }
+    }
+    const a = avalanche((restA + depA) | 0);
+    const b = avalanche((restB + depB) | 0);
+    // The parts are kept only when some field is hashed again (two numbers fewer on most objects).
+    if (deps === undefined) this.keep(record, new Memo(readClient, 0, 0, undefined, false, -1, a, b));
+    else this.keep(record, new Memo(readClient, restA, restB, deps, depsRename, depsRename ? -2 : this.now, a, b));
+    readTick = outerTick || depsTick;
+    readRename = outerRename || depsRename;
+    readClient ||= outerClient;
+    laneB = b;
+    return a;
+  }
+
+  private object(value: object, info: FieldInfo | undefined): number {
     if (Array.isArray(value)) {
-      if (key === 'network') return this.multiset(value.map((envelope: Envelope) => envelope), (envelope) => this.envelope(envelope), tag.network);
+      if (info !== undefined && info.special === special.network) return this.network(value as readonly Envelope[]);
+      const waiting = info !== undefined && info.special === special.waiting;
       let a = seedA ^ tag.array;
       let b = seedB ^ tag.array;
       for (const item of value) {
-        const itemA = key === 'waiting' ? this.envelope(item as Envelope) : this.value(item, undefined);
+        const itemA = waiting ? this.envelope(item as Envelope) : this.value(item, undefined);
         a = stepA(a, itemA);
         b = stepB(b, laneB);
       }
       laneB = avalanche(b ^ value.length);
       return avalanche(a ^ value.length);
     }
-    if (value instanceof PersistentMap) return this.entries(value.entries(), key);
-    if (value instanceof Map) return this.entries(value.entries(), key);
+    if (value instanceof PersistentMap || value instanceof Map) return this.entries(value, info);
     if (value instanceof Set) {
-      if (key === 'seen' && this.rename !== undefined) return this.multiset(value, (id: number) => this.messageId(id), tag.set);
-      return this.multiset(value, (item) => this.value(item, undefined), tag.set);
+      if (info !== undefined && info.special === special.seen && this.rename !== undefined) return this.seen(value as ReadonlySet<number>);
+      let a = seedA ^ tag.set;
+      let b = seedB ^ tag.set;
+      for (const item of value) {
+        const itemA = this.value(item, undefined);
+        a = (a + avalanche(itemA)) | 0;
+        b = (b + avalanche(laneB ^ 0x1b87_3593)) | 0;
+      }
+      laneB = avalanche(b ^ value.size);
+      return avalanche(a ^ value.size);
     }
     const record = value as Record<string, unknown>;
     if (record.kind === 'list' && 'vector' in record) {
@@ -252,7 +535,7 @@ class Hasher {
       return avalanche(a ^ tag.list);
     }
     if (record.kind === 'map' && 'tree' in record) {
-      const a = this.entries(mapEntries(value as MapValue), undefined);
+      const a = this.valueEntries(mapEntries(value as MapValue));
       laneB = avalanche(laneB ^ tag.vmap);
       return avalanche(a ^ tag.vmap);
     }
@@ -267,66 +550,161 @@ class Hasher {
     const client = 'pending' in record && 'watermark' in record;
     for (const field in record) {
       const item = record[field];
-      if (item === undefined || unreadFields.has(field) || (withoutTick && field === 'tick')) continue;
+      if (item === undefined) continue;
+      const info = fieldInfo(field);
+      if (info.unread || (withoutTick && field === 'tick')) continue;
       const clientField = typeof item === 'number' && (field === 'client' || (client && field === 'id'));
       if (clientField && withoutClient) continue;
-      const nameA = hashString(field);
-      const nameB = laneB;
-      const itemA = clientField ? this.clientId(item) : this.value(item, field);
-      a = (a + avalanche(stepA(nameA, itemA))) | 0;
-      b = (b + avalanche(stepB(nameB, laneB))) | 0;
+      const itemA = clientField ? this.clientId(item) : this.value(item, info);
+      a = (a + avalanche(stepA(info.a, itemA))) | 0;
+      b = (b + avalanche(stepB(info.b, laneB))) | 0;
     }
     laneB = avalanche(b);
     return avalanche(a);
   }
 
-  /** Items whose order does not count: the sum of their (mixed) hashes. */
-  multiset<T>(items: Iterable<T>, hash: (item: T) => number, kind: number): number {
-    let a = seedA ^ kind;
-    let b = seedB ^ kind;
-    let count = 0;
-    for (const item of items) {
-      const itemA = hash(item);
+  /** The network: a multiset of messages. */
+  network(network: readonly Envelope[]): number {
+    let a = seedA ^ tag.network;
+    let b = seedB ^ tag.network;
+    for (const envelope of network) {
+      const itemA = this.envelope(envelope);
       a = (a + avalanche(itemA)) | 0;
       b = (b + avalanche(laneB ^ 0x1b87_3593)) | 0;
+    }
+    laneB = avalanche(b ^ network.length);
+    return avalanche(a ^ network.length);
+  }
+
+  /**
+   * A set of message ids under renaming: a multiset, so its hash is the sum of its ids' hashes as they
+   * are (remembered by set), with the ids that are renamed here (those of messages in flight) taken out
+   * and put back renamed.
+   */
+  private seen(set: ReadonlySet<number>): number {
+    let sums = this.fresh ? undefined : (set as { [idSumsSlot]?: { readonly a: number; readonly b: number } })[idSumsSlot];
+    if (sums === undefined) {
+      let sumA = 0;
+      let sumB = 0;
+      for (const id of set) {
+        const itemA = hashNumber(id, tag.id);
+        sumA = (sumA + avalanche(itemA)) | 0;
+        sumB = (sumB + avalanche(laneB ^ 0x1b87_3593)) | 0;
+      }
+      sums = { a: sumA, b: sumB };
+      if (!this.fresh && Object.isExtensible(set)) {
+        slotDescriptor.value = sums;
+        Object.defineProperty(set, idSumsSlot, slotDescriptor);
+        slotDescriptor.value = undefined;
+      }
+    }
+    let a = ((seedA ^ tag.set) + sums.a) | 0;
+    let b = ((seedB ^ tag.set) + sums.b) | 0;
+    if (set.size > 0 && this.fault !== 'ignore-renaming') {
+      // Whatever holds an id is hashed again under renaming, even an id whose message is not in flight
+      // here: the same set is shared with states where it is.
+      readRename = true;
+      const rename = this.rename!;
+      for (let index = 0; index < rename.size; index++) {
+        const id = rename.ids[index];
+        if (!set.has(id)) continue;
+        const plainA = hashNumber(id, tag.id);
+        a = (a - avalanche(plainA)) | 0;
+        b = (b - avalanche(laneB ^ 0x1b87_3593)) | 0;
+        a = (a + avalanche(rename.nameA[index])) | 0;
+        b = (b + avalanche(rename.nameB[index] ^ 0x1b87_3593)) | 0;
+      }
+    }
+    laneB = avalanche(b ^ set.size);
+    return avalanche(a ^ set.size);
+  }
+
+  /** The sums of the map whose entries are being added (`addEntry`), and how its entries are hashed. */
+  private entriesA = 0;
+  private entriesB = 0;
+  private entriesValueInfo: FieldInfo | undefined = undefined;
+  private entriesByClient = false;
+
+  /** One entry of a map, added to the sums (a callback of `forEach`, which makes no array per entry). */
+  private readonly addEntry = (item: unknown, entryKey: unknown): void => {
+    const keyA = this.entriesByClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
+    const keyB = laneB;
+    const itemA = this.value(item, this.entriesValueInfo);
+    const entryA = stepA(stepA(seedA, keyA), itemA);
+    const entryB = stepB(stepB(seedB, keyB), laneB);
+    this.entriesA = (this.entriesA + avalanche(entryA)) | 0;
+    this.entriesB = (this.entriesB + avalanche(entryB ^ 0x1b87_3593)) | 0;
+  };
+
+  /** A map's entries, in any order; the map's own field says whether its values are ticks. */
+  private entries(map: ReadonlyMap<unknown, unknown> | PersistentMap<unknown>, info: FieldInfo | undefined): number {
+    // A map's values may hold maps: the sums of this one are put aside meanwhile.
+    const outerA = this.entriesA;
+    const outerB = this.entriesB;
+    const outerValueInfo = this.entriesValueInfo;
+    const outerByClient = this.entriesByClient;
+    this.entriesA = seedA ^ tag.map;
+    this.entriesB = seedB ^ tag.map;
+    this.entriesValueInfo = info !== undefined && info.tickMap ? tickInfo : undefined;
+    // A node's watermarks are by client.
+    this.entriesByClient = info !== undefined && info.special === special.watermarks;
+    map.forEach(this.addEntry);
+    const a = this.entriesA;
+    const b = this.entriesB;
+    this.entriesA = outerA;
+    this.entriesB = outerB;
+    this.entriesValueInfo = outerValueInfo;
+    this.entriesByClient = outerByClient;
+    laneB = avalanche(b ^ map.size);
+    return avalanche(a ^ map.size);
+  }
+
+  /** A map value's entries (a program's `map<K, V>`), in any order. */
+  private valueEntries(entries: Iterable<readonly [unknown, unknown]>): number {
+    let a = seedA ^ tag.map;
+    let b = seedB ^ tag.map;
+    let count = 0;
+    for (const [entryKey, item] of entries) {
+      const keyA = this.value(entryKey, undefined);
+      const keyB = laneB;
+      const itemA = this.value(item, undefined);
+      const entryA = stepA(stepA(seedA, keyA), itemA);
+      const entryB = stepB(stepB(seedB, keyB), laneB);
+      a = (a + avalanche(entryA)) | 0;
+      b = (b + avalanche(entryB ^ 0x1b87_3593)) | 0;
       count++;
     }
     laneB = avalanche(b ^ count);
     return avalanche(a ^ count);
   }
 
-  /** A map's entries, in any order; the map's own field says whether its values are ticks. */
-  private entries(entries: Iterable<readonly [unknown, unknown]>, key: string | undefined): number {
-    const valueKey = key !== undefined && tickMaps.has(key) ? 'tick' : undefined;
-    // A node's watermarks are by client.
-    const byClient = key === 'watermarks';
-    return this.multiset(entries, ([entryKey, item]) => {
-      const keyA = byClient ? this.clientId(entryKey as number) : this.value(entryKey, undefined);
-      const keyB = laneB;
-      const itemA = this.value(item, valueKey);
-      const a = stepA(stepA(seedA, keyA), itemA);
-      laneB = stepB(stepB(seedB, keyB), laneB);
-      return a;
-    }, tag.map);
-  }
-
   /** A message id: renamed (when renaming), or as it is. */
   messageId(id: number): number {
     if (this.rename === undefined) return hashNumber(id, tag.id);
-    // Under renaming, whatever holds an id is not remembered, even an id whose message is not in flight
-    // here: the same object (a node's set of seen ids) is shared with states where it is.
+    // Under renaming, whatever holds an id is hashed again, even an id whose message is not in flight
+    // here: the same object is shared with states where it is.
     readRename = true;
-    const renamed = this.rename.get(id);
-    if (renamed === undefined) return hashNumber(id, tag.id);
-    laneB = avalanche(stepB(renamed.b, renamed.rank));
-    return avalanche(stepA(renamed.a, renamed.rank) ^ tag.renamed);
+    const index = this.rename.indexOf(id);
+    if (index === -1) return hashNumber(id, tag.id);
+    laneB = this.rename.nameB[index];
+    return this.rename.nameA[index];
   }
 
   /** A message: its id renamed (or as it is), its delivery tick relative, its contents. */
   envelope(envelope: Envelope): number {
     readTick = true;
-    const contentA = this.contents(envelope);
-    const contentB = laneB;
+    // Under renaming, what the message says was hashed to name its id.
+    const named = this.rename === undefined ? -1 : this.rename.indexOf(envelope.id);
+    let contentA: number;
+    let contentB: number;
+    if (named !== -1 && this.rename!.envelopes[named] === envelope) {
+      contentA = this.rename!.contentA[named];
+      contentB = this.rename!.contentB[named];
+      if (this.rename!.contentsClient[named]) readClient = true;
+    } else {
+      contentA = this.contents(envelope);
+      contentB = laneB;
+    }
     const idA = this.messageId(envelope.id);
     const idB = laneB;
     const due = envelope.deliverAt - this.now;
@@ -336,10 +714,11 @@ class Hasher {
 
   /** What a message says, without its id or its ticks (the name its id is renamed by). */
   contents(envelope: Envelope): number {
-    const known = contentsHashes.get(envelope);
-    if (known !== undefined && this.usable(known)) {
+    let known = this.fresh ? undefined : contentsPlain.get(envelope);
+    if (!this.fresh && this.contentsPermuted !== undefined && (known === undefined || known.clients)) known = this.contentsPermuted.get(envelope);
+    if (known !== undefined && this.current(known)) {
       if (known.now !== -1) readTick = true;
-      if (known.clients === true) readClient = true;
+      if (known.clients) readClient = true;
       laneB = known.b;
       return known.a;
     }
@@ -349,7 +728,14 @@ class Hasher {
     readClient = false;
     const a = this.contentsOnce(envelope);
     const b = laneB;
-    if (!(readClient && this.clients !== undefined)) contentsHashes.set(envelope, { now: readTick ? this.now : -1, a, b, clients: readClient });
+    if (known !== undefined) {
+      known.now = this.now;
+      known.a = a;
+      known.b = b;
+    } else {
+      const memo = new Memo(readClient, 0, 0, undefined, false, readTick ? this.now : -1, a, b);
+      if (!this.fresh) (readClient && this.contentsPermuted !== undefined ? this.contentsPermuted : contentsPlain).set(envelope, memo);
+    }
     readTick ||= outerTick;
     readClient ||= outerClient;
     laneB = b;
@@ -367,26 +753,39 @@ class Hasher {
   }
 }
 
-/** Every message of the configuration: in flight, and parked at a lock. */
-function envelopesOf(config: Configuration): Envelope[] {
-  const all = [...config.network];
-  for (const node of config.nodes) for (const lock of node.volatile.locks.values()) all.push(...lock.waiting);
-  return all;
-}
-
 /** Message ids renamed: by the hash of what each message says, and among messages that say the same, by the order of their ids. */
 function canonicalIds(config: Configuration, hasher: Hasher, renaming: Renaming): void {
-  const named = new Map<number, { a: number; b: number }>();
-  for (const envelope of envelopesOf(config)) {
-    if (named.has(envelope.id)) continue;
-    const a = hasher.contents(envelope);
-    named.set(envelope.id, { a, b: laneB });
+  renaming.size = 0;
+  // Every message of the configuration: in flight, and parked at a lock.
+  for (const envelope of config.network) nameId(envelope, hasher, renaming);
+  for (const node of config.nodes) {
+    if (node.volatile.locks.size === 0) continue;
+    for (const lock of node.volatile.locks.values()) for (const envelope of lock.waiting) nameId(envelope, hasher, renaming);
   }
-  for (const [id, { a, b }] of named) {
+  const { ids, contentA, contentB } = renaming;
+  for (let index = 0; index < renaming.size; index++) {
+    const id = ids[index];
+    const a = contentA[index];
+    const b = contentB[index];
     let rank = 0;
-    for (const [other, name] of named) if (name.a === a && name.b === b && other < id) rank++;
-    renaming.set(id, { a, b, rank });
+    for (let other = 0; other < renaming.size; other++) if (contentA[other] === a && contentB[other] === b && ids[other] < id) rank++;
+    renaming.nameB[index] = avalanche(stepB(b, rank));
+    renaming.nameA[index] = avalanche(stepA(a, rank) ^ tag.renamed);
   }
+}
+
+/** An id in the renaming (once), with what its message says. */
+function nameId(envelope: Envelope, hasher: Hasher, renaming: Renaming): void {
+  if (renaming.indexOf(envelope.id) !== -1) return;
+  readClient = false;
+  const a = hasher.contents(envelope);
+  const index = renaming.size++;
+  renaming.ids[index] = envelope.id;
+  renaming.contentA[index] = a;
+  renaming.contentB[index] = laneB;
+  renaming.envelopes[index] = envelope;
+  renaming.contentsClient[index] = readClient;
+  readClient = false;
 }
 
 /**
@@ -405,19 +804,19 @@ interface HistoryPrint {
 const emptyHistoryPrint: HistoryPrint = { a: seedA, b: seedB, length: 0, owners: new Map() };
 const historyPrints = new WeakMap<object, HistoryPrint>();
 
-function historyPrint(history: History): HistoryPrint {
+function historyPrint(history: History, fresh: boolean): HistoryPrint {
   if (history === undefined) return emptyHistoryPrint;
-  const known = historyPrints.get(history);
+  const known = fresh ? undefined : historyPrints.get(history);
   if (known !== undefined) return known;
   // Iteratively from the newest cell remembered (a long history is not a deep recursion).
   const cells: NonNullable<History>[] = [];
   let print = emptyHistoryPrint;
   for (let at: History = history; at !== undefined; at = at.previous) {
-    const found = historyPrints.get(at);
+    const found = fresh ? undefined : historyPrints.get(at);
     if (found !== undefined) { print = found; break; }
     cells.push(at);
   }
-  const hasher = new Hasher(0, undefined);
+  const hasher = new Hasher(0, undefined, undefined, fresh ? { renameMessages: false, fresh } : undefined);
   for (let index = cells.length - 1; index >= 0; index--) {
     const cell = cells[index];
     const event = cell.event as unknown as Record<string, unknown>;
@@ -431,7 +830,7 @@ function historyPrint(history: History): HistoryPrint {
       owners = new Map(owners).set(client, [stepA(ownerA, print.length), stepB(ownerB, print.length)]);
     }
     print = { a, b, length: print.length + 1, owners };
-    historyPrints.set(cell, print);
+    if (!fresh) historyPrints.set(cell, print);
   }
   return print;
 }
@@ -441,9 +840,9 @@ function historyPrint(history: History): HistoryPrint {
  * left to submit, the fault budget), numbers mixed in in order.
  */
 export function stateFingerprint(config: Configuration, extra: readonly number[], options: FingerprintOptions): Fingerprint {
-  const rename: Renaming | undefined = options.renameMessages ? new Map() : undefined;
+  const rename: Renaming | undefined = options.renameMessages ? renaming : undefined;
   const clients = options.clients;
-  const full = new Hasher(config.tick, rename, clients);
+  const full = new Hasher(config.tick, rename, clients, options);
   // What a message says never holds a message id: it is hashed before the renaming is filled in.
   if (rename !== undefined) canonicalIds(config, full, rename);
   let a = seedA;
@@ -453,15 +852,15 @@ export function stateFingerprint(config: Configuration, extra: readonly number[]
     b = stepB(b, laneB);
   };
   for (const number of extra) add(hashNumber(number, tag.number));
-  for (const node of config.nodes) add(full.value(node, 'part'));
-  add(full.value(config.network, 'network'));
+  for (const node of config.nodes) add(full.value(node, partInfo));
+  add(full.network(config.network));
   // Client by client in the order of their new names: the client renamed as 0 first.
   const order = clients === undefined ? config.clients : inverse(clients).map((client) => config.clients[client]);
-  for (const client of order) add(full.value(client, 'part'));
+  for (const client of order) add(full.value(client, partInfo));
   add(hashNumber(config.nextTimestamp, tag.number));
   add(hashNumber(config.nextOrder, tag.number));
   if (rename === undefined) add(hashNumber(config.nextMessageId, tag.number));
-  const history = historyPrint(config.history);
+  const history = historyPrint(config.history, options.fresh === true);
   laneB = history.b;
   add(history.a);
   for (const client of order) {

@@ -32,6 +32,12 @@ export class ClientSymmetry {
   /** The requests a client has left, in words, by client and how many it took. */
   private readonly left = new Map<number, string>();
 
+  /**
+   * The renamings by what each client took (with the default test of interchangeable clients, they
+   * depend on nothing else): a state's are found once per such vector, not once per fingerprint.
+   */
+  private readonly byTaken = new Map<string, number[][] | undefined>();
+
   constructor(private readonly workload: Workload, private readonly interchangeable?: Interchangeable) {}
 
   private requestsLeft(client: number, taken: number): string {
@@ -55,6 +61,15 @@ export class ClientSymmetry {
    * identity. Undefined when no two clients are interchangeable.
    */
   renamings(state: LoopState): number[][] | undefined {
+    if (this.interchangeable !== undefined) return this.find(state);
+    const key = `${state.config.clients.length}:${state.taken.join(',')}`;
+    if (this.byTaken.has(key)) return this.byTaken.get(key);
+    const found = this.find(state);
+    this.byTaken.set(key, found);
+    return found;
+  }
+
+  private find(state: LoopState): number[][] | undefined {
     const count = this.workload.clients.length;
     const total = state.config.clients.length;
     const fixed = Array.from({ length: total }, (_, client) => client);

@@ -111,6 +111,13 @@ export class PersistentMap<V> {
     return entriesOf(root);
   }
 
+  /** Every entry, without an array per entry (explorer/fingerprint.ts hashes maps by it). */
+  forEach(callback: (value: V, key: string) => void): void {
+    const root = this.root;
+    if (root instanceof Map) (root as Map<string, V>).forEach(callback);
+    else for (const [key, value] of entriesOf(root)) callback(value, key);
+  }
+
   values(): IterableIterator<V> {
     const root = this.root;
     if (root instanceof Map) return (root as Map<string, V>).values();
