@@ -18,3 +18,8 @@ export function describeRequest(request: Request): string {
 export function describeOutcome(outcome: Outcome): string {
   return outcome.kind === 'committed' ? canonical(outcome.value) : `abort: ${outcome.message}`;
 }
+
+/** A count with its noun, singular for 1: `1 request`, `2 requests`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { noBudget, type FaultBudget } from '../explorer/branching.ts';
 import { explore, reductionNames } from '../explorer/explore.ts';
 import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
+import { plural } from '../runtime/describe.ts';
 import { zoo } from '../runtime/zoo.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
@@ -125,8 +126,8 @@ function blockText(block: RunBlock, options: ScopeOptions): string {
 
 function scopeText(options: ScopeOptions): string {
   const { shape } = options;
-  return `\`${file}\`, ${options.concurrency}, ${options.delivery}, ${shape.clients} client${shape.clients === 1 ? '' : 's'} × ${shape.requestsPerClient} requests `
-    + `over ${shape.keysPerEntity} keys (seed ${options.seed}), ${budgetText(options.budget)}`;
+  return `\`${file}\`, ${options.concurrency}, ${options.delivery}, ${plural(shape.clients, 'client')} × ${plural(shape.requestsPerClient, 'request')} `
+    + `over ${plural(shape.keysPerEntity, 'key')} (seed ${options.seed}), ${budgetText(options.budget)}`;
 }
 
 const count = (value: number): string => value.toLocaleString('en-US');
