@@ -4,7 +4,7 @@
 // whose schedule `ent check --replay` runs to the same violation; the correct protocol holds completely in
 // a small scope. ENT_EXPLORE_LONG=1 adds the larger scopes.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { main } from '../cli/main.ts';
 import { memoryIo } from '../cli/io.ts';
 import { ReplSession } from '../cli/repl-session.ts';
 import { defaultRunSettings } from '../cli/runtime-options.ts';
-import { explore, outcomeOf, reductionNames, type ExploreResult, type ExploreScope, type Reduction } from '../explorer/explore.ts';
+import { explore, outcomeOf, reductionNames, type Counterexample, type ExploreResult, type ExploreScope, type Reduction } from '../explorer/explore.ts';
 import { exploreRuntime, exploreScope, seededWorkload, type ScopeOptions } from '../explorer/scope.ts';
 import { advance, initialLoopState, type LoopState } from '../explorer/loop.ts';
 import { initialBlockState } from '../explorer/run-block.ts';
@@ -226,21 +226,35 @@ const zooScopes: readonly ZooScope[] = [
   { bug: 'dedup-table-volatile', options: { budget: { ...noBudget, crash: 1, drop: 1 } }, depth: 46, terminalDepth: 62 },
 ];
 
+type Caught = (violations: readonly { checker: string; kind: string }[]) => boolean;
+
+/** Whether a run shows one of a zoo bug's declared violations. */
+function caughtAs(kinds: readonly string[]): Caught {
+  return (violations) => violations.some((violation) => kinds.includes(`${violation.checker}:${violation.kind}`));
+}
+
+/** The shortest counterexample of the scope that `caught` recognizes, held to be `depth` steps long (undefined, and the test failed, if none). */
+function findShortest(t: ExecutionContext, scope: ExploreScope, caught: Caught, depth: number): Counterexample | undefined {
+  const result = explore({ ...scope, target: caught });
+  const found = result.counterexample;
+  if (found === undefined) {
+    t.fail(`not found (${result.complete ? 'complete' : `stopped by ${result.stoppedBy}`}, ${result.stats.distinct} states)`);
+    return undefined;
+  }
+  t.log(`${result.stats.distinct} distinct states; depth ${found.depth}; ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(', ')}`);
+  t.is(found.depth, depth);
+  t.true(caught(found.violations));
+  return found;
+}
+
 for (const zooScope of zooScopes) {
   const variant = zoo.find((candidate) => candidate.name === zooScope.bug)!;
   const run = zooScope.long === true && !long ? test.skip : test;
   run(`the zoo's ${variant.name} is found exhaustively as ${variant.caughtAs.join(' or ')}, shortest in ${zooScope.depth} steps`, (t) => {
     const scope = scopeOf({ ...zooScope.options, bug: variant.name }, zooScope.workload);
-    const caught = (violations: readonly { checker: string; kind: string }[]): boolean => violations.some((violation) => variant.caughtAs.includes(`${violation.checker}:${violation.kind}`));
-    const result = explore({ ...scope, target: caught });
-    const found = result.counterexample;
-    if (found === undefined) {
-      t.fail(`not found (${result.complete ? 'complete' : `stopped by ${result.stoppedBy}`}, ${result.stats.distinct} states)`);
-      return;
-    }
-    t.log(`${result.stats.distinct} distinct states; depth ${found.depth}; ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(', ')}`);
-    t.is(found.depth, zooScope.depth);
-    t.true(caught(found.violations));
+    const caught = caughtAs(variant.caughtAs);
+    const found = findShortest(t, scope, caught, zooScope.depth);
+    if (found === undefined) return;
     // Its schedule is a replay token's: `ent check --replay` runs it to the same violation.
     if (zooScope.replayLong === true && !long) return;
     const replayed = replay(scope, found.schedule, zooScope.workload !== undefined);
@@ -435,16 +449,9 @@ for (const zooScope of blockZooScopes) {
   const variant = zoo.find((candidate) => candidate.name === zooScope.bug)!;
   test(`the zoo's ${variant.name} is found exhaustively in the run block of ${zooScope.file} as ${variant.caughtAs.join(' or ')}, shortest in ${zooScope.depth} steps, and its token replays`, async (t) => {
     const scope = blockScope(zooScope.compiled, { ...zooScope.options, bug: variant.name });
-    const caught = (violations: readonly { checker: string; kind: string }[]): boolean => violations.some((violation) => variant.caughtAs.includes(`${violation.checker}:${violation.kind}`));
-    const result = explore({ ...scope, target: caught });
-    const found = result.counterexample;
-    if (found === undefined) {
-      t.fail(`not found (${result.complete ? 'complete' : `stopped by ${result.stoppedBy}`}, ${result.stats.distinct} states)`);
-      return;
-    }
-    t.log(`${result.stats.distinct} distinct states; depth ${found.depth}; ${[...new Set(found.violations.map((violation) => `${violation.checker}:${violation.kind}`))].join(', ')}`);
-    t.is(found.depth, zooScope.depth);
-    t.true(caught(found.violations));
+    const caught = caughtAs(variant.caughtAs);
+    const found = findShortest(t, scope, caught, zooScope.depth);
+    if (found === undefined) return;
     // Its schedule is a replay token's (which holds `--workload run`): `ent check --replay` runs it to the same violation.
     const replayed = runCase(zooScope.compiled.program, zooScope.compiled.split, scope.settings, { workload: [], schedule: found.schedule });
     t.true(caught(replayed.violations), `replayed: ${replayed.violations.map((violation) => `${violation.checker}:${violation.kind}`).join(', ')}`);
