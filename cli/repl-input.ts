@@ -1,8 +1,13 @@
 // Stage: cli. When a REPL input is complete: a line continues while a `{`, `(` or `[` is open, or when it
 // ends in an operator, a comma or a `.` (outside strings and comments), as in most languages' REPLs. A
-// `:command` is always one line. `x++` is complete, so that the parser can say Ent has no `++`.
+// `:command` is always one line, and one typed while an input is unfinished ends that input (cli/repl.ts). `x++` is complete, so that the parser can say Ent has no `++`.
 
 const continuing = new Set(['+', '-', '*', '/', '%', '=', '<', '>', '!', '&', '|', ',', '.']);
+
+/** Whether a line is a `:command` (a colon and a letter): it ends an unfinished input instead of continuing it. */
+export function isCommandLine(line: string): boolean {
+  return /^\s*:[A-Za-z]/.test(line);
+}
 
 /** Whether the text needs another line before it can be run. */
 export function isIncomplete(text: string): boolean {

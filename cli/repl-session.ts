@@ -408,7 +408,7 @@ export class ReplSession {
   help(): SubmitResult {
     const lines = [
       'Type entity declarations and run-block statements; a lone expression prints its value.',
-      'A line continues while a {, ( or [ is open, or when it ends in an operator, a comma or a dot.',
+      'A line continues while a {, ( or [ is open, or when it ends in an operator, a comma or a dot; a :command ends it.',
       'Ctrl-C stops a running statement (its transaction aborts) or clears the line; Tab completes.',
       '',
       ...replCommands.map((command) => `  :${`${command.name} ${command.argument}`.padEnd(20)} ${command.help}`),

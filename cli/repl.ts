@@ -17,7 +17,7 @@ import { exitFailure, exitSuccess, exitUsage } from './exit.ts';
 import { maxSourceOption, readTextFile } from './files.ts';
 import type { Io } from './io.ts';
 import { reportUsageError, sourceBytesMax } from './load.ts';
-import { isIncomplete } from './repl-input.ts';
+import { isCommandLine, isIncomplete } from './repl-input.ts';
 import type { SubmitResult } from './repl-session.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './repl-worker.ts';
 import { defaultSemantics, semanticsNames, type RunSettings } from './semantics.ts';
@@ -210,18 +210,31 @@ class InputLoop {
 
   private async runQueued(): Promise<void> {
     while (this.queue.length > 0 && !this.quitting) {
-      this.pending += `${this.queue.shift()}\n`;
+      const line = this.queue.shift()!;
+      // A `:command` ends an unfinished input: the input runs as it is (its diagnostic says what it
+      // lacks, so nothing is dropped unseen), then the command. (No Ent code continues with `:` and a letter.)
+      if (this.pending !== '' && isCommandLine(line)) {
+        const unfinished = this.pending;
+        this.pending = '';
+        await this.run(unfinished);
+        if (this.quitting) return;
+      }
+      this.pending += `${line}\n`;
       // A blank line is an input of its own (Enter in the stepper takes the seeded step), not the start of one.
       if (this.pending.trim() === '') this.pending = '';
       else if (isIncomplete(this.pending)) continue;
       const text = this.pending;
       this.pending = '';
-      const result = await this.session.submit(text);
-      if (result === 'failed') this.failed = true;
-      if (result === 'quit') {
-        this.quitting = true;
-        this.onQuit();
-      }
+      await this.run(text);
+    }
+  }
+
+  private async run(text: string): Promise<void> {
+    const result = await this.session.submit(text);
+    if (result === 'failed') this.failed = true;
+    if (result === 'quit') {
+      this.quitting = true;
+      this.onQuit();
     }
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryIo } from '../cli/io.ts';
 import { complete as completeWith } from "../cli/repl-complete.ts";
-import { isIncomplete } from "../cli/repl-input.ts";
+import { isCommandLine, isIncomplete } from "../cli/repl-input.ts";
 import { replCommands } from "../cli/repl-session.ts";
 const complete = (session: ReplSession, line: string) => completeWith(session, line, replCommands.map((command) => command.name));
 import { ReplSession } from '../cli/repl-session.ts';
@@ -155,6 +155,19 @@ test('a line that ends in an operator, a comma or an open bracket continues; x++
   t.false(isIncomplete('print "1 +"'));
   t.false(isIncomplete(':faults drop=0.1,'));
   t.is(pipe('let x = 1 +\n  2\nprint x *\n  3\n').stdout, '9\n');
+});
+
+test('a :command typed while an input is unfinished ends it: the input gets its diagnostic, then the command runs', (t) => {
+  t.true(isCommandLine(':explore --clients 1'));
+  t.true(isCommandLine('  :quit'));
+  t.false(isCommandLine(': 1 }'));
+  t.false(isCommandLine('print 1'));
+  const result = pipe('let x = 1 +\n:help\nprint x\n');
+  t.is(result.status, 1);
+  t.regex(result.stderr, /error\[E\d{4}\]/);
+  // The command ran (its output is :help's list), and the unfinished `let` defined nothing.
+  t.regex(result.stdout, /:load/);
+  t.regex(result.stderr, /unknown variable `x`|`x`/);
 });
 
 test('regression: a blank or comment-only line is complete, and does not swallow the line after it', (t) => {
