@@ -44,93 +44,88 @@ interface Checked {
   readonly merged: number;
 }
 
-/** Breadth first over `limit` states, every state's fingerprints (plain, renamed, under every renaming of the clients) against the fresh ones. */
-function check(workload: Workload, concurrency: '2pl' | 'aria', budget: FaultBudget, fault: FingerprintOptions['fault'], limit: number): Checked {
+/**
+ * Breadth first over at most `limit` distinct states of the workload (distinct by `key`, a fresh
+ * fingerprint), no reductions: `visit` sees each state once, with its extra numbers and the budget left.
+ */
+function eachState(
+  workload: Workload, concurrency: '2pl' | 'aria', budget: FaultBudget, limit: number,
+  extraOf: (state: LoopState, left: FaultBudget) => number[], visit: (state: LoopState, extra: number[]) => void,
+): number {
   const scope = exploreScope(program, split, {
     nodes: 3, concurrency, delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
     shape: { clients: workload.clients.length, requestsPerClient: 2, keysPerEntity: 2 }, seed: '1', budget, jitter: 0, downtime: 4,
     reductions: new Set(), maxStates: limit,
   });
-  const symmetry = new ClientSymmetry(workload);
   const seen = new Set<string>();
-  const freshOf = new Map<string, string>();
   let frontier: { state: LoopState; budget: FaultBudget }[] = [{ state: initialLoopState(scope.settings.runtime, workload), budget }];
-  let prints = 0;
-  let wrong = 0;
-  let merged = 0;
   while (frontier.length > 0 && seen.size < limit) {
     const next: typeof frontier = [];
     for (const { state, budget: left } of frontier) {
       if (seen.size >= limit) break;
-      const extra = [...state.taken, left.crash, left.drop, left.delay];
+      const extra = extraOf(state, left);
       const key = fingerprintText(stateFingerprint(state.config, extra, { renameMessages: false, fresh: true }));
       if (seen.has(key)) continue;
       seen.add(key);
-      const modes: FingerprintOptions[] = [{ renameMessages: false }, { renameMessages: true }];
-      for (const clients of symmetry.renamings(state) ?? []) {
-        if (clients.every((name, client) => name === client)) continue;
-        modes.push({ renameMessages: false, clients }, { renameMessages: true, clients });
-      }
-      for (const mode of modes) {
-        const remembered = fingerprintText(stateFingerprint(state.config, extra, { ...mode, fault }));
-        const fresh = fingerprintText(stateFingerprint(state.config, extra, { ...mode, fresh: true }));
-        prints++;
-        if (remembered !== fresh) wrong++;
-        const tagged = `${mode.renameMessages} ${mode.clients ?? ''} ${remembered}`;
-        const before = freshOf.get(tagged);
-        if (before === undefined) freshOf.set(tagged, fresh);
-        else if (before !== fresh) merged++;
-      }
+      visit(state, extra);
       for (const transition of transitions(state, left, workload, split)) {
         if (transition.result.kind === 'stepped') next.push({ state: transition.result.state, budget: transition.budget });
       }
     }
     frontier = next;
   }
-  return { states: seen.size, prints, wrong, merged };
+  return seen.size;
 }
 
-/** Time moves (a crash's downtime, a delay), and a duplicate puts in flight an id a node has seen. */
+/** Over `limit` states, every state's fingerprints (plain, renamed, under every renaming of the clients) against the fresh ones. */
+function check(workload: Workload, concurrency: '2pl' | 'aria', budget: FaultBudget, fault: FingerprintOptions['fault'], limit: number): Checked {
+  const symmetry = new ClientSymmetry(workload);
+  const freshOf = new Map<string, string>();
+  let prints = 0;
+  let wrong = 0;
+  let merged = 0;
+  const states = eachState(workload, concurrency, budget, limit, (state, left) => [...state.taken, left.crash, left.drop, left.delay], (state, extra) => {
+    const modes: FingerprintOptions[] = [{ renameMessages: false }, { renameMessages: true }];
+    for (const clients of symmetry.renamings(state) ?? []) {
+      if (clients.every((name, client) => name === client)) continue;
+      modes.push({ renameMessages: false, clients }, { renameMessages: true, clients });
+    }
+    for (const mode of modes) {
+      const remembered = fingerprintText(stateFingerprint(state.config, extra, { ...mode, fault }));
+      const fresh = fingerprintText(stateFingerprint(state.config, extra, { ...mode, fresh: true }));
+      prints++;
+      if (remembered !== fresh) wrong++;
+      const tagged = `${mode.renameMessages} ${mode.clients ?? ''} ${remembered}`;
+      const before = freshOf.get(tagged);
+      if (before === undefined) freshOf.set(tagged, fresh);
+      else if (before !== fresh) merged++;
+    }
+  });
+  return { states, prints, wrong, merged };
+}
+
 /**
+ * Time moves (a crash's downtime, a delay), and a duplicate puts in flight an id a node has seen.
  * States with no message in flight, each fingerprinted, then the same state a tick later (the same
  * objects, the configuration's tick moved): every tick the state holds (a lock's age, a lease, a
  * client's resend) is then one tick nearer, so the two are distinct states. `candidates`: those where
  * the fresh fingerprints differ; `merged`: those where the remembered ones do not.
  */
 function shifted(fault: FingerprintOptions['fault'], limit: number): { candidates: number; merged: number } {
-  const scope = exploreScope(program, split, {
-    nodes: 3, concurrency: '2pl', delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
-    shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, seed: '1', budget: faulty, jitter: 0, downtime: 4,
-    reductions: new Set(), maxStates: limit,
-  });
-  const seen = new Set<string>();
-  let frontier: { state: LoopState; budget: FaultBudget }[] = [{ state: initialLoopState(scope.settings.runtime, two), budget: faulty }];
   let candidates = 0;
   let merged = 0;
-  while (frontier.length > 0 && seen.size < limit) {
-    const next: typeof frontier = [];
-    for (const { state, budget: left } of frontier) {
-      if (seen.size >= limit) break;
-      const key = fingerprintText(stateFingerprint(state.config, state.taken, { renameMessages: false, fresh: true }));
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (state.config.network.length === 0) {
-        const later = { ...state.config, tick: state.config.tick + 1 };
-        const now = fingerprintText(stateFingerprint(state.config, state.taken, { renameMessages: true, fault }));
-        const then = fingerprintText(stateFingerprint(later, state.taken, { renameMessages: true, fault }));
-        const freshNow = fingerprintText(stateFingerprint(state.config, state.taken, { renameMessages: true, fresh: true }));
-        const freshThen = fingerprintText(stateFingerprint(later, state.taken, { renameMessages: true, fresh: true }));
-        if (freshNow !== freshThen) {
-          candidates++;
-          if (now === then) merged++;
-        }
-      }
-      for (const transition of transitions(state, left, two, split)) {
-        if (transition.result.kind === 'stepped') next.push({ state: transition.result.state, budget: transition.budget });
-      }
+  eachState(two, '2pl', faulty, limit, (state) => [...state.taken], (state, taken) => {
+    if (state.config.network.length !== 0) return;
+    const later = { ...state.config, tick: state.config.tick + 1 };
+    const now = fingerprintText(stateFingerprint(state.config, taken, { renameMessages: true, fault }));
+    const then = fingerprintText(stateFingerprint(later, taken, { renameMessages: true, fault }));
+    const freshNow = fingerprintText(stateFingerprint(state.config, taken, { renameMessages: true, fresh: true }));
+    const freshThen = fingerprintText(stateFingerprint(later, taken, { renameMessages: true, fresh: true }));
+    if (freshNow !== freshThen) {
+      candidates++;
+      if (now === then) merged++;
     }
-    frontier = next;
-  }
+  });
   return { candidates, merged };
 }
 
