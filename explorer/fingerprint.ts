@@ -886,6 +886,12 @@ export function fingerprintText(print: Fingerprint): string {
   return print.high.toString(16).padStart(8, '0') + print.low.toString(16).padStart(8, '0');
 }
 
+/** A text's two 32-bit lanes, as the fingerprint hashes a string: numbers for the `extra` of `stateFingerprint`. */
+export function textLanes(text: string): [number, number] {
+  const a = hashString(text);
+  return [a, laneB];
+}
+
 /** The fingerprint of a configuration with `extra` (any text), as text. */
 export function fingerprint(config: Configuration, extra: string, options: FingerprintOptions): string {
   const extraA = hashString(extra);

@@ -33,6 +33,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Outcome as SemanticsOutcome, Request, StreamHost, TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical } from '../semantics/values.ts';
+import { textLanes } from './fingerprint.ts';
 import type { Advance, LoopState } from './loop.ts';
 
 /** What the client waits for: one ticket's outcome, every ticket's (the stream driver's drain), or, its run block over, the system to settle. */
@@ -201,7 +202,7 @@ export function advanceBlock(state: LoopState, split: SplitProgram, choices: Cho
 
 /**
  * What of the run block's client the fingerprint holds: its requests and the outcome of each it received
- * (two hashes of each outcome's text). The configuration holds the rest; where the client stands in its
+ * (its text's two lanes, hashed as the fingerprint hashes strings). The configuration holds the rest; where the client stands in its
  * run block follows from these.
  */
 export function blockNumbers(block: BlockState): number[] {
@@ -209,19 +210,9 @@ export function blockNumbers(block: BlockState): number[] {
   for (const { requestId, request } of block.tickets) {
     const outcome = block.answers.get(requestId);
     const text = `${requestId} ${describeRequest(request)} ${outcome === undefined ? '?' : outcome.kind === 'committed' ? `= ${canonical(outcome.value)}` : `! ${outcome.code} ${outcome.message}`}`;
-    numbers.push(textHash(text, 0x811c_9dc5), textHash(text, 0x0100_0193));
+    numbers.push(...textLanes(text));
   }
   return numbers;
-}
-
-/** FNV-1a over the text's UTF-16 code units, from `seed`. */
-function textHash(text: string, seed: number): number {
-  let hash = seed >>> 0;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x0100_0193) >>> 0;
-  }
-  return hash;
 }
 
 /** The state a path's numbers lead to, from the run block's initial state (explorer/explore.ts reads a livelock's requests from it). */
