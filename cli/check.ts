@@ -8,8 +8,8 @@
 
 import { availableParallelism, loadavg } from 'node:os';
 import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
-import { defaultShape, describeWorkload } from '../runtime/workload.ts';
-import { describeOutcome, plural } from '../runtime/describe.ts';
+import { defaultShape, describeShape, describeWorkload } from '../runtime/workload.ts';
+import { describeOutcome } from '../runtime/describe.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
 import type { HistoryEvent } from '../runtime/history.ts';
 import type { TraceEntry } from '../runtime/world.ts';
@@ -368,7 +368,7 @@ function indent(text: string): string {
 
 function describeSettings(settings: CheckSettings): string {
   const { runtime, shape } = settings;
-  const workload = settings.workload === 'run' ? 'the run block' : `${plural(shape.clients, 'client')} × up to ${plural(shape.requestsPerClient, 'request')} over ${plural(shape.keysPerEntity, 'key')}`;
+  const workload = settings.workload === 'run' ? 'the run block' : describeShape(shape);
   return `${runtime.nodes} nodes, protocol ${runtime.concurrency}, delivery ${runtime.delivery}, faults ${formatFaultPlan(runtime.faults)}`
     + `${runtime.bug === 'none' ? '' : `, bug ${runtime.bug}`}; ${workload}`;
 }

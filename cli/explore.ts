@@ -13,9 +13,8 @@ import { explore, reductionNames, type ExploreResult, type ExploreScope, type Ex
 import type { FaultBudget } from '../explorer/branching.ts';
 import { collisionChance } from '../explorer/fingerprint.ts';
 import { invariantNames } from '../explorer/invariants.ts';
-import { plural } from '../runtime/describe.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
-import { describeWorkload } from '../runtime/workload.ts';
+import { describeShape, describeWorkload } from '../runtime/workload.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { helpOption, integerOption, stringOption, UsageError, type CommandSpec, type OptionSpec, type ParsedArguments } from './arguments.ts';
 import { report } from './check.ts';
@@ -197,7 +196,7 @@ export function exploreRefusal(program: TypedProgram, workload: 'random' | 'run'
 function describeScope(options: ScopeOptions): string {
   const { budget, shape } = options;
   const clients = options.workload === 'run' ? 'the run block'
-    : `${plural(shape.clients, 'client')} × up to ${plural(shape.requestsPerClient, 'request')} over ${plural(shape.keysPerEntity, 'key')}`;
+    : describeShape(shape);
   return `${options.nodes} nodes, protocol ${options.concurrency}, delivery ${options.delivery}${options.bug === 'none' ? '' : `, bug ${options.bug}`}; `
     + `${clients}; `
     + `faults at most ${budget.crash} crash, ${budget.drop} drop, ${budget.duplicate} dup, ${budget.delay} delay; jitter ${options.jitter}, downtime up to ${options.downtime}`;

@@ -8,7 +8,7 @@ import type { Request } from '../semantics/transactions.ts';
 import type { TypedEntity, TypedProgram } from '../semantics/typed.ts';
 import type { Type } from '../semantics/types.ts';
 import { listValue, mapValue, referenceValue, voidValue, type MapKey, type Value } from '../semantics/values.ts';
-import { describeRequest } from './describe.ts';
+import { describeRequest, plural } from './describe.ts';
 import { codeReference, installArguments } from '../semantics/updates.ts';
 
 export interface Workload {
@@ -35,6 +35,11 @@ export interface WorkloadShape {
    * creates it once the others exist (the ones already created abort with `already exists`).
    */
   readonly setupRounds?: number;
+}
+
+/** A shape in words, as `ent check` and `ent explore` print it: `2 clients × up to 1 request over 2 keys`. */
+export function describeShape(shape: WorkloadShape): string {
+  return `${plural(shape.clients, 'client')} × up to ${plural(shape.requestsPerClient, 'request')} over ${plural(shape.keysPerEntity, 'key')}`;
 }
 
 export const defaultShape: WorkloadShape = { clients: 3, requestsPerClient: 4, keysPerEntity: 2 };
