@@ -1,7 +1,8 @@
 // Stage: grammar, its entry point. Source text → surface AST and diagnostics. Never throws on any input:
 // lexical and syntax errors come back as diagnostics, and no AST is built from a tree with errors.
 
-import { EOF, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain.ts';
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
 import { AstBuilder } from './ast-builder.ts';

@@ -4,7 +4,8 @@
 // `return`, the `>` closing a type), outside parentheses and brackets, as Go and Swift do. A virtual
 // terminator also goes before every `}` so that the last statement of a block needs no `;`.
 
-import { createToken, createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createToken, createTokenInstance, Lexer } from './chevrotain.ts';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { span } from './span.ts';
 

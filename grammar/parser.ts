@@ -6,7 +6,8 @@
 // is recorded, no more nodes are built (error recovery hands the actions partial input, and a program
 // with syntax errors gets no AST anyway).
 
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF } from './chevrotain.ts';
 import type * as A from './ast.ts';
 import { AstBuilder, type PostfixOperation } from './ast-builder.ts';
 import type { Span } from './span.ts';
