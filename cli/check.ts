@@ -9,7 +9,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { formatFaultPlan, parseFaultPlan, type FaultPlan } from '../runtime/faults.ts';
 import { defaultShape, describeShape, describeWorkload } from '../runtime/workload.ts';
-import { describeOutcome } from '../runtime/describe.ts';
+import { describeOutcome, plural } from '../runtime/describe.ts';
 import { zoo, zooNames } from '../runtime/zoo.ts';
 import type { HistoryEvent } from '../runtime/history.ts';
 import type { TraceEntry } from '../runtime/world.ts';
@@ -31,7 +31,7 @@ import type { Io } from './io.ts';
 import { loadProgram, reportUsageError, sourceBytesMax, streamsRefusal, updatesRefusal } from './load.ts';
 import { defaultRunSettings, faultsDetail, parseRunSettings, runtimeOptions } from './runtime-options.ts';
 import { runtimeSettings, type RunSettings } from './semantics.ts';
-import { formatTraceEntry, parseTraceLevel, traceShows, traceLevels, type TraceLevel } from './trace.ts';
+import { formatTraceEntry, parseTraceLevel, TraceWindow, traceShows, traceLevels, type TraceLevel } from './trace.ts';
 import { VizCapture, vizOption } from './viz.ts';
 import { writeProblem } from './files.ts';
 import { checkRestate, engineOf, engineOptions, killsOption, restateOnly, restateOptions, simulatedOnly } from './engine.ts';
@@ -260,15 +260,36 @@ function replay(io: Io, request: CheckRequest, token: string): number {
   return report(io, { ...request, settings: decoded.settings }, decoded.testCase);
 }
 
-/** Runs the case again with a trace, and prints what a reader needs to see the violation (or that it held). */
-export function report(io: Io, request: CheckRequest, testCase: CheckCase): number {
+/** The most trace entries a report keeps with `--trace`: the first and the last half of them. */
+export const reportTraceMax = 200_000;
+/** Without `--trace`: the first and the last this many of the steps that matter. */
+const mattersShown = 40;
+
+/**
+ * Runs the case again with a trace, and prints what a reader needs to see the violation (or that it held).
+ * The trace is kept in a window of bounded size (the first and last entries, with how many fell between),
+ * so that a case that runs for millions of steps (a livelock) is reported in bounded memory. Without
+ * `--trace`, which steps matter depends on the outcome (the requests the violations name), so the case
+ * runs once for its outcome and once more, identically, to keep those steps.
+ */
+export function report(io: Io, request: CheckRequest, testCase: CheckCase, traceMax = reportTraceMax): number {
   const { split } = compileToSplit(request.program);
-  const trace: TraceEntry[] = [];
+  const level = request.traceLevel;
   const viz = request.vizPath === undefined ? undefined : new VizCapture();
-  const collect = (entry: TraceEntry): void => {
-    trace.push(entry);
-  };
-  const outcome = runCase(request.program, split, request.settings, testCase, viz === undefined ? collect : viz.tracer(collect));
+  const window = new TraceWindow<TraceEntry>(level === undefined ? mattersShown : Math.ceil(traceMax / 2), level === undefined ? mattersShown : Math.floor(traceMax / 2));
+  let outcome: CaseOutcome;
+  if (viz !== undefined) {
+    outcome = runCase(request.program, split, request.settings, testCase, viz.tracer(() => {}));
+  } else if (level !== undefined) {
+    outcome = runCase(request.program, split, request.settings, testCase, (entry) => {
+      if (traceShows(level, entry.rule, entry.place, entry.detail)) window.add(entry);
+    });
+  } else {
+    const matters = mattersTo(runCase(request.program, split, request.settings, testCase));
+    outcome = runCase(request.program, split, request.settings, testCase, (entry) => {
+      if (matters(entry)) window.add(entry);
+    });
+  }
   const written = viz === undefined ? undefined : writeDiagram(io, viz, request, testCase, outcome);
   if (written !== undefined) return written;
   const lookup = (file: string) => (file === request.source.name ? request.source : undefined);
@@ -281,10 +302,14 @@ export function report(io: Io, request: CheckRequest, testCase: CheckCase): numb
     io.out(`\nthe workload (the setup runs first, one request at a time; then the clients run concurrently):\n${indent(describeWorkload(outcome.workload, answer))}`);
   }
   io.out(`\n${describeSchedule(outcome)}`);
-  const level = request.traceLevel;
-  const shown = level === undefined ? tracesThatMatter(trace, outcome) : trace.filter((entry) => traceShows(level, entry.rule, entry.place, entry.detail));
   io.out(`\nthe trace${level === undefined ? ' (the steps that matter; --trace shows every step)' : ''}:`);
-  for (const entry of shown) io.out(`  ${formatTraceEntry(entry, lookup)}`);
+  const shown = window.contents();
+  for (const entry of shown.first) io.out(`  ${formatTraceEntry(entry, lookup)}`);
+  if (shown.omitted > 0) {
+    io.out(`  … ${plural(shown.omitted, 'more step')} left out here (the first ${shown.first.length} and the last ${shown.last.length} are shown`
+      + `${level === undefined ? '; --trace shows every step' : ''})`);
+  }
+  for (const entry of shown.last) io.out(`  ${formatTraceEntry(entry, lookup)}`);
   io.out(`\nits requests: ${describeCounts(countOutcomes(outcome.events, emptyCounts()))}`);
   if (outcome.violations.length === 0) {
     io.out('\nevery checker held');
@@ -354,12 +379,15 @@ const interesting = new Set([
   'C-Die', 'C-Vote-No', 'P-Commit', 'P-Vote-No', 'A-Batch', 'A-Conflict',
 ]);
 
-function tracesThatMatter(trace: readonly TraceEntry[], outcome: CaseOutcome): TraceEntry[] {
+/**
+ * Which steps matter to a reader of a case with this outcome: the rules that decide a transaction's
+ * fate, the faults, the steps that name a request the violations name, and the answers clients got.
+ */
+function mattersTo(outcome: CaseOutcome): (entry: TraceEntry) => boolean {
   const requests = new Set(outcome.violations.flatMap((violation) => violation.requests));
   const patterns = [...requests].map((requestId) => new RegExp(`(^|[^\\w])${requestId.replace(/[^\w]/g, (character) => `\\${character}`)}($|[^\\w])`));
   const mentions = (entry: TraceEntry): boolean => patterns.some((pattern) => pattern.test(entry.detail));
-  const chosen = trace.filter((entry) => interesting.has(entry.rule) || mentions(entry) || (entry.place.startsWith('client') && entry.detail.startsWith('response')));
-  return chosen.length > 80 ? [...chosen.slice(0, 40), ...chosen.slice(-40)] : chosen;
+  return (entry) => interesting.has(entry.rule) || mentions(entry) || (entry.place.startsWith('client') && entry.detail.startsWith('response'));
 }
 
 function indent(text: string): string {

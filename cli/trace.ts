@@ -77,3 +77,36 @@ export function makeTracer(semantics: string, level: TraceLevel, write: (line: s
     if (traceShows(level, event.rule, event.entity, event.detail)) write(formatTraceEvent(event, lookup));
   } };
 }
+
+/**
+ * The first `head` and the last `tail` of the entries offered to it, and how many fell between: a trace
+ * of any length kept in bounded memory (a livelocked run can take millions of global steps before its
+ * report is printed).
+ */
+export class TraceWindow<Entry> {
+  private readonly first: Entry[] = [];
+  private readonly last: Entry[] = [];
+  /** Where the oldest of `last` sits once it is full (it is a ring). */
+  private oldest = 0;
+  private between = 0;
+
+  constructor(private readonly head: number, private readonly tail: number) {}
+
+  add(entry: Entry): void {
+    if (this.first.length < this.head) {
+      this.first.push(entry);
+    } else if (this.last.length < this.tail) {
+      this.last.push(entry);
+    } else {
+      this.between++;
+      if (this.tail === 0) return;
+      this.last[this.oldest] = entry;
+      this.oldest = (this.oldest + 1) % this.tail;
+    }
+  }
+
+  /** The first entries, how many were left out after them, and the last entries, in order. */
+  contents(): { readonly first: readonly Entry[]; readonly omitted: number; readonly last: readonly Entry[] } {
+    return { first: this.first, omitted: this.between, last: [...this.last.slice(this.oldest), ...this.last.slice(0, this.oldest)] };
+  }
+}
