@@ -26,10 +26,9 @@ export function note(context: CoordinatorContext, config: Configuration, node: N
 
 export function withRunning(config: Configuration, node: NodeId, running: Running | undefined, runId: string): Configuration {
   return updateVolatile(config, node, (volatile) => {
-    const next = new Map(volatile.running);
-    if (running === undefined) next.delete(runId);
-    else next.set(runId, running);
-    return Object.assign(copyVolatile(volatile), { running: next });
+    const next = copyVolatile(volatile);
+    next.running = running === undefined ? volatile.running.without(runId) : volatile.running.with(runId, running);
+    return next;
   });
 }
 

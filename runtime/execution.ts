@@ -130,7 +130,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
     const parked: Lock = Object.assign(copyLock(lock), { waiting: [...lock.waiting, envelope] });
     return {
       kind: 'parked', holder: lock.holder,
-      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, parked) })),
+      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, parked) })),
     };
   }
   return { kind: 'die', config, holder: lock.holder };
@@ -138,7 +138,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
 
 function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {
   const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
-  return updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, taken) }));
+  return updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, taken) }));
 }
 
 /** Records the attempt's first touch of an entity: the version it found, the node, the node's incarnation. */
