@@ -82,13 +82,13 @@ export interface Token {
   readonly steps: number;
   /** When the attempt last renewed its lease with its coordinator (see `renewEveryTicks`). */
   readonly renewedAt: number;
-  readonly writes: ReadonlyMap<string, EntityWrite>;
+  readonly writes: SmallMap<string, EntityWrite>;
   /** The version of each entity when the attempt first read it from the store. */
-  readonly reads: ReadonlyMap<string, number>;
+  readonly reads: SmallMap<string, number>;
   /** Every entity the attempt touched, with its node (under 2PL the attempt holds its lock). */
-  readonly touched: ReadonlyMap<string, NodeId>;
+  readonly touched: SmallMap<string, NodeId>;
   /** The incarnation of each node when the attempt first touched it: a crash in between voids it. */
-  readonly incarnations: ReadonlyMap<NodeId, number>;
+  readonly incarnations: SmallMap<NodeId, number>;
 }
 
 /** What a client is told about a request: the semantics' outcome, the same for every semantics. */

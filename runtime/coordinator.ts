@@ -142,7 +142,7 @@ function sendPrepares(
 }
 
 function writesAt(token: Token, node: NodeId, config: Configuration): EntityWrite[] {
-  return [...token.writes.values()].filter((write) => nodeOf(referenceValue(write.entity, write.key), config.settings.nodes) === node);
+  return token.writes.valueList().filter((write) => nodeOf(referenceValue(write.entity, write.key), config.settings.nodes) === node);
 }
 
 export function handleVote(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'vote' }>, context: CoordinatorContext): Configuration {

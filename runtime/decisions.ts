@@ -22,12 +22,12 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
   const order = config.nextOrder;
   const decision: Decision = {
     requestId: running.runId, attempt: token.attempt, outcome, order, pending: [...participants.keys()],
-    writes: [...token.writes.values()], entities: participants, client: running.client, timestamp: running.timestamp,
+    writes: token.writes.valueList(), entities: participants, client: running.client, timestamp: running.timestamp,
   };
   note(context, config, node, 'C-Commit', `${token.attempt} is number ${order} in the serial order`);
   let next: Configuration = Object.assign(copyConfiguration(config), { nextOrder: order + 1 });
   next = recordDecision(next, node, decision, context);
-  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: [...token.writes.keys()] });
+  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: token.writes.keyList() });
   next = updateVolatile(next, node, (volatile) => {
     const next = copyVolatile(volatile);
     next.running = volatile.running.without(running.runId);

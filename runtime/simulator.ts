@@ -142,8 +142,9 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
 
 /** The network without the envelope at `index`. */
 function without(network: readonly Envelope[], index: number): Envelope[] {
-  const rest: Envelope[] = [];
-  for (let position = 0; position < network.length; position++) if (position !== index) rest.push(network[position]);
+  const rest = new Array<Envelope>(network.length - 1);
+  for (let position = 0; position < index; position++) rest[position] = network[position];
+  for (let position = index + 1; position < network.length; position++) rest[position - 1] = network[position];
   return rest;
 }
 

@@ -92,6 +92,22 @@ export class SmallMap<K, V> implements ReadonlyMap<K, V> {
     return this.items[2 * position + 1] as V;
   }
 
+  /** The keys in order, as a new array. */
+  keyList(): K[] {
+    const items = this.items;
+    const keys = new Array<K>(items.length >> 1);
+    for (let index = 0; index < items.length; index += 2) keys[index >> 1] = items[index] as K;
+    return keys;
+  }
+
+  /** The values in order, as a new array. */
+  valueList(): V[] {
+    const items = this.items;
+    const values = new Array<V>(items.length >> 1);
+    for (let index = 1; index < items.length; index += 2) values[index >> 1] = items[index] as V;
+    return values;
+  }
+
   forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
     const items = this.items;
     for (let index = 0; index < items.length; index += 2) callback(items[index + 1] as V, items[index] as K, this);

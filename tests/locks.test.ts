@@ -48,7 +48,7 @@ const settings: RuntimeSettings = {
 function token(timestamp: number, number = 1): Token {
   return {
     attempt: `r${timestamp}#${number}`, requestId: `r${timestamp}`, timestamp, coordinator: 0, steps: 0, renewedAt: 0,
-    writes: new Map(), reads: new Map(), touched: new Map(), incarnations: new Map(),
+    writes: SmallMap.empty(), reads: SmallMap.empty(), touched: SmallMap.empty(), incarnations: SmallMap.empty(),
   };
 }
 
