@@ -4,8 +4,8 @@
 // map stays valid, as every configuration of a run must.
 //
 // Why not a JavaScript `Map` copied whole at each change: copying one costs V8 its iteration protocol
-// (an entry array and a result object per entry) and a new hash table, 5 to 25 times the copy of an
-// array of the same entries (`bench/copies.js`), and these tables change at nearly every global step.
+// (an entry array and a result object per entry) and a new hash table, 5 to 6 times what `with` costs
+// here for 1 to 16 entries (`bench/copies.js tables`), and these tables change at nearly every step.
 // Why not `PersistentMap`: up to 16 entries it is one such `Map`, copied whole. These tables hold a
 // handful of entries (one per attempt, lock or client at a node), where a search in order costs less
 // than a hash. Iteration follows a `Map`'s order exactly (a new key last, a replaced value in its
