@@ -11,7 +11,8 @@
 //   check    `ent check examples/bank.ent` under 2PL with its defaults: n runs (300) of the search, one worker
 //   explore  `ent explore` on examples/accounts.ent under 2PL, 2 clients × 2 requests, 1 crash, every
 //            reduction, up to n distinct states (30,000)
-// Prints each build's median and the ratio B/A (below 1: B is faster).
+// Prints each build's median and the ratio B/A (below 1: B is faster), of wall time and of the process's
+// CPU time.
 // Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer|check|explore [n]
 
 import { readFileSync } from 'node:fs';
@@ -140,16 +141,26 @@ async function prepare(directory: string): Promise<() => unknown> {
 
 const works = [await prepare(directoryA), await prepare(directoryB)];
 const times: number[][] = [[], []];
+// The process's CPU time too (user + system, the collector's threads included): on a machine that other
+// work loads, wall time counts the time this process waited for a core, CPU time does not.
+const cpuTimes: number[][] = [[], []];
 for (let round = 0; round < rounds + warmRounds; round++) {
   for (let which = 0; which < 2; which++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     works[which]();
-    if (round >= warmRounds) times[which].push(performance.now() - start);
+    const cpu = process.cpuUsage(cpuStart);
+    if (round >= warmRounds) {
+      times[which].push(performance.now() - start);
+      cpuTimes[which].push((cpu.user + cpu.system) / 1000);
+    }
   }
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
 const [a, b] = times.map(median);
-console.log(`${workload}${size === undefined ? '' : ` ${size}`}: A ${a.toFixed(1)} ms, B ${b.toFixed(1)} ms, B/A ${(b / a).toFixed(2)} (median of ${rounds} alternated runs after ${warmRounds})`);
+const [cpuA, cpuB] = cpuTimes.map(median);
+console.log(`${workload}${size === undefined ? '' : ` ${size}`}: A ${a.toFixed(1)} ms, B ${b.toFixed(1)} ms, B/A ${(b / a).toFixed(2)} (median of ${rounds} alternated runs after ${warmRounds});`
+  + ` CPU A ${cpuA.toFixed(1)} ms, B ${cpuB.toFixed(1)} ms, B/A ${(cpuB / cpuA).toFixed(2)}`);
 if (workload === 'compute') {
   const { workByHand } = await load(directoryB, 'bench/programs.js');
   const iterations = size ?? 50_000;

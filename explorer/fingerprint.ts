@@ -43,6 +43,7 @@
 import type { Configuration, Envelope } from '../runtime/configuration.ts';
 import type { History } from '../runtime/history.ts';
 import { PersistentMap } from '../runtime/persistent-map.ts';
+import { SmallMap } from '../runtime/small-map.ts';
 import { listToArray, mapEntries, type ListValue, type MapValue } from '../semantics/values.ts';
 
 /** Fields that hold a tick: hashed relative to the configuration's tick. */
@@ -385,7 +386,7 @@ class Hasher {
     }
     if (value === null) return hashNumber(0, tag.null);
     if (info === undefined || !info.remembered) return this.object(value, info);
-    if (Array.isArray(value) || value instanceof PersistentMap || value instanceof Map || value instanceof Set) return this.rememberedWhole(value, info);
+    if (Array.isArray(value) || value instanceof SmallMap || value instanceof PersistentMap || value instanceof Map || value instanceof Set) return this.rememberedWhole(value, info);
     const record = value as Record<string, unknown>;
     if ((record.kind === 'list' && 'vector' in record) || (record.kind === 'map' && 'tree' in record)) return this.rememberedWhole(value, info);
     return this.rememberedRecord(record);
@@ -515,7 +516,7 @@ class Hasher {
       laneB = avalanche(b ^ value.length);
       return avalanche(a ^ value.length);
     }
-    if (value instanceof PersistentMap || value instanceof Map) return this.entries(value, info);
+    if (value instanceof SmallMap || value instanceof PersistentMap || value instanceof Map) return this.entries(value, info);
     if (value instanceof Set) {
       if (info !== undefined && info.special === special.seen && this.rename !== undefined) return this.seen(value as ReadonlySet<number>);
       let a = seedA ^ tag.set;
@@ -759,8 +760,8 @@ function canonicalIds(config: Configuration, hasher: Hasher, renaming: Renaming)
   // Every message of the configuration: in flight, and parked at a lock.
   for (const envelope of config.network) nameId(envelope, hasher, renaming);
   for (const node of config.nodes) {
-    if (node.volatile.locks.size === 0) continue;
-    for (const lock of node.volatile.locks.values()) for (const envelope of lock.waiting) nameId(envelope, hasher, renaming);
+    const locks = node.volatile.locks;
+    for (let index = 0; index < locks.size; index++) for (const envelope of locks.valueAt(index).waiting) nameId(envelope, hasher, renaming);
   }
   const { ids, contentA, contentB } = renaming;
   for (let index = 0; index < renaming.size; index++) {

@@ -111,7 +111,7 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
       return { kind: 'stuck', state: snapshot(), stuck: unanswered(config, workload, setupTaken, taken) };
     }
     config = collectAll(result.next);
-    return { kind: 'stepped', rule: result.rule, state: snapshot(), emitted: [...submitted, ...result.emitted] };
+    return { kind: 'stepped', rule: result.rule, state: snapshot(), emitted: submitted.length === 0 ? result.emitted : [...submitted, ...result.emitted] };
   }
 }
 

@@ -111,7 +111,7 @@ function decideBatch(config: Configuration, node: NodeId, context: CoordinatorCo
   for (const runId of batch.members) {
     const { token, result } = batch.finished.get(runId)!;
     const running = next.nodes[node].volatile.running.get(runId)!;
-    const conflict = [...token.reads.keys(), ...token.writes.keys()].some((id) => written.has(id));
+    const conflict = token.reads.keyList().some((id) => written.has(id)) || token.writes.keyList().some((id) => written.has(id));
     if (conflict) {
       note(context, config, node, 'A-Conflict', `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
       next = withRunning(next, node, Object.assign(copyRunning(running), { phase: 'waiting', deadline: config.tick }), runId);

@@ -9,6 +9,7 @@ import type { ChoiceSource } from './choices.ts';
 import type { Configuration, MessageBody, NodeId, Running, Token } from './configuration.ts';
 import { copyRunning, copyVolatile } from './configuration.ts';
 import { nodeAddress, nodeOf, send, targetOf, updateVolatile, type TraceEntry } from './world.ts';
+import { SmallMap } from './small-map.ts';
 
 export interface CoordinatorContext {
   readonly choices: ChoiceSource;
@@ -26,10 +27,9 @@ export function note(context: CoordinatorContext, config: Configuration, node: N
 
 export function withRunning(config: Configuration, node: NodeId, running: Running | undefined, runId: string): Configuration {
   return updateVolatile(config, node, (volatile) => {
-    const next = new Map(volatile.running);
-    if (running === undefined) next.delete(runId);
-    else next.set(runId, running);
-    return Object.assign(copyVolatile(volatile), { running: next });
+    const next = copyVolatile(volatile);
+    next.running = running === undefined ? volatile.running.without(runId) : volatile.running.with(runId, running);
+    return next;
   });
 }
 
@@ -75,7 +75,7 @@ export function startAttempt(config: Configuration, node: NodeId, previous: Runn
   const attempt = incarnation === 0 ? `${previous.runId}#${attemptNumber}` : `${previous.runId}#${attemptNumber}@${incarnation}`;
   const token: Token = {
     attempt, requestId: previous.runId, timestamp: previous.timestamp, coordinator: node, steps: 0, renewedAt: config.tick,
-    writes: new Map(), reads: new Map(), touched: new Map(), incarnations: new Map(),
+    writes: SmallMap.empty(), reads: SmallMap.empty(), touched: SmallMap.empty(), incarnations: SmallMap.empty(),
   };
   const running: Running = Object.assign(copyRunning(previous), {
     attemptNumber, attempt, phase: 'executing' as const, deadline: config.tick + attemptTimeout(config, previous.slowAttempts),
@@ -117,7 +117,10 @@ export function renewEveryTicks(config: Configuration): number {
 /** The entities an attempt touched, by node. */
 export function participantsOf(token: Token): Map<NodeId, string[]> {
   const byNode = new Map<NodeId, string[]>();
-  for (const [id, node] of token.touched) {
+  const touched = token.touched;
+  for (let index = 0; index < touched.size; index++) {
+    const id = touched.keyAt(index);
+    const node = touched.valueAt(index);
     const entities = byNode.get(node);
     if (entities === undefined) byNode.set(node, [id]);
     else entities.push(id);

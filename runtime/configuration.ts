@@ -12,6 +12,7 @@ import type { MapKey, ReferenceValue, Value } from '../semantics/values.ts';
 import type { FaultPlan } from './faults.ts';
 import type { History } from './history.ts';
 import { PersistentMap } from './persistent-map.ts';
+import { SmallMap } from './small-map.ts';
 import { emptyStore, type EntityStore } from './store.ts';
 
 export type NodeId = number;
@@ -81,13 +82,13 @@ export interface Token {
   readonly steps: number;
   /** When the attempt last renewed its lease with its coordinator (see `renewEveryTicks`). */
   readonly renewedAt: number;
-  readonly writes: ReadonlyMap<string, EntityWrite>;
+  readonly writes: SmallMap<string, EntityWrite>;
   /** The version of each entity when the attempt first read it from the store. */
-  readonly reads: ReadonlyMap<string, number>;
+  readonly reads: SmallMap<string, number>;
   /** Every entity the attempt touched, with its node (under 2PL the attempt holds its lock). */
-  readonly touched: ReadonlyMap<string, NodeId>;
+  readonly touched: SmallMap<string, NodeId>;
   /** The incarnation of each node when the attempt first touched it: a crash in between voids it. */
-  readonly incarnations: ReadonlyMap<NodeId, number>;
+  readonly incarnations: SmallMap<NodeId, number>;
 }
 
 /** What a client is told about a request: the semantics' outcome, the same for every semantics. */
@@ -218,7 +219,7 @@ export interface DurableState {
   readonly store: EntityStore;
   /** By run id (see Running): the deduplication table and commit log of a coordinator. */
   readonly decisions: PersistentMap<Decision>;
-  readonly prepared: ReadonlyMap<string, Prepared>;
+  readonly prepared: SmallMap<string, Prepared>;
   /**
    * Under `none` only: attempts whose commit this node applied, so that a repeated commit applies
    * nothing (2PL installs from the prepared record, which the commit deletes, and Aria installs a write
@@ -226,7 +227,7 @@ export interface DurableState {
    */
   readonly applied: PersistentMap<true>;
   /** Per client: every request with a smaller timestamp was answered (the largest watermark heard). */
-  readonly watermarks: ReadonlyMap<number, number>;
+  readonly watermarks: SmallMap<number, number>;
   readonly forgettable: Forgettable;
   readonly incarnation: number;
   /** Aria: how many batches this node, as sequencer, has decided. */
@@ -234,14 +235,14 @@ export interface DurableState {
 }
 
 export interface VolatileState {
-  readonly locks: ReadonlyMap<string, Lock>;
-  readonly running: ReadonlyMap<string, Running>;
+  readonly locks: SmallMap<string, Lock>;
+  readonly running: SmallMap<string, Running>;
   /** Ids of messages already processed, for deduplication under exactly-once delivery. */
   readonly seen: ReadonlySet<number>;
   /** When each prepared attempt should be asked about next. */
-  readonly inquiries: ReadonlyMap<string, number>;
+  readonly inquiries: SmallMap<string, number>;
   /** When each pending decision's messages should be sent again. */
-  readonly resends: ReadonlyMap<string, number>;
+  readonly resends: SmallMap<string, number>;
   /** Aria: the batch being executed, if any. Requests waiting for the next one are `waiting` runs. */
   readonly batch: AriaBatch | undefined;
 }
@@ -385,7 +386,7 @@ export function copyDecision(decision: Decision): Fresh<Decision> {
 
 export function emptyVolatile(): VolatileState {
   return {
-    locks: new Map(), running: new Map(), seen: new Set(), inquiries: new Map(), resends: new Map(),
+    locks: SmallMap.empty(), running: SmallMap.empty(), seen: new Set(), inquiries: SmallMap.empty(), resends: SmallMap.empty(),
     batch: undefined,
   };
 }
@@ -398,8 +399,8 @@ export function initialConfiguration(settings: RuntimeSettings, clients: number,
     up: true,
     recoverAt: undefined,
     durable: {
-      store: emptyStore(), decisions: PersistentMap.empty(), prepared: new Map(), applied: PersistentMap.empty(),
-      watermarks: new Map(), forgettable: emptyForgettable, incarnation: 0, batches: 0,
+      store: emptyStore(), decisions: PersistentMap.empty(), prepared: SmallMap.empty(), applied: PersistentMap.empty(),
+      watermarks: SmallMap.empty(), forgettable: emptyForgettable, incarnation: 0, batches: 0,
     },
     volatile: emptyVolatile(),
   }));

@@ -142,7 +142,7 @@ function sendPrepares(
 }
 
 function writesAt(token: Token, node: NodeId, config: Configuration): EntityWrite[] {
-  return [...token.writes.values()].filter((write) => nodeOf(referenceValue(write.entity, write.key), config.settings.nodes) === node);
+  return token.writes.valueList().filter((write) => nodeOf(referenceValue(write.entity, write.key), config.settings.nodes) === node);
 }
 
 export function handleVote(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'vote' }>, context: CoordinatorContext): Configuration {
@@ -196,9 +196,15 @@ export function coordinatorDeadline(config: Configuration, node: NodeId): number
   const volatile = config.nodes[node].volatile;
   let earliest = config.settings.concurrency === 'aria' ? ariaDeadline(config, node) : undefined;
   if (config.settings.concurrency !== 'aria') {
-    for (const running of volatile.running.values()) earliest = earliest === undefined ? running.deadline : Math.min(earliest, running.deadline);
+    for (let index = 0; index < volatile.running.size; index++) {
+      const deadline = volatile.running.valueAt(index).deadline;
+      earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+    }
   }
-  for (const deadline of volatile.resends.values()) earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+  for (let index = 0; index < volatile.resends.size; index++) {
+    const deadline = volatile.resends.valueAt(index);
+    earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+  }
   return earliest;
 }
 
@@ -240,7 +246,7 @@ function resendCommits(config: Configuration, node: NodeId, tick: number, contex
     if (decision === undefined || decision.pending.length === 0) continue;
     note(context, config, node, 'C-Resend', `commit of ${decision.attempt} to nodes ${decision.pending.join(', ')}`);
     next = sendCommits(next, node, decision, decision.pending, context);
-    next = updateVolatile(next, node, (volatile) => Object.assign(copyVolatile(volatile), { resends: new Map(volatile.resends).set(runId, tick + config.settings.timeouts.resend) }));
+    next = updateVolatile(next, node, (volatile) => Object.assign(copyVolatile(volatile), { resends: volatile.resends.with(runId, tick + config.settings.timeouts.resend) }));
   }
   return next;
 }

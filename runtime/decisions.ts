@@ -22,16 +22,17 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
   const order = config.nextOrder;
   const decision: Decision = {
     requestId: running.runId, attempt: token.attempt, outcome, order, pending: [...participants.keys()],
-    writes: [...token.writes.values()], entities: participants, client: running.client, timestamp: running.timestamp,
+    writes: token.writes.valueList(), entities: participants, client: running.client, timestamp: running.timestamp,
   };
   note(context, config, node, 'C-Commit', `${token.attempt} is number ${order} in the serial order`);
   let next: Configuration = Object.assign(copyConfiguration(config), { nextOrder: order + 1 });
   next = recordDecision(next, node, decision, context);
-  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: [...token.writes.keys()] });
+  next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: token.writes.keyList() });
   next = updateVolatile(next, node, (volatile) => {
-    const runningNow = new Map(volatile.running);
-    runningNow.delete(running.runId);
-    return Object.assign(copyVolatile(volatile), { running: runningNow, resends: new Map(volatile.resends).set(running.runId, config.tick + config.settings.timeouts.resend) });
+    const next = copyVolatile(volatile);
+    next.running = volatile.running.without(running.runId);
+    next.resends = volatile.resends.with(running.runId, config.tick + config.settings.timeouts.resend);
+    return next;
   });
   next = sendCommits(next, node, decision, decision.pending, context);
   if (config.settings.bug === 'reply-before-durable' || answersAfterInstall(next, decision)) return next;
@@ -65,9 +66,9 @@ export function decideAbort(
     type: 'abort', requestId: running.requestId, order, tick: config.tick, reads: token.reads, code: reason.code, message: reason.message,
   });
   next = updateVolatile(next, node, (volatile) => {
-    const runningNow = new Map(volatile.running);
-    runningNow.delete(running.runId);
-    return Object.assign(copyVolatile(volatile), { running: runningNow });
+    const next = copyVolatile(volatile);
+    next.running = volatile.running.without(running.runId);
+    return next;
   });
   return respond(next, node, running, outcome, context);
 }
@@ -121,9 +122,9 @@ export function handleAck(config: Configuration, node: NodeId, body: Extract<Mes
   const next = updateDurable(config, node, (durable) => Object.assign(copyDurable(durable), { decisions: durable.decisions.with(runId, settledDecision) }));
   if (pending.length > 0) return next;
   const settled = updateVolatile(sweepIfDue(next, node, context), node, (volatile) => {
-    const resends = new Map(volatile.resends);
-    resends.delete(runId);
-    return Object.assign(copyVolatile(volatile), { resends });
+    const next = copyVolatile(volatile);
+    next.resends = volatile.resends.without(runId);
+    return next;
   });
   if (config.settings.concurrency !== 'none' || config.settings.bug === 'reply-before-durable') return settled;
   const requestId = runId.split('/')[0];
@@ -149,7 +150,7 @@ export function handleInquire(config: Configuration, node: NodeId, body: Extract
 export function noteWatermark(config: Configuration, node: NodeId, client: number, watermark: number): Configuration {
   const known = config.nodes[node].durable.watermarks.get(client) ?? 0;
   if (watermark <= known) return config;
-  return updateDurable(config, node, (durable) => Object.assign(copyDurable(durable), { watermarks: new Map(durable.watermarks).set(client, watermark) }));
+  return updateDurable(config, node, (durable) => Object.assign(copyDurable(durable), { watermarks: durable.watermarks.with(client, watermark) }));
 }
 
 /** The request was answered, and its client knows it: a copy of it that arrives now is not run again. */

@@ -130,7 +130,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
     const parked: Lock = Object.assign(copyLock(lock), { waiting: [...lock.waiting, envelope] });
     return {
       kind: 'parked', holder: lock.holder,
-      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, parked) })),
+      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, parked) })),
     };
   }
   return { kind: 'die', config, holder: lock.holder };
@@ -138,7 +138,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
 
 function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {
   const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
-  return updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: new Map(volatile.locks).set(id, taken) }));
+  return updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, taken) }));
 }
 
 /** Records the attempt's first touch of an entity: the version it found, the node, the node's incarnation. */
@@ -149,9 +149,9 @@ function touch(config: Configuration, nodeId: NodeId, id: string, token: Token):
   const written = token.writes.get(id);
   const version = written?.created === true ? 0 : stored?.version ?? 0;
   return Object.assign(copyToken(token), {
-    reads: new Map(token.reads).set(id, version),
-    touched: new Map(token.touched).set(id, nodeId),
-    incarnations: token.incarnations.has(nodeId) ? token.incarnations : new Map(token.incarnations).set(nodeId, node.durable.incarnation),
+    reads: token.reads.with(id, version),
+    touched: token.touched.with(id, nodeId),
+    incarnations: token.incarnations.has(nodeId) ? token.incarnations : token.incarnations.with(nodeId, node.durable.incarnation),
   });
 }
 
@@ -192,7 +192,7 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       const initial = new Map<string, Value | undefined>([[entity.keyName, body.key]]);
       for (const field of entity.fields) initial.set(field.name, field.initial);
       const write: EntityWrite = { entity: body.entity, key: body.key, created: true, fields: initial, baseVersion: 0 };
-      const created = Object.assign(copyToken(token), { writes: new Map(token.writes).set(id, write) });
+      const created = Object.assign(copyToken(token), { writes: token.writes.with(id, write) });
       context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` });
       if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
       const stack = pushFrame(body.stack, { kind: 'created', reference: subject });
@@ -245,7 +245,7 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
   let activation = start;
   const tokenWithWrites = (): Token => {
     const writes = wrote
-      ? new Map(startToken.writes).set(id, {
+      ? startToken.writes.with(id, {
         entity: start.self.entity, key: start.self.key, created: before?.created ?? false, fields, baseVersion: before?.baseVersion ?? stored?.version ?? 0,
       })
       : startToken.writes;

@@ -133,7 +133,20 @@ export function timerIndex(keys: TimerKeys = identityKeys): NextEventSearch {
     clientsDue = due;
   };
 
+  // The configuration last asked about, with its answer: an explorer asks of one state several times
+  // (the places of its due events, their tick, then once for every branch of its step). The answer is
+  // a function of the configuration, which is immutable, and nobody changes an answer.
+  let lastConfig: Configuration | undefined;
+  let lastDue: DueEvents | undefined;
+
   return (config) => {
+    if (config === lastConfig) return lastDue;
+    lastDue = search(config);
+    lastConfig = config;
+    return lastDue;
+  };
+
+  function search(config: Configuration): DueEvents | undefined {
     const network = config.network;
     const nodeList = config.nodes;
     let earliest: number | undefined;
@@ -156,7 +169,7 @@ export function timerIndex(keys: TimerKeys = identityKeys): NextEventSearch {
     }
     if (clientsAt === earliest) for (const event of clientsDue) events.push(event);
     return { at: earliest, events };
-  };
+  }
 }
 
 /** The index every global step uses unless told otherwise. */

@@ -9,6 +9,7 @@ import type {
   Configuration, Decision, EntityWrite, Envelope, Lock, MessageBody, NodeId, NodeState, Prepared, Token,
 } from './configuration.ts';
 import { PersistentMap } from './persistent-map.ts';
+import { SmallMap } from './small-map.ts';
 import { copyConfiguration, copyDurable, copyLock, copyNode, copyVolatile, emptyForgettable, emptyVolatile } from './configuration.ts';
 import { entityId, type CommittedEntity } from './store.ts';
 import { republishQueued } from './streams.ts';
@@ -59,10 +60,10 @@ export function handlePrepare(
   const prepared: Prepared = { attempt: body.attempt, requestId: body.requestId, coordinator, writes: body.writes, entities: body.entities };
   note(context, config, node, 'P-Prepare', `${body.attempt}: ${body.writes.length} write(s) made durable`);
   const persisted = updateNode(config, node, (current) => Object.assign(copyNode(current), {
-    durable: Object.assign(copyDurable(current.durable), { prepared: new Map(current.durable.prepared).set(body.attempt, prepared) }),
+    durable: Object.assign(copyDurable(current.durable), { prepared: current.durable.prepared.with(body.attempt, prepared) }),
   }));
   const scheduled = updateVolatile(persisted, node, (volatile) => Object.assign(copyVolatile(volatile), {
-    inquiries: new Map(volatile.inquiries).set(body.attempt, config.tick + config.settings.timeouts.inquiry),
+    inquiries: volatile.inquiries.with(body.attempt, config.tick + config.settings.timeouts.inquiry),
   }));
   // The zoo's `early-lock-release`: the locks go when the vote does, before the commit.
   const voted = vote(true, scheduled);
@@ -89,9 +90,8 @@ export function handleCommit(config: Configuration, node: NodeId, body: Extract<
   for (const write of writes) next = install(next, node, write, runIdOf(body.attempt).split('/')[0]);
   note(context, config, node, 'P-Commit', `${body.attempt}: installed ${writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ') || 'nothing'}`);
   next = updateNode(next, node, (current) => {
-    const preparedNow = new Map(current.durable.prepared);
     // The zoo's `replay-without-idempotence` keeps the prepared writes, to apply them again.
-    if (idempotent) preparedNow.delete(body.attempt);
+    const preparedNow = idempotent ? current.durable.prepared.without(body.attempt) : current.durable.prepared;
     const applied = remembers ? current.durable.applied.with(body.attempt, true) : current.durable.applied;
     return Object.assign(copyNode(current), { durable: Object.assign(copyDurable(current.durable), { prepared: preparedNow, applied }) });
   });
@@ -117,8 +117,7 @@ function install(config: Configuration, node: NodeId, write: EntityWrite, reques
 export function handleRelease(config: Configuration, node: NodeId, body: Extract<MessageBody, { kind: 'release' }>, context: ParticipantContext): Configuration {
   const next = updateNode(config, node, (state) => {
     if (!state.durable.prepared.has(body.attempt)) return state;
-    const prepared = new Map(state.durable.prepared);
-    prepared.delete(body.attempt);
+    const prepared = state.durable.prepared.without(body.attempt);
     return Object.assign(copyNode(state), { durable: Object.assign(copyDurable(state.durable), { prepared }) });
   });
   return releaseLocks(next, node, body.attempt, context);
@@ -147,26 +146,27 @@ export function supersede(config: Configuration, node: NodeId, earlier: string, 
  */
 export function releaseLocks(config: Configuration, node: NodeId, attempt: string, context: ParticipantContext): Configuration {
   const volatile = config.nodes[node].volatile;
-  const locks = new Map(volatile.locks);
+  let locks = volatile.locks;
   const woken: Envelope[] = [];
   const handedTo: string[] = [];
-  for (const [id, lock] of volatile.locks) {
-    const waiting = lock.waiting.filter((envelope) => !isParkedFor(envelope, attempt));
+  for (let index = 0; index < volatile.locks.size; index++) {
+    const id = volatile.locks.keyAt(index);
+    const lock = volatile.locks.valueAt(index);
+    const waiting = lock.waiting.length === 0 ? lock.waiting : lock.waiting.filter((envelope) => !isParkedFor(envelope, attempt));
     if (lock.holder !== attempt) {
-      if (waiting.length < lock.waiting.length) locks.set(id, Object.assign(copyLock(lock), { waiting }));
+      if (waiting.length < lock.waiting.length) locks = locks.with(id, Object.assign(copyLock(lock), { waiting }));
       continue;
     }
     woken.push(...waiting);
     const next = oldestWaiter(waiting);
     if (next === undefined) {
-      locks.delete(id);
+      locks = locks.without(id);
     } else {
-      locks.set(id, { holder: next.attempt, timestamp: next.timestamp, coordinator: next.coordinator, since: config.tick, waiting: [] });
+      locks = locks.with(id, { holder: next.attempt, timestamp: next.timestamp, coordinator: next.coordinator, since: config.tick, waiting: [] });
       handedTo.push(`${id} passes to ${next.attempt}`);
     }
   }
-  const inquiries = new Map(volatile.inquiries);
-  inquiries.delete(attempt);
+  const inquiries = volatile.inquiries.without(attempt);
   if (woken.length > 0) {
     note(context, config, node, 'P-Wake', `${woken.length} message(s) waited for ${attempt}; ${handedTo.join(', ')}`);
   }
@@ -201,9 +201,12 @@ function isParkedFor(envelope: Envelope, attempt: string): boolean {
 export function participantDeadline(config: Configuration, node: NodeId): number | undefined {
   let earliest: number | undefined;
   const volatile = config.nodes[node].volatile;
-  for (const deadline of volatile.inquiries.values()) earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
-  for (const lock of volatile.locks.values()) {
-    const deadline = lock.since + config.settings.timeouts.inquiry;
+  for (let index = 0; index < volatile.inquiries.size; index++) {
+    const deadline = volatile.inquiries.valueAt(index);
+    earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
+  }
+  for (let index = 0; index < volatile.locks.size; index++) {
+    const deadline = volatile.locks.valueAt(index).since + config.settings.timeouts.inquiry;
     earliest = earliest === undefined ? deadline : Math.min(earliest, deadline);
   }
   return earliest;
@@ -224,14 +227,14 @@ export function fireParticipantTimers(config: Configuration, node: NodeId, conte
     if (deadline > config.tick) continue;
     inquire(attempt, state.durable.prepared.get(attempt)?.coordinator ?? 0);
   }
-  const locks = new Map(state.volatile.locks);
+  let locks = state.volatile.locks;
   for (const [id, lock] of state.volatile.locks) {
     if (lock.since + config.settings.timeouts.inquiry > config.tick) continue;
     inquire(lock.holder, lock.coordinator);
-    locks.set(id, Object.assign(copyLock(lock), { since: config.tick }));
+    locks = locks.with(id, Object.assign(copyLock(lock), { since: config.tick }));
   }
-  const inquiries = new Map(state.volatile.inquiries);
-  for (const attempt of asked) if (inquiries.has(attempt)) inquiries.set(attempt, config.tick + config.settings.timeouts.inquiry);
+  let inquiries = state.volatile.inquiries;
+  for (const attempt of asked) if (inquiries.has(attempt)) inquiries = inquiries.with(attempt, config.tick + config.settings.timeouts.inquiry);
   return updateVolatile(next, node, (volatile) => Object.assign(copyVolatile(volatile), { locks, inquiries }));
 }
 
@@ -243,10 +246,10 @@ export function fireParticipantTimers(config: Configuration, node: NodeId, conte
  * `dedup-table-volatile` the coordinator's decisions were kept in memory only.)
  */
 export function crash(node: NodeState, tick: number, downtime: number, bug: string): NodeState {
-  let durable = bug === 'ack-before-persist' ? { ...node.durable, prepared: new Map<string, Prepared>() } : node.durable;
+  let durable = bug === 'ack-before-persist' ? { ...node.durable, prepared: SmallMap.empty<string, Prepared>() } : node.durable;
   // The zoo's `dedup-table-volatile`: the deduplication table (decisions, watermarks) was never on disk.
   if (bug === 'dedup-table-volatile') {
-    durable = { ...durable, decisions: PersistentMap.empty<Decision>(), watermarks: new Map(), forgettable: emptyForgettable };
+    durable = { ...durable, decisions: PersistentMap.empty<Decision>(), watermarks: SmallMap.empty<number, number>(), forgettable: emptyForgettable };
   }
   return { ...node, up: false, recoverAt: tick + downtime, durable, volatile: emptyVolatile() };
 }
@@ -254,16 +257,16 @@ export function crash(node: NodeState, tick: number, downtime: number, bug: stri
 /** A node comes back: a new incarnation, its durable state, and the locks of its prepared attempts. */
 export function recover(config: Configuration, node: NodeId): Configuration {
   return updateNode(config, node, (state) => {
-    const locks = new Map<string, Lock>();
-    const inquiries = new Map<string, number>();
+    let locks = SmallMap.empty<string, Lock>();
+    let inquiries = SmallMap.empty<string, number>();
     for (const prepared of state.durable.prepared.values()) {
       for (const id of prepared.entities) {
-        locks.set(id, { holder: prepared.attempt, timestamp: 0, coordinator: prepared.coordinator, since: config.tick, waiting: [] });
+        locks = locks.with(id, { holder: prepared.attempt, timestamp: 0, coordinator: prepared.coordinator, since: config.tick, waiting: [] });
       }
-      inquiries.set(prepared.attempt, config.tick);
+      inquiries = inquiries.with(prepared.attempt, config.tick);
     }
-    const resends = new Map<string, number>();
-    for (const decision of state.durable.decisions.values()) if (decision.pending.length > 0) resends.set(decision.requestId, config.tick);
+    let resends = SmallMap.empty<string, number>();
+    for (const decision of state.durable.decisions.values()) if (decision.pending.length > 0) resends = resends.with(decision.requestId, config.tick);
     // The zoo's output-again-on-recovery: the streams' queued atoms are published again.
     const streams = config.settings.bug === 'output-again-on-recovery' ? state.durable.store.get(entityId(streamsReference)) : undefined;
     const store = streams === undefined ? state.durable.store : state.durable.store.with(entityId(streamsReference), republishQueued(streams));

@@ -46,6 +46,18 @@ function split<V>(bucket: Bucket<V>, depth: number): Trie<V> {
   return parts.map((part) => (part === undefined ? undefined : split(part, depth + 1)));
 }
 
+/**
+ * A bucket's copy, in the same order. `new Map(bucket)` would go through the iteration protocol (an
+ * array and a result object per entry); `forEach` does not.
+ */
+function copyBucket<V>(bucket: Bucket<V>): Map<string, V> {
+  const copy = new Map<string, V>();
+  bucket.forEach((value, key) => {
+    copy.set(key, value);
+  });
+  return copy;
+}
+
 /** The trie with `key` bound to `value` (or unbound, for `undefined`); the same trie when nothing changes. */
 function update<V>(trie: Trie<V> | undefined, key: string, hash: number, value: V | undefined, depth: number): Trie<V> | undefined {
   if (trie === undefined) return value === undefined ? undefined : new Map([[key, value]]);
@@ -54,11 +66,11 @@ function update<V>(trie: Trie<V> | undefined, key: string, hash: number, value: 
     if (value === undefined) {
       if (!bucket.has(key)) return bucket;
       if (bucket.size === 1) return undefined;
-      const smaller = new Map(bucket);
+      const smaller = copyBucket(bucket);
       smaller.delete(key);
       return smaller;
     }
-    return split(new Map(bucket).set(key, value), depth);
+    return split(copyBucket(bucket).set(key, value), depth);
   }
   const branch = trie as Branch<V>;
   const index = slot(hash, depth);

@@ -109,17 +109,25 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
     note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
     return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
   }
-  const remote = config.network.map((envelope, index) => ({ envelope, index })).filter(({ envelope }) => !isLocal(envelope));
+  // The message struck: the chosen one among the remote messages, found by counting (no list of them).
+  const remoteAt = (position: number): number => {
+    for (let index = 0, seen = 0; index < config.network.length; index++) {
+      if (isLocal(config.network[index])) continue;
+      if (seen++ === position) return index;
+    }
+    throw new Error('assertion: fewer remote messages than counted');
+  };
   switch (kind) {
     case 1: {
-      const { envelope, index } = remote[choices.pick(remote.length)];
+      const index = remoteAt(choices.pick(remoteCount));
+      const envelope = config.network[index];
       note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`, envelope);
       const next = copyConfiguration(config);
       next.network = without(config.network, index);
       return { rule: 'G-Drop', next };
     }
     case 2: {
-      const { envelope } = remote[choices.pick(remote.length)];
+      const envelope = config.network[remoteAt(choices.pick(remoteCount))];
       const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
       note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`, copy);
       const next = copyConfiguration(config);
@@ -127,7 +135,8 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       return { rule: 'G-Duplicate', next };
     }
     default: {
-      const { envelope, index } = remote[choices.pick(remote.length)];
+      const index = remoteAt(choices.pick(remoteCount));
+      const envelope = config.network[index];
       const extra = 1 + choices.pick(timeouts.attempt);
       const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
       note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`, delayed);
@@ -142,8 +151,9 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
 
 /** The network without the envelope at `index`. */
 function without(network: readonly Envelope[], index: number): Envelope[] {
-  const rest: Envelope[] = [];
-  for (let position = 0; position < network.length; position++) if (position !== index) rest.push(network[position]);
+  const rest = new Array<Envelope>(network.length - 1);
+  for (let position = 0; position < index; position++) rest[position] = network[position];
+  for (let position = index + 1; position < network.length; position++) rest[position - 1] = network[position];
   return rest;
 }
 

@@ -148,8 +148,11 @@ export function send(config: Configuration, from: Address, to: Address, body: Me
   const envelope: Envelope = Object.freeze({
     id: config.nextMessageId, from, to, sentAt: config.tick, deliverAt: config.tick + latency, body,
   });
-  const network = config.network.slice();
-  network.push(envelope);
+  // Copied into an array of the final length (a slice and a push would allocate the array twice).
+  const before = config.network;
+  const network = new Array<Envelope>(before.length + 1);
+  for (let index = 0; index < before.length; index++) network[index] = before[index];
+  network[before.length] = envelope;
   const next = copyConfiguration(config);
   next.nextMessageId = config.nextMessageId + 1;
   next.network = network;

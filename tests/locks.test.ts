@@ -28,6 +28,7 @@ import { runWorkload } from '../runtime/driver.ts';
 import { globalStep } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
 import { nodeAddress, updateDurable, updateVolatile, type TraceEntry } from '../runtime/world.ts';
+import { SmallMap } from '../runtime/small-map.ts';
 import { compile } from '../semantics/compile.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
@@ -47,7 +48,7 @@ const settings: RuntimeSettings = {
 function token(timestamp: number, number = 1): Token {
   return {
     attempt: `r${timestamp}#${number}`, requestId: `r${timestamp}`, timestamp, coordinator: 0, steps: 0, renewedAt: 0,
-    writes: new Map(), reads: new Map(), touched: new Map(), incarnations: new Map(),
+    writes: SmallMap.empty(), reads: SmallMap.empty(), touched: SmallMap.empty(), incarnations: SmallMap.empty(),
   };
 }
 
@@ -66,7 +67,7 @@ function configuration(holder: Token, waiting: readonly Envelope[], network: rea
     ...durable, store: durable.store.with(id, { entity: 'A', key: 1, fields: new Map([['id', 1], ['n', 0]]), version: 1 }),
   }));
   const lock: Lock = { holder: holder.attempt, timestamp: holder.timestamp, coordinator: 0, since: 0, waiting };
-  const locked = updateVolatile(stored, 0, (volatile) => ({ ...volatile, locks: new Map([[id, lock]]) }));
+  const locked = updateVolatile(stored, 0, (volatile) => ({ ...volatile, locks: SmallMap.of([[id, lock]]) }));
   return { ...locked, network };
 }
 
