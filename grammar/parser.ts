@@ -6,7 +6,7 @@
 // is recorded, no more nodes are built (error recovery hands the actions partial input, and a program
 // with syntax errors gets no AST anyway).
 
-import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import type { IOrAlt, IParserErrorMessageProvider, IToken, ParserMethod, TokenType } from 'chevrotain';
 import { EmbeddedActionsParser, EOF } from './chevrotain.ts';
 import type * as A from './ast.ts';
 import { AstBuilder, type PostfixOperation } from './ast-builder.ts';
@@ -62,6 +62,9 @@ const ruleDescriptions: Record<string, string> = {
   topLevel: '`entity`, `stream` or `run`',
 };
 
+/** What a rule returns while the grammar is recorded or once a syntax error is recorded: no node. */
+const skipped = undefined as never;
+
 /** A program's or REPL input's declarations, as the parser reads them. */
 export interface ReplParse {
   readonly entities: A.EntityDeclaration[];
@@ -79,9 +82,68 @@ class EntParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * A bound on the height of the AST the last parse built (counted in nodes with a `kind`, as the depth
+   * check of grammar/index.ts counts them), so that the tree is walked for that check only when it may be
+   * too deep. Each rule's invocation counts the nodes its actions build (all of them, as if each held the
+   * next) on top of the highest bound of the invocations it made: a node holds only nodes built by its own
+   * invocation or by invocations below it, so this bounds the height of everything an invocation returns.
+   */
+  get treeHeightBound(): number {
+    return this.childHeights[0];
+  }
+
+  /** Per active rule invocation, from the outermost (index 0, the parse itself): the highest bound of the invocations it made… */
+  private readonly childHeights: number[] = [0];
+  /** … and how many nodes it built. */
+  private readonly builtNodes: number[] = [0];
+  private invocation = 0;
+
+  /** Before a parse: no invocations yet, nothing read. */
+  resetState(): void {
+    this.chain.length = 0;
+    this.postfixResults.length = 0;
+    this.invocation = 0;
+    this.childHeights[0] = 0;
+    this.builtNodes[0] = 0;
+  }
+
+  /**
+   * A grammar rule (Chevrotain's `RULE`) whose invocations are counted for `treeHeightBound`. An invocation
+   * that a syntax error ends early leaves the count unbalanced, which does not matter: no AST is built then.
+   */
+  private rule<Result>(name: string, implementation: () => Result): ParserMethod<[], Result> {
+    return this.RULE(name, (): Result => {
+      const invocation = ++this.invocation;
+      this.childHeights[invocation] = 0;
+      this.builtNodes[invocation] = 0;
+      const result = implementation();
+      const height = this.childHeights[invocation] + this.builtNodes[invocation];
+      this.invocation = invocation - 1;
+      if (height > this.childHeights[invocation - 1]) this.childHeights[invocation - 1] = height;
+      return result;
+    });
+  }
+
+  /** Counts `count` more nodes built by the current invocation (`building` counts one). */
+  private countNodes(count: number): void {
+    this.builtNodes[this.invocation] += count;
+  }
+
   /** Runs `make` unless the grammar is being recorded or a syntax error has been recorded. */
   private build<Result>(make: () => Result): Result {
-    return this.ACTION(() => ((this as unknown as { _errors: unknown[] })._errors.length > 0 ? (undefined as Result) : make()));
+    return this.building() ? make() : skipped;
+  }
+
+  /**
+   * Whether the actions build nodes: not while the grammar is being recorded, nor once a syntax error is
+   * recorded. The rules that run most often ask this directly instead of handing `build` a function. When
+   * it says yes, it counts one node for `treeHeightBound`.
+   */
+  private building(): boolean {
+    if (this.RECORDING_PHASE || (this as unknown as { _errors: unknown[] })._errors.length > 0) return false;
+    this.builtNodes[this.invocation]++;
+    return true;
   }
 
   /** The span from `first` to the last token read so far. */
@@ -89,7 +151,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.builder.between(first, this.LA(0));
   }
 
-  public program = this.RULE('program', (): A.Program => {
+  public program = this.rule('program', (): A.Program => {
     const entities: A.EntityDeclaration[] = [];
     const streams: A.StreamDeclaration[] = [];
     const runBlocks: A.RunBlock[] = [];
@@ -105,7 +167,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** A REPL input: entity declarations and run-block statements, in any mix. */
-  public replInput = this.RULE('replInput', (): ReplParse => {
+  public replInput = this.rule('replInput', (): ReplParse => {
     const entities: A.EntityDeclaration[] = [];
     const statements: A.Statement[] = [];
     this.MANY(() => this.OR([
@@ -129,8 +191,13 @@ class EntParser extends EmbeddedActionsParser {
     return { entities, statements };
   });
 
-  public terminator = this.RULE('terminator', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Newline) }]);
+  // The alternatives of the rules that run most often are made once (an array of alternatives written in
+  // the call would be allocated, with a function per alternative, every time the rule runs); they take
+  // nothing from the rule's variables, and return what the rule keeps.
+  private readonly terminatorAlternatives: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Newline) }];
+
+  public terminator = this.rule('terminator', () => {
+    this.OR(this.terminatorAlternatives);
   });
 
   /**
@@ -163,13 +230,15 @@ class EntParser extends EmbeddedActionsParser {
    * accepted here so that the AST builder reports it once as reserved, with no recovery cascade.
    */
   private nameOrKeyword(): A.Identifier {
-    let reserved = false;
-    const token = this.OR9([
-      { ALT: () => this.CONSUME9(T.Identifier) },
-      { ALT: () => { reserved = true; return this.CONSUME9(T.ReservedWord); } },
-    ]);
-    return this.build(() => this.builder.nameOrKeyword(token, reserved));
+    const token = this.OR9(this.nameAlternatives);
+    // The second alternative reads a keyword: a token of a type other than `Identifier`.
+    return this.building() ? this.builder.nameOrKeyword(token, token.tokenType !== T.Identifier) : skipped;
   }
+
+  private readonly nameAlternatives: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME9(T.Identifier) },
+    { ALT: () => this.CONSUME9(T.ReservedWord) },
+  ];
 
   /**
    * `stream`, `emit` and `seal` are names everywhere but where they start their form: the word followed
@@ -183,7 +252,7 @@ class EntParser extends EmbeddedActionsParser {
     this.OPTION9(() => this.CONSUME9(T.Newline));
   }
 
-  public runBlock = this.RULE('runBlock', (): A.RunBlock => {
+  public runBlock = this.rule('runBlock', (): A.RunBlock => {
     const first = this.CONSUME(T.Run);
     this.optionalNewline();
     const body = this.SUBRULE(this.block);
@@ -191,7 +260,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** `stream NAME: T`: a named atomic stream whose events are values of type T. */
-  public streamDeclaration = this.RULE('streamDeclaration', (): A.StreamDeclaration => {
+  public streamDeclaration = this.rule('streamDeclaration', (): A.StreamDeclaration => {
     const first = this.CONSUME(T.Identifier);
     const name = this.CONSUME2(T.Identifier);
     this.CONSUME(T.Colon);
@@ -201,23 +270,31 @@ class EntParser extends EmbeddedActionsParser {
     }));
   });
 
-  public entityDeclaration = this.RULE('entityDeclaration', (): A.EntityDeclaration => {
+  public entityDeclaration = this.rule('entityDeclaration', (): A.EntityDeclaration => {
     const first = this.CONSUME(T.Entity);
     const name = this.CONSUME(T.Identifier);
     this.optionalNewline();
     this.CONSUME(T.LCurly);
     const members: A.Member[] = [];
-    this.MANY(() => this.OR([
-      { ALT: () => { this.SUBRULE(this.terminator); } },
-      { ALT: () => { members.push(this.SUBRULE(this.member)); this.SUBRULE2(this.terminator); } },
-    ]));
+    this.MANY(() => {
+      const member = this.OR(this.memberItemAlternatives);
+      if (member !== undefined) members.push(member);
+    });
     this.CONSUME(T.RCurly);
     return this.build((): A.EntityDeclaration => ({
       kind: 'EntityDeclaration', name: this.builder.identifier(name), members, span: this.spanFrom(first),
     }));
   });
 
-  public member = this.RULE('member', (): A.Member => this.OR([
+  /** A member and its terminator, or a terminator alone (undefined). */
+  private readonly memberItemAlternatives: IOrAlt<A.Member | undefined>[] = [
+    { ALT: () => { this.SUBRULE(this.terminator); return undefined; } },
+    { ALT: () => { const member = this.SUBRULE(this.member); this.SUBRULE2(this.terminator); return member; } },
+  ];
+
+  public member = this.rule('member', (): A.Member => this.OR(this.memberAlternatives));
+
+  private readonly memberAlternatives: IOrAlt<A.Member>[] = [
     { ALT: () => this.SUBRULE(this.keyDeclaration) },
     // `on` is a name elsewhere (`on: bool` is a field): a consumer is `on` followed by a stream's name.
     {
@@ -227,9 +304,9 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.fieldDeclaration) },
     { ALT: () => this.SUBRULE(this.initDeclaration) },
     { ALT: () => this.SUBRULE(this.methodDeclaration) },
-  ]));
+  ];
 
-  public keyDeclaration = this.RULE('keyDeclaration', (): A.Member => {
+  public keyDeclaration = this.rule('keyDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Key);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
@@ -237,7 +314,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Member => ({ kind: 'KeyDeclaration', name: this.builder.identifier(name), type, span: this.spanFrom(first) }));
   });
 
-  public fieldDeclaration = this.RULE('fieldDeclaration', (): A.Member => {
+  public fieldDeclaration = this.rule('fieldDeclaration', (): A.Member => {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.typeExpression);
@@ -255,7 +332,7 @@ class EntParser extends EmbeddedActionsParser {
    * `on NAME(event: T) by KEY { … }`: the entity consumes stream NAME, each event going to the entity whose
    * key KEY gives. `on` and `by` are read as names here; the AST builder checks that they are those words.
    */
-  public handlerDeclaration = this.RULE('handlerDeclaration', (): A.Member => {
+  public handlerDeclaration = this.rule('handlerDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     const parameters = this.SUBRULE(this.parameterList);
@@ -277,7 +354,7 @@ class EntParser extends EmbeddedActionsParser {
     });
   });
 
-  public initDeclaration = this.RULE('initDeclaration', (): A.Member => {
+  public initDeclaration = this.rule('initDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Init);
     const parameters = this.SUBRULE(this.parameterList);
     this.optionalNewline();
@@ -291,7 +368,7 @@ class EntParser extends EmbeddedActionsParser {
     }));
   });
 
-  public methodDeclaration = this.RULE('methodDeclaration', (): A.Member => {
+  public methodDeclaration = this.rule('methodDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Fn);
     const name = this.nameOrKeyword();
     const parameters = this.SUBRULE(this.parameterList);
@@ -308,14 +385,14 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** The parameters, and the `)` that closes them (a head's span ends there). */
-  public parameterList = this.RULE('parameterList', (): { parameters: A.Parameter[]; last: IToken } => {
+  public parameterList = this.rule('parameterList', (): { parameters: A.Parameter[]; last: IToken } => {
     this.CONSUME(T.LParen);
     const parameters = this.commaList(T.RParen, (occurrence) => this.subrule(occurrence, this.parameter));
     const last = this.CONSUME(T.RParen);
     return { parameters, last };
   });
 
-  public parameter = this.RULE('parameter', (): A.Parameter => {
+  public parameter = this.rule('parameter', (): A.Parameter => {
     const first = this.LA(1);
     const name = this.nameOrKeyword();
     this.CONSUME(T.Colon);
@@ -323,7 +400,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Parameter => ({ name, type, span: this.spanFrom(first) }));
   });
 
-  public typeExpression = this.RULE('typeExpression', (): A.TypeExpression => {
+  public typeExpression = this.rule('typeExpression', (): A.TypeExpression => {
     const name = this.CONSUME(T.Identifier);
     const args: A.TypeExpression[] = [];
     this.OPTION(() => {
@@ -334,18 +411,26 @@ class EntParser extends EmbeddedActionsParser {
     return this.build(() => this.builder.type(name, args, this.spanFrom(name)));
   });
 
-  public block = this.RULE('block', (): A.Block => {
+  public block = this.rule('block', (): A.Block => {
     const first = this.CONSUME(T.LCurly);
     const statements: A.Statement[] = [];
-    this.MANY(() => this.OR([
-      { ALT: () => { this.SUBRULE(this.terminator); } },
-      { ALT: () => { statements.push(this.SUBRULE(this.statement)); this.SUBRULE2(this.terminator); } },
-    ]));
+    this.MANY(() => {
+      const statement = this.OR(this.blockItemAlternatives);
+      if (statement !== undefined) statements.push(statement);
+    });
     this.CONSUME(T.RCurly);
-    return this.build((): A.Block => ({ kind: 'Block', statements, span: this.spanFrom(first) }));
+    return this.building() ? { kind: 'Block', statements, span: this.spanFrom(first) } : skipped;
   });
 
-  public statement = this.RULE('statement', (): A.Statement => this.OR([
+  /** A statement and its terminator, or a terminator alone (undefined). */
+  private readonly blockItemAlternatives: IOrAlt<A.Statement | undefined>[] = [
+    { ALT: () => { this.SUBRULE(this.terminator); return undefined; } },
+    { ALT: () => { const statement = this.SUBRULE(this.statement); this.SUBRULE2(this.terminator); return statement; } },
+  ];
+
+  public statement = this.rule('statement', (): A.Statement => this.OR(this.statementAlternatives));
+
+  private readonly statementAlternatives: IOrAlt<A.Statement>[] = [
     { ALT: () => this.SUBRULE(this.letStatement) },
     { ALT: () => this.SUBRULE(this.ifStatement) },
     { ALT: () => this.SUBRULE(this.whileStatement) },
@@ -369,9 +454,9 @@ class EntParser extends EmbeddedActionsParser {
     { GATE: () => this.startsContextual(T.contextualSeal), ALT: () => this.SUBRULE(this.sealStatement) },
     { GATE: () => this.startsContextual(T.contextualUpdate), ALT: () => this.SUBRULE(this.updateStatement) },
     { ALT: () => this.SUBRULE(this.expressionStatement) },
-  ]));
+  ];
 
-  public letStatement = this.RULE('letStatement', (): A.Statement => {
+  public letStatement = this.rule('letStatement', (): A.Statement => {
     const first = this.CONSUME(T.Let);
     const name = this.nameOrKeyword();
     let type: A.TypeExpression | undefined;
@@ -384,7 +469,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Statement => ({ kind: 'Let', name, type, initializer, span: this.spanFrom(first) }));
   });
 
-  public ifStatement = this.RULE('ifStatement', (): A.IfStatement => {
+  public ifStatement = this.rule('ifStatement', (): A.IfStatement => {
     const first = this.CONSUME(T.If);
     const condition = this.SUBRULE(this.expression);
     this.optionalNewline();
@@ -397,16 +482,18 @@ class EntParser extends EmbeddedActionsParser {
       DEF: () => {
       this.OPTION2(() => this.CONSUME(T.Newline));
       this.CONSUME(T.Else);
-      this.OR([
-        { ALT: () => { elseBranch = this.SUBRULE(this.ifStatement); } },
-        { ALT: () => { this.OPTION3(() => this.CONSUME2(T.Newline)); elseBranch = this.SUBRULE2(this.block); } },
-      ]);
+      elseBranch = this.OR(this.elseAlternatives);
       },
     });
     return this.build((): A.IfStatement => ({ kind: 'If', condition, thenBlock, elseBranch, span: this.spanFrom(first) }));
   });
 
-  public whileStatement = this.RULE('whileStatement', (): A.Statement => {
+  private readonly elseAlternatives: IOrAlt<A.IfStatement | A.Block>[] = [
+    { ALT: () => this.SUBRULE(this.ifStatement) },
+    { ALT: () => { this.OPTION3(() => this.CONSUME2(T.Newline)); return this.SUBRULE2(this.block); } },
+  ];
+
+  public whileStatement = this.rule('whileStatement', (): A.Statement => {
     const first = this.CONSUME(T.While);
     const condition = this.SUBRULE(this.expression);
     this.optionalNewline();
@@ -414,7 +501,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Statement => ({ kind: 'While', condition, body, span: this.spanFrom(first) }));
   });
 
-  public forStatement = this.RULE('forStatement', (): A.Statement => {
+  public forStatement = this.rule('forStatement', (): A.Statement => {
     const first = this.CONSUME(T.For);
     const variable = this.nameOrKeyword();
     this.CONSUME(T.In);
@@ -424,27 +511,27 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Statement => ({ kind: 'For', variable, iterable, body, span: this.spanFrom(first) }));
   });
 
-  public returnStatement = this.RULE('returnStatement', (): A.Statement => {
+  public returnStatement = this.rule('returnStatement', (): A.Statement => {
     const first = this.CONSUME(T.Return);
     let value: A.Expression | undefined;
     this.OPTION(() => { value = this.SUBRULE(this.expression); });
     return this.build((): A.Statement => ({ kind: 'Return', value, span: this.spanFrom(first) }));
   });
 
-  public abortStatement = this.RULE('abortStatement', (): A.Statement => {
+  public abortStatement = this.rule('abortStatement', (): A.Statement => {
     const first = this.CONSUME(T.Abort);
     const message = this.SUBRULE(this.expression);
     return this.build((): A.Statement => ({ kind: 'Abort', message, span: this.spanFrom(first) }));
   });
 
-  public printStatement = this.RULE('printStatement', (): A.Statement => {
+  public printStatement = this.rule('printStatement', (): A.Statement => {
     const first = this.CONSUME(T.Print);
     const value = this.SUBRULE(this.expression);
     return this.build((): A.Statement => ({ kind: 'Print', value, span: this.spanFrom(first) }));
   });
 
   /** `emit NAME e`: appends the list `e` to stream NAME as one atom. */
-  public emitStatement = this.RULE('emitStatement', (): A.Statement => {
+  public emitStatement = this.rule('emitStatement', (): A.Statement => {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     const events = this.SUBRULE(this.expression);
@@ -452,14 +539,14 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** `seal NAME`: no atom follows on stream NAME. */
-  public sealStatement = this.RULE('sealStatement', (): A.Statement => {
+  public sealStatement = this.rule('sealStatement', (): A.Statement => {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     return this.build((): A.Statement => ({ kind: 'Seal', stream: this.builder.identifier(stream), span: this.spanFrom(first) }));
   });
 
   /** `update NAME { members; migrate { … } }`: a live update of entity type NAME. */
-  public updateStatement = this.RULE('updateStatement', (): A.Statement => {
+  public updateStatement = this.rule('updateStatement', (): A.Statement => {
     const first = this.CONSUME(T.Identifier);
     const name = this.CONSUME2(T.Identifier);
     this.optionalNewline();
@@ -486,7 +573,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** An expression, or an assignment whose target the AST builder checks (`x`, `self.f`, `x[i]`, …). */
-  public expressionStatement = this.RULE('expressionStatement', (): A.Statement => {
+  public expressionStatement = this.rule('expressionStatement', (): A.Statement => {
     const first = this.LA(1);
     const left = this.SUBRULE(this.expression);
     let value: A.Expression | undefined;
@@ -494,86 +581,126 @@ class EntParser extends EmbeddedActionsParser {
       this.CONSUME(T.Equals);
       value = this.SUBRULE2(this.expression);
     });
+    // An assignment is up to three nodes inside each other: `Assign`, `IndexTarget` and its base's target.
+    this.countNodes(2);
     return this.build(() => this.builder.expressionStatement(left, value, this.spanFrom(first)));
   });
 
   /** Operands and binary operators in a row; the AST builder groups them by precedence. */
-  public expression = this.RULE('expression', (): A.Expression => {
-    const operands = [this.SUBRULE(this.prefix)];
+  public expression = this.rule('expression', (): A.Expression => {
+    const first = this.SUBRULE(this.prefix);
+    const chain = this.chain;
+    const base = chain.length;
+    this.MANY(this.readBinaryOperation);
+    if (chain.length === base) return this.building() ? first : skipped;
+    const operands = [first];
     const operators: IToken[] = [];
-    this.MANY(() => {
-      operators.push(this.CONSUME(T.BinaryOperator));
-      operands.push(this.SUBRULE2(this.prefix));
-    });
-    return this.build(() => this.builder.binaryChain(operands, operators));
+    for (let index = base; index < chain.length; index += 2) {
+      operators.push(chain[index] as IToken);
+      operands.push(chain[index + 1] as A.Expression);
+    }
+    chain.length = base;
+    // The chain is one node per operator, each possibly inside the next.
+    this.countNodes(operators.length);
+    return this.building() ? this.builder.binaryChain(operands, operators) : skipped;
   });
 
-  public prefix = this.RULE('prefix', (): A.Expression => this.OR([
+  /**
+   * The operators and operands read after the first operand of the expressions being read, innermost
+   * last: an expression reads its own above the ones of the expressions it is inside, and takes them off
+   * when it ends. (A syntax error may leave some behind; no node is built after one, and the next parse
+   * starts afresh, `resetState`.) One function reads them for every expression, where a function made
+   * per expression would be one more allocation each time.
+   */
+  private readonly chain: (A.Expression | IToken)[] = [];
+
+  private readonly readBinaryOperation = (): void => {
+    this.chain.push(this.CONSUME(T.BinaryOperator));
+    this.chain.push(this.SUBRULE2(this.prefix));
+  };
+
+  public prefix = this.rule('prefix', (): A.Expression => this.OR(this.prefixAlternatives));
+
+  private readonly prefixAlternatives: IOrAlt<A.Expression>[] = [
     {
       ALT: () => {
-        const operator = this.OR2([
-          { ALT: () => this.CONSUME(T.Bang) },
-          { ALT: () => this.CONSUME(T.Minus) },
-          { ALT: () => this.CONSUME(T.Await) },
-          { ALT: () => this.CONSUME(T.Async) },
-        ]);
+        const operator = this.OR2(this.prefixOperatorAlternatives);
         const operand = this.SUBRULE(this.prefix);
-        return this.build(() => this.builder.prefix(operator, operand));
+        return this.building() ? this.builder.prefix(operator, operand) : skipped;
       },
     },
     { ALT: () => this.SUBRULE(this.postfix) },
-  ]));
+  ];
 
-  public postfix = this.RULE('postfix', (): A.Expression => {
-    let result = this.SUBRULE(this.primary);
-    this.MANY(() => {
-      const operation = this.SUBRULE(this.postfixOperation);
-      result = this.build(() => this.builder.postfixOperation(result, operation.operation, operation.reserved));
-    });
-    return result;
+  private readonly prefixOperatorAlternatives: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME(T.Bang) },
+    { ALT: () => this.CONSUME(T.Minus) },
+    { ALT: () => this.CONSUME(T.Await) },
+    { ALT: () => this.CONSUME(T.Async) },
+  ];
+
+  public postfix = this.rule('postfix', (): A.Expression => {
+    this.postfixResults.push(this.SUBRULE(this.primary));
+    this.MANY(this.readPostfixOperation);
+    return this.postfixResults.pop()!;
   });
 
-  public postfixOperation = this.RULE('postfixOperation', (): { operation: PostfixOperation; reserved: boolean } => {
-    const first = this.LA(1);
-    return this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Dot);
-          let reserved = false;
-          const name = this.OR9([
-            { ALT: () => this.CONSUME9(T.Identifier) },
-            { ALT: () => { reserved = true; return this.CONSUME9(T.ReservedWord); } },
-          ]);
-          let args: A.Expression[] | undefined;
-          this.OPTION(() => { args = this.SUBRULE(this.argumentList); });
-          return this.build(() => ({ operation: { kind: 'member', name, args, span: this.spanFrom(first) } as const, reserved }));
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
-          const index = this.SUBRULE(this.expression);
-          this.CONSUME(T.RBracket);
-          return this.build(() => ({ operation: { kind: 'index', index, span: this.spanFrom(first) } as const, reserved: false }));
-        },
-      },
-      {
-        ALT: () => {
-          const args = this.SUBRULE2(this.argumentList);
-          return this.build(() => ({ operation: { kind: 'call', args, span: this.spanFrom(first) } as const, reserved: false }));
-        },
-      },
-    ]);
-  });
+  /** The expressions built so far by the `postfix` rules being read, innermost last (as `chain`). */
+  private readonly postfixResults: A.Expression[] = [];
 
-  public argumentList = this.RULE('argumentList', (): A.Expression[] => {
+  private readonly readPostfixOperation = (): void => {
+    const operation = this.SUBRULE(this.postfixOperation);
+    if (this.building()) {
+      const results = this.postfixResults;
+      results[results.length - 1] = this.builder.postfixOperation(results[results.length - 1], operation.operation, operation.reserved);
+    }
+  };
+
+  public postfixOperation = this.rule('postfixOperation', (): { operation: PostfixOperation; reserved: boolean } => this.OR(this.postfixOperationAlternatives));
+
+  // Each alternative's first token is the operation's first (`.`, `[` or `(`), read before it is consumed.
+  private readonly postfixOperationAlternatives: IOrAlt<{ operation: PostfixOperation; reserved: boolean }>[] = [
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        this.CONSUME(T.Dot);
+        const name = this.OR9(this.nameAlternatives);
+        let args: A.Expression[] | undefined;
+        this.OPTION(() => { args = this.SUBRULE(this.argumentList); });
+        // The second alternative of the name reads a keyword: a token of a type other than `Identifier`.
+        return this.building()
+          ? { operation: { kind: 'member', name, args, span: this.spanFrom(first) } as const, reserved: name.tokenType !== T.Identifier }
+          : skipped;
+      },
+    },
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        this.CONSUME(T.LBracket);
+        const index = this.SUBRULE(this.expression);
+        this.CONSUME(T.RBracket);
+        return this.building() ? { operation: { kind: 'index', index, span: this.spanFrom(first) } as const, reserved: false } : skipped;
+      },
+    },
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        const args = this.SUBRULE2(this.argumentList);
+        return this.building() ? { operation: { kind: 'call', args, span: this.spanFrom(first) } as const, reserved: false } : skipped;
+      },
+    },
+  ];
+
+  public argumentList = this.rule('argumentList', (): A.Expression[] => {
     this.CONSUME(T.LParen);
     const args = this.commaList(T.RParen, (occurrence) => this.subrule(occurrence, this.expression));
     this.CONSUME(T.RParen);
     return args;
   });
 
-  public primary = this.RULE('primary', (): A.Expression => this.OR([
+  public primary = this.rule('primary', (): A.Expression => this.OR(this.primaryAlternatives));
+
+  private readonly primaryAlternatives: IOrAlt<A.Expression>[] = [
     { ALT: () => this.literal('IntLiteral', this.CONSUME(T.IntLiteral)) },
     { ALT: () => this.literal('StringLiteral', this.CONSUME(T.StringLiteral)) },
     { ALT: () => this.literal('True', this.CONSUME(T.True)) },
@@ -584,20 +711,20 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.listLiteral) },
     { ALT: () => this.SUBRULE(this.mapLiteral) },
     { ALT: () => this.SUBRULE(this.newExpression) },
-  ]));
+  ];
 
   private literal(kind: string, token: IToken): A.Expression {
-    return this.build(() => this.builder.literal(kind, token));
+    return this.building() ? this.builder.literal(kind, token) : skipped;
   }
 
-  public parenthesized = this.RULE('parenthesized', (): A.Expression => {
+  public parenthesized = this.rule('parenthesized', (): A.Expression => {
     this.CONSUME(T.LParen);
     const inner = this.SUBRULE(this.expression);
     this.CONSUME(T.RParen);
     return inner;
   });
 
-  public listLiteral = this.RULE('listLiteral', (): A.Expression => {
+  public listLiteral = this.rule('listLiteral', (): A.Expression => {
     const first = this.CONSUME(T.LBracket);
     const elements = this.commaList(T.RBracket, (occurrence) => this.subrule(occurrence, this.expression));
     this.CONSUME(T.RBracket);
@@ -605,7 +732,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** `{k: v, …}`; line breaks inside are allowed (the lexer may have marked some as terminators). */
-  public mapLiteral = this.RULE('mapLiteral', (): A.Expression => {
+  public mapLiteral = this.rule('mapLiteral', (): A.Expression => {
     const first = this.CONSUME(T.LCurly);
     this.OPTION(() => this.CONSUME(T.Newline));
     const entries = this.commaList(T.RCurly, (occurrence) => {
@@ -618,14 +745,14 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Expression => ({ kind: 'MapLiteral', entries, span: this.spanFrom(first) }));
   });
 
-  public mapEntry = this.RULE('mapEntry', (): { key: A.Expression; value: A.Expression } => {
+  public mapEntry = this.rule('mapEntry', (): { key: A.Expression; value: A.Expression } => {
     const key = this.SUBRULE(this.expression);
     this.CONSUME(T.Colon);
     const value = this.SUBRULE2(this.expression);
     return { key, value };
   });
 
-  public newExpression = this.RULE('newExpression', (): A.Expression => {
+  public newExpression = this.rule('newExpression', (): A.Expression => {
     const first = this.CONSUME(T.New);
     const entity = this.CONSUME(T.Identifier);
     const args = this.SUBRULE(this.argumentList);
