@@ -7,12 +7,15 @@
 //   compute  Mixer.work(n) on SingleNodeHost (bench/programs.ts), with the hand-written TypeScript
 //   calls    Ping.rally(n, 20, Pong(1)) on SingleNodeHost (bench/programs.ts): a call-heavy program
 //   parse    compile (parse + check) of the 10,000-line program bench/parse-check.ts generates
+//   grammar  the parse alone (grammar/index.ts `parse`: lex, parse, AST) of the same program
 //   transfer 2PL, 3 nodes, exactly-once, 16 clients, n YCSB+T transfers over 200 accounts
 //   check    `ent check examples/bank.ent` under 2PL with its defaults: n runs (300) of the search, one worker
 //   explore  `ent explore` on examples/accounts.ent under 2PL, 2 clients × 2 requests, 1 crash, every
 //            reduction, up to n distinct states (30,000)
-// Prints each build's median and the ratio B/A (below 1: B is faster).
-// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer|check|explore [n]
+// Prints each build's median and the ratio B/A (below 1: B is faster), and the medians of the CPU time the
+// process used during each build's runs (on a loaded machine the wall time also counts the time the
+// process waited for a core).
+// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|grammar|transfer|check|explore [n]
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { transferSource } from './programs.ts';
 
 const [directoryA, directoryB, workload, sizeText] = process.argv.slice(2);
-const workloads = ['compute', 'calls', 'parse', 'transfer', 'check', 'explore'];
+const workloads = ['compute', 'calls', 'parse', 'grammar', 'transfer', 'check', 'explore'];
 if (directoryA === undefined || directoryB === undefined || !workloads.includes(workload ?? '')) {
   throw new Error(`usage: node build/bench/ab.js DIR_A DIR_B ${workloads.join('|')} [n]`);
 }
@@ -92,6 +95,14 @@ async function prepare(directory: string): Promise<() => unknown> {
         if (result.diagnostics.length > 0) throw new Error(result.diagnostics[0].message);
       };
     }
+    case 'grammar': {
+      const { parse } = await load(directory, 'grammar/index.js');
+      const text = parseSource();
+      return () => {
+        const result = parse(text, 'ab.ent');
+        if (result.diagnostics.length > 0) throw new Error(result.diagnostics[0].message);
+      };
+    }
     case 'check': {
       const { search } = await load(directory, 'checkers/search.js');
       const { defaultCheckSettings } = await load(directory, 'cli/check.js');
@@ -140,16 +151,26 @@ async function prepare(directory: string): Promise<() => unknown> {
 
 const works = [await prepare(directoryA), await prepare(directoryB)];
 const times: number[][] = [[], []];
+const cpuTimes: number[][] = [[], []];
+const cpu = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 for (let round = 0; round < rounds + warmRounds; round++) {
   for (let which = 0; which < 2; which++) {
     const start = performance.now();
+    const cpuStart = cpu();
     works[which]();
-    if (round >= warmRounds) times[which].push(performance.now() - start);
+    if (round >= warmRounds) {
+      times[which].push(performance.now() - start);
+      cpuTimes[which].push(cpu() - cpuStart);
+    }
   }
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
 const [a, b] = times.map(median);
-console.log(`${workload}${size === undefined ? '' : ` ${size}`}: A ${a.toFixed(1)} ms, B ${b.toFixed(1)} ms, B/A ${(b / a).toFixed(2)} (median of ${rounds} alternated runs after ${warmRounds})`);
+const [cpuA, cpuB] = cpuTimes.map(median);
+console.log(`${workload}${size === undefined ? '' : ` ${size}`}: A ${a.toFixed(1)} ms, B ${b.toFixed(1)} ms, B/A ${(b / a).toFixed(2)} (median of ${rounds} alternated runs after ${warmRounds}); CPU time A ${cpuA.toFixed(1)} ms, B ${cpuB.toFixed(1)} ms, B/A ${(cpuB / cpuA).toFixed(2)}`);
 if (workload === 'compute') {
   const { workByHand } = await load(directoryB, 'bench/programs.js');
   const iterations = size ?? 50_000;

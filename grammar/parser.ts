@@ -6,7 +6,7 @@
 // is recorded, no more nodes are built (error recovery hands the actions partial input, and a program
 // with syntax errors gets no AST anyway).
 
-import type { IOrAlt, IParserErrorMessageProvider, IToken, ParserMethod, TokenType } from 'chevrotain';
+import type { IOrAlt, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { EmbeddedActionsParser, EOF } from './chevrotain.ts';
 import type * as A from './ast.ts';
 import { AstBuilder, type PostfixOperation } from './ast-builder.ts';
@@ -79,6 +79,17 @@ class EntParser extends EmbeddedActionsParser {
     super(T.allTokens as TokenType[], {
       recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages,
     });
+    // Chevrotain calls these two methods at the start and the end (in a `finally`) of every rule's
+    // invocation, for its concrete syntax tree, and leaves them empty in a parser that builds none: here
+    // they count the invocations for `treeHeightBound`. (A function wrapped around each rule would do the
+    // same with one more stack frame per rule, and deep programs would exhaust the stack sooner.)
+    // tests/parser-depth.test.ts fails if they are no longer called.
+    const hooks = this as unknown as { cstInvocationStateUpdate: unknown; cstFinallyStateUpdate: unknown };
+    if (typeof hooks.cstInvocationStateUpdate !== 'function' || typeof hooks.cstFinallyStateUpdate !== 'function') {
+      throw new Error('assertion: Chevrotain no longer has the hooks at the start and end of a rule');
+    }
+    hooks.cstInvocationStateUpdate = () => this.enterRule();
+    hooks.cstFinallyStateUpdate = () => this.leaveRule();
     this.performSelfAnalysis();
   }
 
@@ -88,6 +99,7 @@ class EntParser extends EmbeddedActionsParser {
    * too deep. Each rule's invocation counts the nodes its actions build (all of them, as if each held the
    * next) on top of the highest bound of the invocations it made: a node holds only nodes built by its own
    * invocation or by invocations below it, so this bounds the height of everything an invocation returns.
+   * (A syntax error may end invocations early; no AST is built then.)
    */
   get treeHeightBound(): number {
     return this.childHeights[0];
@@ -108,21 +120,19 @@ class EntParser extends EmbeddedActionsParser {
     this.builtNodes[0] = 0;
   }
 
-  /**
-   * A grammar rule (Chevrotain's `RULE`) whose invocations are counted for `treeHeightBound`. An invocation
-   * that a syntax error ends early leaves the count unbalanced, which does not matter: no AST is built then.
-   */
-  private rule<Result>(name: string, implementation: () => Result): ParserMethod<[], Result> {
-    return this.RULE(name, (): Result => {
-      const invocation = ++this.invocation;
-      this.childHeights[invocation] = 0;
-      this.builtNodes[invocation] = 0;
-      const result = implementation();
-      const height = this.childHeights[invocation] + this.builtNodes[invocation];
-      this.invocation = invocation - 1;
-      if (height > this.childHeights[invocation - 1]) this.childHeights[invocation - 1] = height;
-      return result;
-    });
+  /** A rule's invocation starts (see the constructor). */
+  private enterRule(): void {
+    const invocation = ++this.invocation;
+    this.childHeights[invocation] = 0;
+    this.builtNodes[invocation] = 0;
+  }
+
+  /** A rule's invocation ends, normally or by a syntax error (see the constructor). */
+  private leaveRule(): void {
+    const invocation = this.invocation;
+    const height = this.childHeights[invocation] + this.builtNodes[invocation];
+    this.invocation = invocation - 1;
+    if (height > this.childHeights[invocation - 1]) this.childHeights[invocation - 1] = height;
   }
 
   /** Counts `count` more nodes built by the current invocation (`building` counts one). */
@@ -151,7 +161,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.builder.between(first, this.LA(0));
   }
 
-  public program = this.rule('program', (): A.Program => {
+  public program = this.RULE('program', (): A.Program => {
     const entities: A.EntityDeclaration[] = [];
     const streams: A.StreamDeclaration[] = [];
     const runBlocks: A.RunBlock[] = [];
@@ -167,7 +177,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** A REPL input: entity declarations and run-block statements, in any mix. */
-  public replInput = this.rule('replInput', (): ReplParse => {
+  public replInput = this.RULE('replInput', (): ReplParse => {
     const entities: A.EntityDeclaration[] = [];
     const statements: A.Statement[] = [];
     this.MANY(() => this.OR([
@@ -196,7 +206,7 @@ class EntParser extends EmbeddedActionsParser {
   // nothing from the rule's variables, and return what the rule keeps.
   private readonly terminatorAlternatives: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Newline) }];
 
-  public terminator = this.rule('terminator', () => {
+  public terminator = this.RULE('terminator', () => {
     this.OR(this.terminatorAlternatives);
   });
 
@@ -252,7 +262,7 @@ class EntParser extends EmbeddedActionsParser {
     this.OPTION9(() => this.CONSUME9(T.Newline));
   }
 
-  public runBlock = this.rule('runBlock', (): A.RunBlock => {
+  public runBlock = this.RULE('runBlock', (): A.RunBlock => {
     const first = this.CONSUME(T.Run);
     this.optionalNewline();
     const body = this.SUBRULE(this.block);
@@ -260,7 +270,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** `stream NAME: T`: a named atomic stream whose events are values of type T. */
-  public streamDeclaration = this.rule('streamDeclaration', (): A.StreamDeclaration => {
+  public streamDeclaration = this.RULE('streamDeclaration', (): A.StreamDeclaration => {
     const first = this.CONSUME(T.Identifier);
     const name = this.CONSUME2(T.Identifier);
     this.CONSUME(T.Colon);
@@ -270,7 +280,7 @@ class EntParser extends EmbeddedActionsParser {
     }));
   });
 
-  public entityDeclaration = this.rule('entityDeclaration', (): A.EntityDeclaration => {
+  public entityDeclaration = this.RULE('entityDeclaration', (): A.EntityDeclaration => {
     const first = this.CONSUME(T.Entity);
     const name = this.CONSUME(T.Identifier);
     this.optionalNewline();
@@ -292,7 +302,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => { const member = this.SUBRULE(this.member); this.SUBRULE2(this.terminator); return member; } },
   ];
 
-  public member = this.rule('member', (): A.Member => this.OR(this.memberAlternatives));
+  public member = this.RULE('member', (): A.Member => this.OR(this.memberAlternatives));
 
   private readonly memberAlternatives: IOrAlt<A.Member>[] = [
     { ALT: () => this.SUBRULE(this.keyDeclaration) },
@@ -306,7 +316,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.methodDeclaration) },
   ];
 
-  public keyDeclaration = this.rule('keyDeclaration', (): A.Member => {
+  public keyDeclaration = this.RULE('keyDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Key);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
@@ -314,7 +324,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Member => ({ kind: 'KeyDeclaration', name: this.builder.identifier(name), type, span: this.spanFrom(first) }));
   });
 
-  public fieldDeclaration = this.rule('fieldDeclaration', (): A.Member => {
+  public fieldDeclaration = this.RULE('fieldDeclaration', (): A.Member => {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.typeExpression);
@@ -332,7 +342,7 @@ class EntParser extends EmbeddedActionsParser {
    * `on NAME(event: T) by KEY { … }`: the entity consumes stream NAME, each event going to the entity whose
    * key KEY gives. `on` and `by` are read as names here; the AST builder checks that they are those words.
    */
-  public handlerDeclaration = this.rule('handlerDeclaration', (): A.Member => {
+  public handlerDeclaration = this.RULE('handlerDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     const parameters = this.SUBRULE(this.parameterList);
@@ -354,7 +364,7 @@ class EntParser extends EmbeddedActionsParser {
     });
   });
 
-  public initDeclaration = this.rule('initDeclaration', (): A.Member => {
+  public initDeclaration = this.RULE('initDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Init);
     const parameters = this.SUBRULE(this.parameterList);
     this.optionalNewline();
@@ -368,7 +378,7 @@ class EntParser extends EmbeddedActionsParser {
     }));
   });
 
-  public methodDeclaration = this.rule('methodDeclaration', (): A.Member => {
+  public methodDeclaration = this.RULE('methodDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Fn);
     const name = this.nameOrKeyword();
     const parameters = this.SUBRULE(this.parameterList);
@@ -385,14 +395,14 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** The parameters, and the `)` that closes them (a head's span ends there). */
-  public parameterList = this.rule('parameterList', (): { parameters: A.Parameter[]; last: IToken } => {
+  public parameterList = this.RULE('parameterList', (): { parameters: A.Parameter[]; last: IToken } => {
     this.CONSUME(T.LParen);
     const parameters = this.commaList(T.RParen, (occurrence) => this.subrule(occurrence, this.parameter));
     const last = this.CONSUME(T.RParen);
     return { parameters, last };
   });
 
-  public parameter = this.rule('parameter', (): A.Parameter => {
+  public parameter = this.RULE('parameter', (): A.Parameter => {
     const first = this.LA(1);
     const name = this.nameOrKeyword();
     this.CONSUME(T.Colon);
@@ -400,7 +410,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Parameter => ({ name, type, span: this.spanFrom(first) }));
   });
 
-  public typeExpression = this.rule('typeExpression', (): A.TypeExpression => {
+  public typeExpression = this.RULE('typeExpression', (): A.TypeExpression => {
     const name = this.CONSUME(T.Identifier);
     const args: A.TypeExpression[] = [];
     this.OPTION(() => {
@@ -411,7 +421,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build(() => this.builder.type(name, args, this.spanFrom(name)));
   });
 
-  public block = this.rule('block', (): A.Block => {
+  public block = this.RULE('block', (): A.Block => {
     const first = this.CONSUME(T.LCurly);
     const statements: A.Statement[] = [];
     this.MANY(() => {
@@ -428,7 +438,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => { const statement = this.SUBRULE(this.statement); this.SUBRULE2(this.terminator); return statement; } },
   ];
 
-  public statement = this.rule('statement', (): A.Statement => this.OR(this.statementAlternatives));
+  public statement = this.RULE('statement', (): A.Statement => this.OR(this.statementAlternatives));
 
   private readonly statementAlternatives: IOrAlt<A.Statement>[] = [
     { ALT: () => this.SUBRULE(this.letStatement) },
@@ -456,7 +466,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.expressionStatement) },
   ];
 
-  public letStatement = this.rule('letStatement', (): A.Statement => {
+  public letStatement = this.RULE('letStatement', (): A.Statement => {
     const first = this.CONSUME(T.Let);
     const name = this.nameOrKeyword();
     let type: A.TypeExpression | undefined;
@@ -469,7 +479,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Statement => ({ kind: 'Let', name, type, initializer, span: this.spanFrom(first) }));
   });
 
-  public ifStatement = this.rule('ifStatement', (): A.IfStatement => {
+  public ifStatement = this.RULE('ifStatement', (): A.IfStatement => {
     const first = this.CONSUME(T.If);
     const condition = this.SUBRULE(this.expression);
     this.optionalNewline();
@@ -493,7 +503,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => { this.OPTION3(() => this.CONSUME2(T.Newline)); return this.SUBRULE2(this.block); } },
   ];
 
-  public whileStatement = this.rule('whileStatement', (): A.Statement => {
+  public whileStatement = this.RULE('whileStatement', (): A.Statement => {
     const first = this.CONSUME(T.While);
     const condition = this.SUBRULE(this.expression);
     this.optionalNewline();
@@ -501,7 +511,7 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Statement => ({ kind: 'While', condition, body, span: this.spanFrom(first) }));
   });
 
-  public forStatement = this.rule('forStatement', (): A.Statement => {
+  public forStatement = this.RULE('forStatement', (): A.Statement => {
     const first = this.CONSUME(T.For);
     const variable = this.nameOrKeyword();
     this.CONSUME(T.In);
@@ -511,27 +521,27 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Statement => ({ kind: 'For', variable, iterable, body, span: this.spanFrom(first) }));
   });
 
-  public returnStatement = this.rule('returnStatement', (): A.Statement => {
+  public returnStatement = this.RULE('returnStatement', (): A.Statement => {
     const first = this.CONSUME(T.Return);
     let value: A.Expression | undefined;
     this.OPTION(() => { value = this.SUBRULE(this.expression); });
     return this.build((): A.Statement => ({ kind: 'Return', value, span: this.spanFrom(first) }));
   });
 
-  public abortStatement = this.rule('abortStatement', (): A.Statement => {
+  public abortStatement = this.RULE('abortStatement', (): A.Statement => {
     const first = this.CONSUME(T.Abort);
     const message = this.SUBRULE(this.expression);
     return this.build((): A.Statement => ({ kind: 'Abort', message, span: this.spanFrom(first) }));
   });
 
-  public printStatement = this.rule('printStatement', (): A.Statement => {
+  public printStatement = this.RULE('printStatement', (): A.Statement => {
     const first = this.CONSUME(T.Print);
     const value = this.SUBRULE(this.expression);
     return this.build((): A.Statement => ({ kind: 'Print', value, span: this.spanFrom(first) }));
   });
 
   /** `emit NAME e`: appends the list `e` to stream NAME as one atom. */
-  public emitStatement = this.rule('emitStatement', (): A.Statement => {
+  public emitStatement = this.RULE('emitStatement', (): A.Statement => {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     const events = this.SUBRULE(this.expression);
@@ -539,14 +549,14 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** `seal NAME`: no atom follows on stream NAME. */
-  public sealStatement = this.rule('sealStatement', (): A.Statement => {
+  public sealStatement = this.RULE('sealStatement', (): A.Statement => {
     const first = this.CONSUME(T.Identifier);
     const stream = this.CONSUME2(T.Identifier);
     return this.build((): A.Statement => ({ kind: 'Seal', stream: this.builder.identifier(stream), span: this.spanFrom(first) }));
   });
 
   /** `update NAME { members; migrate { … } }`: a live update of entity type NAME. */
-  public updateStatement = this.rule('updateStatement', (): A.Statement => {
+  public updateStatement = this.RULE('updateStatement', (): A.Statement => {
     const first = this.CONSUME(T.Identifier);
     const name = this.CONSUME2(T.Identifier);
     this.optionalNewline();
@@ -573,7 +583,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** An expression, or an assignment whose target the AST builder checks (`x`, `self.f`, `x[i]`, …). */
-  public expressionStatement = this.rule('expressionStatement', (): A.Statement => {
+  public expressionStatement = this.RULE('expressionStatement', (): A.Statement => {
     const first = this.LA(1);
     const left = this.SUBRULE(this.expression);
     let value: A.Expression | undefined;
@@ -587,7 +597,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** Operands and binary operators in a row; the AST builder groups them by precedence. */
-  public expression = this.rule('expression', (): A.Expression => {
+  public expression = this.RULE('expression', (): A.Expression => {
     const first = this.SUBRULE(this.prefix);
     const chain = this.chain;
     const base = chain.length;
@@ -619,7 +629,7 @@ class EntParser extends EmbeddedActionsParser {
     this.chain.push(this.SUBRULE2(this.prefix));
   };
 
-  public prefix = this.rule('prefix', (): A.Expression => this.OR(this.prefixAlternatives));
+  public prefix = this.RULE('prefix', (): A.Expression => this.OR(this.prefixAlternatives));
 
   private readonly prefixAlternatives: IOrAlt<A.Expression>[] = [
     {
@@ -639,7 +649,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.CONSUME(T.Async) },
   ];
 
-  public postfix = this.rule('postfix', (): A.Expression => {
+  public postfix = this.RULE('postfix', (): A.Expression => {
     this.postfixResults.push(this.SUBRULE(this.primary));
     this.MANY(this.readPostfixOperation);
     return this.postfixResults.pop()!;
@@ -656,7 +666,7 @@ class EntParser extends EmbeddedActionsParser {
     }
   };
 
-  public postfixOperation = this.rule('postfixOperation', (): { operation: PostfixOperation; reserved: boolean } => this.OR(this.postfixOperationAlternatives));
+  public postfixOperation = this.RULE('postfixOperation', (): { operation: PostfixOperation; reserved: boolean } => this.OR(this.postfixOperationAlternatives));
 
   // Each alternative's first token is the operation's first (`.`, `[` or `(`), read before it is consumed.
   private readonly postfixOperationAlternatives: IOrAlt<{ operation: PostfixOperation; reserved: boolean }>[] = [
@@ -691,14 +701,14 @@ class EntParser extends EmbeddedActionsParser {
     },
   ];
 
-  public argumentList = this.rule('argumentList', (): A.Expression[] => {
+  public argumentList = this.RULE('argumentList', (): A.Expression[] => {
     this.CONSUME(T.LParen);
     const args = this.commaList(T.RParen, (occurrence) => this.subrule(occurrence, this.expression));
     this.CONSUME(T.RParen);
     return args;
   });
 
-  public primary = this.rule('primary', (): A.Expression => this.OR(this.primaryAlternatives));
+  public primary = this.RULE('primary', (): A.Expression => this.OR(this.primaryAlternatives));
 
   private readonly primaryAlternatives: IOrAlt<A.Expression>[] = [
     { ALT: () => this.literal('IntLiteral', this.CONSUME(T.IntLiteral)) },
@@ -717,14 +727,14 @@ class EntParser extends EmbeddedActionsParser {
     return this.building() ? this.builder.literal(kind, token) : skipped;
   }
 
-  public parenthesized = this.rule('parenthesized', (): A.Expression => {
+  public parenthesized = this.RULE('parenthesized', (): A.Expression => {
     this.CONSUME(T.LParen);
     const inner = this.SUBRULE(this.expression);
     this.CONSUME(T.RParen);
     return inner;
   });
 
-  public listLiteral = this.rule('listLiteral', (): A.Expression => {
+  public listLiteral = this.RULE('listLiteral', (): A.Expression => {
     const first = this.CONSUME(T.LBracket);
     const elements = this.commaList(T.RBracket, (occurrence) => this.subrule(occurrence, this.expression));
     this.CONSUME(T.RBracket);
@@ -732,7 +742,7 @@ class EntParser extends EmbeddedActionsParser {
   });
 
   /** `{k: v, …}`; line breaks inside are allowed (the lexer may have marked some as terminators). */
-  public mapLiteral = this.rule('mapLiteral', (): A.Expression => {
+  public mapLiteral = this.RULE('mapLiteral', (): A.Expression => {
     const first = this.CONSUME(T.LCurly);
     this.OPTION(() => this.CONSUME(T.Newline));
     const entries = this.commaList(T.RCurly, (occurrence) => {
@@ -745,14 +755,14 @@ class EntParser extends EmbeddedActionsParser {
     return this.build((): A.Expression => ({ kind: 'MapLiteral', entries, span: this.spanFrom(first) }));
   });
 
-  public mapEntry = this.rule('mapEntry', (): { key: A.Expression; value: A.Expression } => {
+  public mapEntry = this.RULE('mapEntry', (): { key: A.Expression; value: A.Expression } => {
     const key = this.SUBRULE(this.expression);
     this.CONSUME(T.Colon);
     const value = this.SUBRULE2(this.expression);
     return { key, value };
   });
 
-  public newExpression = this.rule('newExpression', (): A.Expression => {
+  public newExpression = this.RULE('newExpression', (): A.Expression => {
     const first = this.CONSUME(T.New);
     const entity = this.CONSUME(T.Identifier);
     const args = this.SUBRULE(this.argumentList);
