@@ -162,7 +162,7 @@ export const Comma = punctuation('Comma', ',');
 export const Colon = punctuation('Colon', ':');
 export const Semicolon = punctuation('Semicolon', ';');
 export const Dot = punctuation('Dot', '.');
-/** A line break that ends a statement; never matched by the lexer, only inserted by `insertNewlines`. */
+/** A line break that ends a statement; never matched by the lexer, only inserted by `lex` (`Terminators`). */
 export const Newline = createToken({ name: 'Newline', pattern: Lexer.NA, label: 'a line break' });
 
 /**

@@ -105,7 +105,10 @@ class EntParser extends EmbeddedActionsParser {
     return this.childHeights[0];
   }
 
-  /** Per active rule invocation, from the outermost (index 0, the parse itself): the highest bound of the invocations it made… */
+  /**
+   * Per active rule invocation, from the outermost (index 0 stands for the parse itself): the highest
+   * bound of the invocations it made…
+   */
   private readonly childHeights: number[] = [0];
   /** … and how many nodes it built. */
   private readonly builtNodes: number[] = [0];
