@@ -7,13 +7,14 @@
 //   compute  Mixer.work(n) on SingleNodeHost (bench/programs.ts), with the hand-written TypeScript
 //   calls    Ping.rally(n, 20, Pong(1)) on SingleNodeHost (bench/programs.ts): a call-heavy program
 //   parse    compile (parse + check) of the 10,000-line program bench/parse-check.ts generates
+//   grammar  the parse alone (grammar/index.ts `parse`: lex, parse, AST) of the same program
 //   transfer 2PL, 3 nodes, exactly-once, 16 clients, n YCSB+T transfers over 200 accounts
 //   check    `ent check examples/bank.ent` under 2PL with its defaults: n runs (300) of the search, one worker
 //   explore  `ent explore` on examples/accounts.ent under 2PL, 2 clients × 2 requests, 1 crash, every
 //            reduction, up to n distinct states (30,000)
 // Prints each build's median and the ratio B/A (below 1: B is faster), of wall time and of the process's
 // CPU time.
-// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|transfer|check|explore [n]
+// Run: node build/bench/ab.js DIR_A DIR_B compute|calls|parse|grammar|transfer|check|explore [n]
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -22,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { transferSource } from './programs.ts';
 
 const [directoryA, directoryB, workload, sizeText] = process.argv.slice(2);
-const workloads = ['compute', 'calls', 'parse', 'transfer', 'check', 'explore'];
+const workloads = ['compute', 'calls', 'parse', 'grammar', 'transfer', 'check', 'explore'];
 if (directoryA === undefined || directoryB === undefined || !workloads.includes(workload ?? '')) {
   throw new Error(`usage: node build/bench/ab.js DIR_A DIR_B ${workloads.join('|')} [n]`);
 }
@@ -90,6 +91,14 @@ async function prepare(directory: string): Promise<() => unknown> {
       const text = parseSource();
       return () => {
         const result = compile(text, 'ab.ent');
+        if (result.diagnostics.length > 0) throw new Error(result.diagnostics[0].message);
+      };
+    }
+    case 'grammar': {
+      const { parse } = await load(directory, 'grammar/index.js');
+      const text = parseSource();
+      return () => {
+        const result = parse(text, 'ab.ent');
         if (result.diagnostics.length > 0) throw new Error(result.diagnostics[0].message);
       };
     }

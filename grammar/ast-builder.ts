@@ -124,30 +124,35 @@ export class AstBuilder {
    */
   binaryChain(operands: readonly A.Expression[], operators: readonly IToken[]): A.Expression {
     if (operators.length === 0) return operands[0];
+    if (operators.length === 1) return this.binary(operators[0], operands[0], operands[1]);
     const values: A.Expression[] = [operands[0]];
     const pending: IToken[] = [];
-    const reduce = (): void => {
-      const operator = pending.pop()!;
-      const right = values.pop()!;
-      const left = values.pop()!;
-      values.push({
-        kind: 'Binary',
-        operator: operator.image as A.BinaryOperator,
-        left,
-        right,
-        operatorSpan: this.tokenSpan(operator),
-        span: joinSpans(left.span, right.span),
-      });
-    };
     for (let index = 0; index < operators.length; index++) {
       const operator = operators[index];
       const binding = precedence(operator.image);
-      while (pending.length > 0 && precedence(pending[pending.length - 1].image) >= binding) reduce();
+      while (pending.length > 0 && precedence(pending[pending.length - 1].image) >= binding) {
+        const right = values.pop()!;
+        values.push(this.binary(pending.pop()!, values.pop()!, right));
+      }
       pending.push(operator);
       values.push(operands[index + 1]);
     }
-    while (pending.length > 0) reduce();
+    while (pending.length > 0) {
+      const right = values.pop()!;
+      values.push(this.binary(pending.pop()!, values.pop()!, right));
+    }
     return values[0];
+  }
+
+  private binary(operator: IToken, left: A.Expression, right: A.Expression): A.Expression {
+    return {
+      kind: 'Binary',
+      operator: operator.image as A.BinaryOperator,
+      left,
+      right,
+      operatorSpan: this.tokenSpan(operator),
+      span: joinSpans(left.span, right.span),
+    };
   }
 
   prefix(operator: IToken, operand: A.Expression): A.Expression {

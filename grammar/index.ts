@@ -7,12 +7,12 @@ import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/dia
 import type { EntityDeclaration, Program, Statement } from './ast.ts';
 import { AstBuilder } from './ast-builder.ts';
 import {
-  AndAnd, Async, Await, Bang, Dot, Else, Entity, EqualEqual, Equals, False, If, Semicolon, Greater, GreaterEqual, Identifier, IntLiteral, keywordTokens,
-  LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run, Self,
-  Slash, Star, StringLiteral, True, contextualStream, startsLine,
+  AndAnd, Dot, Entity, EqualEqual, Equals, Greater, GreaterEqual, Identifier, keywordTokens,
+  LBracket, LCurly, Less, LessEqual, lex, LParen, Minus, Newline, NotEqual, OrOr, Percent, Plus, RBracket, RCurly, RParen, Run,
+  Slash, Star, contextualStream, startsLine,
 } from './lexer.ts';
 import { parser } from './parser.ts';
-import { span, tokenSpan, type Span } from './span.ts';
+import { span, type Span } from './span.ts';
 
 export interface ParseResult {
   /** Absent when the text has syntax errors. */
@@ -44,70 +44,28 @@ function parseWith<Result>(
   rule: () => Result,
 ): { result: Result | undefined; diagnostics: readonly Diagnostic[] } {
   const lexed = lex(text, file);
-  const tooDeep = tokenNestingTooDeep(lexed.tokens, file);
-  if (tooDeep !== undefined) return { result: undefined, diagnostics: sortDiagnostics([...lexed.diagnostics, tooDeep]) };
+  if (lexed.tooDeep !== undefined) return { result: undefined, diagnostics: sortDiagnostics([...lexed.diagnostics, lexed.tooDeep]) };
   parser.input = lexed.tokens;
   const builder = new AstBuilder(file);
   parser.builder = builder;
+  parser.resetState();
   const result = rule();
-  const syntax = syntaxDiagnostics(parser.errors, { lexical: lexed.diagnostics, tokens: lexed.tokens, text, file });
-  const diagnostics = [...lexed.diagnostics, ...syntax];
-  if (diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(diagnostics) };
+  const errors = parser.errors;
+  if (errors.length > 0 || lexed.diagnostics.length > 0) {
+    const syntax = syntaxDiagnostics(errors, { lexical: lexed.diagnostics, tokens: lexed.tokens, text, file });
+    const diagnostics = [...lexed.diagnostics, ...syntax];
+    if (diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(diagnostics) };
+  }
   // The parser's actions built the AST and reported what the grammar accepts but Ent does not.
   if (builder.diagnostics.length > 0) return { result: undefined, diagnostics: sortDiagnostics(builder.diagnostics) };
-  const deepest = treeTooDeep(result);
+  // The parser bounds the tree's height as it builds it: only a tree that may be too deep is walked.
+  const deepest = parser.treeHeightBound > treeDepthMax ? treeTooDeep(result) : undefined;
   if (deepest !== undefined) return { result: undefined, diagnostics: [deepest] };
   return { result, diagnostics: [] };
 }
 
-/** The deepest nesting of brackets, blocks and type arguments, and the longest run of prefix operators. */
-const bracketDepthMax = 64;
-const prefixRunMax = 64;
-const elseIfChainMax = 200;
 /** The deepest expression or statement tree the later stages (recursive, like the parser) accept. */
 const treeDepthMax = 256;
-
-const openers = new Set<TokenType>([LParen, LBracket, LCurly]);
-const closers = new Set<TokenType>([RParen, RBracket, RCurly, Greater]);
-const prefixes = new Set<TokenType>([Bang, Minus, Await, Async]);
-
-/**
- * A recursive-descent parser (and every stage after it) recurses once per level of nesting, so a
- * deeply nested program would exhaust the host's stack: such programs are refused before parsing,
- * with a location, instead. (`-` counts as a prefix only where an operand is expected.)
- */
-function tokenNestingTooDeep(tokens: readonly IToken[], file: string): Diagnostic | undefined {
-  let depth = 0;
-  let prefixRun = 0;
-  // An `else if` nests the next `if` inside the last one: a chain of them is as deep as it is long.
-  const elseIfRuns: number[] = [];
-  let previous: IToken | undefined;
-  for (const token of tokens) {
-    const type = token.tokenType;
-    if (type === If && previous?.tokenType === Else) {
-      elseIfRuns[depth] = (elseIfRuns[depth] ?? 0) + 1;
-      if (elseIfRuns[depth] > elseIfChainMax) {
-        return diagnostic('E0106', `this \`if\` chain has more than ${elseIfChainMax} \`else if\` branches`, tokenSpan(file, token),
-          'look the case up in a map, or split the chain into methods');
-      }
-    } else if ((type === Newline || type === Semicolon) && elseIfRuns[depth] !== undefined) {
-      elseIfRuns[depth] = 0;
-    }
-    const typeArguments = type === Less && previous?.tokenType === Identifier && ['list', 'map', 'future'].includes(previous.image);
-    if (openers.has(type) || typeArguments) depth++;
-    else if (closers.has(type) && (type !== Greater || depth > 0)) depth = Math.max(0, depth - 1);
-    const operandExpected = previous === undefined || !operandEnders.has(previous.tokenType);
-    prefixRun = prefixes.has(type) && (type !== Minus || operandExpected) ? prefixRun + 1 : 0;
-    if (depth > bracketDepthMax || prefixRun > prefixRunMax) {
-      return diagnostic('E0106', `the program nests more than ${depth > bracketDepthMax ? `${bracketDepthMax} brackets or blocks` : `${prefixRunMax} prefix operators`} deep here`,
-        tokenSpan(file, token), 'name an inner part with `let`, or split the code into methods');
-    }
-    previous = token;
-  }
-  return undefined;
-}
-
-const operandEnders = new Set<TokenType>([Identifier, IntLiteral, StringLiteral, True, False, Self, RParen, RBracket, RCurly]);
 
 /** The first node deeper than `treeDepthMax` in the AST, measured without recursion. */
 function treeTooDeep(root: unknown): Diagnostic | undefined {

@@ -1,13 +1,13 @@
-// Stage: grammar. Source text → tokens. One ordered token list (keywords before identifiers, with
-// `longer_alt`), then one pass that inserts virtual `Newline` terminators where a line break ends a
+// Stage: grammar. Source text → tokens. One ordered token list (a keyword is read as a name and looked up
+// in a table), then one pass that inserts virtual `Newline` terminators where a line break ends a
 // statement: after a token that can end one (a name, a literal, `)`, `]`, `}`, `break`, `continue`,
 // `return`, the `>` closing a type), outside parentheses and brackets, as Go and Swift do. A virtual
 // terminator also goes before every `}` so that the last statement of a block needs no `;`.
 
 import type { IToken, TokenType } from 'chevrotain';
-import { createToken, createTokenInstance, Lexer } from './chevrotain.ts';
+import { createToken, Lexer } from './chevrotain.ts';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { span } from './span.ts';
+import { span, tokenSpan } from './span.ts';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
 
@@ -17,10 +17,14 @@ export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][
  */
 export const ReservedWord = createToken({ name: 'ReservedWord', pattern: Lexer.NA, label: 'a name' });
 
+/** Each keyword by its word: the lexer reads every word as an `Identifier` and looks it up here. */
+const keywordByWord = new Map<string, TokenType>();
+
+/** A keyword: no pattern of its own, since the lexer finds it by `keywordByWord` (see `EntLexer`). */
 function keyword(name: string, word: string): TokenType {
-  return createToken({
-    name, pattern: new RegExp(`${word}\\b`), longer_alt: Identifier, label: `\`${word}\``, categories: [ReservedWord],
-  });
+  const type = createToken({ name, pattern: Lexer.NA, label: `\`${word}\``, categories: [ReservedWord] });
+  keywordByWord.set(word, type);
+  return type;
 }
 
 export const Entity = keyword('Entity', 'entity');
@@ -158,10 +162,13 @@ export const Comma = punctuation('Comma', ',');
 export const Colon = punctuation('Colon', ':');
 export const Semicolon = punctuation('Semicolon', ';');
 export const Dot = punctuation('Dot', '.');
-/** A line break that ends a statement; never matched by the lexer, only inserted by `insertNewlines`. */
+/** A line break that ends a statement; never matched by the lexer, only inserted by `lex` (`Terminators`). */
 export const Newline = createToken({ name: 'Newline', pattern: Lexer.NA, label: 'a line break' });
 
-/** The one ordered token list: comments before `/`, keywords before identifiers, longer operators first. */
+/**
+ * The one ordered token list: comments before `/`, longer operators first. The keywords are the parser's
+ * (the lexer skips tokens without a pattern and finds keywords by `keywordByWord`).
+ */
 export const allTokens: readonly TokenType[] = [
   WhiteSpace, LineComment, BlockComment, UnterminatedComment,
   StringLiteral, UnterminatedString, SingleQuotedString, IntLiteral,
@@ -172,16 +179,49 @@ export const allTokens: readonly TokenType[] = [
   Newline, BinaryOperator, ReservedWord,
 ];
 
-// Tokens carry offsets only: spans are offsets, and line breaks are found in the text (`insertNewlines`).
-// Tracking lines and columns for every token took the lexer three times as long.
-const lexer = new Lexer(allTokens as TokenType[], { positionTracking: 'onlyOffset', ensureOptimizations: false });
+// Tokens carry offsets only: spans are offsets, and line breaks are found in the text (`lex`). Tracking
+// lines and columns for every token took the lexer three times as long.
+
+const identifierIndex = Identifier.tokenTypeIdx!;
+
+/** A token of the one shape every token of Ent's has (the lexer's, the virtual terminators, replacements). */
+function makeToken(image: string, startOffset: number, endOffset: number, type: TokenType): IToken {
+  return { image, startOffset, endOffset, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type } as IToken;
+}
+
+/**
+ * Chevrotain's lexer, making Ent's tokens: Chevrotain makes each token through `createOffsetOnlyToken`
+ * (the method its `positionTracking: 'onlyOffset'` selects), which here adds the end offset at once (a
+ * property added afterwards cost every token a second allocation) and turns a word that is a keyword into
+ * that keyword's token. Keywords are not patterns of their own: one `Identifier` pattern and a table are
+ * faster than trying each keyword's pattern before it, and give the same tokens (a keyword's pattern
+ * `word\b` matched exactly where the identifier read was that word).
+ */
+class EntLexer extends Lexer {
+  createOffsetOnlyToken(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): IToken {
+    if (tokenTypeIdx === identifierIndex) {
+      const keyword = keywordByWord.get(image);
+      if (keyword !== undefined) return makeToken(image, startOffset, startOffset + image.length - 1, keyword);
+    }
+    return makeToken(image, startOffset, startOffset + image.length - 1, tokenType);
+  }
+}
+
+// `ensureOptimizations`: Chevrotain picks the patterns to try by a token's first character, and refuses to
+// build a lexer where it cannot (the lexer then tries every pattern at every character).
+const lexer = new EntLexer(allTokens as TokenType[], { positionTracking: 'onlyOffset', ensureOptimizations: true });
 
 export interface LexResult {
   readonly tokens: IToken[];
   readonly diagnostics: Diagnostic[];
+  /** E0106 at the first token nested deeper than the parser may recurse (`NestingCheck`), if any. */
+  readonly tooDeep: Diagnostic | undefined;
 }
 
-/** Lexes `text` into tokens with virtual newline terminators, reporting bad characters as diagnostics. */
+/**
+ * Lexes `text` into tokens with virtual newline terminators, reporting bad characters as diagnostics and
+ * checking the nesting of the tokens, all in one pass over Chevrotain's tokens.
+ */
 export function lex(text: string, file: string): LexResult {
   const result = lexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
@@ -192,27 +232,29 @@ export function lex(text: string, file: string): LexResult {
         span(file, error.offset, error.offset + Math.max(1, error.length)), unexpectedCharacterHint(character)),
     );
   }
-  const tokens: IToken[] = [];
-  for (const token of result.tokens) {
-    // The lexer gives the start offset only; a token's text is its image, so its end follows.
-    token.endOffset = token.startOffset + token.image.length - 1;
-    if (token.tokenType === UnterminatedString) {
+  const terminators = new Terminators(text, file);
+  const raw = result.tokens;
+  for (let index = 0; index < raw.length; index++) {
+    const token = raw[index];
+    const type = token.tokenType;
+    if (type === UnterminatedString) {
       diagnostics.push(diagnostic('E0102', 'unterminated string literal',
         span(file, token.startOffset, token.endOffset! + 1), 'close the string with `"` on the same line'));
       // Parse on as if the string were closed, so that one mistake does not hide the next.
-      tokens.push(createTokenInstance(StringLiteral, `${token.image}"`, token.startOffset, token.endOffset!, NaN, NaN, NaN, NaN));
-    } else if (token.tokenType === SingleQuotedString) {
+      terminators.add(makeToken(`${token.image}"`, token.startOffset, token.endOffset!, StringLiteral));
+    } else if (type === SingleQuotedString) {
       diagnostics.push(diagnostic('E0101', 'unexpected character "\'"', span(file, token.startOffset, token.endOffset! + 1),
         `Ent writes strings in double quotes: "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`));
-      tokens.push(createTokenInstance(StringLiteral, `"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!, NaN, NaN, NaN, NaN));
-    } else if (token.tokenType === UnterminatedComment) {
+      terminators.add(makeToken(`"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!, StringLiteral));
+    } else if (type === UnterminatedComment) {
       diagnostics.push(diagnostic('E0104', 'unterminated block comment',
         span(file, token.startOffset, token.startOffset + 2), 'close the comment with `*/`'));
     } else {
-      tokens.push(token);
+      terminators.add(token);
     }
   }
-  return { tokens: insertNewlines(tokens, text), diagnostics };
+  terminators.end();
+  return { tokens: terminators.output, diagnostics, tooDeep: terminators.nesting.tooDeep };
 }
 
 /** What a character that Ent does not use most likely meant. */
@@ -239,7 +281,7 @@ const tokensInsideTypeArguments = tokenTable([Identifier, Comma, Less, Greater])
 
 /** A virtual terminator at offset `at` (tokens carry offsets, not lines and columns). */
 function virtualNewline(at: number): IToken {
-  return createTokenInstance(Newline, '\n', at, at, NaN, NaN, NaN, NaN);
+  return makeToken('\n', at, at, Newline);
 }
 
 /** Whether a token at `offset` starts its line (the lexer counts `\n`, `\r\n` and `\r` as line breaks). */
@@ -250,63 +292,144 @@ export function startsLine(text: string, offset: number): boolean {
 }
 
 /**
- * Inserts virtual `Newline` tokens (see the module comment). Nesting is tracked so that line breaks
- * inside `( … )`, `[ … ]` and type arguments `list< … >` do not end anything. A `<` is taken for the
- * start of type arguments only after `list`, `map` or `future`, and given up as soon as a token appears
- * that type arguments cannot hold.
+ * Inserts virtual `Newline` tokens (see the module comment) into the tokens it is given one by one, and
+ * hands every token it outputs to the nesting check. Nesting is tracked so that line breaks inside
+ * `( … )`, `[ … ]` and type arguments `list< … >` do not end anything. A `<` is taken for the start of
+ * type arguments only after `list`, `map` or `future`, and given up as soon as a token appears that type
+ * arguments cannot hold.
  */
-export function insertNewlines(tokens: readonly IToken[], text: string): IToken[] {
-  const output: IToken[] = [];
-  const nesting: ('(' | '[' | '{' | '<')[] = [];
-  let previous: IToken | undefined;
-  let previousEnds = false;
-  // The first `\n` at or after the end of the previous token: tokens come in order, so the text is
-  // searched once from start to end.
-  let newlineAt = text.indexOf('\n');
-  for (const token of tokens) {
+class Terminators {
+  readonly output: IToken[] = [];
+  readonly nesting: NestingCheck;
+  private readonly brackets: ('(' | '[' | '{' | '<')[] = [];
+  private previous: IToken | undefined;
+  private previousEnds = false;
+  /**
+   * The first `\n` at or after the end of the previous token: tokens come in order, so the text is
+   * searched once from start to end.
+   */
+  private newlineAt: number;
+
+  constructor(private readonly text: string, file: string) {
+    this.newlineAt = text.indexOf('\n');
+    this.nesting = new NestingCheck(file);
+  }
+
+  add(token: IToken): void {
     const type = token.tokenType;
+    // Indexes are read from the token: tokens share one shape, token types have many.
+    const index = token.tokenTypeIdx;
+    const { brackets, output, previous } = this;
     let breaksLine = false;
     if (previous !== undefined) {
       const after = previous.endOffset! + 1;
-      while (newlineAt !== -1 && newlineAt < after) newlineAt = text.indexOf('\n', newlineAt + 1);
+      let newlineAt = this.newlineAt;
+      while (newlineAt !== -1 && newlineAt < after) newlineAt = this.text.indexOf('\n', newlineAt + 1);
+      this.newlineAt = newlineAt;
       breaksLine = newlineAt !== -1 && newlineAt < token.startOffset;
     }
     // Type arguments sit on one line: a line break (or a token they cannot hold) shows that a `<` after
     // a name such as `map` was a comparison after all.
-    while (nesting[nesting.length - 1] === '<' && (breaksLine || !tokensInsideTypeArguments[type.tokenTypeIdx!])) nesting.pop();
-    const top = nesting[nesting.length - 1];
-    const newlinesCount = top === '(' || top === '[' || top === '<' ? false : breaksLine && previousEnds;
+    while (brackets[brackets.length - 1] === '<' && (breaksLine || !tokensInsideTypeArguments[index])) brackets.pop();
+    const top = brackets[brackets.length - 1];
+    const newlinesCount = top === '(' || top === '[' || top === '<' ? false : breaksLine && this.previousEnds;
     const lastOutput = output[output.length - 1];
     const needsCloser = type === RCurly && lastOutput !== undefined
       && lastOutput.tokenType !== LCurly && lastOutput.tokenType !== Semicolon && lastOutput.tokenType !== Newline;
     if (newlinesCount || needsCloser) {
-      output.push(virtualNewline(newlinesCount ? previous!.endOffset! + 1 : token.startOffset));
+      const newline = virtualNewline(newlinesCount ? previous!.endOffset! + 1 : token.startOffset);
+      output.push(newline);
+      this.nesting.add(newline);
     }
     output.push(token);
+    this.nesting.add(token);
     // A keyword after `.` is a (wrongly) reserved member name, which ends a statement as a name does.
-    const memberName = previous?.tokenType === Dot && keywordTable[type.tokenTypeIdx!];
-    previousEnds = statementEnders[type.tokenTypeIdx!] || memberName;
-    if (type === LParen) nesting.push('(');
-    else if (type === LBracket) nesting.push('[');
-    else if (type === LCurly) nesting.push('{');
-    else if (type === Less && previous?.tokenType === Identifier && typeConstructors.has(previous.image)) {
-      nesting.push('<');
-      previousEnds = false;
+    const memberName = previous !== undefined && previous.tokenType === Dot && keywordTable[index];
+    this.previousEnds = statementEnders[index] || memberName;
+    if (type === LParen) brackets.push('(');
+    else if (type === LBracket) brackets.push('[');
+    else if (type === LCurly) brackets.push('{');
+    else if (type === Less && previous !== undefined && previous.tokenType === Identifier && typeConstructors.has(previous.image)) {
+      brackets.push('<');
+      this.previousEnds = false;
     } else if (type === Greater && top === '<') {
-      nesting.pop();
-      previousEnds = true;
+      brackets.pop();
+      this.previousEnds = true;
     } else if (type === RParen || type === RBracket || type === RCurly) {
-      popMatching(nesting, type === RParen ? '(' : type === RBracket ? '[' : '{');
+      popMatching(brackets, type === RParen ? '(' : type === RBracket ? '[' : '{');
     }
-    previous = token;
+    this.previous = token;
   }
-  if (previous !== undefined && previousEnds) {
-    output.push(virtualNewline(previous.endOffset! + 1));
+
+  /** After the last token: a statement it ends gets its terminator. */
+  end(): void {
+    if (this.previous !== undefined && this.previousEnds) {
+      const newline = virtualNewline(this.previous.endOffset! + 1);
+      this.output.push(newline);
+      this.nesting.add(newline);
+    }
   }
-  return output;
 }
 
 function popMatching(nesting: ('(' | '[' | '{' | '<')[], opener: '(' | '[' | '{'): void {
   const index = nesting.lastIndexOf(opener);
   if (index >= 0) nesting.length = index;
+}
+
+/** The deepest nesting of brackets, blocks and type arguments, and the longest run of prefix operators. */
+const bracketDepthMax = 64;
+const prefixRunMax = 64;
+const elseIfChainMax = 200;
+
+const openers = tokenTable([LParen, LBracket, LCurly]);
+const closers = tokenTable([RParen, RBracket, RCurly, Greater]);
+const prefixes = tokenTable([Bang, Minus, Await, Async]);
+const operandEnders = tokenTable([Identifier, IntLiteral, StringLiteral, True, False, Self, RParen, RBracket, RCurly]);
+
+/**
+ * A recursive-descent parser (and every stage after it) recurses once per level of nesting, so a deeply
+ * nested program would exhaust the host's stack: such programs are refused before parsing, with a
+ * location, instead. Given the tokens the parser will read (virtual terminators included) one by one, it
+ * keeps the first violation in `tooDeep`. (`-` counts as a prefix only where an operand is expected.)
+ */
+class NestingCheck {
+  tooDeep: Diagnostic | undefined;
+  private depth = 0;
+  private prefixRun = 0;
+  /** An `else if` nests the next `if` inside the last one: a chain of them is as deep as it is long. */
+  private readonly elseIfRuns: number[] = new Array<number>(bracketDepthMax + 2).fill(0);
+  private previous: IToken | undefined;
+
+  constructor(private readonly file: string) {}
+
+  add(token: IToken): void {
+    if (this.tooDeep !== undefined) return;
+    const type = token.tokenType;
+    const index = token.tokenTypeIdx;
+    const previous = this.previous;
+    const { elseIfRuns } = this;
+    let depth = this.depth;
+    if (type === If && previous !== undefined && previous.tokenType === Else) {
+      elseIfRuns[depth]++;
+      if (elseIfRuns[depth] > elseIfChainMax) {
+        this.tooDeep = diagnostic('E0106', `this \`if\` chain has more than ${elseIfChainMax} \`else if\` branches`, tokenSpan(this.file, token),
+          'look the case up in a map, or split the chain into methods');
+        return;
+      }
+    } else if (type === Newline || type === Semicolon) {
+      elseIfRuns[depth] = 0;
+    }
+    const typeArguments = type === Less && previous !== undefined && previous.tokenType === Identifier && typeConstructors.has(previous.image);
+    if (openers[index] || typeArguments) depth++;
+    else if (closers[index] && (type !== Greater || depth > 0)) depth = Math.max(0, depth - 1);
+    this.depth = depth;
+    const operandExpected = previous === undefined || !operandEnders[previous.tokenTypeIdx];
+    this.prefixRun = prefixes[index] && (type !== Minus || operandExpected) ? this.prefixRun + 1 : 0;
+    if (depth > bracketDepthMax || this.prefixRun > prefixRunMax) {
+      this.tooDeep = diagnostic('E0106', `the program nests more than ${depth > bracketDepthMax ? `${bracketDepthMax} brackets or blocks` : `${prefixRunMax} prefix operators`} deep here`,
+        tokenSpan(this.file, token), 'name an inner part with `let`, or split the code into methods');
+      return;
+    }
+    this.previous = token;
+  }
 }

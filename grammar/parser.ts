@@ -6,7 +6,7 @@
 // is recorded, no more nodes are built (error recovery hands the actions partial input, and a program
 // with syntax errors gets no AST anyway).
 
-import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import type { IOrAlt, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { EmbeddedActionsParser, EOF } from './chevrotain.ts';
 import type * as A from './ast.ts';
 import { AstBuilder, type PostfixOperation } from './ast-builder.ts';
@@ -62,6 +62,9 @@ const ruleDescriptions: Record<string, string> = {
   topLevel: '`entity`, `stream` or `run`',
 };
 
+/** What a rule returns while the grammar is recorded or once a syntax error is recorded: no node. */
+const skipped = undefined as never;
+
 /** A program's or REPL input's declarations, as the parser reads them. */
 export interface ReplParse {
   readonly entities: A.EntityDeclaration[];
@@ -76,12 +79,84 @@ class EntParser extends EmbeddedActionsParser {
     super(T.allTokens as TokenType[], {
       recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages,
     });
+    // Chevrotain calls these two methods at the start and the end (in a `finally`) of every rule's
+    // invocation, for its concrete syntax tree, and leaves them empty in a parser that builds none: here
+    // they count the invocations for `treeHeightBound`. (A function wrapped around each rule would do the
+    // same with one more stack frame per rule, and deep programs would exhaust the stack sooner.)
+    // tests/parser-depth.test.ts fails if they are no longer called.
+    const hooks = this as unknown as { cstInvocationStateUpdate: unknown; cstFinallyStateUpdate: unknown };
+    if (typeof hooks.cstInvocationStateUpdate !== 'function' || typeof hooks.cstFinallyStateUpdate !== 'function') {
+      throw new Error('assertion: Chevrotain no longer has the hooks at the start and end of a rule');
+    }
+    hooks.cstInvocationStateUpdate = () => this.enterRule();
+    hooks.cstFinallyStateUpdate = () => this.leaveRule();
     this.performSelfAnalysis();
+  }
+
+  /**
+   * A bound on the height of the AST the last parse built (counted in nodes with a `kind`, as the depth
+   * check of grammar/index.ts counts them), so that the tree is walked for that check only when it may be
+   * too deep. Each rule's invocation counts the nodes its actions build (all of them, as if each held the
+   * next) on top of the highest bound of the invocations it made: a node holds only nodes built by its own
+   * invocation or by invocations below it, so this bounds the height of everything an invocation returns.
+   * (A syntax error may end invocations early; no AST is built then.)
+   */
+  get treeHeightBound(): number {
+    return this.childHeights[0];
+  }
+
+  /**
+   * Per active rule invocation, from the outermost (index 0 stands for the parse itself): the highest
+   * bound of the invocations it made…
+   */
+  private readonly childHeights: number[] = [0];
+  /** … and how many nodes it built. */
+  private readonly builtNodes: number[] = [0];
+  private invocation = 0;
+
+  /** Before a parse: no invocations yet, nothing read. */
+  resetState(): void {
+    this.chain.length = 0;
+    this.postfixResults.length = 0;
+    this.invocation = 0;
+    this.childHeights[0] = 0;
+    this.builtNodes[0] = 0;
+  }
+
+  /** A rule's invocation starts (see the constructor). */
+  private enterRule(): void {
+    const invocation = ++this.invocation;
+    this.childHeights[invocation] = 0;
+    this.builtNodes[invocation] = 0;
+  }
+
+  /** A rule's invocation ends, normally or by a syntax error (see the constructor). */
+  private leaveRule(): void {
+    const invocation = this.invocation;
+    const height = this.childHeights[invocation] + this.builtNodes[invocation];
+    this.invocation = invocation - 1;
+    if (height > this.childHeights[invocation - 1]) this.childHeights[invocation - 1] = height;
+  }
+
+  /** Counts `count` more nodes built by the current invocation (`building` counts one). */
+  private countNodes(count: number): void {
+    this.builtNodes[this.invocation] += count;
   }
 
   /** Runs `make` unless the grammar is being recorded or a syntax error has been recorded. */
   private build<Result>(make: () => Result): Result {
-    return this.ACTION(() => ((this as unknown as { _errors: unknown[] })._errors.length > 0 ? (undefined as Result) : make()));
+    return this.building() ? make() : skipped;
+  }
+
+  /**
+   * Whether the actions build nodes: not while the grammar is being recorded, nor once a syntax error is
+   * recorded. The rules that run most often ask this directly instead of handing `build` a function. When
+   * it says yes, it counts one node for `treeHeightBound`.
+   */
+  private building(): boolean {
+    if (this.RECORDING_PHASE || (this as unknown as { _errors: unknown[] })._errors.length > 0) return false;
+    this.builtNodes[this.invocation]++;
+    return true;
   }
 
   /** The span from `first` to the last token read so far. */
@@ -129,8 +204,13 @@ class EntParser extends EmbeddedActionsParser {
     return { entities, statements };
   });
 
+  // The alternatives of the rules that run most often are made once (an array of alternatives written in
+  // the call would be allocated, with a function per alternative, every time the rule runs); they take
+  // nothing from the rule's variables, and return what the rule keeps.
+  private readonly terminatorAlternatives: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Newline) }];
+
   public terminator = this.RULE('terminator', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Newline) }]);
+    this.OR(this.terminatorAlternatives);
   });
 
   /**
@@ -163,13 +243,15 @@ class EntParser extends EmbeddedActionsParser {
    * accepted here so that the AST builder reports it once as reserved, with no recovery cascade.
    */
   private nameOrKeyword(): A.Identifier {
-    let reserved = false;
-    const token = this.OR9([
-      { ALT: () => this.CONSUME9(T.Identifier) },
-      { ALT: () => { reserved = true; return this.CONSUME9(T.ReservedWord); } },
-    ]);
-    return this.build(() => this.builder.nameOrKeyword(token, reserved));
+    const token = this.OR9(this.nameAlternatives);
+    // The second alternative reads a keyword: a token of a type other than `Identifier`.
+    return this.building() ? this.builder.nameOrKeyword(token, token.tokenType !== T.Identifier) : skipped;
   }
+
+  private readonly nameAlternatives: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME9(T.Identifier) },
+    { ALT: () => this.CONSUME9(T.ReservedWord) },
+  ];
 
   /**
    * `stream`, `emit` and `seal` are names everywhere but where they start their form: the word followed
@@ -207,17 +289,25 @@ class EntParser extends EmbeddedActionsParser {
     this.optionalNewline();
     this.CONSUME(T.LCurly);
     const members: A.Member[] = [];
-    this.MANY(() => this.OR([
-      { ALT: () => { this.SUBRULE(this.terminator); } },
-      { ALT: () => { members.push(this.SUBRULE(this.member)); this.SUBRULE2(this.terminator); } },
-    ]));
+    this.MANY(() => {
+      const member = this.OR(this.memberItemAlternatives);
+      if (member !== undefined) members.push(member);
+    });
     this.CONSUME(T.RCurly);
     return this.build((): A.EntityDeclaration => ({
       kind: 'EntityDeclaration', name: this.builder.identifier(name), members, span: this.spanFrom(first),
     }));
   });
 
-  public member = this.RULE('member', (): A.Member => this.OR([
+  /** A member and its terminator, or a terminator alone (undefined). */
+  private readonly memberItemAlternatives: IOrAlt<A.Member | undefined>[] = [
+    { ALT: () => { this.SUBRULE(this.terminator); return undefined; } },
+    { ALT: () => { const member = this.SUBRULE(this.member); this.SUBRULE2(this.terminator); return member; } },
+  ];
+
+  public member = this.RULE('member', (): A.Member => this.OR(this.memberAlternatives));
+
+  private readonly memberAlternatives: IOrAlt<A.Member>[] = [
     { ALT: () => this.SUBRULE(this.keyDeclaration) },
     // `on` is a name elsewhere (`on: bool` is a field): a consumer is `on` followed by a stream's name.
     {
@@ -227,7 +317,7 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.fieldDeclaration) },
     { ALT: () => this.SUBRULE(this.initDeclaration) },
     { ALT: () => this.SUBRULE(this.methodDeclaration) },
-  ]));
+  ];
 
   public keyDeclaration = this.RULE('keyDeclaration', (): A.Member => {
     const first = this.CONSUME(T.Key);
@@ -337,15 +427,23 @@ class EntParser extends EmbeddedActionsParser {
   public block = this.RULE('block', (): A.Block => {
     const first = this.CONSUME(T.LCurly);
     const statements: A.Statement[] = [];
-    this.MANY(() => this.OR([
-      { ALT: () => { this.SUBRULE(this.terminator); } },
-      { ALT: () => { statements.push(this.SUBRULE(this.statement)); this.SUBRULE2(this.terminator); } },
-    ]));
+    this.MANY(() => {
+      const statement = this.OR(this.blockItemAlternatives);
+      if (statement !== undefined) statements.push(statement);
+    });
     this.CONSUME(T.RCurly);
-    return this.build((): A.Block => ({ kind: 'Block', statements, span: this.spanFrom(first) }));
+    return this.building() ? { kind: 'Block', statements, span: this.spanFrom(first) } : skipped;
   });
 
-  public statement = this.RULE('statement', (): A.Statement => this.OR([
+  /** A statement and its terminator, or a terminator alone (undefined). */
+  private readonly blockItemAlternatives: IOrAlt<A.Statement | undefined>[] = [
+    { ALT: () => { this.SUBRULE(this.terminator); return undefined; } },
+    { ALT: () => { const statement = this.SUBRULE(this.statement); this.SUBRULE2(this.terminator); return statement; } },
+  ];
+
+  public statement = this.RULE('statement', (): A.Statement => this.OR(this.statementAlternatives));
+
+  private readonly statementAlternatives: IOrAlt<A.Statement>[] = [
     { ALT: () => this.SUBRULE(this.letStatement) },
     { ALT: () => this.SUBRULE(this.ifStatement) },
     { ALT: () => this.SUBRULE(this.whileStatement) },
@@ -369,7 +467,7 @@ class EntParser extends EmbeddedActionsParser {
     { GATE: () => this.startsContextual(T.contextualSeal), ALT: () => this.SUBRULE(this.sealStatement) },
     { GATE: () => this.startsContextual(T.contextualUpdate), ALT: () => this.SUBRULE(this.updateStatement) },
     { ALT: () => this.SUBRULE(this.expressionStatement) },
-  ]));
+  ];
 
   public letStatement = this.RULE('letStatement', (): A.Statement => {
     const first = this.CONSUME(T.Let);
@@ -397,14 +495,16 @@ class EntParser extends EmbeddedActionsParser {
       DEF: () => {
       this.OPTION2(() => this.CONSUME(T.Newline));
       this.CONSUME(T.Else);
-      this.OR([
-        { ALT: () => { elseBranch = this.SUBRULE(this.ifStatement); } },
-        { ALT: () => { this.OPTION3(() => this.CONSUME2(T.Newline)); elseBranch = this.SUBRULE2(this.block); } },
-      ]);
+      elseBranch = this.OR(this.elseAlternatives);
       },
     });
     return this.build((): A.IfStatement => ({ kind: 'If', condition, thenBlock, elseBranch, span: this.spanFrom(first) }));
   });
+
+  private readonly elseAlternatives: IOrAlt<A.IfStatement | A.Block>[] = [
+    { ALT: () => this.SUBRULE(this.ifStatement) },
+    { ALT: () => { this.OPTION3(() => this.CONSUME2(T.Newline)); return this.SUBRULE2(this.block); } },
+  ];
 
   public whileStatement = this.RULE('whileStatement', (): A.Statement => {
     const first = this.CONSUME(T.While);
@@ -494,77 +594,115 @@ class EntParser extends EmbeddedActionsParser {
       this.CONSUME(T.Equals);
       value = this.SUBRULE2(this.expression);
     });
+    // An assignment is up to three nodes inside each other: `Assign`, `IndexTarget` and its base's target.
+    this.countNodes(2);
     return this.build(() => this.builder.expressionStatement(left, value, this.spanFrom(first)));
   });
 
   /** Operands and binary operators in a row; the AST builder groups them by precedence. */
   public expression = this.RULE('expression', (): A.Expression => {
-    const operands = [this.SUBRULE(this.prefix)];
+    const first = this.SUBRULE(this.prefix);
+    const chain = this.chain;
+    const base = chain.length;
+    this.MANY(this.readBinaryOperation);
+    if (chain.length === base) return this.building() ? first : skipped;
+    const operands = [first];
     const operators: IToken[] = [];
-    this.MANY(() => {
-      operators.push(this.CONSUME(T.BinaryOperator));
-      operands.push(this.SUBRULE2(this.prefix));
-    });
-    return this.build(() => this.builder.binaryChain(operands, operators));
+    for (let index = base; index < chain.length; index += 2) {
+      operators.push(chain[index] as IToken);
+      operands.push(chain[index + 1] as A.Expression);
+    }
+    chain.length = base;
+    // The chain is one node per operator, each possibly inside the next.
+    this.countNodes(operators.length);
+    return this.building() ? this.builder.binaryChain(operands, operators) : skipped;
   });
 
-  public prefix = this.RULE('prefix', (): A.Expression => this.OR([
+  /**
+   * The operators and operands read after the first operand of the expressions being read, innermost
+   * last: an expression reads its own above the ones of the expressions it is inside, and takes them off
+   * when it ends. (A syntax error may leave some behind; no node is built after one, and the next parse
+   * starts afresh, `resetState`.) One function reads them for every expression, where a function made
+   * per expression would be one more allocation each time.
+   */
+  private readonly chain: (A.Expression | IToken)[] = [];
+
+  private readonly readBinaryOperation = (): void => {
+    this.chain.push(this.CONSUME(T.BinaryOperator));
+    this.chain.push(this.SUBRULE2(this.prefix));
+  };
+
+  public prefix = this.RULE('prefix', (): A.Expression => this.OR(this.prefixAlternatives));
+
+  private readonly prefixAlternatives: IOrAlt<A.Expression>[] = [
     {
       ALT: () => {
-        const operator = this.OR2([
-          { ALT: () => this.CONSUME(T.Bang) },
-          { ALT: () => this.CONSUME(T.Minus) },
-          { ALT: () => this.CONSUME(T.Await) },
-          { ALT: () => this.CONSUME(T.Async) },
-        ]);
+        const operator = this.OR2(this.prefixOperatorAlternatives);
         const operand = this.SUBRULE(this.prefix);
-        return this.build(() => this.builder.prefix(operator, operand));
+        return this.building() ? this.builder.prefix(operator, operand) : skipped;
       },
     },
     { ALT: () => this.SUBRULE(this.postfix) },
-  ]));
+  ];
+
+  private readonly prefixOperatorAlternatives: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME(T.Bang) },
+    { ALT: () => this.CONSUME(T.Minus) },
+    { ALT: () => this.CONSUME(T.Await) },
+    { ALT: () => this.CONSUME(T.Async) },
+  ];
 
   public postfix = this.RULE('postfix', (): A.Expression => {
-    let result = this.SUBRULE(this.primary);
-    this.MANY(() => {
-      const operation = this.SUBRULE(this.postfixOperation);
-      result = this.build(() => this.builder.postfixOperation(result, operation.operation, operation.reserved));
-    });
-    return result;
+    this.postfixResults.push(this.SUBRULE(this.primary));
+    this.MANY(this.readPostfixOperation);
+    return this.postfixResults.pop()!;
   });
 
-  public postfixOperation = this.RULE('postfixOperation', (): { operation: PostfixOperation; reserved: boolean } => {
-    const first = this.LA(1);
-    return this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Dot);
-          let reserved = false;
-          const name = this.OR9([
-            { ALT: () => this.CONSUME9(T.Identifier) },
-            { ALT: () => { reserved = true; return this.CONSUME9(T.ReservedWord); } },
-          ]);
-          let args: A.Expression[] | undefined;
-          this.OPTION(() => { args = this.SUBRULE(this.argumentList); });
-          return this.build(() => ({ operation: { kind: 'member', name, args, span: this.spanFrom(first) } as const, reserved }));
-        },
+  /** The expressions built so far by the `postfix` rules being read, innermost last (as `chain`). */
+  private readonly postfixResults: A.Expression[] = [];
+
+  private readonly readPostfixOperation = (): void => {
+    const operation = this.SUBRULE(this.postfixOperation);
+    if (this.building()) {
+      const results = this.postfixResults;
+      results[results.length - 1] = this.builder.postfixOperation(results[results.length - 1], operation.operation, operation.reserved);
+    }
+  };
+
+  public postfixOperation = this.RULE('postfixOperation', (): { operation: PostfixOperation; reserved: boolean } => this.OR(this.postfixOperationAlternatives));
+
+  // Each alternative's first token is the operation's first (`.`, `[` or `(`), read before it is consumed.
+  private readonly postfixOperationAlternatives: IOrAlt<{ operation: PostfixOperation; reserved: boolean }>[] = [
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        this.CONSUME(T.Dot);
+        const name = this.OR9(this.nameAlternatives);
+        let args: A.Expression[] | undefined;
+        this.OPTION(() => { args = this.SUBRULE(this.argumentList); });
+        // The second alternative of the name reads a keyword: a token of a type other than `Identifier`.
+        return this.building()
+          ? { operation: { kind: 'member', name, args, span: this.spanFrom(first) } as const, reserved: name.tokenType !== T.Identifier }
+          : skipped;
       },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
-          const index = this.SUBRULE(this.expression);
-          this.CONSUME(T.RBracket);
-          return this.build(() => ({ operation: { kind: 'index', index, span: this.spanFrom(first) } as const, reserved: false }));
-        },
+    },
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        this.CONSUME(T.LBracket);
+        const index = this.SUBRULE(this.expression);
+        this.CONSUME(T.RBracket);
+        return this.building() ? { operation: { kind: 'index', index, span: this.spanFrom(first) } as const, reserved: false } : skipped;
       },
-      {
-        ALT: () => {
-          const args = this.SUBRULE2(this.argumentList);
-          return this.build(() => ({ operation: { kind: 'call', args, span: this.spanFrom(first) } as const, reserved: false }));
-        },
+    },
+    {
+      ALT: () => {
+        const first = this.LA(1);
+        const args = this.SUBRULE2(this.argumentList);
+        return this.building() ? { operation: { kind: 'call', args, span: this.spanFrom(first) } as const, reserved: false } : skipped;
       },
-    ]);
-  });
+    },
+  ];
 
   public argumentList = this.RULE('argumentList', (): A.Expression[] => {
     this.CONSUME(T.LParen);
@@ -573,7 +711,9 @@ class EntParser extends EmbeddedActionsParser {
     return args;
   });
 
-  public primary = this.RULE('primary', (): A.Expression => this.OR([
+  public primary = this.RULE('primary', (): A.Expression => this.OR(this.primaryAlternatives));
+
+  private readonly primaryAlternatives: IOrAlt<A.Expression>[] = [
     { ALT: () => this.literal('IntLiteral', this.CONSUME(T.IntLiteral)) },
     { ALT: () => this.literal('StringLiteral', this.CONSUME(T.StringLiteral)) },
     { ALT: () => this.literal('True', this.CONSUME(T.True)) },
@@ -584,10 +724,10 @@ class EntParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.listLiteral) },
     { ALT: () => this.SUBRULE(this.mapLiteral) },
     { ALT: () => this.SUBRULE(this.newExpression) },
-  ]));
+  ];
 
   private literal(kind: string, token: IToken): A.Expression {
-    return this.build(() => this.builder.literal(kind, token));
+    return this.building() ? this.builder.literal(kind, token) : skipped;
   }
 
   public parenthesized = this.RULE('parenthesized', (): A.Expression => {
