@@ -25,7 +25,7 @@ export const catalog = [
   entry('E0103', 'syntax', 'invalid escape', 'Strings allow only the escapes \\" \\\\ \\n and \\t.'),
   entry('E0104', 'syntax', 'unterminated comment', 'A `/*` comment is never closed by `*/`.'),
   entry('E0105', 'syntax', 'integer literal too large', 'Integer literals must be at most 2^53 - 1.'),
-  entry('E0106', 'syntax', 'nested too deeply', 'Brackets, blocks, prefix operators, an `else if` chain or an operator chain nest deeper than Ent accepts (64 brackets, 64 prefix operators, 200 `else if`, 256 expression levels).'),
+  entry('E0106', 'syntax', 'nested too deeply', 'Brackets, blocks, prefix operators, an `else if` chain or an operator chain nest deeper than Ent accepts (64 brackets, 64 prefix operators, 256 of both, 200 `else if`, 256 expression levels).'),
   entry('E0110', 'syntax', 'unexpected token', 'The parser found a token where the grammar allows none of its kind.'),
   entry('E0111', 'syntax', 'missing statement separator', 'Two statements or members share a line without `;`.'),
   entry('E0112', 'syntax', 'invalid assignment target', 'Only a variable, `self.f`, `x[i]` or `self.f[i]` can be assigned.'),

@@ -379,6 +379,12 @@ function popMatching(nesting: ('(' | '[' | '{' | '<')[], opener: '(' | '[' | '{'
 /** The deepest nesting of brackets, blocks and type arguments, and the longest run of prefix operators. */
 const bracketDepthMax = 64;
 const prefixRunMax = 64;
+/**
+ * The most levels of brackets and prefix operators together: prefix operators before each of many nested
+ * brackets (`!!!!(!!!!(…))`) nest the parser's rules as deeply as their product, which exhausted the
+ * host's stack with each count within its own bound above. As deep as the later stages accept a tree.
+ */
+const nestingWeightMax = 256;
 const elseIfChainMax = 200;
 
 const openers = tokenTable([LParen, LBracket, LCurly]);
@@ -396,11 +402,24 @@ class NestingCheck {
   tooDeep: Diagnostic | undefined;
   private depth = 0;
   private prefixRun = 0;
+  /** Per open bracket, the levels it adds: itself and the prefix operators right before it. */
+  private readonly openWeights: number[] = [];
+  /** The sum of `openWeights`. */
+  private openWeight = 0;
+  /** Per open bracket, whether it is the `<` of type arguments. */
+  private readonly openTypeArguments: boolean[] = [];
   /** An `else if` nests the next `if` inside the last one: a chain of them is as deep as it is long. */
   private readonly elseIfRuns: number[] = new Array<number>(bracketDepthMax + 2).fill(0);
   private previous: IToken | undefined;
 
   constructor(private readonly file: string) {}
+
+  /** Closes the innermost open bracket, if any (a closer without an opener is the parser's to report). */
+  private close(): void {
+    if (this.openWeights.length === 0) return;
+    this.openWeight -= this.openWeights.pop()!;
+    this.openTypeArguments.pop();
+  }
 
   add(token: IToken): void {
     if (this.tooDeep !== undefined) return;
@@ -419,14 +438,30 @@ class NestingCheck {
     } else if (type === Newline || type === Semicolon) {
       elseIfRuns[depth] = 0;
     }
+    // Type arguments sit on one line and hold names, commas and angle brackets only: any other token shows
+    // that a `<` after `map` or `list` was a comparison after all (as `insertNewlines` decides).
+    while (this.openTypeArguments.at(-1) === true && !tokensInsideTypeArguments[index]) this.close();
     const typeArguments = type === Less && previous !== undefined && previous.tokenType === Identifier && typeConstructors.has(previous.image);
-    if (openers[index] || typeArguments) depth++;
-    else if (closers[index] && (type !== Greater || depth > 0)) depth = Math.max(0, depth - 1);
+    if (openers[index] || typeArguments) {
+      const weight = 1 + this.prefixRun;
+      this.openWeights.push(weight);
+      this.openTypeArguments.push(typeArguments);
+      this.openWeight += weight;
+    } else if (type === Greater) {
+      // A `>` closes type arguments only; elsewhere it compares, and closes nothing.
+      if (this.openTypeArguments.at(-1) === true) this.close();
+    } else if (closers[index]) {
+      this.close();
+    }
+    depth = this.openWeights.length;
     this.depth = depth;
     const operandExpected = previous === undefined || !operandEnders[previous.tokenTypeIdx];
     this.prefixRun = prefixes[index] && (type !== Minus || operandExpected) ? this.prefixRun + 1 : 0;
-    if (depth > bracketDepthMax || this.prefixRun > prefixRunMax) {
-      this.tooDeep = diagnostic('E0106', `the program nests more than ${depth > bracketDepthMax ? `${bracketDepthMax} brackets or blocks` : `${prefixRunMax} prefix operators`} deep here`,
+    const weight = this.openWeight + this.prefixRun;
+    if (depth > bracketDepthMax || this.prefixRun > prefixRunMax || weight > nestingWeightMax) {
+      const what = depth > bracketDepthMax ? `${bracketDepthMax} brackets or blocks`
+        : this.prefixRun > prefixRunMax ? `${prefixRunMax} prefix operators` : `${nestingWeightMax} brackets and prefix operators`;
+      this.tooDeep = diagnostic('E0106', `the program nests more than ${what} deep here`,
         tokenSpan(this.file, token), 'name an inner part with `let`, or split the code into methods');
       return;
     }

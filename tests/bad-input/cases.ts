@@ -41,6 +41,11 @@ export const files: Readonly<Record<string, string | Uint8Array>> = {
   'control.ent': 'run {\n  print \u0001\n}\n',
   'deep.ent': `run {\n  print ${'('.repeat(100)}1${')'.repeat(100)}\n}\n`,
   'else-if.ent': `run {\n  let x = 1\n  if x == 0 { print 0 }${' else if x == 1 { print 1 }'.repeat(300)}\n}\n`,
+  // Each count within its own bound (61 brackets, 20 prefix operators in a row), their product not: this
+  // overflowed the parser's stack.
+  'prefixes-in-brackets.ent': `run {\n  print(${`${'!'.repeat(20)}(`.repeat(61)}true${')'.repeat(61)})\n}\n`,
+  // A comparison's \`>\` inside brackets is no closing bracket: counted as one, this nested without bound.
+  'compare-in-brackets.ent': `run {\n  print(${'!(1 > '.repeat(1000)}true${')'.repeat(1000)})\n}\n`,
   'client-error.ent': 'run {\n  print 1 / 0\n}\n',
   'lost.ent': `${entity}run {\n  let a = new A(1)\n  print a.get()\n}\n`,
   'history.json': '{"format": "ent-history", "events": []}',
@@ -149,6 +154,8 @@ export const cases: readonly BadInputCase[] = [
   { name: 'a control character is shown as a symbol', args: ['run', '$/control.ent'], status: 2, code: 'E0101', message: /unexpected character "\\u0001"/ },
   { name: 'brackets nested too deeply', args: ['run', '$/deep.ent'], status: 2, code: 'E0106' },
   { name: 'an else-if chain too long', args: ['run', '$/else-if.ent'], status: 2, code: 'E0106', message: /more than 200 `else if`/ },
+  { name: 'prefix operators before each of many brackets', args: ['run', '$/prefixes-in-brackets.ent'], status: 2, code: 'E0106', message: /more than 256 brackets and prefix operators/ },
+  { name: 'comparisons inside nested brackets', args: ['run', '$/compare-in-brackets.ent'], status: 2, code: 'E0106', message: /more than 64 brackets or blocks/ },
   { name: 'a client error stops the run', args: ['run', '$/client-error.ent'], status: 1, code: 'R0101' },
   { name: 'a request lost for good', args: ['run', '--delivery', 'at-most-once', '--faults', 'drop=1', '$/lost.ent'], status: 1, code: 'R0103' },
   // Hints, one by one.
