@@ -31,7 +31,7 @@ import {
 } from '../semantics/values.ts';
 import { runToEnd, type LocalEnd } from './fast-path.ts';
 import {
-  block as blockNamed, builds, emptyEnvironment, pushFrame, uninitialized,
+  block as blockNamed, builds, emptyEnvironment, pushFrame, resolvedFuture, uninitialized,
   type Activation, type Frame, type FrameStack, type LocalRule,
 } from './machine.ts';
 
@@ -140,30 +140,68 @@ interface CompiledBlock {
   readonly slots: ReadonlyMap<string, number>;
   /** A new environment: the variables unbound, then the block's constants. */
   readonly template: readonly (Value | undefined)[];
+  /** The slots of the block's parameters and of its live variables, in their orders. */
+  readonly parameterSlots: readonly number[];
+  readonly liveSlots: readonly number[];
   readonly entry: Code;
 }
 
-const compiledBlocks = new WeakMap<SplitProgram, Map<CompiledVariant, Map<SplitBlock, CompiledBlock>>>();
+/** The compiled blocks of one program and variant, by block, by name and by the method they enter. */
+interface CompiledProgram {
+  readonly blocks: Map<SplitBlock, CompiledBlock>;
+  /** Entity name → block name → compiled block (a frame names the block it resumes). */
+  readonly named: Map<string, Map<string, CompiledBlock>>;
+  /** Entity name → method name → the method's entry block, compiled. */
+  readonly methods: Map<string, Map<string, CompiledBlock>>;
+}
 
-/** The blocks of the program and variant compiled last: a run usually follows one of the same program. */
+const compiledPrograms = new WeakMap<SplitProgram, Map<CompiledVariant, CompiledProgram>>();
+
+/** The program and variant compiled last, and its blocks: a run usually follows one of the same program. */
 let lastProgram: SplitProgram | undefined;
 let lastVariant: CompiledVariant | undefined;
-let lastBlocks: Map<SplitBlock, CompiledBlock> | undefined;
+let lastCompiled: CompiledProgram | undefined;
 
-function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
-  if (program === lastProgram && chosen === lastVariant) {
-    const found = lastBlocks!.get(splitBlock);
-    if (found !== undefined) return found;
-  }
-  let byVariant = compiledBlocks.get(program);
-  if (byVariant === undefined) compiledBlocks.set(program, (byVariant = new Map()));
-  let blocks = byVariant.get(chosen);
-  if (blocks === undefined) byVariant.set(chosen, (blocks = new Map()));
+function compiledProgram(program: SplitProgram, chosen: CompiledVariant): CompiledProgram {
+  if (program === lastProgram && chosen === lastVariant) return lastCompiled!;
+  let byVariant = compiledPrograms.get(program);
+  if (byVariant === undefined) compiledPrograms.set(program, (byVariant = new Map()));
+  let found = byVariant.get(chosen);
+  if (found === undefined) byVariant.set(chosen, (found = { blocks: new Map(), named: new Map(), methods: new Map() }));
   lastProgram = program;
   lastVariant = chosen;
-  lastBlocks = blocks;
+  lastCompiled = found;
+  return found;
+}
+
+function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
+  const blocks = compiledProgram(program, chosen).blocks;
   let found = blocks.get(splitBlock);
   if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, chosen).compile()));
+  return found;
+}
+
+/** The compiled block `name` of `entity` (as `block` in machine.ts finds it). */
+function namedBlock(program: SplitProgram, entity: string, name: string, chosen: CompiledVariant): CompiledBlock {
+  const named = compiledProgram(program, chosen).named;
+  let ofEntity = named.get(entity);
+  if (ofEntity === undefined) named.set(entity, (ofEntity = new Map()));
+  let found = ofEntity.get(name);
+  if (found === undefined) ofEntity.set(name, (found = compiledBlock(program, blockNamed(program, entity, name), chosen)));
+  return found;
+}
+
+/** The compiled entry block of `method` of `entity` (as `enterMethod` in machine.ts finds it). */
+function methodBlock(program: SplitProgram, entity: string, method: string, chosen: CompiledVariant): CompiledBlock {
+  const methods = compiledProgram(program, chosen).methods;
+  let ofEntity = methods.get(entity);
+  if (ofEntity === undefined) methods.set(entity, (ofEntity = new Map()));
+  let found = ofEntity.get(method);
+  if (found === undefined) {
+    const splitMethod = program.entities.get(entity)?.methods.get(method);
+    if (splitMethod === undefined) throw new Error(`assertion: no method ${entity}.${method}`);
+    ofEntity.set(method, (found = compiledBlock(program, blockNamed(program, entity, splitMethod.entry), chosen)));
+  }
   return found;
 }
 
@@ -177,8 +215,57 @@ export function runCompiled(program: SplitProgram, start: Activation, fields: Re
   const values = compiled.template.slice();
   const given = start.env.values;
   for (let slot = 0; slot < given.length; slot++) values[slot] = given[slot];
+  if (start.term === start.block.body) return runFrom(program, start.self, start.stack, fields, state, compiled, values);
   const run = new Run(program, start.self, start.stack, fields, state, state.counts, state.stepLimit, compiled, values);
-  let code: Code | undefined = start.term === start.block.body ? compiled.entry : (current) => stepByStep(current, start.term, current.values);
+  try {
+    stepByStep(run, start.term, run.values);
+  } finally {
+    state.steps = run.steps;
+  }
+  return run.end!;
+}
+
+/**
+ * `runCompiled` of `enterMethod(program, self, method, args, stack)` (machine.ts), without building the
+ * activation: the arguments go straight into the compiled block's slots for its parameters.
+ */
+export function runCompiledCall(
+  program: SplitProgram, self: ReferenceValue, method: string, args: readonly Value[], stack: FrameStack,
+  fields: ReadonlyMap<string, Value | undefined>, state: LocalRunState,
+): LocalEnd {
+  const compiled = methodBlock(program, self.entity, method, variant);
+  const values = compiled.template.slice();
+  const parameters = compiled.parameterSlots;
+  for (let index = 0; index < parameters.length; index++) values[parameters[index]] = args[index];
+  return runFrom(program, self, stack, fields, state, compiled, values);
+}
+
+/**
+ * `runCompiled` of `resumeFrame(program, frame, value, stack)` (machine.ts), without building the
+ * activation: the frame's values go straight into the slots of the block's live variables, then the
+ * result into its parameter's.
+ */
+export function runCompiledResume(
+  program: SplitProgram, frame: Extract<Frame, { kind: 'resume' }>, value: Value, stack: FrameStack,
+  fields: ReadonlyMap<string, Value | undefined>, state: LocalRunState,
+): LocalEnd {
+  const self = frame.self;
+  const compiled = namedBlock(program, self.entity, frame.block, variant);
+  const values = compiled.template.slice();
+  const live = compiled.liveSlots;
+  const saved = frame.values;
+  for (let index = 0; index < live.length; index++) values[live[index]] = saved[index];
+  if (compiled.parameterSlots.length > 0) values[compiled.parameterSlots[0]] = frame.async ? resolvedFuture(value) : value;
+  return runFrom(program, self, stack, fields, state, compiled, values);
+}
+
+/** Runs the compiled block from its entry, with `values` its environment (the run's own). */
+function runFrom(
+  program: SplitProgram, self: ReferenceValue, stack: FrameStack, fields: ReadonlyMap<string, Value | undefined>,
+  state: LocalRunState, compiled: CompiledBlock, values: Values,
+): LocalEnd {
+  const run = new Run(program, self, stack, fields, state, state.counts, state.stepLimit, compiled, values);
+  let code: Code | undefined = compiled.entry;
   try {
     while (code !== undefined) code = code(run);
   } finally {
@@ -278,7 +365,9 @@ class BlockCompiler {
     }
     const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size).fill(undefined);
     template.push(...this.constants);
-    return { block: this.splitBlock, slots: this.slots, template, entry };
+    const parameterSlots = this.splitBlock.parameters.map((name) => this.slot(name));
+    const liveSlots = this.splitBlock.live.map((name) => this.slot(name));
+    return { block: this.splitBlock, slots: this.slots, template, parameterSlots, liveSlots, entry };
   }
 
   private slot(name: string): number {
