@@ -1,5 +1,5 @@
-// Stage: interpreter. The local machine compiled: each split block is turned once (per program) into host
-// closures that take the machine's steps without building an activation or a step record per rule, and
+// Stage: interpreter. The local machine compiled: each split block is turned once (per program) into one
+// JavaScript function (generated text, built by `new Function`) that takes the machine's steps without building an activation or a step record per rule, and
 // without looking up a variable's slot, a primitive's kind or a continuation's name while they run.
 // `step` (interpreter/machine.ts) stays the definition; this module must take the same steps: the same
 // rules in the same order, the same cost charged for each, the same writes and the same end. A run that
@@ -9,7 +9,11 @@
 // reads and writes and `letcont`s, ended by a jump, a branch, a call, a remote read, a `new`, a return or
 // an abort. A segment's length is known when it is compiled, so its budget is checked and its rule
 // counts are added once, at its start, instead of at every step; a variable is a slot of one array
-// (constants included, in slots after the variables), and a primitive is a closure over its slots.
+// (constants included, in slots after the variables), and a primitive is a statement over its slots (or
+// a call of a closure over them, for the rarer ones). A block's segments are the cases of one loop over
+// labels: a jump or branch to a local continuation changes the label, so a loop of the program runs
+// inside one host function, which the host's optimizing compiler sees whole. The generated text depends
+// on the block alone (no time, no randomness), so every run of a program runs the same code.
 // Nothing outside the activation sees the difference: the runtime never looks at an activation between
 // two of its local steps. Where the fused run could differ from step-by-step, it gives the rest of the
 // segment to the step-by-step loop (interpreter/fast-path.ts `runToEnd`), which stops at the exact step:
@@ -84,9 +88,11 @@ export interface LocalRunState {
  * Deliberately broken variants of the compiler, for the differential property's negative controls
  * (property-tests/fast-path.test.ts): each gets one rule wrong in a way a user could meet.
  *   - `branch-false-counted-true`: a branch that goes to its else side is counted as L-Branch-True;
- *   - `build-charges-nothing`: a step that builds a list, map or string is charged one step only.
+ *   - `build-charges-nothing`: a step that builds a list, map or string is charged one step only;
+ *   - `local-jump-skips-budget`: a segment entered by a jump or branch inside its block (a loop's next
+ *     round) skips its budget check, as if the jump had fused it with the segment before.
  */
-export type CompiledVariant = 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing';
+export type CompiledVariant = 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing' | 'local-jump-skips-budget';
 
 let variant: CompiledVariant = 'faithful';
 
@@ -340,14 +346,54 @@ function overrunAt(run: Run, place: Place, values: Values): undefined {
   return stepByStep(run, place.rest, values);
 }
 
-/** Most straight steps one segment fuses (a longer line is cut, to bound the host's stack). */
+/** Most straight steps one segment fuses (a longer line is cut, and the rest is another segment). */
 const segmentStepsMax = 200;
 
+/**
+ * What the generated code calls, handed to it as arguments of the function that `new Function` builds
+ * (so it names nothing by the module's scope, and the host can inline them).
+ */
+const helpers = {
+  add, subtract, multiply, divide, remainder, joinStrings, valuesEqual, sizeOf,
+  stepByStep, thrownAt, overrunAt, readFailed, interruptedAt,
+};
+const helperNames = Object.keys(helpers);
+const helperValues = Object.values(helpers);
+
+/** An uninitialized field read at `place` (L-Fail), as `step` reports it. */
+function readFailed(run: Run, place: Place, field: string): undefined {
+  const failed = uninitialized(run.self, field, place.span);
+  return failedAt(run, place, failed.code, failed.message);
+}
+
+/** The REPL's Ctrl-C, asked when a segment's steps pass a multiple of 4,096. */
+function interruptedAt(run: Run, before: number, after: number): boolean {
+  const interrupted = run.interrupted;
+  if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
+    run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Compiles one block into one JavaScript function (built once, by `new Function`, from the block's
+ * terms alone: the same block gives the same text). Each segment is a `case` of a loop over labels; a
+ * jump or a branch to a local continuation sets the label and goes round, a jump to another block or
+ * the end of the activation leaves the function. The generated text names only numbers: slots (`v[3]`),
+ * rule indexes (`c[5]`) and the objects it needs (`o7`: a place, a field's name, a primitive's closure),
+ * which are handed to it as arguments.
+ */
 class BlockCompiler {
   private readonly slots: ReadonlyMap<string, number>;
   private readonly constants: Value[] = [];
   private readonly constantSlots = new Map<Value, number>();
-  private readonly continuations = new Map<string, { code: Code | undefined }>();
+  /** The objects the generated code reads, as `o0`, `o1`, … */
+  private readonly objects: unknown[] = [];
+  /** A segment's label, by the term it starts at; and the segments still to generate. */
+  private readonly labels = new Map<Term, number>();
+  private readonly toGenerate: Term[] = [];
+  private readonly cases: string[] = [];
 
   constructor(
     private readonly program: SplitProgram,
@@ -358,11 +404,27 @@ class BlockCompiler {
   }
 
   compile(): CompiledBlock {
-    for (const name of this.splitBlock.continuations.keys()) this.continuations.set(name, { code: undefined });
-    const entry = this.segment(this.splitBlock.body);
-    for (const [name, continuation] of this.splitBlock.continuations) {
-      this.continuations.get(name)!.code = this.segment(continuation.body);
-    }
+    this.label(this.splitBlock.body);
+    for (let index = 0; index < this.toGenerate.length; index++) this.cases.push(this.segment(this.toGenerate[index], index));
+    const objectNames = this.objects.map((_, index) => `o${index}`);
+    const source = [
+      '"use strict";',
+      'return function (run) {',
+      '  const v = run.values;',
+      '  const c = run.counts;',
+      '  let label = 0;',
+      ...(this.variant === 'local-jump-skips-budget' ? ['  let jumped = false;'] : []),
+      '  for (;;) {',
+      '    switch (label) {',
+      ...this.cases,
+      '      default: throw new Error("assertion: no such label");',
+      '    }',
+      '  }',
+      '};',
+    ].join('\n');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const build = new Function(...helperNames, ...objectNames, source) as (...given: unknown[]) => Code;
+    const entry = build(...helperValues, ...this.objects);
     const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size).fill(undefined);
     template.push(...this.constants);
     const parameterSlots = this.splitBlock.parameters.map((name) => this.slot(name));
@@ -388,8 +450,36 @@ class BlockCompiler {
     return slot;
   }
 
-  /** The segment that starts at `term`: its budget check and counts, then its steps fused. */
-  private segment(term: Term): Code {
+  /** `v[slot]`, the generated code's read or write of an atom's slot. */
+  private at(atom: Atom): string {
+    return `v[${this.atom(atom)}]`;
+  }
+
+  /** The name the generated code reads `object` by. */
+  private object(object: unknown): string {
+    this.objects.push(object);
+    return `o${this.objects.length - 1}`;
+  }
+
+  /** The label of the segment that starts at `term` (queued to be generated if it is new). */
+  private label(term: Term): number {
+    let label = this.labels.get(term);
+    if (label === undefined) {
+      label = this.toGenerate.length;
+      this.labels.set(term, label);
+      this.toGenerate.push(term);
+    }
+    return label;
+  }
+
+  /** Control going to another segment of this block. */
+  private goTo(term: Term): string {
+    const jumped = this.variant === 'local-jump-skips-budget' ? 'jumped = true; ' : '';
+    return `${jumped}label = ${this.label(term)}; continue;`;
+  }
+
+  /** The segment that starts at `term`, as a `case`: its budget check and counts, then its steps. */
+  private segment(term: Term, label: number): string {
     const straight: Term[] = [];
     let end = term;
     while (straight.length < segmentStepsMax
@@ -404,257 +494,178 @@ class BlockCompiler {
     const endRule = cut ? undefined : staticEndRule(end, this.splitBlock);
     if (endRule !== undefined) rules.push(endRule);
     const length = straight.length + (cut ? 0 : 1);
-    let next: Next = cut ? this.continueAt(end) : this.end(end);
-    for (let index = straight.length - 1; index >= 0; index--) {
+    const counts = countPairs(rules);
+    const lines: string[] = [`      case ${label}: {`];
+    // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
+    const skip = this.variant === 'local-jump-skips-budget' ? ' && !jumped' : '';
+    lines.push(
+      '        const before = run.steps;',
+      `        const after = before + ${length};`,
+      `        if (after > run.stepLimit${skip}) return stepByStep(run, ${this.object(term)}, v);`,
+      '        if (run.interrupted !== undefined && interruptedAt(run, before, after)) return undefined;',
+      '        run.steps = after;',
+    );
+    if (skip !== '') lines.push('        jumped = false;');
+    for (let index = 0; index < counts.length; index += 2) lines.push(`        c[${counts[index]}] += ${counts[index + 1]};`);
+    straight.forEach((step, index) => {
       const place: Place = {
-        span: straight[index].span,
+        span: step.span,
         after: length - index - 1,
         fromHere: countPairs(rules.slice(index)),
         afterHere: countPairs(rules.slice(index + 1)),
-        rest: (straight[index] as { body: Term }).body,
+        rest: (step as { body: Term }).body,
       };
-      next = this.straightStep(straight[index], next, place);
-    }
-    const first = next;
-    const counts = countPairs(rules);
-    // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
-    const fits = (run: Run): boolean => {
-      const before = run.steps;
-      const after = before + length;
-      if (after > run.stepLimit) {
-        stepByStep(run, term, run.values);
-        return false;
-      }
-      const interrupted = run.interrupted;
-      if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
-        run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
-        return false;
-      }
-      run.steps = after;
-      return true;
-    };
-    // The counts added at the start, unrolled for the common lengths.
-    if (counts.length === 2) {
-      const [rule, times] = counts;
-      return (run) => {
-        if (!fits(run)) return undefined;
-        run.counts[rule] += times;
-        return first(run, run.values);
-      };
-    }
-    if (counts.length === 4) {
-      const [rule, times, otherRule, otherTimes] = counts;
-      return (run) => {
-        if (!fits(run)) return undefined;
-        const runCounts = run.counts;
-        runCounts[rule] += times;
-        runCounts[otherRule] += otherTimes;
-        return first(run, run.values);
-      };
-    }
-    return (run) => {
-      if (!fits(run)) return undefined;
-      const runCounts = run.counts;
-      for (let index = 0; index < counts.length; index += 2) runCounts[counts[index]] += counts[index + 1];
-      return first(run, run.values);
-    };
+      lines.push(...this.straightStep(step, place).map((line) => `        ${line}`));
+    });
+    lines.push(...(cut ? [this.goTo(end)] : this.end(end)).map((line) => `        ${line}`));
+    lines.push('      }');
+    return lines.join('\n');
   }
 
-  /** A straight line longer than a segment: the next segment starts where it was cut. */
-  private continueAt(term: Term): Next {
-    let code: Code | undefined;
-    return () => (code ??= this.segment(term));
-  }
-
-  private straightStep(term: Term, next: Next, place: Place): Next {
+  /** A step of a segment's straight line, as statements. */
+  private straightStep(term: Term, placeValue: Place): string[] {
     switch (term.kind) {
       case 'Let':
       case 'Set': {
         const slot = this.slot(term.variable);
-        if (term.primitive.kind === 'Binary') return this.binaryStep(term.primitive, slot, next, place);
-        if (term.primitive.kind === 'Atom') {
-          const from = this.atom(term.primitive.atom);
-          return (run, values) => {
-            values[slot] = values[from];
-            return next(run, values);
-          };
-        }
-        const evaluate = this.primitive(term.primitive);
-        if (!builds(term.primitive) || this.variant === 'build-charges-nothing') {
-          return (run, values) => {
-            let value: Value;
-            try {
-              value = evaluate(values, run.self);
-            } catch (error) {
-              return thrownAt(run, place, error);
+        const primitive = term.primitive;
+        if (primitive.kind === 'Atom') return [`v[${slot}] = ${this.at(primitive.atom)};`];
+        const place = this.object(placeValue);
+        const charges = this.variant !== 'build-charges-nothing';
+        if (primitive.kind === 'Binary') {
+          const left = this.at(primitive.left);
+          const right = this.at(primitive.right);
+          switch (primitive.operator) {
+            case '<': case '<=': case '>': case '>=':
+              return [`v[${slot}] = ${left} ${primitive.operator} ${right};`];
+            case '==': return [`v[${slot}] = valuesEqual(${left}, ${right});`];
+            case '!=': return [`v[${slot}] = !valuesEqual(${left}, ${right});`];
+            case '+': return [
+              '{',
+              `  const left = ${left};`,
+              '  let value;',
+              `  try { value = typeof left === "string" ? joinStrings(left, ${right}) : add(left, ${right}); } catch (error) { return thrownAt(run, ${place}, error); }`,
+              `  v[${slot}] = value;`,
+              ...(charges ? [`  if (typeof value === "string" && value.length > 0 && (run.steps += value.length) > run.stepLimit) return overrunAt(run, ${place}, v);`] : []),
+              '}',
+            ];
+            case '-': case '*': case '/': case '%': {
+              const operation = { '-': 'subtract', '*': 'multiply', '/': 'divide', '%': 'remainder' }[primitive.operator];
+              return [
+                '{',
+                '  let value;',
+                `  try { value = ${operation}(${left}, ${right}); } catch (error) { return thrownAt(run, ${place}, error); }`,
+                `  v[${slot}] = value;`,
+                '}',
+              ];
             }
-            values[slot] = value;
-            return next(run, values);
-          };
+            default: throw new Error('assertion: not a strict binary operator');
+          }
         }
-        return (run, values) => {
-          let value: Value;
-          try {
-            value = evaluate(values, run.self);
-          } catch (error) {
-            return thrownAt(run, place, error);
-          }
-          values[slot] = value;
-          if (typeof value === 'string' || typeof value === 'object') {
-            const extra = sizeOf(value);
-            if (extra > 0 && (run.steps += extra) > run.stepLimit) return overrunAt(run, place, values);
-          }
-          return next(run, values);
-        };
+        const evaluate = this.object(this.primitive(primitive));
+        const charged = builds(primitive) && charges;
+        return [
+          '{',
+          '  let value;',
+          `  try { value = ${evaluate}(v, run.self); } catch (error) { return thrownAt(run, ${place}, error); }`,
+          `  v[${slot}] = value;`,
+          ...(charged ? [
+            '  if (typeof value === "string" || typeof value === "object") {',
+            '    const extra = sizeOf(value);',
+            `    if (extra > 0 && (run.steps += extra) > run.stepLimit) return overrunAt(run, ${place}, v);`,
+            '  }',
+          ] : []),
+          '}',
+        ];
       }
       case 'ReadSelf': {
-        const { field } = term;
-        const slot = this.slot(term.variable);
-        return (run, values) => {
-          const value = run.fields.get(field);
-          if (value === undefined) {
-            const failed = uninitialized(run.self, field, place.span);
-            return failedAt(run, place, failed.code, failed.message);
-          }
-          values[slot] = value;
-          return next(run, values);
-        };
+        const field = this.object(term.field);
+        return [
+          '{',
+          `  const value = run.fields.get(${field});`,
+          `  if (value === undefined) return readFailed(run, ${this.object(placeValue)}, ${field});`,
+          `  v[${this.slot(term.variable)}] = value;`,
+          '}',
+        ];
       }
-      case 'WriteSelf': {
-        const { field } = term;
-        const from = this.atom(term.value);
-        return (run, values) => {
-          run.state.write(field, values[from]!);
-          return next(run, values);
-        };
-      }
+      case 'WriteSelf':
+        return [`run.state.write(${this.object(term.field)}, ${this.at(term.value)});`];
       case 'LetCont':
-        return next;
+        return [];
       default:
         throw new Error(`assertion: ${term.kind} is not a straight step`);
     }
   }
 
-  /**
-   * A `let` or `set` of a binary operator, fused with its primitive (the commonest step): only `+`
-   * may build (a string), and only the arithmetic operators may abort.
-   */
-  private binaryStep(primitive: Extract<Primitive, { kind: 'Binary' }>, slot: number, next: Next, place: Place): Next {
-    const left = this.atom(primitive.left);
-    const right = this.atom(primitive.right);
-    const compare = (test: (left: MapKey, right: MapKey) => boolean): Next => (run, values) => {
-      values[slot] = test(values[left] as MapKey, values[right] as MapKey);
-      return next(run, values);
-    };
-    const charges = this.variant !== 'build-charges-nothing';
-    switch (primitive.operator) {
-      case '<': return (run, values) => {
-        values[slot] = (values[left] as MapKey) < (values[right] as MapKey);
-        return next(run, values);
-      };
-      case '<=': return compare((a, b) => a <= b);
-      case '>': return compare((a, b) => a > b);
-      case '>=': return compare((a, b) => a >= b);
-      case '==': return (run, values) => {
-        values[slot] = valuesEqual(values[left]!, values[right]!);
-        return next(run, values);
-      };
-      case '!=': return (run, values) => {
-        values[slot] = !valuesEqual(values[left]!, values[right]!);
-        return next(run, values);
-      };
-      case '+': return (run, values) => {
-        const leftValue = values[left];
-        let value: Value;
-        try {
-          value = typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
-        } catch (error) {
-          return thrownAt(run, place, error);
-        }
-        values[slot] = value;
-        if (typeof value === 'string' && charges && value.length > 0 && (run.steps += value.length) > run.stepLimit) {
-          return overrunAt(run, place, values);
-        }
-        return next(run, values);
-      };
-      // One closure each (not one over the operation), so that the host inlines the operation.
-      case '-': return (run, values) => {
-        let value: number;
-        try {
-          value = subtract(values[left] as number, values[right] as number);
-        } catch (error) {
-          return thrownAt(run, place, error);
-        }
-        values[slot] = value;
-        return next(run, values);
-      };
-      case '*': return (run, values) => {
-        let value: number;
-        try {
-          value = multiply(values[left] as number, values[right] as number);
-        } catch (error) {
-          return thrownAt(run, place, error);
-        }
-        values[slot] = value;
-        return next(run, values);
-      };
-      case '/': return (run, values) => {
-        let value: number;
-        try {
-          value = divide(values[left] as number, values[right] as number);
-        } catch (error) {
-          return thrownAt(run, place, error);
-        }
-        values[slot] = value;
-        return next(run, values);
-      };
-      case '%': return (run, values) => {
-        let value: number;
-        try {
-          value = remainder(values[left] as number, values[right] as number);
-        } catch (error) {
-          return thrownAt(run, place, error);
-        }
-        values[slot] = value;
-        return next(run, values);
-      };
-      default: throw new Error('assertion: not a strict binary operator');
+  /** The step that ends a segment, as statements that go to another segment or leave the function. */
+  private end(term: Term): string[] {
+    switch (term.kind) {
+      case 'Jump':
+        return this.transfer(term.continuation, term.args);
+      case 'Branch': {
+        const elseRule = this.variant === 'branch-false-counted-true' ? branchTrue : branchFalse;
+        return [
+          `if (${this.at(term.condition)} === true) {`,
+          `  c[${branchTrue}]++;`,
+          ...this.transfer(term.thenContinuation, []).map((line) => `  ${line}`),
+          '}',
+          `c[${elseRule}]++;`,
+          ...this.transfer(term.elseContinuation, []),
+        ];
+      }
+      default:
+        return [`return ${this.object(this.leave(term))}(run, v);`];
     }
   }
 
-  /** The step that ends a segment. */
-  private end(term: Term): Next {
+  /**
+   * Control going to `target` with `args`: a local continuation's parameters are bound in this
+   * environment (L-Jump, the branches: all arguments read before any is bound); another block starts
+   * with the arguments and the live variables copied by name (L-Goto).
+   */
+  private transfer(target: string, args: readonly Atom[]): string[] {
+    const local = this.splitBlock.continuations.get(target);
+    if (local === undefined) return [`return ${this.object(this.goto(target, args))}(run, v);`];
+    const from = args.map((atom) => this.at(atom));
+    const to = local.parameters.map((name) => this.slot(name));
+    if (from.length === 0) return [this.goTo(local.body)];
+    if (from.length === 1) return [`v[${to[0]}] = ${from[0]};`, this.goTo(local.body)];
+    return [
+      '{',
+      ...from.map((read, index) => `  const given${index} = ${read};`),
+      ...to.map((slot, index) => `  v[${slot}] = given${index};`),
+      '}',
+      this.goTo(local.body),
+    ];
+  }
+
+  /** A jump to another block (L-Goto): it starts with the arguments and the live variables, copied by name. */
+  private goto(target: string, args: readonly Atom[]): Next {
+    const from = args.map((atom) => this.atom(atom));
+    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
+    const program = this.program;
+    const chosen = this.variant;
+    const slot = (name: string): number => this.slot(name);
+    let compiled: CompiledBlock | undefined;
+    let copies: number[] | undefined;
+    return (run, values) => {
+      if (compiled === undefined) {
+        compiled = compiledBlock(program, nextBlock, chosen);
+        const nextSlots = compiled.slots;
+        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
+        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
+      }
+      const nextValues = compiled.template.slice();
+      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
+      run.values = nextValues;
+      run.block = nextBlock;
+      return compiled.entry;
+    };
+  }
+
+  /** A step that ends the activation: a call, remote read or `new` (it suspends), a return or an abort. */
+  private leave(term: Term): Next {
     switch (term.kind) {
-      case 'Jump': {
-        const transfer = this.transfer(term.continuation, term.args);
-        return transfer;
-      }
-      case 'Branch': {
-        const condition = this.atom(term.condition);
-        const thenTransfer = this.transfer(term.thenContinuation, []);
-        const elseTransfer = this.transfer(term.elseContinuation, []);
-        const elseRule = this.variant === 'branch-false-counted-true' ? branchTrue : branchFalse;
-        const thenLocal = this.localWithoutParameters(term.thenContinuation);
-        const elseLocal = this.localWithoutParameters(term.elseContinuation);
-        if (thenLocal !== undefined && elseLocal !== undefined) {
-          return (run, values) => {
-            if (values[condition] === true) {
-              run.counts[branchTrue]++;
-              return thenLocal.code;
-            }
-            run.counts[elseRule]++;
-            return elseLocal.code;
-          };
-        }
-        return (run, values) => {
-          if (values[condition] === true) {
-            run.counts[branchTrue]++;
-            return thenTransfer(run, values);
-          }
-          run.counts[elseRule]++;
-          return elseTransfer(run, values);
-        };
-      }
       // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
       // `suspend` builds them (the block to resume and the live variables' slots found once, here).
       case 'Call': {
@@ -711,7 +722,7 @@ class BlockCompiler {
         };
       }
       default:
-        throw new Error(`assertion: ${term.kind} does not end a segment`);
+        throw new Error(`assertion: ${term.kind} does not end an activation`);
     }
   }
 
@@ -721,59 +732,6 @@ class BlockCompiler {
     const live = resumeAt.live.map((name) => this.slot(name));
     const name = resumeAt.name;
     return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
-  }
-
-  /** The holder of a local continuation's code, when `target` is one and takes no parameters. */
-  private localWithoutParameters(target: string): { code: Code | undefined } | undefined {
-    const local = this.splitBlock.continuations.get(target);
-    return local !== undefined && local.parameters.length === 0 ? this.continuations.get(target) : undefined;
-  }
-
-  /**
-   * Control going to `target` with `args`: a local continuation's parameters are bound in this
-   * environment (L-Jump, the branches); another block starts with the arguments and the live variables
-   * copied by name (L-Goto).
-   */
-  private transfer(target: string, args: readonly Atom[]): Next {
-    const from = args.map((atom) => this.atom(atom));
-    const local = this.splitBlock.continuations.get(target);
-    if (local !== undefined) {
-      const holder = this.continuations.get(target)!;
-      const to = local.parameters.map((name) => this.slot(name));
-      if (from.length === 0) return () => holder.code;
-      if (from.length === 1) {
-        const [source] = from;
-        const [destination] = to;
-        return (_run, values) => {
-          values[destination] = values[source];
-          return holder.code;
-        };
-      }
-      return (_run, values) => {
-        const given = from.map((slot) => values[slot]);
-        for (let index = 0; index < to.length; index++) values[to[index]] = given[index];
-        return holder.code;
-      };
-    }
-    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
-    const program = this.program;
-    const chosen = this.variant;
-    const slot = (name: string): number => this.slot(name);
-    let compiled: CompiledBlock | undefined;
-    let copies: number[] | undefined;
-    return (run, values) => {
-      if (compiled === undefined) {
-        compiled = compiledBlock(program, nextBlock, chosen);
-        const nextSlots = compiled.slots;
-        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
-        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
-      }
-      const nextValues = compiled.template.slice();
-      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
-      run.values = nextValues;
-      run.block = nextBlock;
-      return compiled.entry;
-    };
   }
 
   /** A primitive as a closure over its slots; computes what `evaluatePrimitive` does. */

@@ -11,8 +11,9 @@
 // batched counts and budget checks are what these comparisons hold to the machine.
 // Negative controls: the comparisons see a difference of one step of budget (the traced run with a
 // budget one step larger), of one rule miscounted, and each deliberately broken variant of the
-// compiler (`CompiledVariant`): a branch's else side counted as its then side, and a step that builds
-// a list, map or string charged one step only.
+// compiler (`CompiledVariant`): a branch's else side counted as its then side, a step that builds
+// a list, map or string charged one step only, and a segment entered by a jump inside its block (each
+// block is one generated function, where such a jump is a change of label) run without its budget check.
 
 import test from 'ava';
 import fc from 'fast-check';
@@ -114,4 +115,12 @@ test('negative control: a compiler that charges a built list, map or string one 
     assert.deepEqual(broken, runOnOneNode(program.text, stepLimit, true));
   }), { numRuns: runs(300), seed: 25 });
   t.true(found.failed, 'no run showed a build charged one step only');
+});
+
+test('negative control: a compiler whose jumps inside a block skip the next segment\'s budget check is caught', (t) => {
+  const found = fc.check(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
+    const broken = withCompiledVariant('local-jump-skips-budget', () => runOnOneNode(program.text, stepLimit, false));
+    assert.deepEqual(broken, runOnOneNode(program.text, stepLimit, true));
+  }), { numRuns: runs(300), seed: 26 });
+  t.true(found.failed, 'no run showed a segment entered by a jump that ran past the budget');
 });
