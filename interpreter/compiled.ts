@@ -1,5 +1,6 @@
-// Stage: interpreter. The local machine compiled: each split block is turned once (per program) into one
-// JavaScript function (generated text, built by `new Function`) that takes the machine's steps without building an activation or a step record per rule, and
+// Stage: interpreter. The local machine compiled: each split block is turned once (per program) into host
+// closures, and once it has run 2,000 segments into one JavaScript function (generated text, built by
+// `new Function`: the second tier), that take the machine's steps without building an activation or a step record per rule, and
 // without looking up a variable's slot, a primitive's kind or a continuation's name while they run.
 // `step` (interpreter/machine.ts) stays the definition; this module must take the same steps: the same
 // rules in the same order, the same cost charged for each, the same writes and the same end. A run that
@@ -9,11 +10,15 @@
 // reads and writes and `letcont`s, ended by a jump, a branch, a call, a remote read, a `new`, a return or
 // an abort. A segment's length is known when it is compiled, so its budget is checked and its rule
 // counts are added once, at its start, instead of at every step; a variable is a slot of one array
-// (constants included, in slots after the variables), and a primitive is a statement over its slots (or
-// a call of a closure over them, for the rarer ones). A block's segments are the cases of one loop over
-// labels: a jump or branch to a local continuation changes the label, so a loop of the program runs
-// inside one host function, which the host's optimizing compiler sees whole. The generated text depends
-// on the block alone (no time, no randomness), so every run of a program runs the same code.
+// (constants included, in slots after the variables). In the first tier a step is a closure over its
+// slots and a segment a chain of them, returned to the run's loop at its end; in the second a step is a
+// statement (or a call of a closure, for the rarer primitives) and a block's segments are the cases of
+// one loop over labels, where a jump or branch to a local continuation changes the label, so a loop of
+// the program runs inside one host function that the host's optimizing compiler sees whole. Both tiers
+// share the block's slots, so a run goes on in the second from the segment it was at in the first. The
+// generated text depends on the block alone (no time, no randomness); the first tier is there because
+// new code costs the host about a millisecond per block to compile and warm up, which a program that
+// runs a few segments (a test's generated program, a REPL input) would never repay.
 // Nothing outside the activation sees the difference: the runtime never looks at an activation between
 // two of its local steps. Where the fused run could differ from step-by-step, it gives the rest of the
 // segment to the step-by-step loop (interpreter/fast-path.ts `runToEnd`), which stops at the exact step:
@@ -89,10 +94,13 @@ export interface LocalRunState {
  * (property-tests/fast-path.test.ts): each gets one rule wrong in a way a user could meet.
  *   - `branch-false-counted-true`: a branch that goes to its else side is counted as L-Branch-True;
  *   - `build-charges-nothing`: a step that builds a list, map or string is charged one step only;
- *   - `local-jump-skips-budget`: a segment entered by a jump or branch inside its block (a loop's next
- *     round) skips its budget check, as if the jump had fused it with the segment before.
+ *   - `local-jump-skips-budget`: in the second tier, a segment entered by a jump or branch inside its
+ *     block (a loop's next round) skips its budget check, as if the jump had fused it with the segment before;
+ *   - `tier-up-restarts-block`: a block that goes to the second tier part way through a run starts
+ *     again from its entry segment instead of going on from the segment it was at.
  */
-export type CompiledVariant = 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing' | 'local-jump-skips-budget';
+export type CompiledVariant =
+  | 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing' | 'local-jump-skips-budget' | 'tier-up-restarts-block';
 
 let variant: CompiledVariant = 'faithful';
 
@@ -143,13 +151,23 @@ type Evaluate = (values: Values, self: ReferenceValue) => Value;
 
 interface CompiledBlock {
   readonly block: SplitBlock;
+  readonly variant: CompiledVariant;
   readonly slots: ReadonlyMap<string, number>;
+  /** The slots of the block's constants (after its variables'), which both tiers share. */
+  readonly constantSlots: ReadonlyMap<Value, number>;
   /** A new environment: the variables unbound, then the block's constants. */
-  readonly template: readonly (Value | undefined)[];
+  template: readonly (Value | undefined)[];
   /** The slots of the block's parameters and of its live variables, in their orders. */
-  readonly parameterSlots: readonly number[];
-  readonly liveSlots: readonly number[];
-  readonly entry: Code;
+  parameterSlots: readonly number[];
+  liveSlots: readonly number[];
+  /** Where a run of the block starts: the first tier's entry segment, then the generated function's. */
+  entry: Code;
+  /** Segments the first tier has run; past `hotSegments` the block is generated (the second tier). */
+  heat: number;
+  /** The generated function, from the segment with the given label (the entry segment's is 0). */
+  generated: ((run: Run, label: number) => Code | undefined) | undefined;
+  /** The generated function's labels, by the term each segment starts at. */
+  labels: ReadonlyMap<Term, number> | undefined;
 }
 
 /** The compiled blocks of one program and variant, by block, by name and by the method they enter. */
@@ -183,7 +201,7 @@ function compiledProgram(program: SplitProgram, chosen: CompiledVariant): Compil
 function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
   const blocks = compiledProgram(program, chosen).blocks;
   let found = blocks.get(splitBlock);
-  if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, chosen).compile()));
+  if (found === undefined) blocks.set(splitBlock, (found = new ClosureCompiler(program, splitBlock, chosen).compile()));
   return found;
 }
 
@@ -350,6 +368,42 @@ function overrunAt(run: Run, place: Place, values: Values): undefined {
 const segmentStepsMax = 200;
 
 /**
+ * Segments a block runs in the first tier before it is generated. The first tier's closures are shared
+ * by every block of every program, so they are warm from the start; a generated function is new code
+ * that the host compiles (about a millisecond for a block of a generated test program) and optimizes
+ * only once it has run a while, which a block that runs a few segments never repays.
+ */
+const hotSegmentsDefault = 2_000;
+let hotSegments = hotSegmentsDefault;
+
+/** Runs `work` with blocks generated after `segments` segments in the first tier (0: at once), then sets it back. */
+export function withHotSegments<Result>(segments: number, work: () => Result): Result {
+  const before = hotSegments;
+  hotSegments = segments;
+  try {
+    return work();
+  } finally {
+    hotSegments = before;
+  }
+}
+
+/**
+ * The block has run enough segments in the first tier: it is generated (once), and the run goes on in
+ * the generated function from the segment that starts at `term`, which it runs from its start.
+ */
+function tierUp(run: Run, compiled: CompiledBlock, term: Term): Code | undefined {
+  if (compiled.generated === undefined) {
+    const { generated, labels } = new SourceCompiler(run.program, compiled).compile();
+    compiled.generated = generated;
+    compiled.labels = labels;
+    compiled.entry = (next) => generated(next, 0);
+  }
+  const label = compiled.variant === 'tier-up-restarts-block' ? 0 : compiled.labels!.get(term);
+  if (label === undefined) throw new Error(`assertion: no label for a segment of block ${compiled.block.name}`);
+  return compiled.generated(run, label);
+}
+
+/**
  * What the generated code calls, handed to it as arguments of the function that `new Function` builds
  * (so it names nothing by the module's scope, and the host can inline them).
  */
@@ -376,18 +430,600 @@ function interruptedAt(run: Run, before: number, after: number): boolean {
   return false;
 }
 
+/** What both tiers compile alike: slots, constants, the steps that leave the block, the primitives. */
+abstract class BlockCompilerBase {
+  protected readonly slots: ReadonlyMap<string, number>;
+
+  constructor(
+    protected readonly program: SplitProgram,
+    protected readonly splitBlock: SplitBlock,
+    protected readonly variant: CompiledVariant,
+    protected readonly constantSlots: Map<Value, number>,
+    /** The second tier finds every constant where the first put it (they share the environments). */
+    private readonly constantsFixed: boolean,
+  ) {
+    this.slots = emptyEnvironment(splitBlock).slots;
+  }
+
+  protected slot(name: string): number {
+    const slot = this.slots.get(name);
+    if (slot === undefined) throw new Error(`assertion: variable ${name} has no slot in block ${this.splitBlock.name}`);
+    return slot;
+  }
+
+  /** The slot an atom is read from: a variable's, or a constant's (after the variables). */
+  protected atom(atom: Atom): number {
+    if (atom.kind === 'Variable') return this.slot(atom.name);
+    let slot = this.constantSlots.get(atom.value);
+    if (slot === undefined) {
+      if (this.constantsFixed) throw new Error(`assertion: a constant of block ${this.splitBlock.name} has no slot`);
+      slot = this.slots.size + this.constantSlots.size;
+      this.constantSlots.set(atom.value, slot);
+    }
+    return slot;
+  }
+
+  /** The environment of a new run of the block: the variables unbound, then the constants. */
+  protected template(): (Value | undefined)[] {
+    const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size + this.constantSlots.size).fill(undefined);
+    for (const [value, slot] of this.constantSlots) template[slot] = value;
+    return template;
+  }
+
+  /** A jump to another block (L-Goto): it starts with the arguments and the live variables, copied by name. */
+  protected goto(target: string, args: readonly Atom[]): Next {
+    const from = args.map((atom) => this.atom(atom));
+    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
+    const program = this.program;
+    const chosen = this.variant;
+    const slot = (name: string): number => this.slot(name);
+    let compiled: CompiledBlock | undefined;
+    let copies: number[] | undefined;
+    return (run, values) => {
+      if (compiled === undefined) {
+        compiled = compiledBlock(program, nextBlock, chosen);
+        const nextSlots = compiled.slots;
+        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
+        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
+      }
+      const nextValues = compiled.template.slice();
+      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
+      run.values = nextValues;
+      run.block = nextBlock;
+      return compiled.entry;
+    };
+  }
+
+  /** A step that ends the activation: a call, remote read or `new` (it suspends), a return or an abort. */
+  protected leave(term: Term): Next {
+    switch (term.kind) {
+      // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
+      // `suspend` builds them (the block to resume and the live variables' slots found once, here).
+      case 'Call': {
+        const { span, method } = term;
+        const save = this.resumeFrame(term.continuation, term.async);
+        const receiver = this.atom(term.receiver);
+        const args = term.args.map((atom) => this.atom(atom));
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const target = values[receiver] as ReferenceValue;
+          run.end = { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method, args: args.map((slot) => values[slot]!), stack } };
+          return undefined;
+        };
+      }
+      case 'ReadRemote': {
+        const { span, field } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const object = this.atom(term.object);
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          run.end = { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target: values[object] as ReferenceValue, field, stack } };
+          return undefined;
+        };
+      }
+      case 'New': {
+        const { span, entity } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const key = this.atom(term.key);
+        const args = term.args.map((atom) => this.atom(atom));
+        // A stream's create-if-absent (S-Ensure) says so in its message, as `suspend` does.
+        const ifAbsent = term.ifAbsent === true ? { ifAbsent: true } : {};
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack, ...ifAbsent } as const;
+          run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
+          return undefined;
+        };
+      }
+      case 'Return': {
+        const { span } = term;
+        const from = this.atom(term.value);
+        return (run, values) => {
+          run.end = { kind: 'returned', rule: 'L-Return', span, value: values[from]!, stack: run.stack };
+          return undefined;
+        };
+      }
+      case 'Abort': {
+        const { span } = term;
+        const from = this.atom(term.message);
+        const code = term.code ?? 'A0101';
+        return (run, values) => {
+          run.end = { kind: 'aborted', rule: 'L-Abort', span, code, message: values[from] as string };
+          return undefined;
+        };
+      }
+      default:
+        throw new Error(`assertion: ${term.kind} does not end an activation`);
+    }
+  }
+
+  /** The frame a suspending step saves: the block that resumes, and its live variables' values. */
+  private resumeFrame(continuation: string, async: boolean): (run: Run, values: Values) => Frame {
+    const resumeAt = blockNamed(this.program, this.splitBlock.entity, continuation);
+    const live = resumeAt.live.map((name) => this.slot(name));
+    const name = resumeAt.name;
+    return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
+  }
+
+  /** A primitive as a closure over its slots; computes what `evaluatePrimitive` does. */
+  protected primitive(primitive: Primitive): Evaluate {
+    switch (primitive.kind) {
+      case 'Atom': {
+        const from = this.atom(primitive.atom);
+        return (values) => values[from]!;
+      }
+      case 'Binary': {
+        const left = this.atom(primitive.left);
+        const right = this.atom(primitive.right);
+        switch (primitive.operator) {
+          case '==': return (values) => valuesEqual(values[left]!, values[right]!);
+          case '!=': return (values) => !valuesEqual(values[left]!, values[right]!);
+          case '<': return (values) => (values[left] as MapKey) < (values[right] as MapKey);
+          case '<=': return (values) => (values[left] as MapKey) <= (values[right] as MapKey);
+          case '>': return (values) => (values[left] as MapKey) > (values[right] as MapKey);
+          case '>=': return (values) => (values[left] as MapKey) >= (values[right] as MapKey);
+          case '+': return (values) => {
+            const leftValue = values[left];
+            return typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
+          };
+          case '-': return (values) => subtract(values[left] as number, values[right] as number);
+          case '*': return (values) => multiply(values[left] as number, values[right] as number);
+          case '/': return (values) => divide(values[left] as number, values[right] as number);
+          case '%': return (values) => remainder(values[left] as number, values[right] as number);
+          default: throw new Error('assertion: not a strict binary operator');
+        }
+      }
+      case 'Unary': {
+        const operand = this.atom(primitive.operand);
+        if (primitive.operator === '-') return (values) => negate(values[operand] as number);
+        const operator = primitive.operator;
+        return (values) => applyUnary(operator, values[operand]!);
+      }
+      case 'List': {
+        const elements = primitive.elements.map((atom) => this.atom(atom));
+        return (values) => listValue(elements.map((slot) => values[slot]!));
+      }
+      case 'Map': {
+        const entries = primitive.entries.map(([key, item]) => [this.atom(key), this.atom(item)] as const);
+        return (values) => mapValue(new Map(entries.map(([key, item]) => [values[key] as MapKey, values[item]!])));
+      }
+      case 'Index': {
+        const base = this.atom(primitive.base);
+        const index = this.atom(primitive.index);
+        if (primitive.container === 'list') return (values) => listIndex(values[base] as ListValue, values[index] as number);
+        return (values) => mapLookup(values[base] as MapValue, values[index] as MapKey);
+      }
+      case 'Store': {
+        const base = this.atom(primitive.base);
+        const index = this.atom(primitive.index);
+        const item = this.atom(primitive.value);
+        if (primitive.container === 'list') return (values) => listStore(values[base] as ListValue, values[index] as number, values[item]!);
+        return (values) => mapStore(values[base] as MapValue, values[index] as MapKey, values[item]!);
+      }
+      case 'ValueMethod': {
+        const receiver = this.atom(primitive.receiver);
+        const args = primitive.args.map((atom) => this.atom(atom));
+        const method = primitive.method;
+        if (method === 'has') {
+          const [key] = args;
+          return (values) => mapHas(values[receiver] as MapValue, values[key] as MapKey);
+        }
+        if (method === 'len') {
+          return (values) => {
+            const value = values[receiver]!;
+            if (typeof value === 'string') return value.length;
+            return (value as ListValue).kind === 'list' ? listLength(value as ListValue) : mapSize(value as MapValue);
+          };
+        }
+        return (values) => applyValueMethod(method, values[receiver]!, args.map((slot) => values[slot]!));
+      }
+      case 'Mutate': {
+        const target = this.atom(primitive.target);
+        const arg = this.atom(primitive.arg);
+        if (primitive.method === 'push') return (values) => listPush(values[target] as ListValue, values[arg]!);
+        return (values) => mapRemove(values[target] as MapValue, values[arg] as MapKey);
+      }
+      case 'Builtin': {
+        const args = primitive.args.map((atom) => this.atom(atom));
+        const name = primitive.function;
+        if (name === 'abs') {
+          const [operand] = args;
+          return (values) => {
+            const value = values[operand] as number;
+            return value < 0 ? negate(value) : value;
+          };
+        }
+        return (values) => applyBuiltin(name, args.map((slot) => values[slot]!));
+      }
+      case 'Reference': {
+        const key = this.atom(primitive.key);
+        const entity = primitive.entity;
+        return (values) => referenceValue(entity, values[key] as MapKey);
+      }
+      case 'SelfReference':
+        return (_values, self) => self;
+      case 'KeyOf': {
+        const object = this.atom(primitive.object);
+        return (values) => (values[object] as ReferenceValue).key;
+      }
+      case 'Await': {
+        const future = this.atom(primitive.future);
+        return (values) => (values[future] as unknown as { readonly result: Value }).result;
+      }
+    }
+  }
+}
+
 /**
- * Compiles one block into one JavaScript function (built once, by `new Function`, from the block's
+ * The first tier: a block as closures, one per step, chained within a segment; each segment returns
+ * the next to the run's loop (runFrom), and counts itself towards the block's heat.
+ */
+class ClosureCompiler extends BlockCompilerBase {
+  private readonly continuations = new Map<string, { code: Code | undefined }>();
+  private readonly compiled: CompiledBlock;
+
+  constructor(program: SplitProgram, splitBlock: SplitBlock, variant: CompiledVariant) {
+    super(program, splitBlock, variant, new Map(), false);
+    this.compiled = {
+      block: splitBlock, variant, slots: this.slots, constantSlots: this.constantSlots, template: [], parameterSlots: [], liveSlots: [],
+      entry: () => undefined, heat: 0, generated: undefined, labels: undefined,
+    };
+  }
+
+  compile(): CompiledBlock {
+    for (const name of this.splitBlock.continuations.keys()) this.continuations.set(name, { code: undefined });
+    const compiled = this.compiled;
+    compiled.entry = this.segment(this.splitBlock.body);
+    for (const [name, continuation] of this.splitBlock.continuations) {
+      this.continuations.get(name)!.code = this.segment(continuation.body);
+    }
+    compiled.template = this.template();
+    compiled.parameterSlots = this.splitBlock.parameters.map((name) => this.slot(name));
+    compiled.liveSlots = this.splitBlock.live.map((name) => this.slot(name));
+    return compiled;
+  }
+
+  /** The segment that starts at `term`: its budget check and counts, then its steps fused. */
+  private segment(term: Term): Code {
+    const straight: Term[] = [];
+    let end = term;
+    while (straight.length < segmentStepsMax
+      && (end.kind === 'Let' || end.kind === 'Set' || end.kind === 'ReadSelf' || end.kind === 'WriteSelf' || end.kind === 'LetCont')) {
+      straight.push(end);
+      end = end.body;
+    }
+    const cut = straight.length === segmentStepsMax;
+    // The rules counted at the segment's start: the straight steps', and the end's when it is known
+    // before it runs (a branch counts its side when it takes it).
+    const rules: LocalRule[] = straight.map(straightRule);
+    const endRule = cut ? undefined : staticEndRule(end, this.splitBlock);
+    if (endRule !== undefined) rules.push(endRule);
+    const length = straight.length + (cut ? 0 : 1);
+    let next: Next = cut ? this.continueAt(end) : this.end(end);
+    for (let index = straight.length - 1; index >= 0; index--) {
+      const place: Place = {
+        span: straight[index].span,
+        after: length - index - 1,
+        fromHere: countPairs(rules.slice(index)),
+        afterHere: countPairs(rules.slice(index + 1)),
+        rest: (straight[index] as { body: Term }).body,
+      };
+      next = this.straightStep(straight[index], next, place);
+    }
+    const first = next;
+    const counts = countPairs(rules);
+    const compiled = this.compiled;
+    // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
+    const fits = (run: Run): boolean => {
+      const before = run.steps;
+      const after = before + length;
+      if (after > run.stepLimit) {
+        stepByStep(run, term, run.values);
+        return false;
+      }
+      const interrupted = run.interrupted;
+      if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
+        run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
+        return false;
+      }
+      run.steps = after;
+      return true;
+    };
+    // The counts added at the start, unrolled for the common lengths.
+    if (counts.length === 2) {
+      const [rule, times] = counts;
+      return (run) => {
+        if (++compiled.heat > hotSegments) return tierUp(run, compiled, term);
+        if (!fits(run)) return undefined;
+        run.counts[rule] += times;
+        return first(run, run.values);
+      };
+    }
+    if (counts.length === 4) {
+      const [rule, times, otherRule, otherTimes] = counts;
+      return (run) => {
+        if (++compiled.heat > hotSegments) return tierUp(run, compiled, term);
+        if (!fits(run)) return undefined;
+        const runCounts = run.counts;
+        runCounts[rule] += times;
+        runCounts[otherRule] += otherTimes;
+        return first(run, run.values);
+      };
+    }
+    return (run) => {
+      if (++compiled.heat > hotSegments) return tierUp(run, compiled, term);
+      if (!fits(run)) return undefined;
+      const runCounts = run.counts;
+      for (let index = 0; index < counts.length; index += 2) runCounts[counts[index]] += counts[index + 1];
+      return first(run, run.values);
+    };
+  }
+
+  /** A straight line longer than a segment: the next segment starts where it was cut (compiled now, so that its constants have slots in the template). */
+  private continueAt(term: Term): Next {
+    const code = this.segment(term);
+    return () => code;
+  }
+
+  private straightStep(term: Term, next: Next, place: Place): Next {
+    switch (term.kind) {
+      case 'Let':
+      case 'Set': {
+        const slot = this.slot(term.variable);
+        if (term.primitive.kind === 'Binary') return this.binaryStep(term.primitive, slot, next, place);
+        if (term.primitive.kind === 'Atom') {
+          const from = this.atom(term.primitive.atom);
+          return (run, values) => {
+            values[slot] = values[from];
+            return next(run, values);
+          };
+        }
+        const evaluate = this.primitive(term.primitive);
+        if (!builds(term.primitive) || this.variant === 'build-charges-nothing') {
+          return (run, values) => {
+            let value: Value;
+            try {
+              value = evaluate(values, run.self);
+            } catch (error) {
+              return thrownAt(run, place, error);
+            }
+            values[slot] = value;
+            return next(run, values);
+          };
+        }
+        return (run, values) => {
+          let value: Value;
+          try {
+            value = evaluate(values, run.self);
+          } catch (error) {
+            return thrownAt(run, place, error);
+          }
+          values[slot] = value;
+          if (typeof value === 'string' || typeof value === 'object') {
+            const extra = sizeOf(value);
+            if (extra > 0 && (run.steps += extra) > run.stepLimit) return overrunAt(run, place, values);
+          }
+          return next(run, values);
+        };
+      }
+      case 'ReadSelf': {
+        const { field } = term;
+        const slot = this.slot(term.variable);
+        return (run, values) => {
+          const value = run.fields.get(field);
+          if (value === undefined) {
+            const failed = uninitialized(run.self, field, place.span);
+            return failedAt(run, place, failed.code, failed.message);
+          }
+          values[slot] = value;
+          return next(run, values);
+        };
+      }
+      case 'WriteSelf': {
+        const { field } = term;
+        const from = this.atom(term.value);
+        return (run, values) => {
+          run.state.write(field, values[from]!);
+          return next(run, values);
+        };
+      }
+      case 'LetCont':
+        return next;
+      default:
+        throw new Error(`assertion: ${term.kind} is not a straight step`);
+    }
+  }
+
+  /**
+   * A `let` or `set` of a binary operator, fused with its primitive (the commonest step): only `+`
+   * may build (a string), and only the arithmetic operators may abort.
+   */
+  private binaryStep(primitive: Extract<Primitive, { kind: 'Binary' }>, slot: number, next: Next, place: Place): Next {
+    const left = this.atom(primitive.left);
+    const right = this.atom(primitive.right);
+    const compare = (test: (left: MapKey, right: MapKey) => boolean): Next => (run, values) => {
+      values[slot] = test(values[left] as MapKey, values[right] as MapKey);
+      return next(run, values);
+    };
+    const charges = this.variant !== 'build-charges-nothing';
+    switch (primitive.operator) {
+      case '<': return (run, values) => {
+        values[slot] = (values[left] as MapKey) < (values[right] as MapKey);
+        return next(run, values);
+      };
+      case '<=': return compare((a, b) => a <= b);
+      case '>': return compare((a, b) => a > b);
+      case '>=': return compare((a, b) => a >= b);
+      case '==': return (run, values) => {
+        values[slot] = valuesEqual(values[left]!, values[right]!);
+        return next(run, values);
+      };
+      case '!=': return (run, values) => {
+        values[slot] = !valuesEqual(values[left]!, values[right]!);
+        return next(run, values);
+      };
+      case '+': return (run, values) => {
+        const leftValue = values[left];
+        let value: Value;
+        try {
+          value = typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        if (typeof value === 'string' && charges && value.length > 0 && (run.steps += value.length) > run.stepLimit) {
+          return overrunAt(run, place, values);
+        }
+        return next(run, values);
+      };
+      // One closure each (not one over the operation), so that the host inlines the operation.
+      case '-': return (run, values) => {
+        let value: number;
+        try {
+          value = subtract(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '*': return (run, values) => {
+        let value: number;
+        try {
+          value = multiply(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '/': return (run, values) => {
+        let value: number;
+        try {
+          value = divide(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      case '%': return (run, values) => {
+        let value: number;
+        try {
+          value = remainder(values[left] as number, values[right] as number);
+        } catch (error) {
+          return thrownAt(run, place, error);
+        }
+        values[slot] = value;
+        return next(run, values);
+      };
+      default: throw new Error('assertion: not a strict binary operator');
+    }
+  }
+
+  /** The step that ends a segment. */
+  private end(term: Term): Next {
+    switch (term.kind) {
+      case 'Jump': {
+        const transfer = this.transfer(term.continuation, term.args);
+        return transfer;
+      }
+      case 'Branch': {
+        const condition = this.atom(term.condition);
+        const thenTransfer = this.transfer(term.thenContinuation, []);
+        const elseTransfer = this.transfer(term.elseContinuation, []);
+        const elseRule = this.variant === 'branch-false-counted-true' ? branchTrue : branchFalse;
+        const thenLocal = this.localWithoutParameters(term.thenContinuation);
+        const elseLocal = this.localWithoutParameters(term.elseContinuation);
+        if (thenLocal !== undefined && elseLocal !== undefined) {
+          return (run, values) => {
+            if (values[condition] === true) {
+              run.counts[branchTrue]++;
+              return thenLocal.code;
+            }
+            run.counts[elseRule]++;
+            return elseLocal.code;
+          };
+        }
+        return (run, values) => {
+          if (values[condition] === true) {
+            run.counts[branchTrue]++;
+            return thenTransfer(run, values);
+          }
+          run.counts[elseRule]++;
+          return elseTransfer(run, values);
+        };
+      }
+      default:
+        return this.leave(term);
+    }
+  }
+
+  /** The holder of a local continuation's code, when `target` is one and takes no parameters. */
+  private localWithoutParameters(target: string): { code: Code | undefined } | undefined {
+    const local = this.splitBlock.continuations.get(target);
+    return local !== undefined && local.parameters.length === 0 ? this.continuations.get(target) : undefined;
+  }
+
+  /**
+   * Control going to `target` with `args`: a local continuation's parameters are bound in this
+   * environment (L-Jump, the branches); another block starts with the arguments and the live variables
+   * copied by name (L-Goto).
+   */
+  private transfer(target: string, args: readonly Atom[]): Next {
+    const from = args.map((atom) => this.atom(atom));
+    const local = this.splitBlock.continuations.get(target);
+    if (local !== undefined) {
+      const holder = this.continuations.get(target)!;
+      const to = local.parameters.map((name) => this.slot(name));
+      if (from.length === 0) return () => holder.code;
+      if (from.length === 1) {
+        const [source] = from;
+        const [destination] = to;
+        return (_run, values) => {
+          values[destination] = values[source];
+          return holder.code;
+        };
+      }
+      return (_run, values) => {
+        const given = from.map((slot) => values[slot]);
+        for (let index = 0; index < to.length; index++) values[to[index]] = given[index];
+        return holder.code;
+      };
+    }
+    return this.goto(target, args);
+  }
+}
+
+/**
+ * The second tier: a hot block compiled into one JavaScript function (built once, by `new Function`, from the block's
  * terms alone: the same block gives the same text). Each segment is a `case` of a loop over labels; a
  * jump or a branch to a local continuation sets the label and goes round, a jump to another block or
  * the end of the activation leaves the function. The generated text names only numbers: slots (`v[3]`),
  * rule indexes (`c[5]`) and the objects it needs (`o7`: a place, a field's name, a primitive's closure),
  * which are handed to it as arguments.
  */
-class BlockCompiler {
-  private readonly slots: ReadonlyMap<string, number>;
-  private readonly constants: Value[] = [];
-  private readonly constantSlots = new Map<Value, number>();
+class SourceCompiler extends BlockCompilerBase {
   /** The objects the generated code reads, as `o0`, `o1`, … */
   private readonly objects: unknown[] = [];
   /** A segment's label, by the term it starts at; and the segments still to generate. */
@@ -395,24 +1031,21 @@ class BlockCompiler {
   private readonly toGenerate: Term[] = [];
   private readonly cases: string[] = [];
 
-  constructor(
-    private readonly program: SplitProgram,
-    private readonly splitBlock: SplitBlock,
-    private readonly variant: CompiledVariant,
-  ) {
-    this.slots = emptyEnvironment(splitBlock).slots;
+  constructor(program: SplitProgram, compiled: CompiledBlock) {
+    super(program, compiled.block, compiled.variant, new Map(compiled.constantSlots), true);
   }
 
-  compile(): CompiledBlock {
+  compile(): { generated: (run: Run, label: number) => Code | undefined; labels: ReadonlyMap<Term, number> } {
     this.label(this.splitBlock.body);
+    // Every local continuation has a label, so that a run in the first tier can go on from any segment.
+    for (const continuation of this.splitBlock.continuations.values()) this.label(continuation.body);
     for (let index = 0; index < this.toGenerate.length; index++) this.cases.push(this.segment(this.toGenerate[index], index));
     const objectNames = this.objects.map((_, index) => `o${index}`);
     const source = [
       '"use strict";',
-      'return function (run) {',
+      'return function (run, label) {',
       '  const v = run.values;',
       '  const c = run.counts;',
-      '  let label = 0;',
       ...(this.variant === 'local-jump-skips-budget' ? ['  let jumped = false;'] : []),
       '  for (;;) {',
       '    switch (label) {',
@@ -423,31 +1056,8 @@ class BlockCompiler {
       '};',
     ].join('\n');
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const build = new Function(...helperNames, ...objectNames, source) as (...given: unknown[]) => Code;
-    const entry = build(...helperValues, ...this.objects);
-    const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size).fill(undefined);
-    template.push(...this.constants);
-    const parameterSlots = this.splitBlock.parameters.map((name) => this.slot(name));
-    const liveSlots = this.splitBlock.live.map((name) => this.slot(name));
-    return { block: this.splitBlock, slots: this.slots, template, parameterSlots, liveSlots, entry };
-  }
-
-  private slot(name: string): number {
-    const slot = this.slots.get(name);
-    if (slot === undefined) throw new Error(`assertion: variable ${name} has no slot in block ${this.splitBlock.name}`);
-    return slot;
-  }
-
-  /** The slot an atom is read from: a variable's, or a constant's (after the variables). */
-  private atom(atom: Atom): number {
-    if (atom.kind === 'Variable') return this.slot(atom.name);
-    let slot = this.constantSlots.get(atom.value);
-    if (slot === undefined) {
-      slot = this.slots.size + this.constants.length;
-      this.constants.push(atom.value);
-      this.constantSlots.set(atom.value, slot);
-    }
-    return slot;
+    const build = new Function(...helperNames, ...objectNames, source) as (...given: unknown[]) => (run: Run, label: number) => Code | undefined;
+    return { generated: build(...helperValues, ...this.objects), labels: this.labels };
   }
 
   /** `v[slot]`, the generated code's read or write of an atom's slot. */
@@ -639,208 +1249,6 @@ class BlockCompiler {
     ];
   }
 
-  /** A jump to another block (L-Goto): it starts with the arguments and the live variables, copied by name. */
-  private goto(target: string, args: readonly Atom[]): Next {
-    const from = args.map((atom) => this.atom(atom));
-    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
-    const program = this.program;
-    const chosen = this.variant;
-    const slot = (name: string): number => this.slot(name);
-    let compiled: CompiledBlock | undefined;
-    let copies: number[] | undefined;
-    return (run, values) => {
-      if (compiled === undefined) {
-        compiled = compiledBlock(program, nextBlock, chosen);
-        const nextSlots = compiled.slots;
-        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
-        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
-      }
-      const nextValues = compiled.template.slice();
-      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
-      run.values = nextValues;
-      run.block = nextBlock;
-      return compiled.entry;
-    };
-  }
-
-  /** A step that ends the activation: a call, remote read or `new` (it suspends), a return or an abort. */
-  private leave(term: Term): Next {
-    switch (term.kind) {
-      // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
-      // `suspend` builds them (the block to resume and the live variables' slots found once, here).
-      case 'Call': {
-        const { span, method } = term;
-        const save = this.resumeFrame(term.continuation, term.async);
-        const receiver = this.atom(term.receiver);
-        const args = term.args.map((atom) => this.atom(atom));
-        return (run, values) => {
-          const stack = pushFrame(run.stack, save(run, values));
-          const target = values[receiver] as ReferenceValue;
-          run.end = { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method, args: args.map((slot) => values[slot]!), stack } };
-          return undefined;
-        };
-      }
-      case 'ReadRemote': {
-        const { span, field } = term;
-        const save = this.resumeFrame(term.continuation, false);
-        const object = this.atom(term.object);
-        return (run, values) => {
-          const stack = pushFrame(run.stack, save(run, values));
-          run.end = { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target: values[object] as ReferenceValue, field, stack } };
-          return undefined;
-        };
-      }
-      case 'New': {
-        const { span, entity } = term;
-        const save = this.resumeFrame(term.continuation, false);
-        const key = this.atom(term.key);
-        const args = term.args.map((atom) => this.atom(atom));
-        // A stream's create-if-absent (S-Ensure) says so in its message, as `suspend` does.
-        const ifAbsent = term.ifAbsent === true ? { ifAbsent: true } : {};
-        return (run, values) => {
-          const stack = pushFrame(run.stack, save(run, values));
-          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack, ...ifAbsent } as const;
-          run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
-          return undefined;
-        };
-      }
-      case 'Return': {
-        const { span } = term;
-        const from = this.atom(term.value);
-        return (run, values) => {
-          run.end = { kind: 'returned', rule: 'L-Return', span, value: values[from]!, stack: run.stack };
-          return undefined;
-        };
-      }
-      case 'Abort': {
-        const { span } = term;
-        const from = this.atom(term.message);
-        const code = term.code ?? 'A0101';
-        return (run, values) => {
-          run.end = { kind: 'aborted', rule: 'L-Abort', span, code, message: values[from] as string };
-          return undefined;
-        };
-      }
-      default:
-        throw new Error(`assertion: ${term.kind} does not end an activation`);
-    }
-  }
-
-  /** The frame a suspending step saves: the block that resumes, and its live variables' values. */
-  private resumeFrame(continuation: string, async: boolean): (run: Run, values: Values) => Frame {
-    const resumeAt = blockNamed(this.program, this.splitBlock.entity, continuation);
-    const live = resumeAt.live.map((name) => this.slot(name));
-    const name = resumeAt.name;
-    return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
-  }
-
-  /** A primitive as a closure over its slots; computes what `evaluatePrimitive` does. */
-  private primitive(primitive: Primitive): Evaluate {
-    switch (primitive.kind) {
-      case 'Atom': {
-        const from = this.atom(primitive.atom);
-        return (values) => values[from]!;
-      }
-      case 'Binary': {
-        const left = this.atom(primitive.left);
-        const right = this.atom(primitive.right);
-        switch (primitive.operator) {
-          case '==': return (values) => valuesEqual(values[left]!, values[right]!);
-          case '!=': return (values) => !valuesEqual(values[left]!, values[right]!);
-          case '<': return (values) => (values[left] as MapKey) < (values[right] as MapKey);
-          case '<=': return (values) => (values[left] as MapKey) <= (values[right] as MapKey);
-          case '>': return (values) => (values[left] as MapKey) > (values[right] as MapKey);
-          case '>=': return (values) => (values[left] as MapKey) >= (values[right] as MapKey);
-          case '+': return (values) => {
-            const leftValue = values[left];
-            return typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
-          };
-          case '-': return (values) => subtract(values[left] as number, values[right] as number);
-          case '*': return (values) => multiply(values[left] as number, values[right] as number);
-          case '/': return (values) => divide(values[left] as number, values[right] as number);
-          case '%': return (values) => remainder(values[left] as number, values[right] as number);
-          default: throw new Error('assertion: not a strict binary operator');
-        }
-      }
-      case 'Unary': {
-        const operand = this.atom(primitive.operand);
-        if (primitive.operator === '-') return (values) => negate(values[operand] as number);
-        const operator = primitive.operator;
-        return (values) => applyUnary(operator, values[operand]!);
-      }
-      case 'List': {
-        const elements = primitive.elements.map((atom) => this.atom(atom));
-        return (values) => listValue(elements.map((slot) => values[slot]!));
-      }
-      case 'Map': {
-        const entries = primitive.entries.map(([key, item]) => [this.atom(key), this.atom(item)] as const);
-        return (values) => mapValue(new Map(entries.map(([key, item]) => [values[key] as MapKey, values[item]!])));
-      }
-      case 'Index': {
-        const base = this.atom(primitive.base);
-        const index = this.atom(primitive.index);
-        if (primitive.container === 'list') return (values) => listIndex(values[base] as ListValue, values[index] as number);
-        return (values) => mapLookup(values[base] as MapValue, values[index] as MapKey);
-      }
-      case 'Store': {
-        const base = this.atom(primitive.base);
-        const index = this.atom(primitive.index);
-        const item = this.atom(primitive.value);
-        if (primitive.container === 'list') return (values) => listStore(values[base] as ListValue, values[index] as number, values[item]!);
-        return (values) => mapStore(values[base] as MapValue, values[index] as MapKey, values[item]!);
-      }
-      case 'ValueMethod': {
-        const receiver = this.atom(primitive.receiver);
-        const args = primitive.args.map((atom) => this.atom(atom));
-        const method = primitive.method;
-        if (method === 'has') {
-          const [key] = args;
-          return (values) => mapHas(values[receiver] as MapValue, values[key] as MapKey);
-        }
-        if (method === 'len') {
-          return (values) => {
-            const value = values[receiver]!;
-            if (typeof value === 'string') return value.length;
-            return (value as ListValue).kind === 'list' ? listLength(value as ListValue) : mapSize(value as MapValue);
-          };
-        }
-        return (values) => applyValueMethod(method, values[receiver]!, args.map((slot) => values[slot]!));
-      }
-      case 'Mutate': {
-        const target = this.atom(primitive.target);
-        const arg = this.atom(primitive.arg);
-        if (primitive.method === 'push') return (values) => listPush(values[target] as ListValue, values[arg]!);
-        return (values) => mapRemove(values[target] as MapValue, values[arg] as MapKey);
-      }
-      case 'Builtin': {
-        const args = primitive.args.map((atom) => this.atom(atom));
-        const name = primitive.function;
-        if (name === 'abs') {
-          const [operand] = args;
-          return (values) => {
-            const value = values[operand] as number;
-            return value < 0 ? negate(value) : value;
-          };
-        }
-        return (values) => applyBuiltin(name, args.map((slot) => values[slot]!));
-      }
-      case 'Reference': {
-        const key = this.atom(primitive.key);
-        const entity = primitive.entity;
-        return (values) => referenceValue(entity, values[key] as MapKey);
-      }
-      case 'SelfReference':
-        return (_values, self) => self;
-      case 'KeyOf': {
-        const object = this.atom(primitive.object);
-        return (values) => (values[object] as ReferenceValue).key;
-      }
-      case 'Await': {
-        const future = this.atom(primitive.future);
-        return (values) => (values[future] as unknown as { readonly result: Value }).result;
-      }
-    }
-  }
 }
 
 function straightRule(term: Term): LocalRule {
