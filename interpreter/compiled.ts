@@ -1,7 +1,9 @@
 // Stage: interpreter. The local machine compiled: each split block is turned once (per program) into host
 // closures, and once it has run 2,000 segments into one JavaScript function (generated text, built by
-// `new Function`: the second tier), that take the machine's steps without building an activation or a step record per rule, and
-// without looking up a variable's slot, a primitive's kind or a continuation's name while they run.
+// `new Function`: the second tier), which take the machine's steps without building an activation or a
+// step record per rule, and without looking up a variable's slot, a primitive's kind or a continuation's
+// name while they run. A delivery enters a block through `runCompiledCall` or `runCompiledResume`, which
+// put its values straight into the block's slots (no activation is built for it either).
 // `step` (interpreter/machine.ts) stays the definition; this module must take the same steps: the same
 // rules in the same order, the same cost charged for each, the same writes and the same end. A run that
 // is traced goes through `step` one rule at a time; a run that only counts its rules comes here.

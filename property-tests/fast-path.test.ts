@@ -147,3 +147,18 @@ test('negative control: a compiler whose blocks start again from their entry whe
   }), { numRuns: runs(300), seed: 27 });
   t.true(found.failed, 'no run showed a block restarted when it changed tiers');
 });
+
+// A straight line longer than a segment (200 steps) is cut, and the rest is another segment. The first
+// tier compiled that segment at its first run, after the block's environment template was made, so a
+// constant first met after the cut had no value in it (this program aborted with `integer overflow`
+// without a trace and printed 8007 with one); now both tiers compile every segment with the block.
+test('a straight line longer than a segment, with a constant after the cut, runs as the machine does in both tiers', (t) => {
+  const lets = Array.from({ length: 229 }, (_, index) => `    let x${index + 1} = x${index} + 1`);
+  const text = ['entity Long {', '  key id: int', '  fn go(): int {', '    let x0 = 1', ...lets, '    return x229 + 7777', '  }', '}',
+    'run {', '  let l = new Long(1)', '  print l.go()', '}'].join('\n');
+  for (const hot of [Number.MAX_SAFE_INTEGER, 0, 1]) {
+    const fast = withHotSegments(hot, () => runOnOneNode(text, 1_000_000, false));
+    t.deepEqual(fast, runOnOneNode(text, 1_000_000, true));
+    t.deepEqual(fast.output, ['8007']);
+  }
+});
