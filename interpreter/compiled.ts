@@ -1,6 +1,9 @@
 // Stage: interpreter. The local machine compiled: each split block is turned once (per program) into host
-// closures that take the machine's steps without building an activation or a step record per rule, and
-// without looking up a variable's slot, a primitive's kind or a continuation's name while they run.
+// closures, and once it has run 2,000 segments into one JavaScript function (generated text, built by
+// `new Function`: the second tier), which take the machine's steps without building an activation or a
+// step record per rule, and without looking up a variable's slot, a primitive's kind or a continuation's
+// name while they run. A delivery enters a block through `runCompiledCall` or `runCompiledResume`, which
+// put its values straight into the block's slots (no activation is built for it either).
 // `step` (interpreter/machine.ts) stays the definition; this module must take the same steps: the same
 // rules in the same order, the same cost charged for each, the same writes and the same end. A run that
 // is traced goes through `step` one rule at a time; a run that only counts its rules comes here.
@@ -9,7 +12,15 @@
 // reads and writes and `letcont`s, ended by a jump, a branch, a call, a remote read, a `new`, a return or
 // an abort. A segment's length is known when it is compiled, so its budget is checked and its rule
 // counts are added once, at its start, instead of at every step; a variable is a slot of one array
-// (constants included, in slots after the variables), and a primitive is a closure over its slots.
+// (constants included, in slots after the variables). In the first tier a step is a closure over its
+// slots and a segment a chain of them, returned to the run's loop at its end; in the second a step is a
+// statement (or a call of a closure, for the rarer primitives) and a block's segments are the cases of
+// one loop over labels, where a jump or branch to a local continuation changes the label, so a loop of
+// the program runs inside one host function that the host's optimizing compiler sees whole. Both tiers
+// share the block's slots, so a run goes on in the second from the segment it was at in the first. The
+// generated text depends on the block alone (no time, no randomness); the first tier is there because
+// new code costs the host about a millisecond per block to compile and warm up, which a program that
+// runs a few segments (a test's generated program, a REPL input) would never repay.
 // Nothing outside the activation sees the difference: the runtime never looks at an activation between
 // two of its local steps. Where the fused run could differ from step-by-step, it gives the rest of the
 // segment to the step-by-step loop (interpreter/fast-path.ts `runToEnd`), which stops at the exact step:
@@ -31,7 +42,7 @@ import {
 } from '../semantics/values.ts';
 import { runToEnd, type LocalEnd } from './fast-path.ts';
 import {
-  block as blockNamed, builds, emptyEnvironment, pushFrame, uninitialized,
+  block as blockNamed, builds, emptyEnvironment, pushFrame, resolvedFuture, uninitialized,
   type Activation, type Frame, type FrameStack, type LocalRule,
 } from './machine.ts';
 
@@ -84,9 +95,14 @@ export interface LocalRunState {
  * Deliberately broken variants of the compiler, for the differential property's negative controls
  * (property-tests/fast-path.test.ts): each gets one rule wrong in a way a user could meet.
  *   - `branch-false-counted-true`: a branch that goes to its else side is counted as L-Branch-True;
- *   - `build-charges-nothing`: a step that builds a list, map or string is charged one step only.
+ *   - `build-charges-nothing`: a step that builds a list, map or string is charged one step only;
+ *   - `local-jump-skips-budget`: in the second tier, a segment entered by a jump or branch inside its
+ *     block (a loop's next round) skips its budget check, as if the jump had fused it with the segment before;
+ *   - `tier-up-restarts-block`: a block that goes to the second tier part way through a run starts
+ *     again from its entry segment instead of going on from the segment it was at.
  */
-export type CompiledVariant = 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing';
+export type CompiledVariant =
+  | 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing' | 'local-jump-skips-budget' | 'tier-up-restarts-block';
 
 let variant: CompiledVariant = 'faithful';
 
@@ -137,33 +153,81 @@ type Evaluate = (values: Values, self: ReferenceValue) => Value;
 
 interface CompiledBlock {
   readonly block: SplitBlock;
+  readonly variant: CompiledVariant;
   readonly slots: ReadonlyMap<string, number>;
+  /** The slots of the block's constants (after its variables'), which both tiers share. */
+  readonly constantSlots: ReadonlyMap<Value, number>;
   /** A new environment: the variables unbound, then the block's constants. */
-  readonly template: readonly (Value | undefined)[];
-  readonly entry: Code;
+  template: readonly (Value | undefined)[];
+  /** The slots of the block's parameters and of its live variables, in their orders. */
+  parameterSlots: readonly number[];
+  liveSlots: readonly number[];
+  /** Where a run of the block starts: the first tier's entry segment, then the generated function's. */
+  entry: Code;
+  /** Segments the first tier has run; past `hotSegments` the block is generated (the second tier). */
+  heat: number;
+  /** The generated function, from the segment with the given label (the entry segment's is 0). */
+  generated: ((run: Run, label: number) => Code | undefined) | undefined;
+  /** The generated function's labels, by the term each segment starts at. */
+  labels: ReadonlyMap<Term, number> | undefined;
 }
 
-const compiledBlocks = new WeakMap<SplitProgram, Map<CompiledVariant, Map<SplitBlock, CompiledBlock>>>();
+/** The compiled blocks of one program and variant, by block, by name and by the method they enter. */
+interface CompiledProgram {
+  readonly blocks: Map<SplitBlock, CompiledBlock>;
+  /** Entity name → block name → compiled block (a frame names the block it resumes). */
+  readonly named: Map<string, Map<string, CompiledBlock>>;
+  /** Entity name → method name → the method's entry block, compiled. */
+  readonly methods: Map<string, Map<string, CompiledBlock>>;
+}
 
-/** The blocks of the program and variant compiled last: a run usually follows one of the same program. */
+const compiledPrograms = new WeakMap<SplitProgram, Map<CompiledVariant, CompiledProgram>>();
+
+/** The program and variant compiled last, and its blocks: a run usually follows one of the same program. */
 let lastProgram: SplitProgram | undefined;
 let lastVariant: CompiledVariant | undefined;
-let lastBlocks: Map<SplitBlock, CompiledBlock> | undefined;
+let lastCompiled: CompiledProgram | undefined;
 
-function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
-  if (program === lastProgram && chosen === lastVariant) {
-    const found = lastBlocks!.get(splitBlock);
-    if (found !== undefined) return found;
-  }
-  let byVariant = compiledBlocks.get(program);
-  if (byVariant === undefined) compiledBlocks.set(program, (byVariant = new Map()));
-  let blocks = byVariant.get(chosen);
-  if (blocks === undefined) byVariant.set(chosen, (blocks = new Map()));
+function compiledProgram(program: SplitProgram, chosen: CompiledVariant): CompiledProgram {
+  if (program === lastProgram && chosen === lastVariant) return lastCompiled!;
+  let byVariant = compiledPrograms.get(program);
+  if (byVariant === undefined) compiledPrograms.set(program, (byVariant = new Map()));
+  let found = byVariant.get(chosen);
+  if (found === undefined) byVariant.set(chosen, (found = { blocks: new Map(), named: new Map(), methods: new Map() }));
   lastProgram = program;
   lastVariant = chosen;
-  lastBlocks = blocks;
+  lastCompiled = found;
+  return found;
+}
+
+function compiledBlock(program: SplitProgram, splitBlock: SplitBlock, chosen: CompiledVariant): CompiledBlock {
+  const blocks = compiledProgram(program, chosen).blocks;
   let found = blocks.get(splitBlock);
-  if (found === undefined) blocks.set(splitBlock, (found = new BlockCompiler(program, splitBlock, chosen).compile()));
+  if (found === undefined) blocks.set(splitBlock, (found = new ClosureCompiler(program, splitBlock, chosen).compile()));
+  return found;
+}
+
+/** The compiled block `name` of `entity` (as `block` in machine.ts finds it). */
+function namedBlock(program: SplitProgram, entity: string, name: string, chosen: CompiledVariant): CompiledBlock {
+  const named = compiledProgram(program, chosen).named;
+  let ofEntity = named.get(entity);
+  if (ofEntity === undefined) named.set(entity, (ofEntity = new Map()));
+  let found = ofEntity.get(name);
+  if (found === undefined) ofEntity.set(name, (found = compiledBlock(program, blockNamed(program, entity, name), chosen)));
+  return found;
+}
+
+/** The compiled entry block of `method` of `entity` (as `enterMethod` in machine.ts finds it). */
+function methodBlock(program: SplitProgram, entity: string, method: string, chosen: CompiledVariant): CompiledBlock {
+  const methods = compiledProgram(program, chosen).methods;
+  let ofEntity = methods.get(entity);
+  if (ofEntity === undefined) methods.set(entity, (ofEntity = new Map()));
+  let found = ofEntity.get(method);
+  if (found === undefined) {
+    const splitMethod = program.entities.get(entity)?.methods.get(method);
+    if (splitMethod === undefined) throw new Error(`assertion: no method ${entity}.${method}`);
+    ofEntity.set(method, (found = compiledBlock(program, blockNamed(program, entity, splitMethod.entry), chosen)));
+  }
   return found;
 }
 
@@ -177,8 +241,57 @@ export function runCompiled(program: SplitProgram, start: Activation, fields: Re
   const values = compiled.template.slice();
   const given = start.env.values;
   for (let slot = 0; slot < given.length; slot++) values[slot] = given[slot];
+  if (start.term === start.block.body) return runFrom(program, start.self, start.stack, fields, state, compiled, values);
   const run = new Run(program, start.self, start.stack, fields, state, state.counts, state.stepLimit, compiled, values);
-  let code: Code | undefined = start.term === start.block.body ? compiled.entry : (current) => stepByStep(current, start.term, current.values);
+  try {
+    stepByStep(run, start.term, run.values);
+  } finally {
+    state.steps = run.steps;
+  }
+  return run.end!;
+}
+
+/**
+ * `runCompiled` of `enterMethod(program, self, method, args, stack)` (machine.ts), without building the
+ * activation: the arguments go straight into the compiled block's slots for its parameters.
+ */
+export function runCompiledCall(
+  program: SplitProgram, self: ReferenceValue, method: string, args: readonly Value[], stack: FrameStack,
+  fields: ReadonlyMap<string, Value | undefined>, state: LocalRunState,
+): LocalEnd {
+  const compiled = methodBlock(program, self.entity, method, variant);
+  const values = compiled.template.slice();
+  const parameters = compiled.parameterSlots;
+  for (let index = 0; index < parameters.length; index++) values[parameters[index]] = args[index];
+  return runFrom(program, self, stack, fields, state, compiled, values);
+}
+
+/**
+ * `runCompiled` of `resumeFrame(program, frame, value, stack)` (machine.ts), without building the
+ * activation: the frame's values go straight into the slots of the block's live variables, then the
+ * result into its parameter's.
+ */
+export function runCompiledResume(
+  program: SplitProgram, frame: Extract<Frame, { kind: 'resume' }>, value: Value, stack: FrameStack,
+  fields: ReadonlyMap<string, Value | undefined>, state: LocalRunState,
+): LocalEnd {
+  const self = frame.self;
+  const compiled = namedBlock(program, self.entity, frame.block, variant);
+  const values = compiled.template.slice();
+  const live = compiled.liveSlots;
+  const saved = frame.values;
+  for (let index = 0; index < live.length; index++) values[live[index]] = saved[index];
+  if (compiled.parameterSlots.length > 0) values[compiled.parameterSlots[0]] = frame.async ? resolvedFuture(value) : value;
+  return runFrom(program, self, stack, fields, state, compiled, values);
+}
+
+/** Runs the compiled block from its entry, with `values` its environment (the run's own). */
+function runFrom(
+  program: SplitProgram, self: ReferenceValue, stack: FrameStack, fields: ReadonlyMap<string, Value | undefined>,
+  state: LocalRunState, compiled: CompiledBlock, values: Values,
+): LocalEnd {
+  const run = new Run(program, self, stack, fields, state, state.counts, state.stepLimit, compiled, values);
+  let code: Code | undefined = compiled.entry;
   try {
     while (code !== undefined) code = code(run);
   } finally {
@@ -253,50 +366,343 @@ function overrunAt(run: Run, place: Place, values: Values): undefined {
   return stepByStep(run, place.rest, values);
 }
 
-/** Most straight steps one segment fuses (a longer line is cut, to bound the host's stack). */
+/** Most straight steps one segment fuses (a longer line is cut, and the rest is another segment). */
 const segmentStepsMax = 200;
 
-class BlockCompiler {
-  private readonly slots: ReadonlyMap<string, number>;
-  private readonly constants: Value[] = [];
-  private readonly constantSlots = new Map<Value, number>();
-  private readonly continuations = new Map<string, { code: Code | undefined }>();
+/**
+ * Segments a block runs in the first tier before it is generated. The first tier's closures are shared
+ * by every block of every program, so they are warm from the start; a generated function is new code
+ * that the host compiles (about a millisecond for a block of a generated test program) and optimizes
+ * only once it has run a while, which a block that runs a few segments never repays.
+ */
+const hotSegmentsDefault = 2_000;
+let hotSegments = hotSegmentsDefault;
+
+/** Runs `work` with blocks generated after `segments` segments in the first tier (0: at once), then sets it back. */
+export function withHotSegments<Result>(segments: number, work: () => Result): Result {
+  const before = hotSegments;
+  hotSegments = segments;
+  try {
+    return work();
+  } finally {
+    hotSegments = before;
+  }
+}
+
+/**
+ * The block has run enough segments in the first tier: it is generated (once), and the run goes on in
+ * the generated function from the segment that starts at `term`, which it runs from its start.
+ */
+function tierUp(run: Run, compiled: CompiledBlock, term: Term): Code | undefined {
+  if (compiled.generated === undefined) {
+    const { generated, labels } = new SourceCompiler(run.program, compiled).compile();
+    compiled.generated = generated;
+    compiled.labels = labels;
+    compiled.entry = (next) => generated(next, 0);
+  }
+  const label = compiled.variant === 'tier-up-restarts-block' ? 0 : compiled.labels!.get(term);
+  if (label === undefined) throw new Error(`assertion: no label for a segment of block ${compiled.block.name}`);
+  return compiled.generated(run, label);
+}
+
+/**
+ * What the generated code calls, handed to it as arguments of the function that `new Function` builds
+ * (so it names nothing by the module's scope, and the host can inline them).
+ */
+const helpers = {
+  add, subtract, multiply, divide, remainder, joinStrings, valuesEqual, sizeOf,
+  stepByStep, thrownAt, overrunAt, readFailed, interruptedAt,
+};
+const helperNames = Object.keys(helpers);
+const helperValues = Object.values(helpers);
+
+/** An uninitialized field read at `place` (L-Fail), as `step` reports it. */
+function readFailed(run: Run, place: Place, field: string): undefined {
+  const failed = uninitialized(run.self, field, place.span);
+  return failedAt(run, place, failed.code, failed.message);
+}
+
+/** The REPL's Ctrl-C, asked when a segment's steps pass a multiple of 4,096. */
+function interruptedAt(run: Run, before: number, after: number): boolean {
+  const interrupted = run.interrupted;
+  if (interrupted !== undefined && Math.floor(after / 4096) !== Math.floor(before / 4096) && interrupted()) {
+    run.end = { kind: 'stopped', code: 'A0111', message: 'interrupted' };
+    return true;
+  }
+  return false;
+}
+
+/** What both tiers compile alike: slots, constants, the steps that leave the block, the primitives. */
+abstract class BlockCompilerBase {
+  protected readonly slots: ReadonlyMap<string, number>;
 
   constructor(
-    private readonly program: SplitProgram,
-    private readonly splitBlock: SplitBlock,
-    private readonly variant: CompiledVariant,
+    protected readonly program: SplitProgram,
+    protected readonly splitBlock: SplitBlock,
+    protected readonly variant: CompiledVariant,
+    protected readonly constantSlots: Map<Value, number>,
+    /** The second tier finds every constant where the first put it (they share the environments). */
+    private readonly constantsFixed: boolean,
   ) {
     this.slots = emptyEnvironment(splitBlock).slots;
   }
 
-  compile(): CompiledBlock {
-    for (const name of this.splitBlock.continuations.keys()) this.continuations.set(name, { code: undefined });
-    const entry = this.segment(this.splitBlock.body);
-    for (const [name, continuation] of this.splitBlock.continuations) {
-      this.continuations.get(name)!.code = this.segment(continuation.body);
-    }
-    const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size).fill(undefined);
-    template.push(...this.constants);
-    return { block: this.splitBlock, slots: this.slots, template, entry };
-  }
-
-  private slot(name: string): number {
+  protected slot(name: string): number {
     const slot = this.slots.get(name);
     if (slot === undefined) throw new Error(`assertion: variable ${name} has no slot in block ${this.splitBlock.name}`);
     return slot;
   }
 
   /** The slot an atom is read from: a variable's, or a constant's (after the variables). */
-  private atom(atom: Atom): number {
+  protected atom(atom: Atom): number {
     if (atom.kind === 'Variable') return this.slot(atom.name);
     let slot = this.constantSlots.get(atom.value);
     if (slot === undefined) {
-      slot = this.slots.size + this.constants.length;
-      this.constants.push(atom.value);
+      if (this.constantsFixed) throw new Error(`assertion: a constant of block ${this.splitBlock.name} has no slot`);
+      slot = this.slots.size + this.constantSlots.size;
       this.constantSlots.set(atom.value, slot);
     }
     return slot;
+  }
+
+  /** The environment of a new run of the block: the variables unbound, then the constants. */
+  protected template(): (Value | undefined)[] {
+    const template: (Value | undefined)[] = new Array<Value | undefined>(this.slots.size + this.constantSlots.size).fill(undefined);
+    for (const [value, slot] of this.constantSlots) template[slot] = value;
+    return template;
+  }
+
+  /** A jump to another block (L-Goto): it starts with the arguments and the live variables, copied by name. */
+  protected goto(target: string, args: readonly Atom[]): Next {
+    const from = args.map((atom) => this.atom(atom));
+    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
+    const program = this.program;
+    const chosen = this.variant;
+    const slot = (name: string): number => this.slot(name);
+    let compiled: CompiledBlock | undefined;
+    let copies: number[] | undefined;
+    return (run, values) => {
+      if (compiled === undefined) {
+        compiled = compiledBlock(program, nextBlock, chosen);
+        const nextSlots = compiled.slots;
+        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
+        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
+      }
+      const nextValues = compiled.template.slice();
+      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
+      run.values = nextValues;
+      run.block = nextBlock;
+      return compiled.entry;
+    };
+  }
+
+  /** A step that ends the activation: a call, remote read or `new` (it suspends), a return or an abort. */
+  protected leave(term: Term): Next {
+    switch (term.kind) {
+      // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
+      // `suspend` builds them (the block to resume and the live variables' slots found once, here).
+      case 'Call': {
+        const { span, method } = term;
+        const save = this.resumeFrame(term.continuation, term.async);
+        const receiver = this.atom(term.receiver);
+        const args = term.args.map((atom) => this.atom(atom));
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const target = values[receiver] as ReferenceValue;
+          run.end = { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method, args: args.map((slot) => values[slot]!), stack } };
+          return undefined;
+        };
+      }
+      case 'ReadRemote': {
+        const { span, field } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const object = this.atom(term.object);
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          run.end = { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target: values[object] as ReferenceValue, field, stack } };
+          return undefined;
+        };
+      }
+      case 'New': {
+        const { span, entity } = term;
+        const save = this.resumeFrame(term.continuation, false);
+        const key = this.atom(term.key);
+        const args = term.args.map((atom) => this.atom(atom));
+        // A stream's create-if-absent (S-Ensure) says so in its message, as `suspend` does.
+        const ifAbsent = term.ifAbsent === true ? { ifAbsent: true } : {};
+        return (run, values) => {
+          const stack = pushFrame(run.stack, save(run, values));
+          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack, ...ifAbsent } as const;
+          run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
+          return undefined;
+        };
+      }
+      case 'Return': {
+        const { span } = term;
+        const from = this.atom(term.value);
+        return (run, values) => {
+          run.end = { kind: 'returned', rule: 'L-Return', span, value: values[from]!, stack: run.stack };
+          return undefined;
+        };
+      }
+      case 'Abort': {
+        const { span } = term;
+        const from = this.atom(term.message);
+        const code = term.code ?? 'A0101';
+        return (run, values) => {
+          run.end = { kind: 'aborted', rule: 'L-Abort', span, code, message: values[from] as string };
+          return undefined;
+        };
+      }
+      default:
+        throw new Error(`assertion: ${term.kind} does not end an activation`);
+    }
+  }
+
+  /** The frame a suspending step saves: the block that resumes, and its live variables' values. */
+  private resumeFrame(continuation: string, async: boolean): (run: Run, values: Values) => Frame {
+    const resumeAt = blockNamed(this.program, this.splitBlock.entity, continuation);
+    const live = resumeAt.live.map((name) => this.slot(name));
+    const name = resumeAt.name;
+    return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
+  }
+
+  /** A primitive as a closure over its slots; computes what `evaluatePrimitive` does. */
+  protected primitive(primitive: Primitive): Evaluate {
+    switch (primitive.kind) {
+      case 'Atom': {
+        const from = this.atom(primitive.atom);
+        return (values) => values[from]!;
+      }
+      case 'Binary': {
+        const left = this.atom(primitive.left);
+        const right = this.atom(primitive.right);
+        switch (primitive.operator) {
+          case '==': return (values) => valuesEqual(values[left]!, values[right]!);
+          case '!=': return (values) => !valuesEqual(values[left]!, values[right]!);
+          case '<': return (values) => (values[left] as MapKey) < (values[right] as MapKey);
+          case '<=': return (values) => (values[left] as MapKey) <= (values[right] as MapKey);
+          case '>': return (values) => (values[left] as MapKey) > (values[right] as MapKey);
+          case '>=': return (values) => (values[left] as MapKey) >= (values[right] as MapKey);
+          case '+': return (values) => {
+            const leftValue = values[left];
+            return typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
+          };
+          case '-': return (values) => subtract(values[left] as number, values[right] as number);
+          case '*': return (values) => multiply(values[left] as number, values[right] as number);
+          case '/': return (values) => divide(values[left] as number, values[right] as number);
+          case '%': return (values) => remainder(values[left] as number, values[right] as number);
+          default: throw new Error('assertion: not a strict binary operator');
+        }
+      }
+      case 'Unary': {
+        const operand = this.atom(primitive.operand);
+        if (primitive.operator === '-') return (values) => negate(values[operand] as number);
+        const operator = primitive.operator;
+        return (values) => applyUnary(operator, values[operand]!);
+      }
+      case 'List': {
+        const elements = primitive.elements.map((atom) => this.atom(atom));
+        return (values) => listValue(elements.map((slot) => values[slot]!));
+      }
+      case 'Map': {
+        const entries = primitive.entries.map(([key, item]) => [this.atom(key), this.atom(item)] as const);
+        return (values) => mapValue(new Map(entries.map(([key, item]) => [values[key] as MapKey, values[item]!])));
+      }
+      case 'Index': {
+        const base = this.atom(primitive.base);
+        const index = this.atom(primitive.index);
+        if (primitive.container === 'list') return (values) => listIndex(values[base] as ListValue, values[index] as number);
+        return (values) => mapLookup(values[base] as MapValue, values[index] as MapKey);
+      }
+      case 'Store': {
+        const base = this.atom(primitive.base);
+        const index = this.atom(primitive.index);
+        const item = this.atom(primitive.value);
+        if (primitive.container === 'list') return (values) => listStore(values[base] as ListValue, values[index] as number, values[item]!);
+        return (values) => mapStore(values[base] as MapValue, values[index] as MapKey, values[item]!);
+      }
+      case 'ValueMethod': {
+        const receiver = this.atom(primitive.receiver);
+        const args = primitive.args.map((atom) => this.atom(atom));
+        const method = primitive.method;
+        if (method === 'has') {
+          const [key] = args;
+          return (values) => mapHas(values[receiver] as MapValue, values[key] as MapKey);
+        }
+        if (method === 'len') {
+          return (values) => {
+            const value = values[receiver]!;
+            if (typeof value === 'string') return value.length;
+            return (value as ListValue).kind === 'list' ? listLength(value as ListValue) : mapSize(value as MapValue);
+          };
+        }
+        return (values) => applyValueMethod(method, values[receiver]!, args.map((slot) => values[slot]!));
+      }
+      case 'Mutate': {
+        const target = this.atom(primitive.target);
+        const arg = this.atom(primitive.arg);
+        if (primitive.method === 'push') return (values) => listPush(values[target] as ListValue, values[arg]!);
+        return (values) => mapRemove(values[target] as MapValue, values[arg] as MapKey);
+      }
+      case 'Builtin': {
+        const args = primitive.args.map((atom) => this.atom(atom));
+        const name = primitive.function;
+        if (name === 'abs') {
+          const [operand] = args;
+          return (values) => {
+            const value = values[operand] as number;
+            return value < 0 ? negate(value) : value;
+          };
+        }
+        return (values) => applyBuiltin(name, args.map((slot) => values[slot]!));
+      }
+      case 'Reference': {
+        const key = this.atom(primitive.key);
+        const entity = primitive.entity;
+        return (values) => referenceValue(entity, values[key] as MapKey);
+      }
+      case 'SelfReference':
+        return (_values, self) => self;
+      case 'KeyOf': {
+        const object = this.atom(primitive.object);
+        return (values) => (values[object] as ReferenceValue).key;
+      }
+      case 'Await': {
+        const future = this.atom(primitive.future);
+        return (values) => (values[future] as unknown as { readonly result: Value }).result;
+      }
+    }
+  }
+}
+
+/**
+ * The first tier: a block as closures, one per step, chained within a segment; each segment returns
+ * the next to the run's loop (runFrom), and counts itself towards the block's heat.
+ */
+class ClosureCompiler extends BlockCompilerBase {
+  private readonly continuations = new Map<string, { code: Code | undefined }>();
+  private readonly compiled: CompiledBlock;
+
+  constructor(program: SplitProgram, splitBlock: SplitBlock, variant: CompiledVariant) {
+    super(program, splitBlock, variant, new Map(), false);
+    this.compiled = {
+      block: splitBlock, variant, slots: this.slots, constantSlots: this.constantSlots, template: [], parameterSlots: [], liveSlots: [],
+      entry: () => undefined, heat: 0, generated: undefined, labels: undefined,
+    };
+  }
+
+  compile(): CompiledBlock {
+    for (const name of this.splitBlock.continuations.keys()) this.continuations.set(name, { code: undefined });
+    const compiled = this.compiled;
+    compiled.entry = this.segment(this.splitBlock.body);
+    for (const [name, continuation] of this.splitBlock.continuations) {
+      this.continuations.get(name)!.code = this.segment(continuation.body);
+    }
+    compiled.template = this.template();
+    compiled.parameterSlots = this.splitBlock.parameters.map((name) => this.slot(name));
+    compiled.liveSlots = this.splitBlock.live.map((name) => this.slot(name));
+    return compiled;
   }
 
   /** The segment that starts at `term`: its budget check and counts, then its steps fused. */
@@ -328,6 +734,7 @@ class BlockCompiler {
     }
     const first = next;
     const counts = countPairs(rules);
+    const compiled = this.compiled;
     // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
     const fits = (run: Run): boolean => {
       const before = run.steps;
@@ -348,6 +755,7 @@ class BlockCompiler {
     if (counts.length === 2) {
       const [rule, times] = counts;
       return (run) => {
+        if (++compiled.heat > hotSegments) return tierUp(run, compiled, term);
         if (!fits(run)) return undefined;
         run.counts[rule] += times;
         return first(run, run.values);
@@ -356,6 +764,7 @@ class BlockCompiler {
     if (counts.length === 4) {
       const [rule, times, otherRule, otherTimes] = counts;
       return (run) => {
+        if (++compiled.heat > hotSegments) return tierUp(run, compiled, term);
         if (!fits(run)) return undefined;
         const runCounts = run.counts;
         runCounts[rule] += times;
@@ -364,6 +773,7 @@ class BlockCompiler {
       };
     }
     return (run) => {
+      if (++compiled.heat > hotSegments) return tierUp(run, compiled, term);
       if (!fits(run)) return undefined;
       const runCounts = run.counts;
       for (let index = 0; index < counts.length; index += 2) runCounts[counts[index]] += counts[index + 1];
@@ -371,10 +781,10 @@ class BlockCompiler {
     };
   }
 
-  /** A straight line longer than a segment: the next segment starts where it was cut. */
+  /** A straight line longer than a segment: the next segment starts where it was cut (compiled now, so that its constants have slots in the template). */
   private continueAt(term: Term): Next {
-    let code: Code | undefined;
-    return () => (code ??= this.segment(term));
+    const code = this.segment(term);
+    return () => code;
   }
 
   private straightStep(term: Term, next: Next, place: Place): Next {
@@ -566,72 +976,9 @@ class BlockCompiler {
           return elseTransfer(run, values);
         };
       }
-      // A call, remote read or `new`: the activation ends, and its frame travels with the message, as
-      // `suspend` builds them (the block to resume and the live variables' slots found once, here).
-      case 'Call': {
-        const { span, method } = term;
-        const save = this.resumeFrame(term.continuation, term.async);
-        const receiver = this.atom(term.receiver);
-        const args = term.args.map((atom) => this.atom(atom));
-        return (run, values) => {
-          const stack = pushFrame(run.stack, save(run, values));
-          const target = values[receiver] as ReferenceValue;
-          run.end = { kind: 'suspended', rule: 'L-Call', span, outgoing: { kind: 'invoke', target, method, args: args.map((slot) => values[slot]!), stack } };
-          return undefined;
-        };
-      }
-      case 'ReadRemote': {
-        const { span, field } = term;
-        const save = this.resumeFrame(term.continuation, false);
-        const object = this.atom(term.object);
-        return (run, values) => {
-          const stack = pushFrame(run.stack, save(run, values));
-          run.end = { kind: 'suspended', rule: 'L-Read-Remote', span, outgoing: { kind: 'read', target: values[object] as ReferenceValue, field, stack } };
-          return undefined;
-        };
-      }
-      case 'New': {
-        const { span, entity } = term;
-        const save = this.resumeFrame(term.continuation, false);
-        const key = this.atom(term.key);
-        const args = term.args.map((atom) => this.atom(atom));
-        // A stream's create-if-absent (S-Ensure) says so in its message, as `suspend` does.
-        const ifAbsent = term.ifAbsent === true ? { ifAbsent: true } : {};
-        return (run, values) => {
-          const stack = pushFrame(run.stack, save(run, values));
-          const outgoing = { kind: 'create', entity, key: values[key] as MapKey, args: args.map((slot) => values[slot]!), stack, ...ifAbsent } as const;
-          run.end = { kind: 'suspended', rule: 'L-New', span, outgoing };
-          return undefined;
-        };
-      }
-      case 'Return': {
-        const { span } = term;
-        const from = this.atom(term.value);
-        return (run, values) => {
-          run.end = { kind: 'returned', rule: 'L-Return', span, value: values[from]!, stack: run.stack };
-          return undefined;
-        };
-      }
-      case 'Abort': {
-        const { span } = term;
-        const from = this.atom(term.message);
-        const code = term.code ?? 'A0101';
-        return (run, values) => {
-          run.end = { kind: 'aborted', rule: 'L-Abort', span, code, message: values[from] as string };
-          return undefined;
-        };
-      }
       default:
-        throw new Error(`assertion: ${term.kind} does not end a segment`);
+        return this.leave(term);
     }
-  }
-
-  /** The frame a suspending step saves: the block that resumes, and its live variables' values. */
-  private resumeFrame(continuation: string, async: boolean): (run: Run, values: Values) => Frame {
-    const resumeAt = blockNamed(this.program, this.splitBlock.entity, continuation);
-    const live = resumeAt.live.map((name) => this.slot(name));
-    const name = resumeAt.name;
-    return (run, values) => ({ kind: 'resume', self: run.self, block: name, values: live.map((slot) => values[slot]!), async });
   }
 
   /** The holder of a local continuation's code, when `target` is one and takes no parameters. */
@@ -666,134 +1013,244 @@ class BlockCompiler {
         return holder.code;
       };
     }
-    const nextBlock = blockNamed(this.program, this.splitBlock.entity, target);
-    const program = this.program;
-    const chosen = this.variant;
-    const slot = (name: string): number => this.slot(name);
-    let compiled: CompiledBlock | undefined;
-    let copies: number[] | undefined;
-    return (run, values) => {
-      if (compiled === undefined) {
-        compiled = compiledBlock(program, nextBlock, chosen);
-        const nextSlots = compiled.slots;
-        copies = nextBlock.live.flatMap((name) => [slot(name), nextSlots.get(name)!]);
-        copies.push(...nextBlock.parameters.flatMap((name, index) => [from[index], nextSlots.get(name)!]));
-      }
-      const nextValues = compiled.template.slice();
-      for (let index = 0; index < copies!.length; index += 2) nextValues[copies![index + 1]] = values[copies![index]];
-      run.values = nextValues;
-      run.block = nextBlock;
-      return compiled.entry;
-    };
+    return this.goto(target, args);
+  }
+}
+
+/**
+ * The second tier: a hot block compiled into one JavaScript function (built once, by `new Function`, from the block's
+ * terms alone: the same block gives the same text). Each segment is a `case` of a loop over labels; a
+ * jump or a branch to a local continuation sets the label and goes round, a jump to another block or
+ * the end of the activation leaves the function. The generated text names only numbers: slots (`v[3]`),
+ * rule indexes (`c[5]`) and the objects it needs (`o7`: a place, a field's name, a primitive's closure),
+ * which are handed to it as arguments.
+ */
+class SourceCompiler extends BlockCompilerBase {
+  /** The objects the generated code reads, as `o0`, `o1`, … */
+  private readonly objects: unknown[] = [];
+  /** A segment's label, by the term it starts at; and the segments still to generate. */
+  private readonly labels = new Map<Term, number>();
+  private readonly toGenerate: Term[] = [];
+  private readonly cases: string[] = [];
+
+  constructor(program: SplitProgram, compiled: CompiledBlock) {
+    super(program, compiled.block, compiled.variant, new Map(compiled.constantSlots), true);
   }
 
-  /** A primitive as a closure over its slots; computes what `evaluatePrimitive` does. */
-  private primitive(primitive: Primitive): Evaluate {
-    switch (primitive.kind) {
-      case 'Atom': {
-        const from = this.atom(primitive.atom);
-        return (values) => values[from]!;
-      }
-      case 'Binary': {
-        const left = this.atom(primitive.left);
-        const right = this.atom(primitive.right);
-        switch (primitive.operator) {
-          case '==': return (values) => valuesEqual(values[left]!, values[right]!);
-          case '!=': return (values) => !valuesEqual(values[left]!, values[right]!);
-          case '<': return (values) => (values[left] as MapKey) < (values[right] as MapKey);
-          case '<=': return (values) => (values[left] as MapKey) <= (values[right] as MapKey);
-          case '>': return (values) => (values[left] as MapKey) > (values[right] as MapKey);
-          case '>=': return (values) => (values[left] as MapKey) >= (values[right] as MapKey);
-          case '+': return (values) => {
-            const leftValue = values[left];
-            return typeof leftValue === 'string' ? joinStrings(leftValue, values[right] as string) : add(leftValue as number, values[right] as number);
-          };
-          case '-': return (values) => subtract(values[left] as number, values[right] as number);
-          case '*': return (values) => multiply(values[left] as number, values[right] as number);
-          case '/': return (values) => divide(values[left] as number, values[right] as number);
-          case '%': return (values) => remainder(values[left] as number, values[right] as number);
-          default: throw new Error('assertion: not a strict binary operator');
+  compile(): { generated: (run: Run, label: number) => Code | undefined; labels: ReadonlyMap<Term, number> } {
+    this.label(this.splitBlock.body);
+    // Every local continuation has a label, so that a run in the first tier can go on from any segment.
+    for (const continuation of this.splitBlock.continuations.values()) this.label(continuation.body);
+    for (let index = 0; index < this.toGenerate.length; index++) this.cases.push(this.segment(this.toGenerate[index], index));
+    const objectNames = this.objects.map((_, index) => `o${index}`);
+    const source = [
+      '"use strict";',
+      'return function (run, label) {',
+      '  const v = run.values;',
+      '  const c = run.counts;',
+      ...(this.variant === 'local-jump-skips-budget' ? ['  let jumped = false;'] : []),
+      '  for (;;) {',
+      '    switch (label) {',
+      ...this.cases,
+      '      default: throw new Error("assertion: no such label");',
+      '    }',
+      '  }',
+      '};',
+    ].join('\n');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const build = new Function(...helperNames, ...objectNames, source) as (...given: unknown[]) => (run: Run, label: number) => Code | undefined;
+    return { generated: build(...helperValues, ...this.objects), labels: this.labels };
+  }
+
+  /** `v[slot]`, the generated code's read or write of an atom's slot. */
+  private at(atom: Atom): string {
+    return `v[${this.atom(atom)}]`;
+  }
+
+  /** The name the generated code reads `object` by. */
+  private object(object: unknown): string {
+    this.objects.push(object);
+    return `o${this.objects.length - 1}`;
+  }
+
+  /** The label of the segment that starts at `term` (queued to be generated if it is new). */
+  private label(term: Term): number {
+    let label = this.labels.get(term);
+    if (label === undefined) {
+      label = this.toGenerate.length;
+      this.labels.set(term, label);
+      this.toGenerate.push(term);
+    }
+    return label;
+  }
+
+  /** Control going to another segment of this block. */
+  private goTo(term: Term): string {
+    const jumped = this.variant === 'local-jump-skips-budget' ? 'jumped = true; ' : '';
+    return `${jumped}label = ${this.label(term)}; continue;`;
+  }
+
+  /** The segment that starts at `term`, as a `case`: its budget check and counts, then its steps. */
+  private segment(term: Term, label: number): string {
+    const straight: Term[] = [];
+    let end = term;
+    while (straight.length < segmentStepsMax
+      && (end.kind === 'Let' || end.kind === 'Set' || end.kind === 'ReadSelf' || end.kind === 'WriteSelf' || end.kind === 'LetCont')) {
+      straight.push(end);
+      end = end.body;
+    }
+    const cut = straight.length === segmentStepsMax;
+    // The rules counted at the segment's start: the straight steps', and the end's when it is known
+    // before it runs (a branch counts its side when it takes it).
+    const rules: LocalRule[] = straight.map(straightRule);
+    const endRule = cut ? undefined : staticEndRule(end, this.splitBlock);
+    if (endRule !== undefined) rules.push(endRule);
+    const length = straight.length + (cut ? 0 : 1);
+    const counts = countPairs(rules);
+    const lines: string[] = [`      case ${label}: {`];
+    // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
+    const skip = this.variant === 'local-jump-skips-budget' ? ' && !jumped' : '';
+    lines.push(
+      '        const before = run.steps;',
+      `        const after = before + ${length};`,
+      `        if (after > run.stepLimit${skip}) return stepByStep(run, ${this.object(term)}, v);`,
+      '        if (run.interrupted !== undefined && interruptedAt(run, before, after)) return undefined;',
+      '        run.steps = after;',
+    );
+    if (skip !== '') lines.push('        jumped = false;');
+    for (let index = 0; index < counts.length; index += 2) lines.push(`        c[${counts[index]}] += ${counts[index + 1]};`);
+    straight.forEach((step, index) => {
+      const place: Place = {
+        span: step.span,
+        after: length - index - 1,
+        fromHere: countPairs(rules.slice(index)),
+        afterHere: countPairs(rules.slice(index + 1)),
+        rest: (step as { body: Term }).body,
+      };
+      lines.push(...this.straightStep(step, place).map((line) => `        ${line}`));
+    });
+    lines.push(...(cut ? [this.goTo(end)] : this.end(end)).map((line) => `        ${line}`));
+    lines.push('      }');
+    return lines.join('\n');
+  }
+
+  /** A step of a segment's straight line, as statements. */
+  private straightStep(term: Term, placeValue: Place): string[] {
+    switch (term.kind) {
+      case 'Let':
+      case 'Set': {
+        const slot = this.slot(term.variable);
+        const primitive = term.primitive;
+        if (primitive.kind === 'Atom') return [`v[${slot}] = ${this.at(primitive.atom)};`];
+        const place = this.object(placeValue);
+        const charges = this.variant !== 'build-charges-nothing';
+        if (primitive.kind === 'Binary') {
+          const left = this.at(primitive.left);
+          const right = this.at(primitive.right);
+          switch (primitive.operator) {
+            case '<': case '<=': case '>': case '>=':
+              return [`v[${slot}] = ${left} ${primitive.operator} ${right};`];
+            case '==': return [`v[${slot}] = valuesEqual(${left}, ${right});`];
+            case '!=': return [`v[${slot}] = !valuesEqual(${left}, ${right});`];
+            case '+': return [
+              '{',
+              `  const left = ${left};`,
+              '  let value;',
+              `  try { value = typeof left === "string" ? joinStrings(left, ${right}) : add(left, ${right}); } catch (error) { return thrownAt(run, ${place}, error); }`,
+              `  v[${slot}] = value;`,
+              ...(charges ? [`  if (typeof value === "string" && value.length > 0 && (run.steps += value.length) > run.stepLimit) return overrunAt(run, ${place}, v);`] : []),
+              '}',
+            ];
+            case '-': case '*': case '/': case '%': {
+              const operation = { '-': 'subtract', '*': 'multiply', '/': 'divide', '%': 'remainder' }[primitive.operator];
+              return [
+                '{',
+                '  let value;',
+                `  try { value = ${operation}(${left}, ${right}); } catch (error) { return thrownAt(run, ${place}, error); }`,
+                `  v[${slot}] = value;`,
+                '}',
+              ];
+            }
+            default: throw new Error('assertion: not a strict binary operator');
+          }
         }
+        const evaluate = this.object(this.primitive(primitive));
+        const charged = builds(primitive) && charges;
+        return [
+          '{',
+          '  let value;',
+          `  try { value = ${evaluate}(v, run.self); } catch (error) { return thrownAt(run, ${place}, error); }`,
+          `  v[${slot}] = value;`,
+          ...(charged ? [
+            '  if (typeof value === "string" || typeof value === "object") {',
+            '    const extra = sizeOf(value);',
+            `    if (extra > 0 && (run.steps += extra) > run.stepLimit) return overrunAt(run, ${place}, v);`,
+            '  }',
+          ] : []),
+          '}',
+        ];
       }
-      case 'Unary': {
-        const operand = this.atom(primitive.operand);
-        if (primitive.operator === '-') return (values) => negate(values[operand] as number);
-        const operator = primitive.operator;
-        return (values) => applyUnary(operator, values[operand]!);
+      case 'ReadSelf': {
+        const field = this.object(term.field);
+        return [
+          '{',
+          `  const value = run.fields.get(${field});`,
+          `  if (value === undefined) return readFailed(run, ${this.object(placeValue)}, ${field});`,
+          `  v[${this.slot(term.variable)}] = value;`,
+          '}',
+        ];
       }
-      case 'List': {
-        const elements = primitive.elements.map((atom) => this.atom(atom));
-        return (values) => listValue(elements.map((slot) => values[slot]!));
-      }
-      case 'Map': {
-        const entries = primitive.entries.map(([key, item]) => [this.atom(key), this.atom(item)] as const);
-        return (values) => mapValue(new Map(entries.map(([key, item]) => [values[key] as MapKey, values[item]!])));
-      }
-      case 'Index': {
-        const base = this.atom(primitive.base);
-        const index = this.atom(primitive.index);
-        if (primitive.container === 'list') return (values) => listIndex(values[base] as ListValue, values[index] as number);
-        return (values) => mapLookup(values[base] as MapValue, values[index] as MapKey);
-      }
-      case 'Store': {
-        const base = this.atom(primitive.base);
-        const index = this.atom(primitive.index);
-        const item = this.atom(primitive.value);
-        if (primitive.container === 'list') return (values) => listStore(values[base] as ListValue, values[index] as number, values[item]!);
-        return (values) => mapStore(values[base] as MapValue, values[index] as MapKey, values[item]!);
-      }
-      case 'ValueMethod': {
-        const receiver = this.atom(primitive.receiver);
-        const args = primitive.args.map((atom) => this.atom(atom));
-        const method = primitive.method;
-        if (method === 'has') {
-          const [key] = args;
-          return (values) => mapHas(values[receiver] as MapValue, values[key] as MapKey);
-        }
-        if (method === 'len') {
-          return (values) => {
-            const value = values[receiver]!;
-            if (typeof value === 'string') return value.length;
-            return (value as ListValue).kind === 'list' ? listLength(value as ListValue) : mapSize(value as MapValue);
-          };
-        }
-        return (values) => applyValueMethod(method, values[receiver]!, args.map((slot) => values[slot]!));
-      }
-      case 'Mutate': {
-        const target = this.atom(primitive.target);
-        const arg = this.atom(primitive.arg);
-        if (primitive.method === 'push') return (values) => listPush(values[target] as ListValue, values[arg]!);
-        return (values) => mapRemove(values[target] as MapValue, values[arg] as MapKey);
-      }
-      case 'Builtin': {
-        const args = primitive.args.map((atom) => this.atom(atom));
-        const name = primitive.function;
-        if (name === 'abs') {
-          const [operand] = args;
-          return (values) => {
-            const value = values[operand] as number;
-            return value < 0 ? negate(value) : value;
-          };
-        }
-        return (values) => applyBuiltin(name, args.map((slot) => values[slot]!));
-      }
-      case 'Reference': {
-        const key = this.atom(primitive.key);
-        const entity = primitive.entity;
-        return (values) => referenceValue(entity, values[key] as MapKey);
-      }
-      case 'SelfReference':
-        return (_values, self) => self;
-      case 'KeyOf': {
-        const object = this.atom(primitive.object);
-        return (values) => (values[object] as ReferenceValue).key;
-      }
-      case 'Await': {
-        const future = this.atom(primitive.future);
-        return (values) => (values[future] as unknown as { readonly result: Value }).result;
-      }
+      case 'WriteSelf':
+        return [`run.state.write(${this.object(term.field)}, ${this.at(term.value)});`];
+      case 'LetCont':
+        return [];
+      default:
+        throw new Error(`assertion: ${term.kind} is not a straight step`);
     }
   }
+
+  /** The step that ends a segment, as statements that go to another segment or leave the function. */
+  private end(term: Term): string[] {
+    switch (term.kind) {
+      case 'Jump':
+        return this.transfer(term.continuation, term.args);
+      case 'Branch': {
+        const elseRule = this.variant === 'branch-false-counted-true' ? branchTrue : branchFalse;
+        return [
+          `if (${this.at(term.condition)} === true) {`,
+          `  c[${branchTrue}]++;`,
+          ...this.transfer(term.thenContinuation, []).map((line) => `  ${line}`),
+          '}',
+          `c[${elseRule}]++;`,
+          ...this.transfer(term.elseContinuation, []),
+        ];
+      }
+      default:
+        return [`return ${this.object(this.leave(term))}(run, v);`];
+    }
+  }
+
+  /**
+   * Control going to `target` with `args`: a local continuation's parameters are bound in this
+   * environment (L-Jump, the branches: all arguments read before any is bound); another block starts
+   * with the arguments and the live variables copied by name (L-Goto).
+   */
+  private transfer(target: string, args: readonly Atom[]): string[] {
+    const local = this.splitBlock.continuations.get(target);
+    if (local === undefined) return [`return ${this.object(this.goto(target, args))}(run, v);`];
+    const from = args.map((atom) => this.at(atom));
+    const to = local.parameters.map((name) => this.slot(name));
+    if (from.length === 0) return [this.goTo(local.body)];
+    if (from.length === 1) return [`v[${to[0]}] = ${from[0]};`, this.goTo(local.body)];
+    return [
+      '{',
+      ...from.map((read, index) => `  const given${index} = ${read};`),
+      ...to.map((slot, index) => `  v[${slot}] = given${index};`),
+      '}',
+      this.goTo(local.body),
+    ];
+  }
+
 }
 
 function straightRule(term: Term): LocalRule {

@@ -8,17 +8,21 @@
 //     workload (checkers/case.ts runCase), the two give the same history, event for event, the same
 //     committed entities and the same count of every rule, local and global.
 // The untraced runs go through the compiled blocks (interpreter/compiled.ts), whose fused segments,
-// batched counts and budget checks are what these comparisons hold to the machine.
+// batched counts and budget checks are what these comparisons hold to the machine, in both of its tiers
+// (closures, and the generated function a block gets once it has run enough segments: at once, after
+// three segments, or after the default 2,000, drawn for each case).
 // Negative controls: the comparisons see a difference of one step of budget (the traced run with a
 // budget one step larger), of one rule miscounted, and each deliberately broken variant of the
-// compiler (`CompiledVariant`): a branch's else side counted as its then side, and a step that builds
-// a list, map or string charged one step only.
+// compiler (`CompiledVariant`): a branch's else side counted as its then side and a step that builds
+// a list, map or string charged one step only (each in both tiers), a segment entered by a jump inside
+// its block (in the generated function, where such a jump is a change of label) run without its budget
+// check, and a block that starts again from its entry when it changes tiers part way through a run.
 
 import test from 'ava';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { runCase, type CheckCase, type CheckSettings } from '../checkers/case.ts';
-import { withCompiledVariant } from '../interpreter/compiled.ts';
+import { withCompiledVariant, withHotSegments } from '../interpreter/compiled.ts';
 import { SingleNodeHost } from '../runtime/single-node.ts';
 import { Client, ClientError } from '../semantics/reference/client.ts';
 import { compileToSplit } from '../semantics/pipeline.ts';
@@ -54,9 +58,15 @@ function runOnOneNode(text: string, stepLimit: number, traced: boolean): HostRun
 
 const budgets = fc.constantFrom(30, 120, 400, 1_000_000);
 
+/**
+ * When a block goes from the first tier (closures) to the second (a generated function): at once, after
+ * a few segments (so that runs change tiers part way), or as in every run (after 2,000).
+ */
+const hotSegments = fc.constantFrom(0, 3, 2_000);
+
 test('one node: the fast path prints, fails and ends as the machine does, under any step budget', (t) => {
-  fc.assert(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
-    assert.deepEqual(runOnOneNode(program.text, stepLimit, false), runOnOneNode(program.text, stepLimit, true));
+  fc.assert(fc.property(programArbitrary(), budgets, hotSegments, (program, stepLimit, hot) => {
+    assert.deepEqual(withHotSegments(hot, () => runOnOneNode(program.text, stepLimit, false)), runOnOneNode(program.text, stepLimit, true));
   }), { numRuns: runs(200), seed: 11 });
   t.pass();
 });
@@ -79,10 +89,11 @@ const smallBudgets = fc.constantFrom(200, 1_000_000);
 
 for (const concurrency of ['2pl', 'aria'] as const) {
   test(`distributed, ${concurrency}: the same history, entities and rule counts with the fast path as with the machine`, (t) => {
-    fc.assert(fc.property(underFaultsCaseArbitrary, smallBudgets, (testCase, stepLimit) => {
+    fc.assert(fc.property(underFaultsCaseArbitrary, smallBudgets, hotSegments, (testCase, stepLimit, hot) => {
       const base = caseSettings(testCase, concurrency);
       const settings = { ...base, runtime: { ...base.runtime, stepLimit } };
-      assert.deepEqual(distributedRun(testCase, settings, false, testCase.numbers), distributedRun(testCase, settings, true, testCase.numbers));
+      const fast = withHotSegments(hot, () => distributedRun(testCase, settings, false, testCase.numbers));
+      assert.deepEqual(fast, distributedRun(testCase, settings, true, testCase.numbers));
     }), { numRuns: runs(60), seed: concurrency === '2pl' ? 21 : 22 });
     t.pass();
   });
@@ -99,19 +110,55 @@ test('negative control: a rule counted once more is seen by the comparison', (t)
   t.true(found.failed);
 });
 
-test('negative control: a compiler that counts a branch\'s else side as its then side is caught', (t) => {
-  const found = fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => {
-    const settings = caseSettings(testCase, '2pl');
-    const broken = withCompiledVariant('branch-false-counted-true', () => distributedRun(testCase, settings, false, testCase.numbers));
-    assert.deepEqual(broken, distributedRun(testCase, settings, true, testCase.numbers));
-  }), { numRuns: runs(30), seed: 24 });
-  t.true(found.failed, 'the rule counts never showed a branch counted on the wrong side');
+// The first two broken compilers, in each tier: the closures (blocks never generated), and the
+// generated functions (every block generated at once).
+for (const [tier, hot] of [['first', Number.MAX_SAFE_INTEGER], ['second', 0]] as const) {
+  test(`negative control: a compiler that counts a branch's else side as its then side is caught (${tier} tier)`, (t) => {
+    const found = fc.check(fc.property(underFaultsCaseArbitrary, (testCase) => {
+      const settings = caseSettings(testCase, '2pl');
+      const broken = withHotSegments(hot, () => withCompiledVariant('branch-false-counted-true', () => distributedRun(testCase, settings, false, testCase.numbers)));
+      assert.deepEqual(broken, distributedRun(testCase, settings, true, testCase.numbers));
+    }), { numRuns: runs(30), seed: 24 });
+    t.true(found.failed, 'the rule counts never showed a branch counted on the wrong side');
+  });
+
+  test(`negative control: a compiler that charges a built list, map or string one step only is caught (${tier} tier)`, (t) => {
+    const found = fc.check(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
+      const broken = withHotSegments(hot, () => withCompiledVariant('build-charges-nothing', () => runOnOneNode(program.text, stepLimit, false)));
+      assert.deepEqual(broken, runOnOneNode(program.text, stepLimit, true));
+    }), { numRuns: runs(300), seed: 25 });
+    t.true(found.failed, 'no run showed a build charged one step only');
+  });
+}
+
+test('negative control: a compiler whose jumps inside a block skip the next segment\'s budget check is caught', (t) => {
+  const found = fc.check(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
+    // The variant is of the second tier: every block goes there at once.
+    const broken = withHotSegments(0, () => withCompiledVariant('local-jump-skips-budget', () => runOnOneNode(program.text, stepLimit, false)));
+    assert.deepEqual(broken, runOnOneNode(program.text, stepLimit, true));
+  }), { numRuns: runs(300), seed: 26 });
+  t.true(found.failed, 'no run showed a segment entered by a jump that ran past the budget');
 });
 
-test('negative control: a compiler that charges a built list, map or string one step only is caught', (t) => {
-  const found = fc.check(fc.property(programArbitrary(), budgets, (program, stepLimit) => {
-    const broken = withCompiledVariant('build-charges-nothing', () => runOnOneNode(program.text, stepLimit, false));
-    assert.deepEqual(broken, runOnOneNode(program.text, stepLimit, true));
-  }), { numRuns: runs(300), seed: 25 });
-  t.true(found.failed, 'no run showed a build charged one step only');
+test('negative control: a compiler whose blocks start again from their entry when they go to the second tier is caught', (t) => {
+  const found = fc.check(fc.property(programArbitrary(), (program) => {
+    const broken = withHotSegments(3, () => withCompiledVariant('tier-up-restarts-block', () => runOnOneNode(program.text, 1_000_000, false)));
+    assert.deepEqual(broken, runOnOneNode(program.text, 1_000_000, true));
+  }), { numRuns: runs(300), seed: 27 });
+  t.true(found.failed, 'no run showed a block restarted when it changed tiers');
+});
+
+// A straight line longer than a segment (200 steps) is cut, and the rest is another segment. The first
+// tier compiled that segment at its first run, after the block's environment template was made, so a
+// constant first met after the cut had no value in it (this program aborted with `integer overflow`
+// without a trace and printed 8007 with one); now both tiers compile every segment with the block.
+test('a straight line longer than a segment, with a constant after the cut, runs as the machine does in both tiers', (t) => {
+  const lets = Array.from({ length: 229 }, (_, index) => `    let x${index + 1} = x${index} + 1`);
+  const text = ['entity Long {', '  key id: int', '  fn go(): int {', '    let x0 = 1', ...lets, '    return x229 + 7777', '  }', '}',
+    'run {', '  let l = new Long(1)', '  print l.go()', '}'].join('\n');
+  for (const hot of [Number.MAX_SAFE_INTEGER, 0, 1]) {
+    const fast = withHotSegments(hot, () => runOnOneNode(text, 1_000_000, false));
+    t.deepEqual(fast, runOnOneNode(text, 1_000_000, true));
+    t.deepEqual(fast.output, ['8007']);
+  }
 });

@@ -4,7 +4,7 @@
 // Each transaction keeps an undo log, so that an abort anywhere restores every entity it touched.
 
 import type { Span } from '../grammar/span.ts';
-import { newRuleCounts, runCompiled, type LocalRunState } from '../interpreter/compiled.ts';
+import { newRuleCounts, runCompiledCall, runCompiledResume, type LocalRunState } from '../interpreter/compiled.ts';
 import type { LocalEnd } from '../interpreter/fast-path.ts';
 import {
   enterMethod, pushFrame, resumeFrame, step, type Activation, type FrameStack, type LocalStep, type Outgoing,
@@ -52,8 +52,19 @@ export class SingleNodeHost implements TransactionHost {
   private tick = 0;
   private steps = 0;
   private stepsSincePoll = 0;
-  /** The compiled runs' rule counts (only their sum, the ticks, is kept). */
+  /**
+   * The compiled runs' rule counts. Nobody reads them: they would only number the trace's lines (the
+   * ticks), and a traced run goes step by step instead.
+   */
   private readonly counts = newRuleCounts();
+  /**
+   * The entities this transaction has found, by the identity of the reference that named them: the
+   * same reference objects travel from call to call, and finding one by its canonical form costs a
+   * string built each time. Emptied when a transaction starts (the table may change between
+   * transactions: the REPL restores it); within one, entities are only added, and a failed lookup
+   * aborts the transaction.
+   */
+  private found = new Map<ReferenceValue, EntityRecord>();
   /** The entity the compiled run under way writes to. */
   private writing: EntityRecord | undefined;
   /** What a compiled run keeps (one for every run of this host: runs never nest). */
@@ -95,11 +106,11 @@ export class SingleNodeHost implements TransactionHost {
   execute(request: Request): Outcome {
     this.steps = 0;
     this.entities.begin();
-    const queue: Delivery[] = [firstMessage(request)];
+    if (this.found.size > 0) this.found = new Map();
+    // The network is perfect and a transaction runs one activation at a time, so one message is in flight.
+    let delivery: Delivery = firstMessage(request);
     try {
       for (;;) {
-        const delivery = queue.shift();
-        if (delivery === undefined) throw new Error('assertion: the transaction ended without a reply');
         if (delivery.kind === 'reply' && delivery.stack === undefined) {
           this.entities.commit();
           return { kind: 'committed', value: delivery.value };
@@ -109,13 +120,20 @@ export class SingleNodeHost implements TransactionHost {
           this.entities.rollback();
           return { kind: 'aborted', code: next.code, message: next.message, span: next.span };
         }
-        queue.push(next);
+        delivery = next;
       }
     } catch (error) {
       if (!(error instanceof TransactionAbort)) throw error;
       this.entities.rollback();
       return { kind: 'aborted', code: error.code, message: error.message, span: undefined };
     }
+  }
+
+  /** The entity `reference` names, or the abort `no such entity …` (EntityTable.existing). */
+  private existing(reference: ReferenceValue): EntityRecord {
+    let record = this.found.get(reference);
+    if (record === undefined) this.found.set(reference, (record = this.entities.existing(reference)));
+    return record;
   }
 
   private emit(entity: ReferenceValue | undefined, rule: string, span: Span | undefined, detail: () => string): void {
@@ -127,15 +145,21 @@ export class SingleNodeHost implements TransactionHost {
 
   /** Delivers one message; gives the next message, or the abort that ends the transaction. */
   private deliver(delivery: Delivery): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
+    const traced = this.options.trace !== undefined;
     switch (delivery.kind) {
       case 'invoke': {
-        this.emit(delivery.target, 'G-Deliver', undefined, () => `call ${delivery.method}(${delivery.args.map(canonical).join(', ')})`);
-        this.entities.existing(delivery.target);
-        return this.run(enterMethod(this.program, delivery.target, delivery.method, delivery.args, delivery.stack));
+        if (traced) this.emit(delivery.target, 'G-Deliver', undefined, () => `call ${delivery.method}(${delivery.args.map(canonical).join(', ')})`);
+        else this.tick++;
+        const state = this.existing(delivery.target);
+        if (!traced) {
+          // Not traced: the compiled blocks take the same steps without building an activation or a step record.
+          return this.runCompiled(state, () => runCompiledCall(this.program, delivery.target, delivery.method, delivery.args, delivery.stack, state.fields, this.local));
+        }
+        return this.run(enterMethod(this.program, delivery.target, delivery.method, delivery.args, delivery.stack), state);
       }
       case 'read': {
         this.emit(delivery.target, 'G-Deliver', undefined, () => `read ${delivery.field}`);
-        const value = this.entities.existing(delivery.target).fields.get(delivery.field);
+        const value = this.existing(delivery.target).fields.get(delivery.field);
         if (value === undefined) abort('A0109', `uninitialized field ${canonical(delivery.target)}.${delivery.field}`);
         return { kind: 'reply', value, stack: delivery.stack };
       }
@@ -148,46 +172,45 @@ export class SingleNodeHost implements TransactionHost {
         }
         this.emit(reference, 'G-Deliver', undefined, () => `new ${canonical(reference)}`);
         const entity = this.program.entities.get(delivery.entity)!;
-        this.entities.create(entity, delivery.key);
+        const state = this.entities.create(entity, delivery.key);
         if (!entity.methods.has('init')) return { kind: 'reply', value: reference, stack: delivery.stack };
         const stack = pushFrame(delivery.stack, { kind: 'created', reference });
-        return this.run(enterMethod(this.program, reference, 'init', delivery.args, stack));
+        if (!traced) return this.runCompiled(state, () => runCompiledCall(this.program, reference, 'init', delivery.args, stack, state.fields, this.local));
+        return this.run(enterMethod(this.program, reference, 'init', delivery.args, stack), state);
       }
       case 'reply': {
         const { top: frame, below: rest } = delivery.stack!;
         if (frame.kind === 'created') return { kind: 'reply', value: frame.reference, stack: rest };
-        this.emit(frame.self, 'G-Deliver', undefined, () => `reply ${canonical(delivery.value)} to ${frame.block}`);
-        return this.run(resumeFrame(this.program, frame, delivery.value, rest));
+        if (traced) this.emit(frame.self, 'G-Deliver', undefined, () => `reply ${canonical(delivery.value)} to ${frame.block}`);
+        else this.tick++;
+        const state = this.existing(frame.self);
+        if (!traced) return this.runCompiled(state, () => runCompiledResume(this.program, frame, delivery.value, rest, state.fields, this.local));
+        return this.run(resumeFrame(this.program, frame, delivery.value, rest), state);
       }
     }
   }
 
-  /** Runs an activation until it suspends, returns or aborts, applying its writes as it goes. */
-  private run(start: Activation): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
-    let activation = start;
-    const state = this.entities.existing(activation.self);
-    if (this.options.trace === undefined) {
-      // Not traced: the compiled blocks take the same steps without building one per step.
-      const local = this.local;
-      local.steps = this.steps;
-      this.writing = state;
-      let end: LocalEnd;
-      try {
-        end = runCompiled(this.program, start, state.fields, local);
-      } finally {
-        this.steps = local.steps;
-        for (let index = 0; index < this.counts.length; index++) {
-          this.tick += this.counts[index];
-          this.counts[index] = 0;
-        }
-      }
-      switch (end.kind) {
-        case 'suspended': return end.outgoing;
-        case 'returned': return { kind: 'reply', value: end.value, stack: end.stack };
-        case 'aborted': return end;
-        case 'stopped': return abort(end.code, end.message);
-      }
+  /** Runs a compiled activation on `state` (`start` runs it) until it suspends, returns or aborts. */
+  private runCompiled(state: EntityRecord, start: () => LocalEnd): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
+    this.local.steps = this.steps;
+    this.writing = state;
+    let end: LocalEnd;
+    try {
+      end = start();
+    } finally {
+      this.steps = this.local.steps;
     }
+    switch (end.kind) {
+      case 'suspended': return end.outgoing;
+      case 'returned': return { kind: 'reply', value: end.value, stack: end.stack };
+      case 'aborted': return end;
+      case 'stopped': return abort(end.code, end.message);
+    }
+  }
+
+  /** Runs a traced activation on `state` step by step until it suspends, returns or aborts, applying its writes as it goes. */
+  private run(start: Activation, state: EntityRecord): Delivery | Extract<LocalStep, { kind: 'aborted' }> {
+    let activation = start;
     for (;;) {
       if (++this.steps > this.stepLimit) abort('A0108', 'step limit exceeded');
       if (++this.stepsSincePoll >= interruptPollSteps && this.options.interrupted !== undefined) {
