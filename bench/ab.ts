@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { transferSource } from './programs.ts';
+import { transferSource, transferWorkload } from './programs.ts';
 
 const [directoryA, directoryB, workload, sizeText] = process.argv.slice(2);
 const workloads = ['compute', 'calls', 'parse', 'grammar', 'transfer', 'check', 'explore'];
@@ -132,17 +132,7 @@ async function prepare(directory: string): Promise<() => unknown> {
       const { SeededChoices } = await load(directory, 'runtime/choices.js');
       const { split } = programs.compiled(transferSource, 'ab.ent');
       const settings = runtimeSettings({ ...defaultRunSettings, faults: noFaults, concurrency: '2pl', delivery: 'exactly-once', nodes: 3 });
-      const accounts = 200;
-      const transfers = size ?? 1_500;
-      let seed = 1;
-      const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
-      const clients: unknown[][] = Array.from({ length: 16 }, () => []);
-      for (let index = 0; index < transfers; index++) {
-        const from = Math.floor(random() * accounts);
-        const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
-        clients[index % 16].push({ kind: 'call', target: values.referenceValue('Account', from), method: 'transfer', args: [values.referenceValue('Account', to), 1] });
-      }
-      const setup = Array.from({ length: accounts }, (_, key) => ({ kind: 'new', entity: 'Account', key, args: [] }));
+      const { setup, clients } = transferWorkload(values.referenceValue, size ?? 1_500);
       return () => runWorkload(split, settings, new SeededChoices('1'), { setup, clients }, { stepsMax: Number.MAX_SAFE_INTEGER });
     }
   }

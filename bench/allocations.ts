@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { transferWorkload } from './programs.ts';
 
 const [directory, workload, sizeText, rowsText] = process.argv.slice(2);
 if (directory === undefined || (workload !== 'transfer' && workload !== 'explore')) {
@@ -44,17 +45,7 @@ async function prepare(): Promise<() => unknown> {
   const { SeededChoices } = await load('runtime/choices.js');
   const { split } = programs.compiled(programs.transferSource, 'allocations.ent');
   const settings = runtimeSettings({ ...defaultRunSettings, faults: noFaults, concurrency: '2pl', delivery: 'exactly-once', nodes: 3 });
-  const accounts = 200;
-  const transfers = Number(sizeText ?? 4_000);
-  let seed = 1;
-  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const clients: unknown[][] = Array.from({ length: 16 }, () => []);
-  for (let index = 0; index < transfers; index++) {
-    const from = Math.floor(random() * accounts);
-    const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
-    clients[index % 16].push({ kind: 'call', target: values.referenceValue('Account', from), method: 'transfer', args: [values.referenceValue('Account', to), 1] });
-  }
-  const setup = Array.from({ length: accounts }, (_, key) => ({ kind: 'new', entity: 'Account', key, args: [] }));
+  const { setup, clients } = transferWorkload(values.referenceValue, Number(sizeText ?? 4_000));
   return () => runWorkload(split, settings, new SeededChoices('1'), { setup, clients }, { stepsMax: Number.MAX_SAFE_INTEGER });
 }
 

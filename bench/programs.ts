@@ -160,3 +160,26 @@ entity Account {
   }
 }
 `;
+
+/**
+ * The workload bench/ab.ts's `transfer` and bench/allocations.ts run on `transferSource`: 200 accounts
+ * created first, then `transfers` transfers of 1 between two different accounts drawn by a fixed
+ * generator, dealt round to 16 clients. `referenceValue` is the build's own under test (the requests must
+ * be made of its values), so this works with a build from before this function existed.
+ */
+export function transferWorkload(
+  referenceValue: (entity: string, key: number) => unknown,
+  transfers: number,
+): { readonly setup: readonly unknown[]; readonly clients: readonly (readonly unknown[])[] } {
+  const accounts = 200;
+  let seed = 1;
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const clients: unknown[][] = Array.from({ length: 16 }, () => []);
+  for (let index = 0; index < transfers; index++) {
+    const from = Math.floor(random() * accounts);
+    const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
+    clients[index % 16].push({ kind: 'call', target: referenceValue('Account', from), method: 'transfer', args: [referenceValue('Account', to), 1] });
+  }
+  const setup = Array.from({ length: accounts }, (_, key) => ({ kind: 'new', entity: 'Account', key, args: [] }));
+  return { setup, clients };
+}

@@ -277,19 +277,13 @@ export function report(io: Io, request: CheckRequest, testCase: CheckCase, trace
   const level = request.traceLevel;
   const viz = request.vizPath === undefined ? undefined : new VizCapture();
   const window = new TraceWindow<TraceEntry>(level === undefined ? mattersShown : Math.ceil(traceMax / 2), level === undefined ? mattersShown : Math.floor(traceMax / 2));
-  let outcome: CaseOutcome;
-  if (viz !== undefined) {
-    outcome = runCase(request.program, split, request.settings, testCase, viz.tracer(() => {}));
-  } else if (level !== undefined) {
-    outcome = runCase(request.program, split, request.settings, testCase, (entry) => {
-      if (traceShows(level, entry.rule, entry.place, entry.detail)) window.add(entry);
-    });
-  } else {
-    const matters = mattersTo(runCase(request.program, split, request.settings, testCase));
-    outcome = runCase(request.program, split, request.settings, testCase, (entry) => {
-      if (matters(entry)) window.add(entry);
-    });
-  }
+  const keep = level !== undefined
+    ? (entry: TraceEntry): boolean => traceShows(level, entry.rule, entry.place, entry.detail)
+    : mattersTo(runCase(request.program, split, request.settings, testCase));
+  const collect = (entry: TraceEntry): void => {
+    if (keep(entry)) window.add(entry);
+  };
+  const outcome = runCase(request.program, split, request.settings, testCase, viz === undefined ? collect : viz.tracer(collect));
   const written = viz === undefined ? undefined : writeDiagram(io, viz, request, testCase, outcome);
   if (written !== undefined) return written;
   const lookup = (file: string) => (file === request.source.name ? request.source : undefined);

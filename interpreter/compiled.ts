@@ -370,6 +370,45 @@ function overrunAt(run: Run, place: Place, values: Values): undefined {
 const segmentStepsMax = 200;
 
 /**
+ * Where a segment that starts at `term` ends, and what it counts: its straight line (at most
+ * `segmentStepsMax` steps of `let`, `set`, field reads and writes and `letcont`), the term that ends it
+ * (or, when the line was cut, the term the next segment starts at), the rules counted at its start, its
+ * length in steps, and each straight step's place. One definition for both tiers, so that their segments
+ * are the same and a block can change tiers at any segment's start.
+ */
+function segmentShape(term: Term, splitBlock: SplitBlock): {
+  readonly straight: readonly Term[];
+  readonly end: Term;
+  readonly cut: boolean;
+  readonly counts: CountPairs;
+  readonly length: number;
+  readonly places: readonly Place[];
+} {
+  const straight: Term[] = [];
+  let end = term;
+  while (straight.length < segmentStepsMax
+    && (end.kind === 'Let' || end.kind === 'Set' || end.kind === 'ReadSelf' || end.kind === 'WriteSelf' || end.kind === 'LetCont')) {
+    straight.push(end);
+    end = end.body;
+  }
+  const cut = straight.length === segmentStepsMax;
+  // The rules counted at the segment's start: the straight steps', and the end's when it is known
+  // before it runs (a branch counts its side when it takes it).
+  const rules: LocalRule[] = straight.map(straightRule);
+  const endRule = cut ? undefined : staticEndRule(end, splitBlock);
+  if (endRule !== undefined) rules.push(endRule);
+  const length = straight.length + (cut ? 0 : 1);
+  const places = straight.map((step, index): Place => ({
+    span: step.span,
+    after: length - index - 1,
+    fromHere: countPairs(rules.slice(index)),
+    afterHere: countPairs(rules.slice(index + 1)),
+    rest: (step as { body: Term }).body,
+  }));
+  return { straight, end, cut, counts: countPairs(rules), length, places };
+}
+
+/**
  * Segments a block runs in the first tier before it is generated. The first tier's closures are shared
  * by every block of every program, so they are warm from the start; a generated function is new code
  * that the host compiles (about a millisecond for a block of a generated test program) and optimizes
@@ -707,33 +746,10 @@ class ClosureCompiler extends BlockCompilerBase {
 
   /** The segment that starts at `term`: its budget check and counts, then its steps fused. */
   private segment(term: Term): Code {
-    const straight: Term[] = [];
-    let end = term;
-    while (straight.length < segmentStepsMax
-      && (end.kind === 'Let' || end.kind === 'Set' || end.kind === 'ReadSelf' || end.kind === 'WriteSelf' || end.kind === 'LetCont')) {
-      straight.push(end);
-      end = end.body;
-    }
-    const cut = straight.length === segmentStepsMax;
-    // The rules counted at the segment's start: the straight steps', and the end's when it is known
-    // before it runs (a branch counts its side when it takes it).
-    const rules: LocalRule[] = straight.map(straightRule);
-    const endRule = cut ? undefined : staticEndRule(end, this.splitBlock);
-    if (endRule !== undefined) rules.push(endRule);
-    const length = straight.length + (cut ? 0 : 1);
+    const { straight, end, cut, counts, length, places } = segmentShape(term, this.splitBlock);
     let next: Next = cut ? this.continueAt(end) : this.end(end);
-    for (let index = straight.length - 1; index >= 0; index--) {
-      const place: Place = {
-        span: straight[index].span,
-        after: length - index - 1,
-        fromHere: countPairs(rules.slice(index)),
-        afterHere: countPairs(rules.slice(index + 1)),
-        rest: (straight[index] as { body: Term }).body,
-      };
-      next = this.straightStep(straight[index], next, place);
-    }
+    for (let index = straight.length - 1; index >= 0; index--) next = this.straightStep(straight[index], next, places[index]);
     const first = next;
-    const counts = countPairs(rules);
     const compiled = this.compiled;
     // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
     const fits = (run: Run): boolean => {
@@ -1092,21 +1108,7 @@ class SourceCompiler extends BlockCompilerBase {
 
   /** The segment that starts at `term`, as a `case`: its budget check and counts, then its steps. */
   private segment(term: Term, label: number): string {
-    const straight: Term[] = [];
-    let end = term;
-    while (straight.length < segmentStepsMax
-      && (end.kind === 'Let' || end.kind === 'Set' || end.kind === 'ReadSelf' || end.kind === 'WriteSelf' || end.kind === 'LetCont')) {
-      straight.push(end);
-      end = end.body;
-    }
-    const cut = straight.length === segmentStepsMax;
-    // The rules counted at the segment's start: the straight steps', and the end's when it is known
-    // before it runs (a branch counts its side when it takes it).
-    const rules: LocalRule[] = straight.map(straightRule);
-    const endRule = cut ? undefined : staticEndRule(end, this.splitBlock);
-    if (endRule !== undefined) rules.push(endRule);
-    const length = straight.length + (cut ? 0 : 1);
-    const counts = countPairs(rules);
+    const { straight, end, cut, counts, length, places } = segmentShape(term, this.splitBlock);
     const lines: string[] = [`      case ${label}: {`];
     // The budget: all of the segment's steps fit, or the rest goes step by step to stop where `step` stops.
     const skip = this.variant === 'local-jump-skips-budget' ? ' && !jumped' : '';
@@ -1119,16 +1121,7 @@ class SourceCompiler extends BlockCompilerBase {
     );
     if (skip !== '') lines.push('        jumped = false;');
     for (let index = 0; index < counts.length; index += 2) lines.push(`        c[${counts[index]}] += ${counts[index + 1]};`);
-    straight.forEach((step, index) => {
-      const place: Place = {
-        span: step.span,
-        after: length - index - 1,
-        fromHere: countPairs(rules.slice(index)),
-        afterHere: countPairs(rules.slice(index + 1)),
-        rest: (step as { body: Term }).body,
-      };
-      lines.push(...this.straightStep(step, place).map((line) => `        ${line}`));
-    });
+    straight.forEach((step, index) => lines.push(...this.straightStep(step, places[index]).map((line) => `        ${line}`)));
     lines.push(...(cut ? [this.goTo(end)] : this.end(end)).map((line) => `        ${line}`));
     lines.push('      }');
     return lines.join('\n');

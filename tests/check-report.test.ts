@@ -55,3 +55,21 @@ test('a report with --trace keeps the first and the last steps of the whole trac
   const rest = (stdout: string[]): string => stdout.join('\n').replace(/the trace[^]*?its requests/, '');
   t.is(rest(bounded.stdout), rest(whole.stdout));
 });
+
+test('a report that also writes the diagram (--viz) prints the same steps that matter', async (t) => {
+  const io = memoryIo({});
+  t.is(await main(['check', 'examples/bank.ent', '--delivery', 'at-least-once', '--runs', '200', '--shrink-runs', '200', '--seed', '5'], io), 1);
+  const token = /--replay (\S+)/.exec(io.stdout.join('\n'))![1];
+  const decoded = decodeToken(token);
+  if ('error' in decoded) return t.fail(decoded.error);
+  const loaded = loadProgram(memoryIo({}), 'examples/bank.ent');
+  if (!('program' in loaded) || loaded.program === undefined) return t.fail('examples/bank.ent did not load');
+  const request: CheckRequest = { program: loaded.program, source: loaded.source, settings: decoded.settings, traceLevel: undefined };
+  const plain = memoryIo({});
+  report(plain, request, decoded.testCase);
+  const drawn = memoryIo({});
+  report(drawn, { ...request, vizPath: 'case.html' }, decoded.testCase);
+  const steps = traceLines(plain.stdout.join('\n'));
+  t.true(steps.length > 5, `${steps.length} steps that matter`);
+  t.deepEqual(traceLines(drawn.stdout.join('\n')), steps);
+});
