@@ -3,6 +3,9 @@
 // reported in bounded memory. The window, and the report through it, against the whole trace.
 
 import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { report, type CheckRequest } from '../cli/check.ts';
 import { memoryIo } from '../cli/io.ts';
 import { loadProgram } from '../cli/load.ts';
@@ -68,7 +71,7 @@ test('a report that also writes the diagram (--viz) prints the same steps that m
   const plain = memoryIo({});
   report(plain, request, decoded.testCase);
   const drawn = memoryIo({});
-  report(drawn, { ...request, vizPath: 'case.html' }, decoded.testCase);
+  report(drawn, { ...request, vizPath: join(mkdtempSync(join(tmpdir(), 'ent-report-')), 'case.html') }, decoded.testCase);
   const steps = traceLines(plain.stdout.join('\n'));
   t.true(steps.length > 5, `${steps.length} steps that matter`);
   t.deepEqual(traceLines(drawn.stdout.join('\n')), steps);
