@@ -14,21 +14,12 @@ import { noFaults } from '../runtime/faults.ts';
 import { dueByDefinition, timerIndex, type NextEventSearch } from '../runtime/next-event.ts';
 import type { Request } from '../semantics/transactions.ts';
 import { referenceValue } from '../semantics/values.ts';
-import { compiled, transferSource } from './programs.ts';
+import { compiled, transferSource, transferWorkload } from './programs.ts';
 
 const transfers = Number(process.argv[2] ?? 1_500);
 const { split } = compiled(transferSource, 'next-event.ent');
 const settings = runtimeSettings({ ...defaultRunSettings, faults: noFaults, concurrency: '2pl', delivery: 'exactly-once', nodes: 3 });
-const accounts = 200;
-let seed = 1;
-const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
-const clients: Request[][] = Array.from({ length: 16 }, () => []);
-for (let index = 0; index < transfers; index++) {
-  const from = Math.floor(random() * accounts);
-  const to = (from + 1 + Math.floor(random() * (accounts - 1))) % accounts;
-  clients[index % 16].push({ kind: 'call', target: referenceValue('Account', from), method: 'transfer', args: [referenceValue('Account', to), 1] });
-}
-const setup: Request[] = Array.from({ length: accounts }, (_, key): Request => ({ kind: 'new', entity: 'Account', key, args: [] }));
+const { setup, clients } = transferWorkload(referenceValue, transfers) as { setup: Request[]; clients: Request[][] };
 const configurations: Configuration[] = [];
 runWorkload(split, settings, new SeededChoices('1'), { setup, clients }, {
   stepsMax: Number.MAX_SAFE_INTEGER,
