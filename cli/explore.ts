@@ -214,7 +214,7 @@ function describeResult(result: ExploreResult, seconds: number, reductions: Read
     : result.stoppedBy === 'violation' ? 'stopped at the first violation'
       : result.stoppedBy === 'max-states' ? 'NOT complete: stopped at --max-states'
         : result.stoppedBy === 'time-limit' ? 'NOT complete: stopped at --time-limit'
-          : 'NOT complete: stopped at the greatest depth the explorer goes to';
+          : 'NOT complete: a path reached 20,000 steps, or tick 2,400 with faults on, where the driver would stop the faults and the explorer does not follow it';
   const verdict = result.counterexample === undefined
     ? `every terminal state held (${result.outcomes.size} distinct outcomes)${invariants ? ', and every state the invariants' : ''}`
     : result.counterexample.at === 'invariant' ? 'a state broke an invariant' : 'a terminal state violated a guarantee';

@@ -30,7 +30,7 @@ export const runtimeOptions: readonly OptionSpec[] = [
 
 /** When faults stop, for the help of every command that runs programs. */
 export const faultsDetail = 'Faults strike while the run block runs. They stop when it ends, and when one request has waited\n'
-  + '20,000 global steps for its answer, so that a run finishes even under drop=1 (the network heals).';
+  + '20,000 global steps or 2,400 ticks for its answer, so that a run finishes even under drop=1 (the network heals).';
 
 export const defaultRunSettings: RunSettings = {
   stepLimit: defaultStepLimit, nodes: 3, seed: '1', faults: mildFaults, concurrency: '2pl', delivery: 'exactly-once', bug: 'none',

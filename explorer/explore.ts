@@ -54,7 +54,7 @@ import { canonical } from '../semantics/values.ts';
 import { budgetLeft, type FaultBudget } from './branching.ts';
 import { FingerprintTable } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
-import { advance, depthMax, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
+import { advance, beyondHorizon, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
 import { blockUnanswered, initialBlockState } from './run-block.ts';
 import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
 import { ClientSymmetry, type Interchangeable } from './symmetry.ts';
@@ -118,7 +118,8 @@ export interface ExploreResult {
   readonly stats: ExploreStats;
   /** Every state reachable in the scope was expanded. */
   readonly complete: boolean;
-  readonly stoppedBy: 'max-states' | 'time-limit' | 'depth' | 'violation' | undefined;
+  /** `horizon`: a path went where the driver's own counters would stop the faults (explorer/loop.ts `beyondHorizon`). */
+  readonly stoppedBy: 'max-states' | 'time-limit' | 'horizon' | 'violation' | undefined;
   /** The terminal outcomes seen (what each request got, and the final committed state), each once. */
   readonly outcomes: ReadonlySet<string>;
   readonly counterexample: Counterexample | undefined;
@@ -329,8 +330,8 @@ export function explore(scope: ExploreScope): ExploreResult {
           stoppedBy = 'max-states';
           break outer;
         }
-        if (depth + 1 >= depthMax) {
-          stoppedBy = 'depth';
+        if (beyondHorizon(result.state, depth + 1)) {
+          stoppedBy = 'horizon';
           break outer;
         }
         const index = store.add(pending.index, depth + 1, transition.numbers);

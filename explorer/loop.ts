@@ -7,16 +7,20 @@
 // `submissionOrder`), as in the driver.
 // It asks the same choices in the same order as the driver, so that the numbers an explorer writes down
 // for a path replay it exactly through `runCase` (tests/explore.test.ts holds the two side by side).
-// The driver's two counters of progress (faults stop after 20,000 steps without an answer; a healing
-// phase that starts attempt after attempt is a livelock) are not kept: an exploration is bounded far
-// below 20,000 steps (`depthMax`), and a livelock shows as a cycle of states, not as a count.
+// The driver's counters of progress (faults stop after 20,000 steps or 2,400 ticks without an answer; a
+// healing phase that starts attempt after attempt is a livelock) are not hashed: an exploration stops
+// before either wait can have been reached (`beyondHorizon`: 20,000 steps deep, or faults still on at
+// tick 2,400, which bounds every wait since the start), and a livelock shows as a cycle of states, not
+// as a count. The wait in ticks is kept all the same (`waitingSince`), and heals as the driver's does,
+// so that a path followed past the horizon (tests/explore.test.ts replays long random ones) is still
+// the driver's.
 
 import type { ChoiceSource } from '../runtime/choices.ts';
 import { collectAnswers, submissionOrder, submit } from '../runtime/client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from '../runtime/configuration.ts';
 import { describeRequest } from '../runtime/describe.ts';
 import { clientCountOf, setupClientOf } from '../runtime/driver.ts';
-import { healAfterSteps } from '../runtime/faults.ts';
+import { healAfterSteps, healAfterTicks, waitHeals } from '../runtime/faults.ts';
 import { globalStep, type GlobalRule } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { TraceEntry } from '../runtime/world.ts';
@@ -26,6 +30,15 @@ import { advanceBlock, waitOver, type BlockState } from './run-block.ts';
 /** The explorer never goes this deep: below it the driver's own step counters cannot have changed anything. */
 export const depthMax = healAfterSteps - 1;
 
+/**
+ * Whether a state at `depth` lies where the driver's counters could have stopped the faults (a wait of
+ * `healAfterSteps` steps or `healAfterTicks` ticks), which the explorer does not follow: from there a
+ * path of the explorer might not replay through the driver.
+ */
+export function beyondHorizon(state: LoopState, depth: number): boolean {
+  return depth >= depthMax || (state.config.faultsActive && state.config.tick >= healAfterTicks);
+}
+
 /** The driver's state between two global steps. */
 export interface LoopState {
   readonly config: Configuration;
@@ -34,6 +47,11 @@ export interface LoopState {
   /** How many requests each client submitted. */
   readonly taken: readonly number[];
   readonly setupDone: boolean;
+  /**
+   * The tick from which the driver counts the wait for an answer: the last answer's (with the run block,
+   * the tick its client began to wait). Not hashed: no explored state is where it could matter.
+   */
+  readonly waitingSince: number;
   /**
    * With `ent explore --workload run`: the run block's client (explorer/run-block.ts), which submits
    * instead of the workload's clients (the workload is then empty).
@@ -51,7 +69,7 @@ export type Advance =
 export function initialLoopState(settings: RuntimeSettings, workload: Workload): LoopState {
   const clientCount = clientCountOf(workload);
   const config = { ...initialConfiguration(settings, clientCount, true), faultsActive: workload.setup.length === 0 };
-  return { config, setupTaken: 0, taken: workload.clients.map(() => 0), setupDone: workload.setup.length === 0 };
+  return { config, setupTaken: 0, taken: workload.clients.map(() => 0), setupDone: workload.setup.length === 0, waitingSince: 0 };
 }
 
 /** Every request was submitted (the setup's and every client's). */
@@ -85,7 +103,8 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
   const submitNext = (client: number, request: Workload['setup'][number]): void => {
     config = submit(config, client, request, { choices, trace: submitted }).config;
   };
-  const snapshot = (): LoopState => ({ config, setupTaken, taken, setupDone });
+  let waitingSince = state.waitingSince;
+  const snapshot = (): LoopState => ({ config, setupTaken, taken, setupDone, waitingSince });
   for (;;) {
     if (setupTaken < workload.setup.length) {
       if (idle(setupClient)) submitNext(setupClient, workload.setup[setupTaken++]);
@@ -99,6 +118,8 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
       for (const client of submissionOrder(ready, choices)) submitNext(client, workload.clients[client][taken[client]++]);
     }
     const everything = setupDone && workload.clients.every((requests, client) => taken[client] >= requests.length);
+    // The driver's wait in ticks (its wait in steps is never reached: `depthMax`).
+    if (config.faultsActive && waitHeals(0, config.tick - waitingSince)) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);
@@ -110,18 +131,24 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
       }
       return { kind: 'stuck', state: snapshot(), stuck: unanswered(config, workload, setupTaken, taken) };
     }
-    config = collectAll(result.next);
+    const collected = collectAll(result.next);
+    config = collected.config;
+    if (collected.answered) waitingSince = config.tick;
     return { kind: 'stepped', rule: result.rule, state: snapshot(), emitted: submitted.length === 0 ? result.emitted : [...submitted, ...result.emitted] };
   }
 }
 
-/** Takes every client's answers out of the configuration, as the driver does after each step. */
-function collectAll(config: Configuration): Configuration {
+/** Takes every client's answers out of the configuration, as the driver does after each step; and whether there were any. */
+function collectAll(config: Configuration): { config: Configuration; answered: boolean } {
   let next = config;
+  let answered = false;
   for (const client of config.clients) {
-    if (client.answers !== undefined) next = collectAnswers(next, client.id).config;
+    if (client.answers === undefined) continue;
+    const collected = collectAnswers(next, client.id);
+    next = collected.config;
+    answered ||= collected.answers.length > 0;
   }
-  return next;
+  return { config: next, answered };
 }
 
 /** The requests left unanswered, as the driver words them for the liveness checker. */

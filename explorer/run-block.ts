@@ -16,14 +16,16 @@
 // awaited (`finish`), then the system settles. Then one global step; the client's answers are collected.
 // A quiet system with faults on heals; a quiet one with faults off ends the run: done when every request
 // was answered and the client finished, stuck otherwise (as the host's StuckError, `quiet`).
-// The host's own counters (a wait of `healAfterSteps` steps heals; `stepsPerWaitMax`) are not kept: the
-// explorer never goes that deep (explorer/loop.ts `depthMax`).
+// The host's counters of steps (a wait of `healAfterSteps` steps heals; `stepsPerWaitMax`) are not kept:
+// the explorer never goes that deep (explorer/loop.ts `depthMax`). Its wait in ticks is kept, as the
+// closed loop's is (explorer/loop.ts `waitingSince`): it starts when the client begins to wait.
 
 import { ListChoices, type ChoiceSource } from '../runtime/choices.ts';
 import { collectAnswers, submit } from '../runtime/client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from '../runtime/configuration.ts';
 import { describeRequest } from '../runtime/describe.ts';
 import { seedEntities } from '../runtime/host.ts';
+import { waitHeals } from '../runtime/faults.ts';
 import { globalStep } from '../runtime/simulator.ts';
 import { hasStreams, StreamDriver } from '../runtime/streams.ts';
 import { LateInstalls, systemSeeds, throughGetters } from '../runtime/updates.ts';
@@ -150,7 +152,7 @@ function resume(state: LoopState, block: BlockState, split: SplitProgram, choice
     if (!(error instanceof Blocked)) throw error;
     wait = error.wait;
   }
-  return { ...state, config: host.config, block: { ...block, tickets: host.tickets, wait } };
+  return { ...state, config: host.config, block: { ...block, tickets: host.tickets, wait }, waitingSince: host.config.tick };
 }
 
 /** The initial state of a run block's exploration: one client, the system entities seeded, as the host starts. */
@@ -158,7 +160,7 @@ export function initialBlockState(settings: RuntimeSettings, program: TypedProgr
   let config = initialConfiguration(settings, 1, true);
   const seeds = systemSeeds(split, settings);
   if (seeds.length > 0) config = seedEntities(config, seeds, 0);
-  return { config, setupTaken: 0, taken: [], setupDone: true, block: { program, tickets: [], answers: new Map(), wait: undefined } };
+  return { config, setupTaken: 0, taken: [], setupDone: true, waitingSince: 0, block: { program, tickets: [], answers: new Map(), wait: undefined } };
 }
 
 /** The requests of the run block without an answer, as the host words them (its StuckError's). */
@@ -176,6 +178,8 @@ export function advanceBlock(state: LoopState, split: SplitProgram, choices: Cho
     block = now.block!;
   }
   let config = now.config;
+  // The host's wait in ticks (runtime/host.ts `runUntil`).
+  if (config.faultsActive && waitHeals(0, config.tick - now.waitingSince)) config = { ...config, faultsActive: false };
   for (;;) {
     const result = globalStep(config, split, choices, localSteps);
     if (result.kind === 'quiet') {

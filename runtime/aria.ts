@@ -114,7 +114,10 @@ function decideBatch(config: Configuration, node: NodeId, context: CoordinatorCo
     const conflict = token.reads.keyList().some((id) => written.has(id)) || token.writes.keyList().some((id) => written.has(id));
     if (conflict) {
       note(context, config, node, 'A-Conflict', `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
-      next = withRunning(next, node, Object.assign(copyRunning(running), { phase: 'waiting', deadline: config.tick }), runId);
+      // The next batch closes a tick later, not at once: a batch whose members all run at the sequencer
+      // takes no tick of its own, and a hot entity with many members would otherwise keep the system
+      // busy at one tick, batch after batch, while every message due later (a client's answer) waited.
+      next = withRunning(next, node, Object.assign(copyRunning(running), { phase: 'waiting', deadline: config.tick + 1 }), runId);
       continue;
     }
     if (result.kind === 'abort') {

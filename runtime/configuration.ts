@@ -136,6 +136,12 @@ export interface Envelope {
   readonly sentAt: number;
   readonly deliverAt: number;
   readonly body: MessageBody;
+  /**
+   * The network copied it (`G-Duplicate`), or it is the copy: neither is copied again. Copies of copies
+   * grew without bound under at-least-once delivery, where each copy of a request is a transaction of
+   * its own whose messages are copied in turn.
+   */
+  readonly copied?: true;
 }
 
 // ------------------------------------------------------------------------------------------- nodes

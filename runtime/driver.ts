@@ -3,7 +3,8 @@
 // in the same round do so in an order the schedule chooses, runtime/client.ts `submissionOrder`). Faults strike
 // (none strike the setup) until the system falls quiet, so the last requests, their installation and
 // the acknowledgements after their answers meet faults as the first ones do; or until no answer has come
-// for `healAfterSteps` steps (a transaction too long to finish between faults); then the healing phase
+// for `healAfterSteps` steps or `healAfterTicks` ticks (a transaction too long to finish between faults,
+// a wait that lease after lease made long); then the healing phase
 // ends them and every request must be answered. A run that makes no progress in the healing phase is
 // livelocked: its attempts start again and again and none is answered.
 // Returns the final configuration and its history, or which requests are stuck.
@@ -20,7 +21,7 @@ import { historyEvents, type HistoryEvent } from './history.ts';
 import type { NextEventSearch } from './next-event.ts';
 import { globalStep, nextEventTick } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
-import { healAfterSteps } from './faults.ts';
+import { healAfterSteps, waitHeals } from './faults.ts';
 import type { Workload } from './workload.ts';
 import type { TraceEntry } from './world.ts';
 
@@ -53,6 +54,8 @@ export interface DriverOptions {
   readonly onAnswer?: (client: number, requestId: string, tick: number) => void;
   /** How the global step finds the due events (runtime/next-event.ts): the shared timer index unless a test says otherwise. */
   readonly search?: NextEventSearch;
+  /** The wait in ticks after which faults stop: `healAfterTicks` unless a test's negative control puts it out of reach. */
+  readonly healAfterTicks?: number;
 }
 
 export function runWorkload(
@@ -98,12 +101,14 @@ const attemptsWithoutAnswerMax = 50;
 class Progress {
   private stepsSinceAnswer = 0;
   private startsSinceAnswer = 0;
+  private answeredAt = 0;
 
-  constructor(private readonly stepLimit: number) {}
+  constructor(private readonly stepLimit: number, private readonly healAfterTicks: number | undefined) {}
 
-  answered(): void {
+  answered(tick: number): void {
     this.stepsSinceAnswer = 0;
     this.startsSinceAnswer = 0;
+    this.answeredAt = tick;
   }
 
   /** Counts a global step; gives whether the run is livelocked. */
@@ -121,8 +126,9 @@ class Progress {
     return true;
   }
 
-  get quietFor(): number {
-    return this.stepsSinceAnswer;
+  /** Whether the run has waited long enough for an answer, in steps or in ticks, that faults stop. */
+  healsAt(tick: number): boolean {
+    return waitHeals(this.stepsSinceAnswer, tick - this.answeredAt, this.healAfterTicks);
   }
 }
 
@@ -164,11 +170,11 @@ function runClosedLoop(
   let steps = 0;
   let setupDone = workload.setup.length === 0;
   const idle = (client: number): boolean => config.clients[client].pending.size === 0;
-  const progress = new Progress(settings.stepLimit);
+  const progress = new Progress(settings.stepLimit, options.healAfterTicks);
   const collect = (): void => {
     const collected = collectAllAnswers(config, options);
     config = collected.config;
-    if (collected.answered > 0) progress.answered();
+    if (collected.answered > 0) progress.answered(config.tick);
   };
   const unansweredCount = (): number => config.clients.reduce((sum, client) => sum + client.pending.size, 0);
   const submitNext = (client: number, request: Request): void => {
@@ -196,7 +202,7 @@ function runClosedLoop(
       for (const client of submissionOrder(ready, choices)) submitNext(client, queues[client].take());
     }
     const allSubmitted = setupDone && queues.every((queue) => queue.empty);
-    if (config.faultsActive && progress.quietFor >= healAfterSteps) config = { ...config, faultsActive: false };
+    if (config.faultsActive && progress.healsAt(config.tick)) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps, options.search);
     if (result.kind === 'quiet') {
       const pending = config.clients.some((client) => client.pending.size > 0);
@@ -329,6 +335,7 @@ function runOpenLoop(
   const start = config.tick;
   let next = 0;
   let quietFor = 0;
+  let answeredAt = config.tick;
   let steps = prepared.steps;
   const stepsMax = options.stepsMax ?? 5_000_000;
   for (;;) {
@@ -343,8 +350,8 @@ function runOpenLoop(
       continue;
     }
     // As in the closed loop, faults strike until the system is quiet, or until no answer has come for
-    // `healAfterSteps` steps.
-    if (config.faultsActive && quietFor >= healAfterSteps) config = { ...config, faultsActive: false };
+    // `healAfterSteps` steps or `healAfterTicks` ticks.
+    if (config.faultsActive && waitHeals(quietFor, config.tick - answeredAt, options.healAfterTicks)) config = { ...config, faultsActive: false };
     const result = globalStep(config, program, choices, localSteps, options.search);
     if (result.kind === 'quiet') {
       if (config.clients.every((client) => client.pending.size === 0)) break;
@@ -357,6 +364,7 @@ function runOpenLoop(
     const collected = collectAllAnswers(result.next, options);
     config = collected.config;
     quietFor = collected.answered > 0 ? 0 : quietFor + 1;
+    if (collected.answered > 0) answeredAt = config.tick;
     emit(result.emitted, config);
     count(result.localCounts);
     if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');

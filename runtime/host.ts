@@ -11,7 +11,7 @@ import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
-import { healAfterSteps } from './faults.ts';
+import { waitHeals } from './faults.ts';
 import { globalStep, type GlobalRule } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
 import { nodeOf, updateDurable, type TraceEntry } from './world.ts';
@@ -134,13 +134,14 @@ export class DistributedHost implements TransactionHost {
 
   /**
    * Runs global steps until `done`. Faults strike as long as the run block runs; a wait that lasts
-   * `healAfterSteps` steps ends them (the network heals), so that a transaction too long to finish
-   * between faults still finishes.
+   * `healAfterSteps` steps or `healAfterTicks` ticks ends them (the network heals), so that a
+   * transaction too long to finish between faults still finishes.
    */
   private runUntil(done: () => boolean): void {
     let steps = 0;
+    const waitingSince = this.configuration.tick;
     while (!done()) {
-      if (steps === healAfterSteps && this.configuration.faultsActive) this.heal();
+      if (this.configuration.faultsActive && waitHeals(steps, this.configuration.tick - waitingSince)) this.heal();
       // The REPL's Ctrl-C (settings.interrupted), asked every few hundred global steps.
       if ((steps & 255) === 0 && this.configuration.settings.interrupted?.() === true) this.interrupt();
       const result = globalStep(this.configuration, this.program, this.choices, this.options.trace === undefined ? 'count' : 'trace');

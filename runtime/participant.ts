@@ -173,8 +173,8 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
   const next = updateVolatile(config, node, (current) => Object.assign(copyVolatile(current), { locks, inquiries }));
   if (woken.length === 0) return next;
   // A woken message is a new delivery: it gets a new id, so that deduplication of the first one
-  // (which ended parked) cannot swallow it.
-  const redelivered = woken.map((envelope, index) => Object.freeze({ ...envelope, id: next.nextMessageId + index, deliverAt: config.tick }));
+  // (which ended parked) cannot swallow it, and it was never copied.
+  const redelivered = woken.map(({ copied: _copied, ...envelope }, index) => Object.freeze({ ...envelope, id: next.nextMessageId + index, deliverAt: config.tick }));
   return Object.assign(copyConfiguration(next), { nextMessageId: next.nextMessageId + woken.length, network: [...next.network, ...redelivered] });
 }
 

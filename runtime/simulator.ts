@@ -93,10 +93,16 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
   let upCount = 0;
   for (const node of config.nodes) if (node.up) upCount++;
   let remoteCount = 0;
-  for (const envelope of config.network) if (!isLocal(envelope)) remoteCount++;
+  let copyableCount = 0;
+  for (const envelope of config.network) {
+    if (isLocal(envelope)) continue;
+    remoteCount++;
+    if (envelope.copied !== true) copyableCount++;
+  }
   // One choice decides whether a fault strikes this step, and which kind (in the order of `faultOrder`).
   const remoteChance = (chance: number): number => (remoteCount > 0 ? chance : 0);
-  const kind = choices.among([upCount > 0 ? faults.crash : 0, remoteChance(faults.drop), remoteChance(faults.duplicate), remoteChance(faults.delay)]);
+  const copyChance = copyableCount > 0 ? faults.duplicate : 0;
+  const kind = choices.among([upCount > 0 ? faults.crash : 0, remoteChance(faults.drop), copyChance, remoteChance(faults.delay)]);
   if (kind < 0 || kind > 3) return undefined;
   const note = (rule: GlobalRule, place: string, detail: string, envelope?: Envelope): void => {
     trace.push({ tick: config.tick, place, rule, span: undefined, detail, ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
@@ -109,10 +115,12 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
     note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
     return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
   }
-  // The message struck: the chosen one among the remote messages, found by counting (no list of them).
-  const remoteAt = (position: number): number => {
+  // The message struck: the chosen one among the remote messages (to copy: those never copied), found by
+  // counting (no list of them).
+  const remoteAt = (position: number, copyable = false): number => {
     for (let index = 0, seen = 0; index < config.network.length; index++) {
-      if (isLocal(config.network[index])) continue;
+      const envelope = config.network[index];
+      if (isLocal(envelope) || (copyable && envelope.copied === true)) continue;
       if (seen++ === position) return index;
     }
     throw new Error('assertion: fewer remote messages than counted');
@@ -127,11 +135,15 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       return { rule: 'G-Drop', next };
     }
     case 2: {
-      const envelope = config.network[remoteAt(choices.pick(remoteCount))];
-      const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1) });
+      const index = remoteAt(choices.pick(copyableCount), true);
+      const envelope = config.network[index];
+      const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1), copied: true as const });
       note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`, copy);
+      const network = config.network.slice();
+      network[index] = Object.freeze({ ...envelope, copied: true as const });
+      network.push(copy);
       const next = copyConfiguration(config);
-      next.network = [...config.network, copy];
+      next.network = network;
       return { rule: 'G-Duplicate', next };
     }
     default: {

@@ -100,7 +100,7 @@ test('a stepper without faults offers exactly the explorer\'s successors of its 
   const run = stepper(noBudget);
   const single: Workload = { setup: [], clients: [[transfer]] };
   for (let step = 0; step < 40 && run.input('').kind === 'stay'; step++) {
-    const state: LoopState = { config: run.config, setupTaken: 0, taken: [1], setupDone: true };
+    const state: LoopState = { config: run.config, setupTaken: 0, taken: [1], setupDone: true, waitingSince: run.config.tick };
     const explorers = successors(state, noBudget, single, split);
     const enabled = run.enabled();
     t.deepEqual(enabled.map((successor) => successor.label), explorers.map((successor) => successor.label));

@@ -195,8 +195,9 @@ test('a counterexample\'s page opens at its violation with the witness\'s transa
     'the last decision of the witness');
   // A request's runs and attempts (`r3/26#1`) are its one transaction, in one colour.
   t.deepEqual(model.transactions.filter((txn) => !/^r\d+$/.test(txn.requestId)).map((txn) => txn.requestId), []);
-  // The exactly-once violation: its request committed twice, and both commits are marked.
-  t.true(model.transactions.some((txn) => txn.highlighted && txn.commits.length === 2));
+  // The exactly-once violation: its request was decided twice (committed twice, or committed and
+  // aborted), and both decisions are marked.
+  t.true(model.transactions.some((txn) => txn.highlighted && txn.commits.length + txn.aborts.length === 2 && txn.commits.length > 0));
   // The same through the command line: the page carries the focus.
   const folder = mkdtempSync(join(tmpdir(), 'ent-viz-'));
   const page = join(folder, 'cx.html');
