@@ -33,9 +33,13 @@ export class AstBuilder {
 
   constructor(readonly file: string) {}
 
-  /** The span from the start of `first` to the end of `last` (both read by one rule). */
+  /**
+   * The span from the start of `first` to the end of `last` (both read by one rule). When no token was
+   * read (`last` is Chevrotain's end of input, which has no offsets: an empty program), it is empty.
+   */
   between(first: IToken, last: IToken): Span {
-    return span(this.file, first.startOffset, last.endOffset! + 1);
+    const end = last.endOffset === undefined || Number.isNaN(last.endOffset) ? first.startOffset - 1 : last.endOffset;
+    return span(this.file, first.startOffset, end + 1);
   }
 
   tokenSpan(token: IToken): Span {

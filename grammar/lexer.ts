@@ -364,7 +364,10 @@ class Terminators {
   /** After the last token: a statement it ends gets its terminator. */
   end(): void {
     if (this.previous !== undefined && this.previousEnds) {
-      const newline = virtualNewline(this.previous.endOffset! + 1);
+      // At the end of the text it has no character to stand on: it is empty, so that a span that ends
+      // with it (the last statement's, the program's) ends within the text.
+      const at = this.previous.endOffset! + 1;
+      const newline = at < this.text.length ? virtualNewline(at) : makeToken('\n', at, at - 1, Newline);
       this.output.push(newline);
       this.nesting.add(newline);
     }
