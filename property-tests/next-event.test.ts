@@ -11,51 +11,12 @@ import test from 'ava';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { formatTraceEntry } from '../cli/trace.ts';
-import { ListChoices, SeededChoices } from '../runtime/choices.ts';
-import {
-  defaultTimeouts, type ConcurrencyMode, type DeliveryMode, type RuntimeSettings,
-} from '../runtime/configuration.ts';
+import { SeededChoices } from '../runtime/choices.ts';
 import { runWorkload, type WorkloadRun } from '../runtime/driver.ts';
-import type { FaultPlan } from '../runtime/faults.ts';
 import { dueByDefinition, timerIndex, type NextEventSearch, type TimerKeys } from '../runtime/next-event.ts';
-import { generateWorkload, type Workload } from '../runtime/workload.ts';
-import { compile } from '../semantics/compile.ts';
-import { compileToSplit } from '../semantics/pipeline.ts';
-import { bankSource } from './arbitraries/bank.ts';
+import { bankRunCases as cases, bankRunSettings, bankRunWorkload, bankSplit, type BankRunCase as Case } from './arbitraries/bank-runs.ts';
 
 const runs = (base: number): number => base * Number(process.env.ENT_RUNS ?? 1);
-
-const compiled = compile(bankSource, 'bank.ent');
-if (compiled.program === undefined) throw new Error(compiled.diagnostics.map((entry) => entry.message).join('\n'));
-const bank = compiled.program;
-const bankSplit = compileToSplit(bank).split;
-
-function settings(concurrency: ConcurrencyMode, delivery: DeliveryMode, faults: FaultPlan): RuntimeSettings {
-  return { nodes: 3, delivery, concurrency, faults, stepLimit: 100_000, timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug: 'none' };
-}
-
-function workloadFrom(numbers: readonly number[]): Workload {
-  const pick = new ListChoices(numbers);
-  return generateWorkload(bank, { clients: 3, requestsPerClient: 6, keysPerEntity: 2 }, (count) => pick.pick(count));
-}
-
-const faultPlan = fc.record({
-  drop: fc.constantFrom(0, 0.05, 0.15),
-  duplicate: fc.constantFrom(0, 0.05, 0.15),
-  delay: fc.constantFrom(0, 0.1, 0.2),
-  crash: fc.constantFrom(0, 0.01, 0.03),
-  downtime: fc.constantFrom(10, 40),
-});
-
-const cases = fc.record({
-  seed: fc.string({ maxLength: 8 }),
-  workload: fc.array(fc.nat({ max: 9_999 }), { minLength: 1, maxLength: 60 }),
-  concurrency: fc.constantFrom<ConcurrencyMode>('none', '2pl', 'aria'),
-  delivery: fc.constantFrom<DeliveryMode>('exactly-once', 'at-least-once', 'at-most-once'),
-  faults: faultPlan,
-});
-
-type Case = typeof cases extends fc.Arbitrary<infer C> ? C : never;
 
 interface Observed {
   readonly run: WorkloadRun;
@@ -64,7 +25,7 @@ interface Observed {
 
 function observe(sample: Case, search: NextEventSearch | undefined): Observed {
   const lines: string[] = [];
-  const run = runWorkload(bankSplit, settings(sample.concurrency, sample.delivery, sample.faults), new SeededChoices(sample.seed), workloadFrom(sample.workload), {
+  const run = runWorkload(bankSplit, bankRunSettings(sample), new SeededChoices(sample.seed), bankRunWorkload(sample), {
     trace: (entry) => lines.push(formatTraceEntry(entry, () => undefined)),
     search,
   });

@@ -21,32 +21,13 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import { ListChoices, SeededChoices } from '../runtime/choices.ts';
-import {
-  defaultTimeouts, type ConcurrencyMode, type DeliveryMode, type RuntimeSettings,
-} from '../runtime/configuration.ts';
+import { SeededChoices } from '../runtime/choices.ts';
 import { runWorkload, type DriverOptions, type WorkloadRun } from '../runtime/driver.ts';
-import { healAfterTicks, type FaultPlan } from '../runtime/faults.ts';
-import { generateWorkload } from '../runtime/workload.ts';
+import { healAfterTicks } from '../runtime/faults.ts';
 import type { TraceEntry } from '../runtime/world.ts';
-import { compile } from '../semantics/compile.ts';
-import { compileToSplit } from '../semantics/pipeline.ts';
-import { bankSource } from './arbitraries/bank.ts';
+import { bankRunCases as cases, bankRunSettings, bankRunWorkload, bankSplit, type BankRunCase as Case } from './arbitraries/bank-runs.ts';
 
 const runs = (base: number): number => base * Number(process.env.ENT_RUNS ?? 1);
-
-const compiled = compile(bankSource, 'bank.ent');
-if (compiled.program === undefined) throw new Error(compiled.diagnostics.map((entry) => entry.message).join('\n'));
-const bank = compiled.program;
-const bankSplit = compileToSplit(bank).split;
-
-interface Case {
-  readonly seed: string;
-  readonly workload: readonly number[];
-  readonly concurrency: ConcurrencyMode;
-  readonly delivery: DeliveryMode;
-  readonly faults: FaultPlan;
-}
 
 /** The cases found by next-event.test.ts's fresh seeds (seed 105's 75th case; seed 129's), and one that waits long. */
 const kept: readonly { readonly name: string; readonly sample: Case }[] = [
@@ -74,20 +55,6 @@ const longWait: Case = {
   faults: { drop: 0.15, duplicate: 0, delay: 0.2, crash: 0, downtime: 40 },
 };
 
-const cases: fc.Arbitrary<Case> = fc.record({
-  seed: fc.string({ maxLength: 8 }),
-  workload: fc.array(fc.nat({ max: 9_999 }), { minLength: 1, maxLength: 60 }),
-  concurrency: fc.constantFrom<ConcurrencyMode>('none', '2pl', 'aria'),
-  delivery: fc.constantFrom<DeliveryMode>('exactly-once', 'at-least-once', 'at-most-once'),
-  faults: fc.record({
-    drop: fc.constantFrom(0, 0.05, 0.15),
-    duplicate: fc.constantFrom(0, 0.05, 0.15),
-    delay: fc.constantFrom(0, 0.1, 0.2),
-    crash: fc.constantFrom(0, 0.01, 0.03),
-    downtime: fc.constantFrom(10, 40),
-  }),
-});
-
 interface Observed {
   readonly run: WorkloadRun;
   /** Every trace entry, with the tick of the last answer before it. */
@@ -95,15 +62,9 @@ interface Observed {
 }
 
 function observe(sample: Case, options: DriverOptions = {}): Observed {
-  const settings: RuntimeSettings = {
-    nodes: 3, delivery: sample.delivery, concurrency: sample.concurrency, faults: sample.faults, stepLimit: 100_000,
-    timeouts: defaultTimeouts, latencyJitter: 3, batchWindow: 4, bug: 'none',
-  };
-  const pick = new ListChoices(sample.workload);
-  const workload = generateWorkload(bank, { clients: 3, requestsPerClient: 6, keysPerEntity: 2 }, (count) => pick.pick(count));
   const entries: { entry: TraceEntry; answeredAt: number }[] = [];
   let answeredAt = 0;
-  const run = runWorkload(bankSplit, settings, new SeededChoices(sample.seed), workload, {
+  const run = runWorkload(bankSplit, bankRunSettings(sample), new SeededChoices(sample.seed), bankRunWorkload(sample), {
     ...options,
     // A step's entries come before the answers it delivered are collected, as the driver heals.
     trace: (entry) => entries.push({ entry, answeredAt }),
