@@ -38,8 +38,7 @@ export class AstBuilder {
    * read (`last` is Chevrotain's end of input, which has no offsets: an empty program), it is empty.
    */
   between(first: IToken, last: IToken): Span {
-    const end = last.endOffset === undefined || Number.isNaN(last.endOffset) ? first.startOffset - 1 : last.endOffset;
-    return span(this.file, first.startOffset, end + 1);
+    return span(this.file, first.startOffset, tokenSpan(this.file, last, first.startOffset).end);
   }
 
   tokenSpan(token: IToken): Span {
