@@ -76,6 +76,9 @@ test('the history is kept across two sessions; Ctrl-C clears a line, twice on an
   const first = terminal({ historyFile });
   first.type('print 40 + 2\n');
   await first.until(() => first.io.stdout.includes('42'), 'the first session');
+  // The statement has printed but may still be running, and a Ctrl-C then stops the statement instead
+  // of clearing the line: type on only once the prompt is back.
+  await first.until(() => first.screen().slice(first.screen().lastIndexOf('print 40 + 2')).includes('ent> '), 'the prompt after the first statement');
   first.type('print "never run"\x03');
   first.type('\x03');
   await first.until(() => first.screen().includes('press Ctrl-C again'), 'the hint to leave');
