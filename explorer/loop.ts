@@ -16,7 +16,7 @@
 // the driver's.
 
 import type { ChoiceSource } from '../runtime/choices.ts';
-import { collectAnswers, submissionOrder, submit } from '../runtime/client.ts';
+import { collectAnswers, submissionContext, submissionOrder, submit } from '../runtime/client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from '../runtime/configuration.ts';
 import { describeRequest } from '../runtime/describe.ts';
 import { clientCountOf, setupClientOf } from '../runtime/driver.ts';
@@ -101,7 +101,7 @@ export function advance(state: LoopState, workload: Workload, program: SplitProg
   const idle = (client: number): boolean => config.clients[client].pending.size === 0;
   const setupClient = setupClientOf(workload);
   const submitNext = (client: number, request: Workload['setup'][number]): void => {
-    config = submit(config, client, request, { choices, trace: submitted }).config;
+    config = submit(config, client, request, submissionContext(choices, submitted, localSteps)).config;
   };
   let waitingSince = state.waitingSince;
   const snapshot = (): LoopState => ({ config, setupTaken, taken, setupDone, waitingSince });

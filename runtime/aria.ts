@@ -44,7 +44,7 @@ export function fireAriaTimers(config: Configuration, node: NodeId, context: Coo
   if (batch !== undefined) {
     if (batch.deadline > config.tick) return config;
     const unfinished = batch.members.filter((runId) => !batch.finished.has(runId));
-    note(context, config, node, 'A-Timeout', `batch ${batch.number}: ${unfinished.join(', ')} sent no sign of life in time: run again`);
+    note(context, config, node, 'A-Timeout', () => `batch ${batch.number}: ${unfinished.join(', ')} sent no sign of life in time: run again`);
     const slowest = Math.max(...unfinished.map((runId) => config.nodes[node].volatile.running.get(runId)!.slowAttempts)) + 1;
     let next = withBatch(config, node, { ...batch, deadline: config.tick + attemptTimeout(config, slowest) });
     for (const runId of unfinished) {
@@ -64,7 +64,7 @@ function closeBatch(config: Configuration, node: NodeId, context: CoordinatorCon
     .sort((left, right) => left.timestamp - right.timestamp || left.runId.localeCompare(right.runId));
   if (waiting.length === 0) return config;
   const number = config.nodes[node].durable.batches + 1;
-  note(context, config, node, 'A-Batch', `batch ${number}: ${waiting.map((running) => running.runId).join(', ')}`);
+  note(context, config, node, 'A-Batch', () => `batch ${number}: ${waiting.map((running) => running.runId).join(', ')}`);
   let next = withBatch(config, node, {
     number, members: waiting.map((running) => running.runId), finished: new Map(), deadline: config.tick + config.settings.timeouts.attempt,
   });
@@ -95,7 +95,7 @@ export function ariaRenew(config: Configuration, node: NodeId, running: Running,
   const batch = config.nodes[node].volatile.batch;
   if (batch === undefined || !batch.members.includes(running.runId) || batch.finished.has(running.runId)) return config;
   const deadline = Math.max(batch.deadline, config.tick + attemptTimeout(config, running.slowAttempts));
-  note(context, config, node, 'C-Renew', `${running.attempt} until tick ${deadline}`);
+  note(context, config, node, 'C-Renew', () => `${running.attempt} until tick ${deadline}`);
   return withBatch(config, node, { ...batch, deadline });
 }
 
@@ -113,7 +113,7 @@ function decideBatch(config: Configuration, node: NodeId, context: CoordinatorCo
     const running = next.nodes[node].volatile.running.get(runId)!;
     const conflict = token.reads.keyList().some((id) => written.has(id)) || token.writes.keyList().some((id) => written.has(id));
     if (conflict) {
-      note(context, config, node, 'A-Conflict', `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
+      note(context, config, node, 'A-Conflict', () => `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
       // The next batch closes a tick later, not at once: a batch whose members all run at the sequencer
       // takes no tick of its own, and a hot entity with many members would otherwise keep the system
       // busy at one tick, batch after batch, while every message due later (a client's answer) waited.

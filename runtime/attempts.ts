@@ -8,12 +8,11 @@ import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
 import type { Configuration, MessageBody, NodeId, Running, Token } from './configuration.ts';
 import { copyRunning, copyVolatile } from './configuration.ts';
-import { nodeAddress, nodeOf, send, targetOf, updateVolatile, type TraceEntry } from './world.ts';
+import { nodeAddress, nodeOf, noteAtNode, send, targetOf, updateVolatile, type TraceContext } from './world.ts';
 import { SmallMap } from './small-map.ts';
 
-export interface CoordinatorContext {
+export interface CoordinatorContext extends TraceContext {
   readonly choices: ChoiceSource;
-  readonly trace: TraceEntry[];
 }
 
 /** The node that coordinates a request: its target entity's node; under Aria, the sequencer (node 0). */
@@ -21,9 +20,8 @@ export function coordinatorOf(request: Request, config: Configuration): NodeId {
   return config.settings.concurrency === 'aria' ? 0 : nodeOf(targetOf(request), config.settings.nodes);
 }
 
-export function note(context: CoordinatorContext, config: Configuration, node: NodeId, rule: string, detail: string): void {
-  context.trace.push({ tick: config.tick, place: `node ${node}`, rule, span: undefined, detail });
-}
+/** A coordinator's line of the trace (its detail formatted only when the run is traced). */
+export const note = noteAtNode;
 
 export function withRunning(config: Configuration, node: NodeId, running: Running | undefined, runId: string): Configuration {
   return updateVolatile(config, node, (volatile) => {
@@ -81,7 +79,7 @@ export function startAttempt(config: Configuration, node: NodeId, previous: Runn
     attemptNumber, attempt, phase: 'executing' as const, deadline: config.tick + attemptTimeout(config, previous.slowAttempts),
     token: undefined, result: undefined, votes: new Set<NodeId>(),
   });
-  note(context, config, node, 'C-Start', `attempt ${attempt}`);
+  note(context, config, node, 'C-Start', () => `attempt ${attempt}`);
   const request = previous.request;
   const target = targetOf(request);
   const first: MessageBody = request.kind === 'call'

@@ -12,11 +12,10 @@ import {
 } from './configuration.ts';
 import { coordinatorOf } from './attempts.ts';
 import { describeRequest } from './describe.ts';
-import { appendHistory, clientAddress, nodeAddress, noteSent, send, type TraceEntry } from './world.ts';
+import { appendHistory, clientAddress, countedEntry, nodeAddress, noteSent, send, traced, type TraceContext, type TraceEntry } from './world.ts';
 
-export interface ClientContext {
+export interface ClientContext extends TraceContext {
   readonly choices: ChoiceSource;
-  readonly trace: TraceEntry[];
 }
 
 function withClient(config: Configuration, client: ClientState): Configuration {
@@ -50,6 +49,14 @@ export function submissionOrder(ready: readonly number[], choices: ChoiceSource)
   return order;
 }
 
+/**
+ * The context of a submission: in a run nobody traces (`localSteps: 'count'`) its entries are counted by
+ * rule only (runtime/world.ts `TraceContext`).
+ */
+export function submissionContext(choices: ChoiceSource, trace: TraceEntry[], localSteps: 'trace' | 'count'): ClientContext {
+  return localSteps === 'count' ? { choices, trace, localCounts: new Map() } : { choices, trace };
+}
+
 /** G-Submit: the request enters the client's ingress and is sent; its id is returned with the configuration. */
 export function submit(config: Configuration, clientId: number, request: Request, context: ClientContext): { config: Configuration; requestId: string } {
   const timestamp = config.nextTimestamp;
@@ -62,6 +69,10 @@ export function submit(config: Configuration, clientId: number, request: Request
   counted.nextTimestamp = timestamp + 1;
   let next = withClient(counted, Object.assign(copyClient(client), { pending: client.pending.with(requestId, entry), watermark }));
   next = appendHistory(next, { type: 'request', requestId, client: clientId, tick: config.tick, request });
+  if (!traced(context)) {
+    context.trace.push(countedEntry('G-Submit'));
+    return { config: sendRequest(next, clientId, entry, context), requestId };
+  }
   context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId} ${describeRequest(request)}` });
   const sent = sendRequest(next, clientId, entry, context);
   noteSent(next, sent, context.trace);
@@ -122,12 +133,16 @@ export function fireClientTimers(config: Configuration, clientId: number, contex
     if (config.settings.delivery === 'at-most-once') {
       pending = pending.with(entry.requestId, undefined);
       watermark = advanceWatermark(watermark, entry.timestamp, pending, config.nextTimestamp);
-      context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `give up ${entry.requestId}: at-most-once sends a request once` });
+      context.trace.push(traced(context)
+        ? { tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `give up ${entry.requestId}: at-most-once sends a request once` }
+        : countedEntry('G-Timeout'));
       continue;
     }
     const resent: ClientRequest = { requestId: entry.requestId, request: entry.request, timestamp: entry.timestamp, resendAt: resendDeadline(config) };
     pending = pending.with(entry.requestId, resent);
-    context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` });
+    context.trace.push(traced(context)
+      ? { tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` }
+      : countedEntry('G-Timeout'));
     next = sendRequest(next, clientId, resent, context);
   }
   return withClient(next, Object.assign(copyClient(next.clients[clientId]), { pending, watermark }));

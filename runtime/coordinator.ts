@@ -34,16 +34,16 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
   const noted = noteWatermark(config, node, body.client, body.watermark);
   if (deduplicate) {
     if (belowWatermark(noted, node, body.client, body.timestamp)) {
-      note(context, config, node, 'C-Forgotten', `${body.requestId} was answered, and its client knows: ignored`);
+      note(context, config, node, 'C-Forgotten', () => `${body.requestId} was answered, and its client knows: ignored`);
       return noted;
     }
     const decision = noted.nodes[node].durable.decisions.get(body.requestId);
     if (decision !== undefined && !answersAfterInstall(noted, decision)) {
-      note(context, config, node, 'C-Known', `${body.requestId} was decided: answer again`);
+      note(context, config, node, 'C-Known', () => `${body.requestId} was decided: answer again`);
       return send(noted, nodeAddress(node), clientAddress(body.client), { kind: 'response', requestId: body.requestId, outcome: decision.outcome }, context.choices);
     }
     if (decision !== undefined || noted.nodes[node].volatile.running.has(body.requestId)) {
-      note(context, config, node, 'C-Running', `${body.requestId} is already running`);
+      note(context, config, node, 'C-Running', () => `${body.requestId} is already running`);
       return noted;
     }
   }
@@ -69,7 +69,7 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
 export function handleResult(config: Configuration, node: NodeId, token: Token, value: Value, context: CoordinatorContext): Configuration {
   const running = currentRun(config, node, token.attempt);
   if (running === undefined || running.phase !== 'executing') {
-    note(context, config, node, 'C-Stale', `result of ${token.attempt} ignored`);
+    note(context, config, node, 'C-Stale', () => `result of ${token.attempt} ignored`);
     return releaseStale(config, node, token, context);
   }
   if (config.settings.concurrency === 'aria') return ariaFinished(config, node, token, { kind: 'value', value }, context);
@@ -85,11 +85,12 @@ export function handleFailed(config: Configuration, node: NodeId, body: Extract<
       ? ariaRetry(config, node, body.token, context)
       : ariaFinished(config, node, body.token, { kind: 'abort', reason: body.reason }, context);
   }
-  if (body.reason.kind === 'die') {
-    note(context, config, node, 'C-Die', `${body.attempt}: ${body.reason.holder}; try again`);
+  const reason = body.reason;
+  if (reason.kind === 'die') {
+    note(context, config, node, 'C-Die', () => `${body.attempt}: ${reason.holder}; try again`);
     return retry(releaseAll(config, node, body.token, context), node, running, context);
   }
-  return finishAttempt(config, node, running, body.token, { kind: 'abort', reason: body.reason }, context);
+  return finishAttempt(config, node, running, body.token, { kind: 'abort', reason }, context);
 }
 
 /**
@@ -109,7 +110,7 @@ function finishAttempt(config: Configuration, node: NodeId, running: Running, to
     phase: 'preparing' as const, token, result, votes: new Set<NodeId>(), deadline: config.tick + config.settings.timeouts.resend,
   });
   const next = withRunning(config, node, preparing, running.runId);
-  note(context, config, node, 'C-Prepare', `${token.attempt} (${result.kind === 'value' ? 'to commit' : 'to abort'}) at nodes ${[...participants.keys()].join(', ')}`);
+  note(context, config, node, 'C-Prepare', () => `${token.attempt} (${result.kind === 'value' ? 'to commit' : 'to abort'}) at nodes ${[...participants.keys()].join(', ')}`);
   return sendPrepares(next, node, token, result, [...participants.keys()], context);
 }
 
@@ -149,7 +150,7 @@ export function handleVote(config: Configuration, node: NodeId, body: Extract<Me
   const running = currentRun(config, node, body.attempt);
   if (running === undefined || running.phase !== 'preparing' || running.token === undefined || running.result === undefined) return config;
   if (!body.yes) {
-    note(context, config, node, 'C-Vote-No', `${body.attempt} at node ${body.node}: try again`);
+    note(context, config, node, 'C-Vote-No', () => `${body.attempt} at node ${body.node}: try again`);
     return retry(releaseAll(config, node, running.token, context), node, running, context);
   }
   const votes = new Set(running.votes).add(body.node);
@@ -185,7 +186,7 @@ export function handleRenew(config: Configuration, node: NodeId, body: Extract<M
   if (running === undefined || running.phase !== 'executing') return config;
   if (config.settings.concurrency === 'aria') return ariaRenew(config, node, running, context);
   const deadline = Math.max(running.deadline, config.tick + attemptTimeout(config, running.slowAttempts));
-  note(context, config, node, 'C-Renew', `${body.attempt} until tick ${deadline}`);
+  note(context, config, node, 'C-Renew', () => `${body.attempt} until tick ${deadline}`);
   return withRunning(config, node, Object.assign(copyRunning(running), { deadline }), running.runId);
 }
 
@@ -220,14 +221,14 @@ export function fireCoordinatorTimers(config: Configuration, node: NodeId, conte
       case 'executing':
         // The lease ran out: the attempt's message was lost, or one step of it is slower than the lease.
         // Every node is told to forget it, so that its locks do not hold up the next attempt.
-        note(context, config, node, 'C-Timeout', `${running.attempt} sent no sign of life in time: try again`);
+        note(context, config, node, 'C-Timeout', () => `${running.attempt} sent no sign of life in time: try again`);
         next = releaseEverywhere(next, node, running.attempt, context);
         next = retry(next, node, Object.assign(copyRunning(running), { slowAttempts: running.slowAttempts + 1 }), context);
         break;
       case 'preparing': {
         const token = running.token!;
         const missing = [...participantsOf(token).keys()].filter((participant) => !running.votes.has(participant));
-        note(context, config, node, 'C-Resend', `prepare of ${running.attempt} to nodes ${missing.join(', ')}`);
+        note(context, config, node, 'C-Resend', () => `prepare of ${running.attempt} to nodes ${missing.join(', ')}`);
         next = withRunning(next, node, Object.assign(copyRunning(running), { deadline: config.tick + config.settings.timeouts.resend }), running.runId);
         next = sendPrepares(next, node, token, running.result!, missing, context);
         break;
@@ -244,7 +245,7 @@ function resendCommits(config: Configuration, node: NodeId, tick: number, contex
     if (deadline > tick) continue;
     const decision = next.nodes[node].durable.decisions.get(runId);
     if (decision === undefined || decision.pending.length === 0) continue;
-    note(context, config, node, 'C-Resend', `commit of ${decision.attempt} to nodes ${decision.pending.join(', ')}`);
+    note(context, config, node, 'C-Resend', () => `commit of ${decision.attempt} to nodes ${decision.pending.join(', ')}`);
     next = sendCommits(next, node, decision, decision.pending, context);
     next = updateVolatile(next, node, (volatile) => Object.assign(copyVolatile(volatile), { resends: volatile.resends.with(runId, tick + config.settings.timeouts.resend) }));
   }

@@ -24,7 +24,7 @@ export function decideCommit(config: Configuration, node: NodeId, running: Runni
     requestId: running.runId, attempt: token.attempt, outcome, order, pending: [...participants.keys()],
     writes: token.writes.valueList(), entities: participants, client: running.client, timestamp: running.timestamp,
   };
-  note(context, config, node, 'C-Commit', `${token.attempt} is number ${order} in the serial order`);
+  note(context, config, node, 'C-Commit', () => `${token.attempt} is number ${order} in the serial order`);
   let next: Configuration = Object.assign(copyConfiguration(config), { nextOrder: order + 1 });
   next = recordDecision(next, node, decision, context);
   next = appendHistory(next, { type: 'commit', requestId: running.requestId, order, tick: config.tick, reads: token.reads, writes: token.writes.keyList() });
@@ -55,7 +55,7 @@ export function decideAbort(
 ): Configuration {
   const outcome: Outcome = { kind: 'aborted', code: reason.code, message: reason.message, span: reason.span };
   const order = config.nextOrder;
-  note(context, config, node, 'C-Abort', `${running.attempt} is number ${order} in the serial order: ${reason.message}`);
+  note(context, config, node, 'C-Abort', () => `${running.attempt} is number ${order} in the serial order: ${reason.message}`);
   const decision: Decision = {
     requestId: running.runId, attempt: running.attempt, outcome, order, pending: [], writes: [], entities: new Map(),
     client: running.client, timestamp: running.timestamp,
@@ -194,6 +194,6 @@ export function sweepDecisions(config: Configuration, node: NodeId, context: Coo
   for (let index = kept.length - 1; index >= 0; index--) cells = { ...kept[index], next: cells };
   const sweepAt = Math.max(8, 2 * kept.length);
   const forgotten = durable.forgettable.length - kept.length;
-  if (forgotten > 0) note(context, config, node, 'C-Forget', `${forgotten} decision(s) below their clients' watermarks`);
+  if (forgotten > 0) note(context, config, node, 'C-Forget', () => `${forgotten} decision(s) below their clients' watermarks`);
   return updateDurable(config, node, (current) => Object.assign(copyDurable(current), { decisions, forgettable: { cells, length: kept.length, sweepAt } }));
 }

@@ -12,7 +12,7 @@
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Request } from '../semantics/transactions.ts';
 import type { ChoiceSource } from './choices.ts';
-import { collectAnswers, submissionOrder, submit } from './client.ts';
+import { collectAnswers, submissionContext, submissionOrder, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type RuntimeSettings } from './configuration.ts';
 import { seedEntities } from './host.ts';
 import { systemSeeds, throughGetters } from './updates.ts';
@@ -180,7 +180,7 @@ function runClosedLoop(
   const submitNext = (client: number, request: Request): void => {
     const trace: TraceEntry[] = [];
     // A field read of an updated type is a call of its getter, which migrates first (runtime/updates.ts).
-    config = submit(config, client, throughGetters(program, request), { choices, trace }).config;
+    config = submit(config, client, throughGetters(program, request), submissionContext(choices, trace, localSteps)).config;
     emit(trace, config);
   };
   const { emit, count, localSteps } = tally(ruleCounts, options);
@@ -344,7 +344,7 @@ function runOpenLoop(
     if (arrivalTick !== undefined && (eventTick === undefined || arrivalTick <= eventTick)) {
       config = { ...config, tick: Math.max(config.tick, arrivalTick) };
       const trace: TraceEntry[] = [];
-      config = submit(config, arrivals[next].client, throughGetters(program, arrivals[next].request), { choices, trace }).config;
+      config = submit(config, arrivals[next].client, throughGetters(program, arrivals[next].request), submissionContext(choices, trace, localSteps)).config;
       emit(trace, config);
       next++;
       continue;

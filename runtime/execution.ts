@@ -21,14 +21,13 @@ import type {
 } from './configuration.ts';
 import { copyLock, copyToken, copyVolatile } from './configuration.ts';
 import { entityId } from './store.ts';
-import { nodeAddress, nodeOf, send, updateVolatile, type TraceEntry } from './world.ts';
+import { countedEntry, nodeAddress, nodeOf, send, traced, updateVolatile, type TraceContext, type TraceEntry } from './world.ts';
 import { renewEveryTicks, supersedes } from './attempts.ts';
 import { supersede } from './participant.ts';
 
-export interface ExecutionContext {
+export interface ExecutionContext extends TraceContext {
   readonly program: SplitProgram;
   readonly choices: ChoiceSource;
-  readonly trace: TraceEntry[];
   /**
    * When present, local steps are counted here by rule instead of each getting a line in `trace`: a
    * run nobody traces keeps its rule counts without holding a line per step (a long transaction
@@ -68,15 +67,15 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
   const admission = admit(config, nodeId, id, body.token, envelope, context);
   switch (admission.kind) {
     case 'parked':
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Wait', span: undefined, detail: `waits for ${admission.holder}` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'P-Lock-Wait', span: undefined, detail: `waits for ${admission.holder}` } : countedEntry('P-Lock-Wait'));
       return admission.config;
     case 'die':
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` } : countedEntry('P-Lock-Die'));
       // From the admission's configuration: a P-Supersede on the way (the earlier attempt's locks freed, the
       // oldest waiter woken and given the lock) stands even when this attempt then dies.
       return fail(admission.config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
     case 'lost':
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'P-Lock-Lost', span: undefined, detail: `${body.token.attempt} no longer holds its lock` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'P-Lock-Lost', span: undefined, detail: `${body.token.attempt} no longer holds its lock` } : countedEntry('P-Lock-Lost'));
       return fail(admission.config, nodeId, body.token, { kind: 'die', holder: `its lock on ${canonical(subject)} was freed` }, context);
     case 'go': {
       const renewed = renewLease(admission.config, nodeId, body.token, context);
@@ -172,19 +171,19 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
   switch (body.kind) {
     case 'invoke':
       if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Invoke', span: undefined, detail: `${body.method}(${body.args.map(canonical).join(', ')})` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Invoke', span: undefined, detail: `${body.method}(${body.args.map(canonical).join(', ')})` } : countedEntry('G-Invoke'));
       return runActivation(config, nodeId, enterMethod(context.program, subject, body.method, body.args, body.stack), token, context);
     case 'read': {
       if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
       const value = fields.get(body.field);
       if (value === undefined) return abortWith('A0109', `uninitialized field ${canonical(subject)}.${body.field}`);
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Read', span: undefined, detail: `${body.field} = ${canonical(value)}` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Read', span: undefined, detail: `${body.field} = ${canonical(value)}` } : countedEntry('G-Read'));
       return replyTo(config, nodeId, value, body.stack, token, context);
     }
     case 'create': {
       if (fields !== undefined && body.ifAbsent === true) {
         // S-Ensure: a stream's delivery finds the entity there and goes on with its reference.
-        context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'S-Ensure', span: undefined, detail: `${canonical(subject)} exists` });
+        context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'S-Ensure', span: undefined, detail: `${canonical(subject)} exists` } : countedEntry('S-Ensure'));
         return replyTo(config, nodeId, subject, body.stack, token, context);
       }
       if (fields !== undefined) return abortWith('A0107', `${canonical(subject)} already exists`);
@@ -193,14 +192,14 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       for (const field of entity.fields) initial.set(field.name, field.initial);
       const write: EntityWrite = { entity: body.entity, key: body.key, created: true, fields: initial, baseVersion: 0 };
       const created = Object.assign(copyToken(token), { writes: token.writes.with(id, write) });
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` } : countedEntry('G-Create'));
       if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
       const stack = pushFrame(body.stack, { kind: 'created', reference: subject });
       return runActivation(config, nodeId, enterMethod(context.program, subject, 'init', body.args, stack), created, context);
     }
     case 'reply': {
       const frame = body.stack!.top as Extract<Frame, { kind: 'resume' }>;
-      context.trace.push({ tick: config.tick, place: canonical(subject), rule: 'G-Resume', span: undefined, detail: `${frame.block} with ${canonical(body.value)}` });
+      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Resume', span: undefined, detail: `${frame.block} with ${canonical(body.value)}` } : countedEntry('G-Resume'));
       return runActivation(config, nodeId, resumeFrame(context.program, frame, body.value, body.stack!.below), token, context);
     }
   }

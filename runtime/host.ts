@@ -8,7 +8,7 @@ import type { Outcome as SemanticsOutcome, Request, StreamHost, TransactionHost 
 import { hasStreams, StreamDriver } from './streams.ts';
 import { LateInstalls, systemSeeds, throughGetters } from './updates.ts';
 import { SeededChoices, type ChoiceSource } from './choices.ts';
-import { collectAnswers, submit } from './client.ts';
+import { collectAnswers, submissionContext, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
 import { waitHeals } from './faults.ts';
@@ -85,10 +85,10 @@ export class DistributedHost implements TransactionHost {
 
   submit(request: Request): number {
     const trace: TraceEntry[] = [];
-    const submitted = submit(this.configuration, 0, throughGetters(this.program, request), { choices: this.choices, trace });
+    const submitted = submit(this.configuration, 0, throughGetters(this.program, request), submissionContext(this.choices, trace, this.options.trace === undefined ? 'count' : 'trace'));
     this.configuration = submitted.config;
     // The zoo's `update-mid-atom` installs an update on the other nodes' copies late (runtime/updates.ts).
-    for (const late of this.lateInstalls.after(request)) this.configuration = submit(this.configuration, 0, late, { choices: this.choices, trace }).config;
+    for (const late of this.lateInstalls.after(request)) this.configuration = submit(this.configuration, 0, late, submissionContext(this.choices, trace, this.options.trace === undefined ? 'count' : 'trace')).config;
     this.emit(trace);
     this.drainHistory();
     this.tickets.push({ requestId: submitted.requestId, request });

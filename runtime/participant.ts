@@ -15,17 +15,15 @@ import { entityId, type CommittedEntity } from './store.ts';
 import { republishQueued } from './streams.ts';
 import { streamsReference } from '../semantics/desugar/streams.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
-import { appendHistory, nodeAddress, send, updateNode, updateVolatile, type TraceEntry } from './world.ts';
+import { appendHistory, nodeAddress, noteAtNode, send, updateNode, updateVolatile, type TraceContext } from './world.ts';
 import { runIdOf, supersedes } from './attempts.ts';
 
-export interface ParticipantContext {
+export interface ParticipantContext extends TraceContext {
   readonly choices: ChoiceSource;
-  readonly trace: TraceEntry[];
 }
 
-function note(context: ParticipantContext, config: Configuration, node: NodeId, rule: string, detail: string): void {
-  context.trace.push({ tick: config.tick, place: `node ${node}`, rule, span: undefined, detail });
-}
+/** A participant's line of the trace (its detail formatted only when the run is traced). */
+const note = noteAtNode;
 
 /** Dispatches a message from a coordinator (its sender) to the participant's handler. */
 export function handleParticipantMessage(config: Configuration, node: NodeId, envelope: Envelope, context: ParticipantContext): Configuration {
@@ -54,11 +52,11 @@ export function handlePrepare(
   const holdsLocks = config.settings.concurrency !== '2pl'
     || body.entities.every((id) => state.volatile.locks.get(id)?.holder === body.attempt);
   if (body.incarnation !== state.durable.incarnation || !holdsLocks) {
-    note(context, config, node, 'P-Vote-No', `${body.attempt}: ${holdsLocks ? 'restarted since' : 'lost its locks'}`);
+    note(context, config, node, 'P-Vote-No', () => `${body.attempt}: ${holdsLocks ? 'restarted since' : 'lost its locks'}`);
     return vote(false, config);
   }
   const prepared: Prepared = { attempt: body.attempt, requestId: body.requestId, coordinator, writes: body.writes, entities: body.entities };
-  note(context, config, node, 'P-Prepare', `${body.attempt}: ${body.writes.length} write(s) made durable`);
+  note(context, config, node, 'P-Prepare', () => `${body.attempt}: ${body.writes.length} write(s) made durable`);
   const persisted = updateNode(config, node, (current) => Object.assign(copyNode(current), {
     durable: Object.assign(copyDurable(current.durable), { prepared: current.durable.prepared.with(body.attempt, prepared) }),
   }));
@@ -88,7 +86,7 @@ export function handleCommit(config: Configuration, node: NodeId, body: Extract<
     : body.writes.filter((write) => config.settings.concurrency !== 'aria' || !idempotent || installsOver(config, node, write));
   let next = config;
   for (const write of writes) next = install(next, node, write, runIdOf(body.attempt).split('/')[0]);
-  note(context, config, node, 'P-Commit', `${body.attempt}: installed ${writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ') || 'nothing'}`);
+  note(context, config, node, 'P-Commit', () => `${body.attempt}: installed ${writes.map((write) => canonical(referenceValue(write.entity, write.key))).join(', ') || 'nothing'}`);
   next = updateNode(next, node, (current) => {
     // The zoo's `replay-without-idempotence` keeps the prepared writes, to apply them again.
     const preparedNow = idempotent ? current.durable.prepared.without(body.attempt) : current.durable.prepared;
@@ -129,7 +127,7 @@ export function handleRelease(config: Configuration, node: NodeId, body: Extract
  * are freed at once instead of holding up the attempt that replaced it.
  */
 export function supersede(config: Configuration, node: NodeId, earlier: string, later: string, context: ParticipantContext): Configuration {
-  note(context, config, node, 'P-Supersede', `${later} replaces ${earlier}: its locks here are freed`);
+  note(context, config, node, 'P-Supersede', () => `${later} replaces ${earlier}: its locks here are freed`);
   return releaseLocks(config, node, earlier, context);
 }
 
@@ -168,7 +166,7 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
   }
   const inquiries = volatile.inquiries.without(attempt);
   if (woken.length > 0) {
-    note(context, config, node, 'P-Wake', `${woken.length} message(s) waited for ${attempt}; ${handedTo.join(', ')}`);
+    note(context, config, node, 'P-Wake', () => `${woken.length} message(s) waited for ${attempt}; ${handedTo.join(', ')}`);
   }
   const next = updateVolatile(config, node, (current) => Object.assign(copyVolatile(current), { locks, inquiries }));
   if (woken.length === 0) return next;
@@ -220,7 +218,7 @@ export function fireParticipantTimers(config: Configuration, node: NodeId, conte
   const inquire = (attempt: string, coordinator: NodeId): void => {
     if (asked.has(attempt)) return;
     asked.add(attempt);
-    note(context, config, node, 'P-Inquire', `what became of ${attempt}?`);
+    note(context, config, node, 'P-Inquire', () => `what became of ${attempt}?`);
     next = send(next, nodeAddress(node), nodeAddress(coordinator), { kind: 'inquire', attempt, requestId: runIdOf(attempt), node }, context.choices);
   };
   for (const [attempt, deadline] of state.volatile.inquiries) {

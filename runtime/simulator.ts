@@ -18,7 +18,9 @@ import { deliverExecution } from './execution.ts';
 import {
   crash, fireParticipantTimers, handleParticipantMessage, recover,
 } from './participant.ts';
-import { describeAddress, isLocal, messageNote, noteSent, updateNode, updateVolatile, type TraceEntry } from './world.ts';
+import {
+  countedEntry, describeAddress, isLocal, messageNote, noteSent, traced, updateNode, updateVolatile, type TraceContext, type TraceEntry,
+} from './world.ts';
 
 export type GlobalRule = 'G-Deliver' | 'G-Drop' | 'G-Duplicate' | 'G-Delay' | 'G-Crash' | 'G-Recover' | 'G-Timeout';
 
@@ -34,11 +36,9 @@ export type GlobalStep =
   /** Nothing is in flight and no timer is set: the system is quiet. */
   | { readonly kind: 'quiet' };
 
-interface Context {
+interface Context extends TraceContext {
   readonly program: SplitProgram;
   readonly choices: ChoiceSource;
-  readonly trace: TraceEntry[];
-  readonly localCounts?: Map<string, number>;
 }
 
 /**
@@ -66,13 +66,19 @@ export function globalStep(
     return stepped('G-Deliver', deliver(now, config.network[event.index], context));
   }
   if (event.kind === 'recover') {
-    context.trace.push({ tick: now.tick, place: `node ${event.node}`, rule: 'G-Recover', span: undefined, detail: `incarnation ${now.nodes[event.node].durable.incarnation + 1}` });
+    context.trace.push(traced(context)
+      ? { tick: now.tick, place: `node ${event.node}`, rule: 'G-Recover', span: undefined, detail: `incarnation ${now.nodes[event.node].durable.incarnation + 1}` }
+      : countedEntry('G-Recover'));
     return stepped('G-Recover', recover(now, event.node));
   }
   const next = event.kind === 'client'
     ? fireClientTimers(now, event.client, context)
     : fireParticipantTimers(fireCoordinatorTimers(now, event.node, context), event.node, context);
-  if (context.trace.length === 0) context.trace.push({ tick: now.tick, place: event.kind === 'client' ? `client ${event.client}` : `node ${event.node}`, rule: 'G-Timeout', span: undefined, detail: 'timer' });
+  if (context.trace.length === 0) {
+    context.trace.push(traced(context)
+      ? { tick: now.tick, place: event.kind === 'client' ? `client ${event.client}` : `node ${event.node}`, rule: 'G-Timeout', span: undefined, detail: 'timer' }
+      : countedEntry('G-Timeout'));
+  }
   return stepped('G-Timeout', next);
 }
 
@@ -104,15 +110,16 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
   const copyChance = copyableCount > 0 ? faults.duplicate : 0;
   const kind = choices.among([upCount > 0 ? faults.crash : 0, remoteChance(faults.drop), copyChance, remoteChance(faults.delay)]);
   if (kind < 0 || kind > 3) return undefined;
-  const note = (rule: GlobalRule, place: string, detail: string, envelope?: Envelope): void => {
-    trace.push({ tick: config.tick, place, rule, span: undefined, detail, ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
+  const note = (rule: GlobalRule, place: () => string, detail: () => string, envelope?: Envelope): void => {
+    if (!traced(context)) trace.push(countedEntry(rule));
+    else trace.push({ tick: config.tick, place: place(), rule, span: undefined, detail: detail(), ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
   };
   if (kind === 0) {
     const upNodes = config.nodes.filter((node) => node.up);
     const victim = upNodes[choices.pick(upNodes.length)];
     const longest = faults.downtime ?? defaultDowntime;
     const downtime = Math.ceil(longest / 4) + choices.pick(longest);
-    note('G-Crash', `node ${victim.id}`, `down for ${downtime} ticks`);
+    note('G-Crash', () => `node ${victim.id}`, () => `down for ${downtime} ticks`);
     return { rule: 'G-Crash', next: updateNode(config, victim.id, (node) => crash(node, config.tick, downtime, config.settings.bug)) };
   }
   // The message struck: the chosen one among the remote messages (to copy: those never copied), found by
@@ -129,7 +136,7 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
     case 1: {
       const index = remoteAt(choices.pick(remoteCount));
       const envelope = config.network[index];
-      note('G-Drop', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} lost`, envelope);
+      note('G-Drop', () => describeAddress(envelope.to), () => `${envelope.body.kind} #${envelope.id} lost`, envelope);
       const next = copyConfiguration(config);
       next.network = without(config.network, index);
       return { rule: 'G-Drop', next };
@@ -138,7 +145,7 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       const index = remoteAt(choices.pick(copyableCount), true);
       const envelope = config.network[index];
       const copy: Envelope = Object.freeze({ ...envelope, deliverAt: config.tick + 1 + choices.pick(latencyJitter + 1), copied: true as const });
-      note('G-Duplicate', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} duplicated`, copy);
+      note('G-Duplicate', () => describeAddress(envelope.to), () => `${envelope.body.kind} #${envelope.id} duplicated`, copy);
       const network = config.network.slice();
       network[index] = Object.freeze({ ...envelope, copied: true as const });
       network.push(copy);
@@ -151,7 +158,7 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
       const envelope = config.network[index];
       const extra = 1 + choices.pick(timeouts.attempt);
       const delayed: Envelope = Object.freeze({ ...envelope, deliverAt: envelope.deliverAt + extra });
-      note('G-Delay', describeAddress(envelope.to), `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`, delayed);
+      note('G-Delay', () => describeAddress(envelope.to), () => `${envelope.body.kind} #${envelope.id} delayed ${extra} ticks`, delayed);
       const network = config.network.slice();
       network[index] = delayed;
       const next = copyConfiguration(config);
@@ -204,26 +211,27 @@ function nextEvent(config: Configuration, choices: ChoiceSource, search: NextEve
 // ------------------------------------------------------------------------------------------ delivery
 
 function deliver(config: Configuration, envelope: Envelope, context: Context): Configuration {
-  const note = (detail: string): void => {
-    context.trace.push({ tick: config.tick, place: describeAddress(envelope.to), rule: 'G-Deliver', span: undefined, detail, message: messageNote(envelope) });
+  const note = (detail: () => string): void => {
+    if (!traced(context)) context.trace.push(countedEntry('G-Deliver'));
+    else context.trace.push({ tick: config.tick, place: describeAddress(envelope.to), rule: 'G-Deliver', span: undefined, detail: detail(), message: messageNote(envelope) });
   };
   const body = envelope.body;
   if (envelope.to.kind === 'client') {
-    note(body.kind === 'response' ? `response #${envelope.id} for ${body.requestId}: ${describeOutcome(body.outcome)}` : `${body.kind} #${envelope.id}`);
+    note(() => body.kind === 'response' ? `response #${envelope.id} for ${body.requestId}: ${describeOutcome(body.outcome)}` : `${body.kind} #${envelope.id}`);
     return body.kind === 'response' ? handleResponse(config, envelope.to.client, body) : config;
   }
   const nodeId = envelope.to.node;
   const node = config.nodes[nodeId];
   if (!node.up) {
-    note(`${body.kind} #${envelope.id} lost: node ${nodeId} is down`);
+    note(() => `${body.kind} #${envelope.id} lost: node ${nodeId} is down`);
     return config;
   }
   const deduplicates = config.settings.delivery !== 'at-least-once';
   if (deduplicates && node.volatile.seen.has(envelope.id)) {
-    note(`${body.kind} #${envelope.id} is a duplicate: ignored`);
+    note(() => `${body.kind} #${envelope.id} is a duplicate: ignored`);
     return forgetIfLastCopy(config, nodeId, envelope.id);
   }
-  note(`${body.kind} #${envelope.id} from ${describeAddress(envelope.from)}`);
+  note(() => `${body.kind} #${envelope.id} from ${describeAddress(envelope.from)}`);
   const handled = dispatch(config, nodeId, envelope, context);
   return deduplicates ? rememberIfCopiesRemain(handled, nodeId, envelope.id) : handled;
 }

@@ -28,6 +28,68 @@ export interface TraceEntry {
   readonly sent?: readonly MessageNote[];
 }
 
+/**
+ * Where a global step's handlers write their trace. A run that nobody traces (`localSteps: 'count'`,
+ * runtime/simulator.ts) has `localCounts`: its local steps are counted there, and its other entries are
+ * only counted by rule (`countedEntry`), so that it formats no place, detail or message it would never
+ * print (formatting them was a fifth of the time of an untraced 2PL transfer; docs/benchmarks.md).
+ */
+export interface TraceContext {
+  readonly trace: TraceEntry[];
+  readonly localCounts?: Map<string, number>;
+}
+
+/** Whether the entries of `context` are read (a traced run), or only counted by rule. */
+export function traced(context: TraceContext): boolean {
+  return context.localCounts === undefined;
+}
+
+/**
+ * The entry of an untraced run for `rule`: the rule alone, one shared object per rule. Only the rule of
+ * such an entry is read (to count it); reading anything else is a mistake, so it throws.
+ */
+export function countedEntry(rule: string): TraceEntry {
+  let entry = countedEntries.get(rule);
+  if (entry === undefined) {
+    entry = new CountedEntry(rule);
+    countedEntries.set(rule, entry);
+  }
+  return entry;
+}
+
+const countedEntries = new Map<string, TraceEntry>();
+
+class CountedEntry implements TraceEntry {
+  constructor(readonly rule: string) {
+    Object.freeze(this);
+  }
+
+  get tick(): number {
+    return unread(this.rule, 'tick');
+  }
+
+  get place(): string {
+    return unread(this.rule, 'place');
+  }
+
+  get span(): Span | undefined {
+    return unread(this.rule, 'span');
+  }
+
+  get detail(): string {
+    return unread(this.rule, 'detail');
+  }
+}
+
+function unread(rule: string, member: string): never {
+  throw new Error(`assertion: the ${member} of a ${rule} entry of an untraced run was read (it is only counted)`);
+}
+
+/** A line at a node: a coordinator's or a participant's rule, its detail formatted only when traced. */
+export function noteAtNode(context: TraceContext, config: Configuration, node: NodeId, rule: string, detail: () => string): void {
+  context.trace.push(traced(context) ? { tick: config.tick, place: `node ${node}`, rule, span: undefined, detail: detail() } : countedEntry(rule));
+}
+
 /** A message as the views draw it: its id, kind, ends, ticks and the transaction attempt it belongs to. */
 export interface MessageNote {
   readonly id: number;
