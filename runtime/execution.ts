@@ -6,7 +6,7 @@
 // into the token, never into the store: only a commit makes them durable.
 
 import { localCodeCopy } from './updates.ts';
-import { moveRuleCounts, newRuleCounts, runCompiled, type LocalRunState } from '../interpreter/compiled.ts';
+import { moveRuleCounts, newRuleCounts, runCompiledCall, runCompiledResume, type LocalRunState } from '../interpreter/compiled.ts';
 import type { LocalEnd } from '../interpreter/fast-path.ts';
 import { enterMethod, pushFrame, resumeFrame, step, type Activation, type Frame, type FrameStack } from '../interpreter/machine.ts';
 import { printTermHead } from '../semantics/print-core.ts';
@@ -172,7 +172,10 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
     case 'invoke':
       if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
       context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Invoke', span: undefined, detail: `${body.method}(${body.args.map(canonical).join(', ')})` } : countedEntry('G-Invoke'));
-      return runActivation(config, nodeId, enterMethod(context.program, subject, body.method, body.args, body.stack), token, context);
+      return runActivation(config, nodeId, subject, token, context, {
+        activation: () => enterMethod(context.program, subject, body.method, body.args, body.stack),
+        compiled: (fields, local) => runCompiledCall(context.program, subject, body.method, body.args, body.stack, fields, local),
+      });
     case 'read': {
       if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
       const value = fields.get(body.field);
@@ -195,12 +198,19 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` } : countedEntry('G-Create'));
       if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
       const stack = pushFrame(body.stack, { kind: 'created', reference: subject });
-      return runActivation(config, nodeId, enterMethod(context.program, subject, 'init', body.args, stack), created, context);
+      return runActivation(config, nodeId, subject, created, context, {
+        activation: () => enterMethod(context.program, subject, 'init', body.args, stack),
+        compiled: (fields, local) => runCompiledCall(context.program, subject, 'init', body.args, stack, fields, local),
+      });
     }
     case 'reply': {
       const frame = body.stack!.top as Extract<Frame, { kind: 'resume' }>;
       context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Resume', span: undefined, detail: `${frame.block} with ${canonical(body.value)}` } : countedEntry('G-Resume'));
-      return runActivation(config, nodeId, resumeFrame(context.program, frame, body.value, body.stack!.below), token, context);
+      const below = body.stack!.below;
+      return runActivation(config, nodeId, subject, token, context, {
+        activation: () => resumeFrame(context.program, frame, body.value, below),
+        compiled: (fields, local) => runCompiledResume(context.program, frame, body.value, below, fields, local),
+      });
     }
   }
 }
@@ -233,19 +243,28 @@ class LocalTraceEntry implements TraceEntry {
 /** The compiled runs' rule counts, moved into the context's after each run (runs never nest). */
 const ruleCounts = newRuleCounts();
 
-/** Runs an activation until it suspends, returns or aborts; its writes go into the token. */
-function runActivation(config: Configuration, nodeId: NodeId, start: Activation, startToken: Token, context: ExecutionContext): Configuration {
-  const id = entityId(start.self);
+/**
+ * How a delivery enters its entity's code: the activation the small-step machine starts from (a traced
+ * run steps it), or the same start taken straight into the compiled blocks (an untraced run: no
+ * activation is built, interpreter/compiled.ts `runCompiledCall` and `runCompiledResume`).
+ */
+interface Entry {
+  readonly activation: () => Activation;
+  readonly compiled: (fields: ReadonlyMap<string, Value | undefined>, local: LocalRunState) => LocalEnd;
+}
+
+/** Runs a delivery on `self` until it suspends, returns or aborts; its writes go into the token. */
+function runActivation(config: Configuration, nodeId: NodeId, self: ReferenceValue, startToken: Token, context: ExecutionContext, entry: Entry): Configuration {
+  const id = entityId(self);
   const before = startToken.writes.get(id);
   const stored = config.nodes[nodeId].durable.store.get(id);
   const fields = new Map(before?.fields ?? stored?.fields ?? []);
   let wrote = false;
   let steps = startToken.steps;
-  let activation = start;
   const tokenWithWrites = (): Token => {
     const writes = wrote
       ? startToken.writes.with(id, {
-        entity: start.self.entity, key: start.self.key, created: before?.created ?? false, fields, baseVersion: before?.baseVersion ?? stored?.version ?? 0,
+        entity: self.entity, key: self.key, created: before?.created ?? false, fields, baseVersion: before?.baseVersion ?? stored?.version ?? 0,
       })
       : startToken.writes;
     return Object.assign(copyToken(startToken), { steps, writes });
@@ -265,13 +284,14 @@ function runActivation(config: Configuration, nodeId: NodeId, start: Activation,
     };
     let end: LocalEnd;
     try {
-      end = runCompiled(context.program, start, fields, local);
+      end = entry.compiled(fields, local);
     } finally {
       steps = local.steps;
       moveRuleCounts(ruleCounts, counts);
     }
     return endActivation(config, nodeId, end, tokenWithWrites(), context);
   }
+  let activation = entry.activation();
   for (;;) {
     if (++steps > config.settings.stepLimit) {
       return fail(config, nodeId, tokenWithWrites(), { kind: 'abort', code: 'A0108', message: 'step limit exceeded', span: undefined }, context);
