@@ -1,8 +1,9 @@
-// Stage: grammar. Source text → tokens. One ordered token list (a keyword is read as a name and looked up
-// in a table), then one pass that inserts virtual `Newline` terminators where a line break ends a
-// statement: after a token that can end one (a name, a literal, `)`, `]`, `}`, `break`, `continue`,
-// `return`, the `>` closing a type), outside parentheses and brackets, as Go and Swift do. A virtual
-// terminator also goes before every `}` so that the last statement of a block needs no `;`.
+// Stage: grammar. Source text → tokens. One ordered token list, whose patterns a hand-written scanner
+// follows (a keyword is read as a name and looked up in a table), then one pass that inserts virtual
+// `Newline` terminators where a line break ends a statement: after a token that can end one (a name, a
+// literal, `)`, `]`, `}`, `break`, `continue`, `return`, the `>` closing a type), outside parentheses and
+// brackets, as Go and Swift do. A virtual terminator also goes before every `}` so that the last statement
+// of a block needs no `;`.
 
 import type { IToken, TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.ts';
@@ -17,10 +18,10 @@ export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][
  */
 export const ReservedWord = createToken({ name: 'ReservedWord', pattern: Lexer.NA, label: 'a name' });
 
-/** Each keyword by its word: the lexer reads every word as an `Identifier` and looks it up here. */
+/** Each keyword by its word: the scanner reads every word as an `Identifier` and looks it up here. */
 const keywordByWord = new Map<string, TokenType>();
 
-/** A keyword: no pattern of its own, since the lexer finds it by `keywordByWord` (see `EntLexer`). */
+/** A keyword: no pattern of its own, since the scanner finds it by `keywordByWord` (see `scan`). */
 function keyword(name: string, word: string): TokenType {
   const type = createToken({ name, pattern: Lexer.NA, label: `\`${word}\``, categories: [ReservedWord] });
   keywordByWord.set(word, type);
@@ -167,7 +168,8 @@ export const Newline = createToken({ name: 'Newline', pattern: Lexer.NA, label: 
 
 /**
  * The one ordered token list: comments before `/`, longer operators first. The keywords are the parser's
- * (the lexer skips tokens without a pattern and finds keywords by `keywordByWord`).
+ * (tokens without a pattern match nothing; the scanner finds keywords by `keywordByWord`). The scanner
+ * (`scan`) reads these patterns by hand, and tests/lexer.test.ts holds it to them.
  */
 export const allTokens: readonly TokenType[] = [
   WhiteSpace, LineComment, BlockComment, UnterminatedComment,
@@ -182,34 +184,225 @@ export const allTokens: readonly TokenType[] = [
 // Tokens carry offsets only: spans are offsets, and line breaks are found in the text (`lex`). Tracking
 // lines and columns for every token took the lexer three times as long.
 
-const identifierIndex = Identifier.tokenTypeIdx!;
-
-/** A token of the one shape every token of Ent's has (the lexer's, the virtual terminators, replacements). */
+/**
+ * A token of the one shape every token of Ent's has (the scanner's, the virtual terminators, replacements).
+ * An object literal, not a class: V8 sees that the tokens of a long text outlive its young generation and
+ * allocates them in the old one from then on, which it does for objects made by a literal only (a class's
+ * tokens lexed as fast alone, but the whole parse was about 15 % slower for the copying of live tokens).
+ */
 function makeToken(image: string, startOffset: number, endOffset: number, type: TokenType): IToken {
   return { image, startOffset, endOffset, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type } as IToken;
 }
 
+/** What the scanner hands on: every token in order, and every run of characters that starts no token. */
+export interface TokenSink {
+  token(token: IToken): void;
+  error(offset: number, length: number): void;
+}
+
+// The scanner reads the patterns of `allTokens` by hand, choosing by the first character. The patterns stay
+// on the token types, as the definition the scanner follows: tests/lexer.test.ts runs Chevrotain's lexer
+// over them beside the scanner and asks for the same tokens and errors. Chevrotain's lexer tried each
+// candidate pattern as a regular expression and put the tokens in an array that the terminator pass then
+// copied; the scanner hands each token straight on.
+const other = 0;
+const space = 1;
+const nameStart = 2;
+const digit = 3;
+/** A character that is a token by itself, whatever follows it. */
+const single = 4;
+/** A character whose token depends on the characters after it (`/`, `"`, `'`, `|`, `&`, `=`, `!`, `<`, `>`). */
+const special = 5;
+
+/** The kind of each ASCII character; every other character starts no token. */
+const characterKinds = new Uint8Array(128);
+/** Whether an ASCII character may continue a name. */
+const nameCharacters = new Uint8Array(128);
+/** The token type and image of each character of kind `single`. */
+const singleTypes: TokenType[] = [];
+const singleImages: string[] = [];
+for (const character of ' \t\r\n\f\v') characterKinds[character.charCodeAt(0)] = space;
+for (let code = 0; code < 128; code++) {
+  const character = String.fromCharCode(code);
+  if (/[A-Za-z_]/.test(character)) characterKinds[code] = nameStart;
+  if (/[0-9]/.test(character)) characterKinds[code] = digit;
+  if (/[A-Za-z0-9_]/.test(character)) nameCharacters[code] = 1;
+}
+for (const type of [Plus, Minus, Star, Percent, LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Semicolon, Dot]) {
+  const image = type.LABEL!.slice(1, -1);
+  characterKinds[image.charCodeAt(0)] = single;
+  singleTypes[image.charCodeAt(0)] = type;
+  singleImages[image.charCodeAt(0)] = image;
+}
+for (const character of '/"\'|&=!<>') characterKinds[character.charCodeAt(0)] = special;
+
+const slashCode = 47;
+const starCode = 42;
+const quoteCode = 34;
+const apostropheCode = 39;
+const backslashCode = 92;
+const barCode = 124;
+const ampersandCode = 38;
+const equalsCode = 61;
+const lineFeed = 10;
+const carriageReturn = 13;
+
 /**
- * Chevrotain's lexer, making Ent's tokens: Chevrotain makes each token through `createOffsetOnlyToken`
- * (the method its `positionTracking: 'onlyOffset'` selects), which here adds the end offset at once (a
- * property added afterwards cost every token a second allocation) and turns a word that is a keyword into
- * that keyword's token. Keywords are not patterns of their own: one `Identifier` pattern and a table are
- * faster than trying each keyword's pattern before it, and give the same tokens (a keyword's pattern
- * `word\b` matched exactly where the identifier read was that word).
+ * Scans `text` into tokens, in order, as Chevrotain's lexer did over `allTokens`: at each offset the
+ * first pattern in that list that matches there makes the token (so `//` before `/*` before `/`, and a
+ * longer operator before its prefix); a keyword is a word found in `keywordByWord`. Where no pattern
+ * matches, the characters up to the next offset where one does (or the end) are one error.
  */
-class EntLexer extends Lexer {
-  createOffsetOnlyToken(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): IToken {
-    if (tokenTypeIdx === identifierIndex) {
+export function scan(text: string, sink: TokenSink): void {
+  const length = text.length;
+  let offset = 0;
+  while (offset < length) {
+    const code = text.charCodeAt(offset);
+    const kind = code < 128 ? characterKinds[code] : other;
+    if (kind === space) {
+      offset++;
+      while (offset < length) {
+        const next = text.charCodeAt(offset);
+        if (next >= 128 || characterKinds[next] !== space) break;
+        offset++;
+      }
+    } else if (kind === nameStart) {
+      let end = offset + 1;
+      while (end < length) {
+        const next = text.charCodeAt(end);
+        if (next >= 128 || nameCharacters[next] === 0) break;
+        end++;
+      }
+      const image = text.slice(offset, end);
       const keyword = keywordByWord.get(image);
-      if (keyword !== undefined) return makeToken(image, startOffset, startOffset + image.length - 1, keyword);
+      sink.token(makeToken(image, offset, end - 1, keyword === undefined ? Identifier : keyword));
+      offset = end;
+    } else if (kind === single) {
+      sink.token(makeToken(singleImages[code], offset, offset, singleTypes[code]));
+      offset++;
+    } else if (kind === digit) {
+      let end = offset + 1;
+      while (end < length) {
+        const next = text.charCodeAt(end);
+        if (next >= 128 || characterKinds[next] !== digit) break;
+        end++;
+      }
+      sink.token(makeToken(text.slice(offset, end), offset, end - 1, IntLiteral));
+      offset = end;
+    } else {
+      const end = kind === special ? scanSpecial(text, offset, code, sink) : -1;
+      if (end !== -1) {
+        offset = end;
+      } else {
+        let resume = offset + 1;
+        while (resume < length && !startsToken(text, resume)) resume++;
+        sink.error(offset, resume - offset);
+        offset = resume;
+      }
     }
-    return makeToken(image, startOffset, startOffset + image.length - 1, tokenType);
   }
 }
 
-// `ensureOptimizations`: Chevrotain picks the patterns to try by a token's first character, and refuses to
-// build a lexer where it cannot (the lexer then tries every pattern at every character).
-const lexer = new EntLexer(allTokens as TokenType[], { positionTracking: 'onlyOffset', ensureOptimizations: true });
+/**
+ * The token (if any) at `offset`, which holds a character of kind `special`: hands it on (comments are
+ * skipped) and returns the offset after it, or -1 where no pattern matches.
+ */
+function scanSpecial(text: string, offset: number, code: number, sink: TokenSink): number {
+  const next = text.charCodeAt(offset + 1);
+  switch (code) {
+    case slashCode: {
+      if (next === slashCode) {
+        let end = offset + 2;
+        while (end < text.length) {
+          const character = text.charCodeAt(end);
+          if (character === lineFeed || character === carriageReturn) break;
+          end++;
+        }
+        return end;
+      }
+      if (next === starCode) {
+        const close = text.indexOf('*/', offset + 2);
+        if (close !== -1) return close + 2;
+        sink.token(makeToken(text.slice(offset), offset, text.length - 1, UnterminatedComment));
+        return text.length;
+      }
+      sink.token(makeToken('/', offset, offset, Slash));
+      return offset + 1;
+    }
+    case quoteCode: {
+      // As `stringMatcher`: to the closing quote, or else up to the end of the line or text.
+      let index = offset + 1;
+      for (; index < text.length; index++) {
+        const character = text.charCodeAt(index);
+        if (character === quoteCode) {
+          sink.token(makeToken(text.slice(offset, index + 1), offset, index, StringLiteral));
+          return index + 1;
+        }
+        if (character === lineFeed || character === carriageReturn) break;
+        if (character === backslashCode && index + 1 < text.length) {
+          const escaped = text.charCodeAt(index + 1);
+          if (escaped !== lineFeed && escaped !== carriageReturn) index++;
+        }
+      }
+      sink.token(makeToken(text.slice(offset, index), offset, index - 1, UnterminatedString));
+      return index;
+    }
+    case apostropheCode: {
+      const close = closingApostrophe(text, offset);
+      if (close === -1) return -1;
+      sink.token(makeToken(text.slice(offset, close + 1), offset, close, SingleQuotedString));
+      return close + 1;
+    }
+    case barCode:
+      if (next !== barCode) return -1;
+      sink.token(makeToken('||', offset, offset + 1, OrOr));
+      return offset + 2;
+    case ampersandCode:
+      if (next !== ampersandCode) return -1;
+      sink.token(makeToken('&&', offset, offset + 1, AndAnd));
+      return offset + 2;
+    default: {
+      // `=`, `!`, `<` or `>`, each alone or before `=`.
+      const type = next === equalsCode ? withEquals[code] : alone[code];
+      const image = next === equalsCode ? withEqualsImages[code] : aloneImages[code];
+      const end = next === equalsCode ? offset + 2 : offset + 1;
+      sink.token(makeToken(image, offset, end - 1, type));
+      return end;
+    }
+  }
+}
+
+const alone: TokenType[] = [];
+const aloneImages: string[] = [];
+const withEquals: TokenType[] = [];
+const withEqualsImages: string[] = [];
+for (const [type, typeWithEquals] of [[Equals, EqualEqual], [Bang, NotEqual], [Less, LessEqual], [Greater, GreaterEqual]]) {
+  const image = type.LABEL!.slice(1, -1);
+  alone[image.charCodeAt(0)] = type;
+  aloneImages[image.charCodeAt(0)] = image;
+  withEquals[image.charCodeAt(0)] = typeWithEquals;
+  withEqualsImages[image.charCodeAt(0)] = typeWithEquals.LABEL!.slice(1, -1);
+}
+
+/** The offset of the `'` closing the one at `offset` on its line (`SingleQuotedString`), or -1. */
+function closingApostrophe(text: string, offset: number): number {
+  for (let index = offset + 1; index < text.length; index++) {
+    const character = text.charCodeAt(index);
+    if (character === apostropheCode) return index;
+    if (character === lineFeed || character === carriageReturn) return -1;
+  }
+  return -1;
+}
+
+/** Whether some pattern matches at `offset` (where the scanner resumes after characters that start none). */
+function startsToken(text: string, offset: number): boolean {
+  const code = text.charCodeAt(offset);
+  const kind = code < 128 ? characterKinds[code] : other;
+  if (kind !== special) return kind !== other;
+  if (code === barCode || code === ampersandCode) return text.charCodeAt(offset + 1) === code;
+  if (code === apostropheCode) return closingApostrophe(text, offset) !== -1;
+  return true;
+}
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -220,41 +413,57 @@ export interface LexResult {
 
 /**
  * Lexes `text` into tokens with virtual newline terminators, reporting bad characters as diagnostics and
- * checking the nesting of the tokens, all in one pass over Chevrotain's tokens.
+ * checking the nesting of the tokens, all in one pass as the scanner hands the tokens on.
  */
 export function lex(text: string, file: string): LexResult {
-  const result = lexer.tokenize(text);
-  const diagnostics: Diagnostic[] = [];
-  for (const error of result.errors) {
-    const character = String.fromCodePoint(text.codePointAt(error.offset) ?? 0);
-    diagnostics.push(
+  const lexing = new Lexing(text, file);
+  scan(text, lexing);
+  const terminators = lexing.terminators;
+  terminators.end();
+  const diagnostics = lexing.tokenDiagnostics.length === 0 ? lexing.errors : [...lexing.errors, ...lexing.tokenDiagnostics];
+  return { tokens: terminators.output, diagnostics, tooDeep: terminators.nesting.tooDeep };
+}
+
+/**
+ * The scanner's tokens into the terminator pass, with the diagnostics of the lexer: first every bad
+ * character (E0101), then the tokens that stand for a mistake, in order.
+ */
+class Lexing implements TokenSink {
+  readonly terminators: Terminators;
+  readonly errors: Diagnostic[] = [];
+  readonly tokenDiagnostics: Diagnostic[] = [];
+
+  constructor(private readonly text: string, private readonly file: string) {
+    this.terminators = new Terminators(text, file);
+  }
+
+  error(offset: number, length: number): void {
+    const character = String.fromCodePoint(this.text.codePointAt(offset) ?? 0);
+    this.errors.push(
       diagnostic('E0101', `unexpected character ${JSON.stringify(character)}`,
-        span(file, error.offset, error.offset + Math.max(1, error.length)), unexpectedCharacterHint(character)),
+        span(this.file, offset, offset + Math.max(1, length)), unexpectedCharacterHint(character)),
     );
   }
-  const terminators = new Terminators(text, file);
-  const raw = result.tokens;
-  for (let index = 0; index < raw.length; index++) {
-    const token = raw[index];
+
+  token(token: IToken): void {
     const type = token.tokenType;
+    const { file } = this;
     if (type === UnterminatedString) {
-      diagnostics.push(diagnostic('E0102', 'unterminated string literal',
+      this.tokenDiagnostics.push(diagnostic('E0102', 'unterminated string literal',
         span(file, token.startOffset, token.endOffset! + 1), 'close the string with `"` on the same line'));
       // Parse on as if the string were closed, so that one mistake does not hide the next.
-      terminators.add(makeToken(`${token.image}"`, token.startOffset, token.endOffset!, StringLiteral));
+      this.terminators.add(makeToken(`${token.image}"`, token.startOffset, token.endOffset!, StringLiteral));
     } else if (type === SingleQuotedString) {
-      diagnostics.push(diagnostic('E0101', 'unexpected character "\'"', span(file, token.startOffset, token.endOffset! + 1),
+      this.tokenDiagnostics.push(diagnostic('E0101', 'unexpected character "\'"', span(file, token.startOffset, token.endOffset! + 1),
         `Ent writes strings in double quotes: "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`));
-      terminators.add(makeToken(`"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!, StringLiteral));
+      this.terminators.add(makeToken(`"${token.image.slice(1, -1)}"`, token.startOffset, token.endOffset!, StringLiteral));
     } else if (type === UnterminatedComment) {
-      diagnostics.push(diagnostic('E0104', 'unterminated block comment',
+      this.tokenDiagnostics.push(diagnostic('E0104', 'unterminated block comment',
         span(file, token.startOffset, token.startOffset + 2), 'close the comment with `*/`'));
     } else {
-      terminators.add(token);
+      this.terminators.add(token);
     }
   }
-  terminators.end();
-  return { tokens: terminators.output, diagnostics, tooDeep: terminators.nesting.tooDeep };
 }
 
 /** What a character that Ent does not use most likely meant. */
