@@ -34,8 +34,9 @@ interface TreeNode<V> {
 
 /**
  * Which deliberate mistake the map makes: none, or (for the negative controls of its model test only)
- * a remove that moves the removed key's successor into its place without taking it out of its own: in
- * a tree, the remove of a node with two children; in a flat map, of any key but the largest.
+ * a remove that moves the removed key's successor into its place without taking it out of its own:
+ * `remove-keeps-successor` in a tree (the remove of a node with two children), and
+ * `flat-remove-keeps-successor` in flat arrays (the remove of any key but the largest).
  */
 export type SortedMapFault = 'none' | 'remove-keeps-successor' | 'flat-remove-keeps-successor';
 
