@@ -5,8 +5,9 @@
 //
 // Lists and maps are values: every update gives a new list or map and leaves the old one as it was. They
 // are persistent structures (persistent-vector.ts, persistent-sorted-map.ts) that share all but a path
-// with the version they came from, so a push, a store or a remove costs a bounded amount of work instead
-// of a copy. Code outside this module reads them through the functions below (`listLength`,
+// with the version they came from (or, for a list of up to 64 elements or a map of up to 16 entries,
+// copy one small flat array or two), so a push, a store or a remove costs a bounded amount of work
+// instead of a copy. Code outside this module reads them through the functions below (`listLength`,
 // `listItems`, `mapGet`, `mapEntries`, …), never through their representation.
 
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
@@ -375,8 +376,10 @@ export function mapStore(map: MapValue, key: MapKey, item: Value): MapValue {
 }
 
 export function mapRemove(map: MapValue, key: MapKey): MapValue {
-  if (!map.tree.has(key)) abort('A0105', 'missing key');
-  return mapOf(map.tree.remove(key));
+  // `remove` gives the same map when the key is missing: one search instead of a lookup first.
+  const tree = map.tree.remove(key);
+  if (tree === map.tree) abort('A0105', 'missing key');
+  return mapOf(tree);
 }
 
 export function mapKeys(map: MapValue): ListValue {

@@ -1,10 +1,13 @@
 // semantics/persistent-sorted-map.ts against a plain Map as its model: random sequences of stores and
-// removes over small key spaces (the same keys again and again) and large ones, of ints and of strings
-// (with characters beyond the Basic Multilingual Plane, whose UTF-16 order differs from their code
-// point order), and forks back to older versions, checking every lookup, the size, the AVL shape of
-// each version, the old version after each update, and iteration in ascending key order. The model
-// orders keys by a comparison written out here (ints numerically, strings code unit by code unit), not
-// by the `<` the map uses. Negative control: the broken remove (setSortedMapFaultForTesting) is caught.
+// removes over small key spaces (the same keys again and again), medium ones and large ones, of ints and
+// of strings (with characters beyond the Basic Multilingual Plane, whose UTF-16 order differs from their
+// code point order), and forks back to older versions, checking every lookup, the size, the shape of
+// each version (flat arrays up to 16 entries, an AVL tree above), the old version after each update, and
+// iteration in ascending key order. The 17 small int keys take a map back and forth across 16 entries,
+// so stores and removes that change the shape come often; the 64 medium ones keep it a tree of about 40
+// that removes hit. The model orders keys by a comparison written out here (ints numerically, strings
+// code unit by code unit), not by the `<` the map uses. Negative controls: the broken remove
+// (setSortedMapFaultForTesting) is caught, in the tree and in the flat arrays.
 
 import test from 'ava';
 import fc from 'fast-check';
@@ -18,15 +21,17 @@ type Operation =
   | { readonly kind: 'remove'; readonly key: SortedKey }
   | { readonly kind: 'fork'; readonly at: number };
 
+/** Up to 400 steps (`size: 'max'`: fast-check's default size stops at 10, too few to grow a tree). */
 function operations(key: fc.Arbitrary<SortedKey>): fc.Arbitrary<Operation[]> {
   return fc.array(fc.oneof(
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.integer() }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('remove' as const), key }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('fork' as const), at: fc.nat() }) },
-  ), { maxLength: 400 });
+  ), { maxLength: 400, size: 'max' });
 }
 
 const smallInts = fc.integer({ min: -8, max: 8 });
+const mediumInts = fc.integer({ min: -32, max: 31 });
 const largeInts = fc.integer({ min: -100_000, max: 100_000 });
 const strings = fc.string({ unit: fc.constantFrom('a', 'b', 'z', 'é', '\u{1F600}', '\uFF5E'), maxLength: 4 });
 
@@ -91,22 +96,24 @@ function agreesWithModel(steps: readonly Operation[]): void {
   for (let index = 0; index < versions.length; index += 10) sameContents(versions[index].map, versions[index].model);
 }
 
-for (const [name, keys] of [['small int', smallInts], ['large int', largeInts], ['string', strings]] as const) {
+for (const [name, keys] of [['small int', smallInts], ['medium int', mediumInts], ['large int', largeInts], ['string', strings]] as const) {
   test(`the persistent sorted map agrees with a Map, in key order, and old versions stay as they were (${name} keys)`, (t) => {
     fc.assert(fc.property(operations(keys), agreesWithModel), { numRuns: runs(100) });
     t.pass();
   });
 }
 
-test('negative control: a remove that keeps the successor below is caught', (t) => {
-  setSortedMapFaultForTesting('remove-keeps-successor');
-  try {
-    const result = fc.check(fc.property(operations(smallInts), agreesWithModel), { numRuns: 200, seed: 3 });
-    t.true(result.failed);
-  } finally {
-    setSortedMapFaultForTesting('none');
-  }
-});
+for (const [fault, shape, keys] of [['remove-keeps-successor', 'tree', mediumInts], ['flat-remove-keeps-successor', 'flat arrays', smallInts]] as const) {
+  test(`negative control: a remove that keeps the successor below is caught (${shape})`, (t) => {
+    setSortedMapFaultForTesting(fault);
+    try {
+      const result = fc.check(fc.property(operations(keys), agreesWithModel), { numRuns: 200, seed: 3 });
+      t.true(result.failed);
+    } finally {
+      setSortedMapFaultForTesting('none');
+    }
+  });
+}
 
 test('a hundred thousand keys in random order: ascending iteration, balanced, and removes undo stores', (t) => {
   let map = PersistentSortedMap.empty<number>();
