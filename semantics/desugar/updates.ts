@@ -19,7 +19,7 @@ import type { CoreEntity, CoreMethod, Term } from '../core.ts';
 import type * as T from '../typed.ts';
 import { boolType, entityType, intType, stringType, voidType, type Type } from '../types.ts';
 import { codeEntity, codeKey, getterPrefix, updatedTypes, versionField, versionsOf } from '../updates.ts';
-import { mapValue, voidValue, type MapKey, type Value } from '../values.ts';
+import { mapValue, valuesEqual, voidValue, type MapKey, type Value } from '../values.ts';
 
 /** The name of version `version` of method `method` in the split program. */
 export function versionedName(method: string, version: number): string {
@@ -173,7 +173,7 @@ class Versions {
       const defaults: T.Statement[] = [];
       for (const field of code.fields) {
         const initial = first.fields.find((candidate) => candidate.name === field.name)?.initial;
-        if (field.initial !== undefined && (initial === undefined || !sameValue(initial, field.initial))) {
+        if (field.initial !== undefined && (initial === undefined || !valuesEqual(initial, field.initial))) {
           defaults.push({ kind: 'AssignField', field: field.name, value: this.literal(field.initial, field.type), span: this.span });
         }
       }
@@ -215,10 +215,6 @@ class Versions {
     const body: T.Block = [this.readVersion(version), this.upToDate(version), { kind: 'Return', value: this.field(field, type), span: this.span }];
     return this.method(getterName(field), [], type, body, 1);
   }
-}
-
-function sameValue(a: Value, b: Value): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
