@@ -1078,9 +1078,19 @@ class SourceCompiler extends BlockCompilerBase {
     return { generated: build(...helperValues, ...this.objects), labels: this.labels };
   }
 
-  /** `v[slot]`, the generated code's read or write of an atom's slot. */
+  /**
+   * The generated code's read of an atom: `v[slot]`, or for an int or a bool constant its literal (the
+   * constant keeps its slot, which the first tier reads), which the host's compiler can fold into the
+   * operation (`% 16`, `* 31`).
+   */
   private at(atom: Atom): string {
-    return `v[${this.atom(atom)}]`;
+    const slot = this.atom(atom);
+    if (atom.kind === 'Constant') {
+      const value = atom.value;
+      if (typeof value === 'boolean') return String(value);
+      if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return `(${String(value)})`;
+    }
+    return `v[${slot}]`;
   }
 
   /** The name the generated code reads `object` by. */
@@ -1143,8 +1153,9 @@ class SourceCompiler extends BlockCompilerBase {
           switch (primitive.operator) {
             case '<': case '<=': case '>': case '>=':
               return [`v[${slot}] = ${left} ${primitive.operator} ${right};`];
-            case '==': return [`v[${slot}] = valuesEqual(${left}, ${right});`];
-            case '!=': return [`v[${slot}] = !valuesEqual(${left}, ${right});`];
+            // Equal primitives are identical; two objects (lists, maps, references) are compared by value.
+            case '==': return [`{ const left = ${left}; const right = ${right}; v[${slot}] = left === right || (typeof left === "object" && typeof right === "object" && valuesEqual(left, right)); }`];
+            case '!=': return [`{ const left = ${left}; const right = ${right}; v[${slot}] = !(left === right || (typeof left === "object" && typeof right === "object" && valuesEqual(left, right))); }`];
             case '+': return [
               '{',
               `  const left = ${left};`,
@@ -1155,6 +1166,11 @@ class SourceCompiler extends BlockCompilerBase {
               '}',
             ];
             case '-': case '*': case '/': case '%': {
+              // `%` by a nonzero int constant cannot abort: the remainder of two safe integers is one
+              // (only -0 becomes 0, as `remainder` does).
+              if (primitive.operator === '%' && /^\(-?[1-9][0-9]*\)$/.test(right)) {
+                return [`{ const value = ${left} % ${right}; v[${slot}] = value === 0 ? 0 : value; }`];
+              }
               const operation = { '-': 'subtract', '*': 'multiply', '/': 'divide', '%': 'remainder' }[primitive.operator];
               return [
                 '{',

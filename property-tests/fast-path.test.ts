@@ -162,3 +162,41 @@ test('a straight line longer than a segment, with a constant after the cut, runs
     t.deepEqual(fast.output, ['8007']);
   }
 });
+
+// The second tier writes an int or bool constant as a literal, computes `%` by a nonzero int constant in
+// place (a -0 becomes 0, as `remainder` makes it), and compares with `===` before it asks `valuesEqual`
+// of two objects. Each in both tiers, against the traced machine: a remainder taken wrongly (signs,
+// negative divisors) or an equality of two lists or maps built apart coming out false would show here.
+test('constants as literals, `%` by a constant and `==` of primitives and values run as the machine does in both tiers', (t) => {
+  const text = `entity Folds {
+  key id: int
+  fn go(n: int): list<string> {
+    let out: list<string> = []
+    let i = 0 - n
+    while i < n {
+      out.push(str(i % 7) + "," + str(i % -3) + "," + str((0 - i) % 5))
+      i = i + 1
+    }
+    let a = [1, 2, n]
+    let b: list<int> = []
+    b.push(1)
+    b.push(2)
+    b.push(n)
+    let m: map<string, int> = {"x": 1}
+    let k: map<string, int> = {}
+    k["x"] = 1
+    out.push(str(a == b) + "," + str(a != b) + "," + str(m == k) + "," + str(n == 3) + "," + str("s" == "s") + "," + str(true != false))
+    out.push(str(self == Folds(1)) + "," + str(self != Folds(2)))
+    return out
+  }
+}
+run {
+  let f = new Folds(1)
+  print f.go(3)
+}`;
+  const expected = runOnOneNode(text, 1_000_000, true);
+  t.is(expected.error, undefined);
+  t.true(expected.output.join('\n').includes('true,false,true,true,true,true'), expected.output.join('\n'));
+  t.false(expected.output.join('\n').includes('-0'), expected.output.join('\n'));
+  for (const hot of [Number.MAX_SAFE_INTEGER, 0, 1]) t.deepEqual(withHotSegments(hot, () => runOnOneNode(text, 1_000_000, false)), expected);
+});
