@@ -18,10 +18,10 @@ import { seedEntities } from './host.ts';
 import { systemSeeds, throughGetters } from './updates.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
-import type { NextEventSearch } from './next-event.ts';
+import { waitsOnlyForResends, type NextEventSearch } from './next-event.ts';
 import { globalStep, nextEventTick } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
-import { healAfterSteps, waitHeals } from './faults.ts';
+import { healAfterSteps, resendWaitsMax, waitHeals } from './faults.ts';
 import type { Workload } from './workload.ts';
 import type { TraceEntry } from './world.ts';
 
@@ -91,7 +91,8 @@ const attemptsWithoutAnswerMax = 50;
 
 /**
  * Progress in the healing phase: a run is livelocked when its attempts keep starting and none is
- * answered, or (a backstop for a loop that starts no attempt) when no answer comes in the steps that
+ * answered, when it waits on the clients' resends alone again and again (`resendWaitsMax`: every resend
+ * vanishes), or (a backstop for a loop that starts no attempt) when no answer comes in the steps that
  * every unanswered request could take if it used its whole step budget. Attempts that keep starting
  * while the oldest running attempt still holds its lease are not a livelock: under wait-die the younger
  * ones die behind its locks and start again at once, and the oldest either finishes or, when its lease
@@ -101,6 +102,7 @@ const attemptsWithoutAnswerMax = 50;
 class Progress {
   private stepsSinceAnswer = 0;
   private startsSinceAnswer = 0;
+  private resendWaitsSinceAnswer = 0;
   private answeredAt = 0;
 
   constructor(private readonly stepLimit: number, private readonly healAfterTicks: number | undefined) {}
@@ -108,6 +110,7 @@ class Progress {
   answered(tick: number): void {
     this.stepsSinceAnswer = 0;
     this.startsSinceAnswer = 0;
+    this.resendWaitsSinceAnswer = 0;
     this.answeredAt = tick;
   }
 
@@ -117,6 +120,8 @@ class Progress {
     if (!healing) return false;
     for (const entry of emitted) if (entry.rule === 'C-Start') this.startsSinceAnswer++;
     const outstanding = Math.max(1, unanswered);
+    // Waiting on resends alone, again and again: every resend is lost without a trace (runtime/faults.ts).
+    if (unanswered > 0 && waitsOnlyForResends(config) && ++this.resendWaitsSinceAnswer > resendWaitsMax * outstanding) return true;
     if (this.stepsSinceAnswer > healAfterSteps + 2 * outstanding * this.stepLimit) return true;
     if (this.startsSinceAnswer <= attemptsWithoutAnswerMax * outstanding) return false;
     if (oldestLeaseAlive(config)) {
@@ -220,7 +225,8 @@ function runClosedLoop(
     emit(result.emitted, config);
     count(result.localCounts);
     collect();
-    const livelocked = progress.stepped(result.emitted, !config.faultsActive && setupDone, unansweredCount(), config);
+    // Faults off: the setup (which no fault strikes) or the healing phase; a livelock in either ends the run.
+    const livelocked = progress.stepped(result.emitted, !config.faultsActive, unansweredCount(), config);
     if (++steps > stepsMax || livelocked) return finish(config, steps, ruleCounts, unanswered(config, notSubmitted()), 'steps');
   }
   return finish(config, steps, ruleCounts, []);

@@ -30,6 +30,18 @@ export const healAfterSteps = 20_000;
  */
 export const healAfterTicks = 2_400;
 
+/**
+ * Once the faults have stopped, how many times per unanswered request the system may wait on the
+ * clients' resends alone (nothing in flight, every node up, no node's timer set: runtime/next-event.ts
+ * `waitsOnlyForResends`) with no answer in between, before the run is livelocked. Without faults such a
+ * wait ends at the next resend: the request arrives, and its coordinator starts an attempt or answers
+ * again from its decision, so a run of a correct protocol waits so at most about once per request
+ * lost before the faults stopped. A coordinator that drops requests (the zoo's `drop-requests`) waits
+ * so at every resend; the backstop of steps (runtime/driver.ts `Progress`) called it livelocked only
+ * after a million steps.
+ */
+export const resendWaitsMax = 10;
+
 /** Whether a wait for an answer has lasted long enough, in steps or in ticks, that the faults stop. */
 export function waitHeals(steps: number, ticks: number, ticksMax = healAfterTicks): boolean {
   return steps >= healAfterSteps || ticks >= ticksMax;

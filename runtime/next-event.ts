@@ -36,6 +36,16 @@ function nodeDeadline(config: Configuration, node: NodeId): number | undefined {
   return coordinator === undefined ? participant : participant === undefined ? coordinator : Math.min(coordinator, participant);
 }
 
+/**
+ * Whether the system waits on the clients' resends alone: nothing in flight, every node up (no recovery
+ * due), and no coordinator or participant timer set. Only a client's resend can happen next.
+ */
+export function waitsOnlyForResends(config: Configuration): boolean {
+  if (config.network.length > 0) return false;
+  for (const node of config.nodes) if (!node.up || nodeDeadline(config, node.id) !== undefined) return false;
+  return true;
+}
+
 /** The definition: every pending event, messages in flight and timers set, each node and client asked. */
 export function pendingEvents(config: Configuration): Event[] {
   const events: Event[] = [];

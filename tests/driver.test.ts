@@ -10,6 +10,7 @@ import { checkReplay } from '../checkers/replay.ts';
 import { SeededChoices } from '../runtime/choices.ts';
 import { defaultTimeouts, type RuntimeSettings } from '../runtime/configuration.ts';
 import { runWorkload } from '../runtime/driver.ts';
+import { DistributedHost, StuckError } from '../runtime/host.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { TraceEntry } from '../runtime/world.ts';
 import { compile } from '../semantics/compile.ts';
@@ -69,3 +70,44 @@ for (const loop of [{ name: 'closed loop', every: undefined }, { name: 'open loo
     t.true(struck >= 10);
   });
 }
+
+// A coordinator that drops every request (the zoo's `drop-requests`) leaves the system waiting on the
+// clients' resends alone, each lost without a trace. The driver judged such a run livelocked only by its
+// backstop of steps, after a million of them (36 s for `ent check examples/bank.ent --bug drop-requests`,
+// most of it replaying that run to shrink and report it), and not at all while the setup ran (faults
+// off, but not yet "healing"): 2.5 million choices. Now a wait on resends alone, repeated
+// `resendWaitsMax` times per unanswered request with no answer between, ends the run, in the setup too.
+const dropping: RuntimeSettings = { ...settings, bug: 'drop-requests' };
+
+test('a coordinator that drops every request is judged livelocked after a few resends, in the setup and after it', (t) => {
+  for (const shape of [workload, { setup: [], clients: workload.clients }]) {
+    const run = runWorkload(split, dropping, new SeededChoices('1'), shape);
+    t.is(run.stuckBecause, 'steps');
+    t.true(run.stuck.length > 0);
+    t.true(run.steps < 5_000, `${run.steps} global steps`);
+  }
+});
+
+test('the run block\'s host judges a wait on resends alone alike', (t) => {
+  const host = new DistributedHost(split, { settings: dropping, seed: '1' });
+  const ticket = host.submit({ kind: 'new', entity: 'Account', key: 0, args: [] });
+  let error: unknown;
+  try {
+    host.outcome(ticket);
+  } catch (thrown) {
+    error = thrown;
+  }
+  t.true(error instanceof StuckError);
+  t.false((error as StuckError).quiet);
+  t.regex((error as StuckError).reason, /resends that come to nothing/);
+  t.true(host.steps < 5_000, `${host.steps} global steps`);
+});
+
+test('negative control: the same runs of the correct coordinator are answered, with the same judgement in place', (t) => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const run = runWorkload(split, settings, new SeededChoices(String(seed)), workload);
+    t.deepEqual(run.stuck, [], `seed ${seed}`);
+  }
+  const host = new DistributedHost(split, { settings, seed: '1' });
+  t.is(host.outcome(host.submit({ kind: 'new', entity: 'Account', key: 0, args: [] })).kind, 'committed');
+});
