@@ -86,10 +86,11 @@ export class DistributedHost implements TransactionHost {
 
   submit(request: Request): number {
     const trace: TraceEntry[] = [];
-    const submitted = submit(this.configuration, 0, throughGetters(this.program, request), submissionContext(this.choices, trace, this.options.trace === undefined ? 'count' : 'trace'));
+    const context = submissionContext(this.choices, trace, this.localSteps);
+    const submitted = submit(this.configuration, 0, throughGetters(this.program, request), context);
     this.configuration = submitted.config;
     // The zoo's `update-mid-atom` installs an update on the other nodes' copies late (runtime/updates.ts).
-    for (const late of this.lateInstalls.after(request)) this.configuration = submit(this.configuration, 0, late, submissionContext(this.choices, trace, this.options.trace === undefined ? 'count' : 'trace')).config;
+    for (const late of this.lateInstalls.after(request)) this.configuration = submit(this.configuration, 0, late, context).config;
     this.emit(trace);
     this.drainHistory();
     this.tickets.push({ requestId: submitted.requestId, request });
@@ -128,6 +129,11 @@ export class DistributedHost implements TransactionHost {
     this.configuration = { ...this.configuration, faultsActive: false };
   }
 
+  /** A run nobody traces only counts its local steps and its rules (runtime/world.ts `TraceContext`). */
+  private get localSteps(): 'trace' | 'count' {
+    return this.options.trace === undefined ? 'count' : 'trace';
+  }
+
   /** Runs until the system is quiet: every message delivered, every commit installed. */
   settle(): void {
     this.runUntil(() => false);
@@ -147,7 +153,7 @@ export class DistributedHost implements TransactionHost {
       if (this.configuration.faultsActive && waitHeals(steps, this.configuration.tick - waitingSince)) this.heal();
       // The REPL's Ctrl-C (settings.interrupted), asked every few hundred global steps.
       if ((steps & 255) === 0 && this.configuration.settings.interrupted?.() === true) this.interrupt();
-      const result = globalStep(this.configuration, this.program, this.choices, this.options.trace === undefined ? 'count' : 'trace');
+      const result = globalStep(this.configuration, this.program, this.choices, this.localSteps);
       if (result.kind === 'quiet') {
         if (this.configuration.faultsActive) {
           this.heal();

@@ -32,7 +32,7 @@ export interface TraceEntry {
  * Where a global step's handlers write their trace. A run that nobody traces (`localSteps: 'count'`,
  * runtime/simulator.ts) has `localCounts`: its local steps are counted there, and its other entries are
  * only counted by rule (`countedEntry`), so that it formats no place, detail or message it would never
- * print (formatting them was a fifth of the time of an untraced 2PL transfer; docs/benchmarks.md).
+ * print (formatting them took a tenth to a quarter of an untraced 2PL transfer's time; docs/benchmarks.md).
  */
 export interface TraceContext {
   readonly trace: TraceEntry[];

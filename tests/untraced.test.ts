@@ -1,7 +1,7 @@
-// An untraced run of the runtime (`localSteps: 'count'`, as `ent check`, `ent run` without --trace and
-// the explorer run) formats no trace entry: every entry a global step or a submission emits is its rule
+// An untraced run of the runtime (`localSteps: 'count'`: `ent check`'s cases, the explorer's steps, the
+// benchmarks) formats no trace entry: every entry a global step or a submission emits is its rule
 // alone (runtime/world.ts `countedEntry`), whose other members throw when read. Formatting places,
-// details and message notes that nobody printed was about a fifth of an untraced 2PL transfer's time.
+// details and message notes that nobody printed took a tenth to a quarter of an untraced 2PL transfer's time.
 // That the counts stay the same as a traced run's is property-tests/distributed.test.ts's "Tracing does
 // not change a run"; this file holds the other half: that the counted run formats nothing.
 
