@@ -90,7 +90,8 @@ export function clientCountOf(workload: Workload): number {
 const attemptsWithoutAnswerMax = 50;
 
 /**
- * Progress in the healing phase: a run is livelocked when its attempts keep starting and none is
+ * Progress while no fault strikes (a closed loop's setup, and the healing phase of either loop): a run
+ * is livelocked when its attempts keep starting and none is
  * answered, when it waits on the clients' resends alone again and again (`resendWaitsMax`: every resend
  * vanishes), or (a backstop for a loop that starts no attempt) when no answer comes in the steps that
  * every unanswered request could take if it used its whole step budget. Attempts that keep starting
@@ -344,6 +345,8 @@ function runOpenLoop(
   let answeredAt = config.tick;
   let steps = prepared.steps;
   const stepsMax = options.stepsMax ?? 5_000_000;
+  // The closed loop's judgement of a livelock, once the faults are off.
+  const progress = new Progress(settings.stepLimit, options.healAfterTicks);
   for (;;) {
     const arrivalTick = next < arrivals.length ? start + next * interval : undefined;
     const eventTick = nextEventTick(config, options.search);
@@ -370,10 +373,15 @@ function runOpenLoop(
     const collected = collectAllAnswers(result.next, options);
     config = collected.config;
     quietFor = collected.answered > 0 ? 0 : quietFor + 1;
-    if (collected.answered > 0) answeredAt = config.tick;
+    if (collected.answered > 0) {
+      answeredAt = config.tick;
+      progress.answered(config.tick);
+    }
     emit(result.emitted, config);
     count(result.localCounts);
-    if (++steps > stepsMax) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');
+    const pending = config.faultsActive ? 0 : config.clients.reduce((sum, client) => sum + client.pending.size, 0);
+    const livelocked = progress.stepped(result.emitted, !config.faultsActive, pending, config);
+    if (++steps > stepsMax || livelocked) return finish(config, steps, ruleCounts, unanswered(config, []), 'steps');
   }
   return finish(config, steps, ruleCounts, []);
 }

@@ -79,9 +79,9 @@ for (const loop of [{ name: 'closed loop', every: undefined }, { name: 'open loo
 // `resendWaitsMax` times per unanswered request with no answer between, ends the run, in the setup too.
 const dropping: RuntimeSettings = { ...settings, bug: 'drop-requests' };
 
-test('a coordinator that drops every request is judged livelocked after a few resends, in the setup and after it', (t) => {
-  for (const shape of [workload, { setup: [], clients: workload.clients }]) {
-    const run = runWorkload(split, dropping, new SeededChoices('1'), shape);
+test('a coordinator that drops every request is judged livelocked after a few resends, in the setup and after it, in both loops', (t) => {
+  for (const [shape, every] of [[workload, undefined], [{ setup: [], clients: workload.clients }, undefined], [{ setup: [], clients: workload.clients }, 5]] as const) {
+    const run = runWorkload(split, dropping, new SeededChoices('1'), shape, { arrivalEveryTicks: every });
     t.is(run.stuckBecause, 'steps');
     t.true(run.stuck.length > 0);
     t.true(run.steps < 5_000, `${run.steps} global steps`);
