@@ -91,10 +91,10 @@ const attemptsWithoutAnswerMax = 50;
 
 /**
  * Progress while no fault strikes (a closed loop's setup, and the healing phase of either loop): a run
- * is livelocked when its attempts keep starting and none is
- * answered, when it waits on the clients' resends alone again and again (`resendWaitsMax`: every resend
- * vanishes), or (a backstop for a loop that starts no attempt) when no answer comes in the steps that
- * every unanswered request could take if it used its whole step budget. Attempts that keep starting
+ * is livelocked when its attempts keep starting and none is answered, when it waits on the clients'
+ * resends alone again and again (`resendWaitsMax`: every resend vanishes), or (a backstop for a loop that
+ * starts no attempt) when no answer comes in the steps that every unanswered request could take if it
+ * used its whole step budget. Attempts that keep starting
  * while the oldest running attempt still holds its lease are not a livelock: under wait-die the younger
  * ones die behind its locks and start again at once, and the oldest either finishes or, when its lease
  * runs out, is given up and run again with a longer one (a stalled attempt whose message was lost before
