@@ -37,7 +37,7 @@ import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
 import {
   add, applyBuiltin, applyUnary, applyValueMethod, divide, joinStrings, listIndex, listPush, listStore,
   listLength, listValue, mapHas, mapLookup, mapSize, mapRemove, mapStore, mapValue, multiply, negate, referenceValue, remainder, sizeOf,
-  subtract, TransactionAbort, valuesEqual,
+  subtract, TransactionAbort, valuesEqual, listStoreInPlace, listPushInPlace, mapStoreInPlace,
   type ListValue, type MapKey, type MapValue, type ReferenceValue, type Value,
 } from '../semantics/values.ts';
 import { runToEnd, type LocalEnd } from './fast-path.ts';
@@ -99,10 +99,13 @@ export interface LocalRunState {
  *   - `local-jump-skips-budget`: in the second tier, a segment entered by a jump or branch inside its
  *     block (a loop's next round) skips its budget check, as if the jump had fused it with the segment before;
  *   - `tier-up-restarts-block`: a block that goes to the second tier part way through a run starts
- *     again from its entry segment instead of going on from the segment it was at.
+ *     again from its entry segment instead of going on from the segment it was at;
+ *   - `in-place-despite-copies`: in the second tier, a value updated in place stays its variable's own
+ *     after it was copied to another variable, a field, a message or another value (so the copy changes too).
  */
 export type CompiledVariant =
-  | 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing' | 'local-jump-skips-budget' | 'tier-up-restarts-block';
+  | 'faithful' | 'branch-false-counted-true' | 'build-charges-nothing' | 'local-jump-skips-budget' | 'tier-up-restarts-block'
+  | 'in-place-despite-copies';
 
 let variant: CompiledVariant = 'faithful';
 
@@ -449,7 +452,7 @@ function tierUp(run: Run, compiled: CompiledBlock, term: Term): Code | undefined
  * (so it names nothing by the module's scope, and the host can inline them).
  */
 const helpers = {
-  add, subtract, multiply, divide, remainder, joinStrings, valuesEqual, sizeOf,
+  add, subtract, multiply, divide, remainder, joinStrings, valuesEqual, sizeOf, listStoreInPlace, listPushInPlace, mapStoreInPlace,
   stepByStep, thrownAt, overrunAt, readFailed, interruptedAt,
 };
 const helperNames = Object.keys(helpers);
@@ -1049,8 +1052,12 @@ class SourceCompiler extends BlockCompilerBase {
   private readonly toGenerate: Term[] = [];
   private readonly cases: string[] = [];
 
+  /** The slots whose values may be updated in place (`inPlaceSlots`), each with its flag `own<slot>`. */
+  private readonly inPlace: ReadonlySet<number>;
+
   constructor(program: SplitProgram, compiled: CompiledBlock) {
     super(program, compiled.block, compiled.variant, new Map(compiled.constantSlots), true);
+    this.inPlace = new Set([...inPlaceVariables(compiled.block)].map((name) => this.slot(name)));
   }
 
   compile(): { generated: (run: Run, label: number) => Code | undefined; labels: ReadonlyMap<Term, number> } {
@@ -1064,6 +1071,8 @@ class SourceCompiler extends BlockCompilerBase {
       'return function (run, label) {',
       '  const v = run.values;',
       '  const c = run.counts;',
+      // Whether a slot's value is the run's own (see `inPlaceVariables`): none is on entering the function.
+      ...[...this.inPlace].map((slot) => `  let own${slot} = 0;`),
       ...(this.variant === 'local-jump-skips-budget' ? ['  let jumped = false;'] : []),
       '  for (;;) {',
       '    switch (label) {',
@@ -1085,6 +1094,8 @@ class SourceCompiler extends BlockCompilerBase {
    */
   private at(atom: Atom): string {
     const slot = this.atom(atom);
+    // A variable updated in place, read for anything but its own update: the value may be kept elsewhere now.
+    if (atom.kind === 'Variable' && this.inPlace.has(slot) && this.variant !== 'in-place-despite-copies') return `(own${slot} = 0, v[${slot}])`;
     if (atom.kind === 'Constant') {
       const value = atom.value;
       if (typeof value === 'boolean') return String(value);
@@ -1137,8 +1148,57 @@ class SourceCompiler extends BlockCompilerBase {
     return lines.join('\n');
   }
 
-  /** A step of a segment's straight line, as statements. */
+  /**
+   * A step of a segment's straight line, as statements; a step that binds a variable updated in place
+   * then says whether its new value is the run's own (a store or push just built it, or updated it in place).
+   */
   private straightStep(term: Term, placeValue: Place): string[] {
+    const lines = this.straightStepAlone(term, placeValue);
+    if ((term.kind === 'Let' || term.kind === 'Set' || term.kind === 'ReadSelf') && this.inPlace.has(this.slot(term.variable))) {
+      const built = term.kind !== 'ReadSelf' && (term.primitive.kind === 'Store' || (term.primitive.kind === 'Mutate' && term.primitive.method === 'push'));
+      lines.push(`own${this.slot(term.variable)} = ${built ? 1 : 0};`);
+    }
+    return lines;
+  }
+
+  /**
+   * The reads that a primitive's closure makes of variables updated in place, given away as `at` gives
+   * them (the closure reads the environment itself), except those that keep nothing: the container of
+   * an index, of `has` or `len`, and of its own update.
+   */
+  private givenAway(primitive: Primitive, variable: string): string[] {
+    if (this.variant === 'in-place-despite-copies') return [];
+    const kept = new Set<Atom>();
+    if (primitive.kind === 'Index') kept.add(primitive.base);
+    if (primitive.kind === 'ValueMethod' && (primitive.method === 'has' || primitive.method === 'len')) kept.add(primitive.receiver);
+    if (primitive.kind === 'Store' && primitive.base.kind === 'Variable' && primitive.base.name === variable) kept.add(primitive.base);
+    if (primitive.kind === 'Mutate' && primitive.target.kind === 'Variable' && primitive.target.name === variable) kept.add(primitive.target);
+    const slots = new Set<number>();
+    for (const atom of primitiveAtoms(primitive)) {
+      if (atom.kind === 'Variable' && !kept.has(atom) && this.inPlace.has(this.slot(atom.name))) slots.add(this.slot(atom.name));
+    }
+    return [...slots].map((slot) => `own${slot} = 0;`);
+  }
+
+  /**
+   * `x[i] = e` or `x.push(e)` on a variable updated in place: done to the value itself when the run owns
+   * it and its shape allows (values.ts `listStoreInPlace`, `listPushInPlace`, `mapStoreInPlace`); else
+   * the closure builds the new value as the first tier does. Undefined for any other step.
+   */
+  private inPlaceUpdate(slot: number, primitive: Primitive): string | undefined {
+    if (!this.inPlace.has(slot)) return undefined;
+    if (primitive.kind === 'Store' && primitive.base.kind === 'Variable' && this.slot(primitive.base.name) === slot) {
+      const update = primitive.container === 'list' ? 'listStoreInPlace' : 'mapStoreInPlace';
+      return `if (own${slot} === 1 && ${update}(v[${slot}], ${this.at(primitive.index)}, ${this.at(primitive.value)})) value = v[${slot}]; else`;
+    }
+    if (primitive.kind === 'Mutate' && primitive.method === 'push' && primitive.target.kind === 'Variable' && this.slot(primitive.target.name) === slot) {
+      return `if (own${slot} === 1 && listPushInPlace(v[${slot}], ${this.at(primitive.arg)})) value = v[${slot}]; else`;
+    }
+    return undefined;
+  }
+
+  /** A step of a segment's straight line, as statements (`straightStep`, before the ownership of its variable). */
+  private straightStepAlone(term: Term, placeValue: Place): string[] {
     switch (term.kind) {
       case 'Let':
       case 'Set': {
@@ -1185,10 +1245,12 @@ class SourceCompiler extends BlockCompilerBase {
         }
         const evaluate = this.object(this.primitive(primitive));
         const charged = builds(primitive) && charges;
+        const inPlace = this.inPlaceUpdate(slot, primitive);
         return [
+          ...this.givenAway(primitive, term.variable),
           '{',
           '  let value;',
-          `  try { value = ${evaluate}(v, run.self); } catch (error) { return thrownAt(run, ${place}, error); }`,
+          `  ${inPlace === undefined ? '' : `${inPlace} `}{ try { value = ${evaluate}(v, run.self); } catch (error) { return thrownAt(run, ${place}, error); } }`,
           `  v[${slot}] = value;`,
           ...(charged ? [
             '  if (typeof value === "string" || typeof value === "object") {',
@@ -1249,17 +1311,90 @@ class SourceCompiler extends BlockCompilerBase {
     if (local === undefined) return [`return ${this.object(this.goto(target, args))}(run, v);`];
     const from = args.map((atom) => this.at(atom));
     const to = local.parameters.map((name) => this.slot(name));
+    // A parameter updated in place is bound to a value the run may not own.
+    const disowned = to.filter((slot) => this.inPlace.has(slot)).map((slot) => `own${slot} = 0;`);
     if (from.length === 0) return [this.goTo(local.body)];
-    if (from.length === 1) return [`v[${to[0]}] = ${from[0]};`, this.goTo(local.body)];
+    if (from.length === 1) return [`v[${to[0]}] = ${from[0]};`, ...disowned, this.goTo(local.body)];
     return [
       '{',
       ...from.map((read, index) => `  const given${index} = ${read};`),
       ...to.map((slot, index) => `  v[${slot}] = given${index};`),
       '}',
+      ...disowned,
       this.goTo(local.body),
     ];
   }
 
+}
+
+/**
+ * Values updated in place (the second tier). `x[i] = e` and `x.push(e)` build a new list or map (a store
+ * or push of a persistent value copies its one array, for a flat list of up to 64 elements or map of up
+ * to 16) and bind it to `x`, which is then its only holder until `x` is read for anything but its own
+ * next update, `x[i]`, `x.has(k)` or `x.len()`. While that is so the run owns the value, and its next
+ * update may change that array in place instead of copying it: the loop that fills a list or counts in
+ * a map copies nothing. The generated code keeps a flag `own<slot>` per such variable: set when a store
+ * or push binds it; cleared when the variable is read for anything else (`at`, `givenAway`: a copy to
+ * another variable, a field, an argument, a message, another value, a comparison), when it is bound to
+ * anything else, and whenever the function is entered. A call, a jump to another block, a step-by-step
+ * fallback and the end of the activation all leave the function, so no flag outlives the part of a run
+ * that set it: a value a message or a frame carries (which a copied message can deliver twice) is never
+ * changed. `property-tests/fast-path.test.ts` holds this to the traced machine over programs that copy
+ * such values every way, with the `in-place-despite-copies` compiler as its negative control. These are
+ * the variables a block updates so: `x = store(x, …)` or `x = push(x, …)`.
+ */
+function inPlaceVariables(block: SplitBlock): Set<string> {
+  const names = new Set<string>();
+  const visit = (start: Term): void => {
+    let term: Term | undefined = start;
+    while (term !== undefined) {
+      switch (term.kind) {
+        case 'Let':
+        case 'Set': {
+          const primitive = term.primitive;
+          const variable = term.variable;
+          const updatesItself = (atom: Atom): boolean => atom.kind === 'Variable' && atom.name === variable;
+          if ((primitive.kind === 'Store' && updatesItself(primitive.base))
+            || (primitive.kind === 'Mutate' && primitive.method === 'push' && updatesItself(primitive.target))) names.add(variable);
+          term = term.body;
+          break;
+        }
+        case 'ReadSelf':
+        case 'WriteSelf':
+          term = term.body;
+          break;
+        case 'LetCont':
+          visit(term.continuationBody);
+          term = term.body;
+          break;
+        default:
+          term = undefined;
+      }
+    }
+  };
+  visit(block.body);
+  for (const continuation of block.continuations.values()) visit(continuation.body);
+  return names;
+}
+
+/** Every atom a primitive reads. */
+function primitiveAtoms(primitive: Primitive): readonly Atom[] {
+  switch (primitive.kind) {
+    case 'Atom': return [primitive.atom];
+    case 'Binary': return [primitive.left, primitive.right];
+    case 'Unary': return [primitive.operand];
+    case 'List': return primitive.elements;
+    case 'Map': return primitive.entries.flat();
+    case 'Index': return [primitive.base, primitive.index];
+    case 'Store': return [primitive.base, primitive.index, primitive.value];
+    case 'ValueMethod': return [primitive.receiver, ...primitive.args];
+    case 'Mutate': return [primitive.target, primitive.arg];
+    case 'Builtin': return primitive.args;
+    case 'Reference': return [primitive.key];
+    case 'SelfReference': return [];
+    case 'KeyOf': return [primitive.object];
+    case 'Await': return [primitive.future];
+  }
 }
 
 function straightRule(term: Term): LocalRule {

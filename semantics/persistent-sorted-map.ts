@@ -236,6 +236,20 @@ export class PersistentSortedMap<V> {
     return new PersistentSortedMap(root, undefined, undefined, insertedNewKey ? this.size + 1 : this.size);
   }
 
+  /**
+   * `set` of a key the map holds, done to this map itself, for a caller that holds the only reference
+   * to it (values.ts `mapStoreInPlace`): only a flat map, whose values array every operation that makes
+   * a map copies (the keys array, which versions share, is not written); gives whether it stored.
+   */
+  storeInPlace(key: SortedKey, value: V): boolean {
+    const keys = this.flatKeys;
+    if (keys === undefined) return false;
+    const index = position(keys, key);
+    if (index >= keys.length || keys[index] !== key) return false;
+    (this.flatValues as V[])[index] = value;
+    return true;
+  }
+
   /** The map without `key`; the same map when it has no `key`. */
   remove(key: SortedKey): PersistentSortedMap<V> {
     const keys = this.flatKeys;

@@ -121,6 +121,28 @@ export class PersistentVector<T> {
     return new PersistentVector(this.length + 1, this.shift, root, [item]);
   }
 
+  /**
+   * `set` done to this vector itself, for a caller that holds the only reference to it (values.ts
+   * `listStoreInPlace`): only a flat vector (up to 64 elements, one array, which every operation that
+   * makes a vector copies), and `index` in range; gives whether it stored.
+   */
+  storeInPlace(index: number, item: T): boolean {
+    if (this.length > flatMax || !Number.isInteger(index) || index < 0 || index >= this.length) return false;
+    (this.tail as T[])[index] = item;
+    return true;
+  }
+
+  /**
+   * `push` done to this vector itself, for a caller that holds the only reference to it: only while it
+   * stays flat, and never to the empty vector (one object, shared by every empty list); gives whether it pushed.
+   */
+  pushInPlace(item: T): boolean {
+    if (this.length === 0 || this.length >= flatMax) return false;
+    (this.tail as T[]).push(item);
+    (this as { length: number }).length = this.length + 1;
+    return true;
+  }
+
   /** Calls `visit` on every element in order, until it returns false; gives whether it went to the end. */
   every(visit: (item: T, index: number) => boolean): boolean {
     const offset = tailOffsetOf(this.length);

@@ -360,6 +360,26 @@ export function listPush(list: ListValue, item: Value): ListValue {
   return listOf(list.vector.push(item));
 }
 
+/**
+ * The in-place forms of `listStore`, `listPush` and `mapStore`, for interpreter/compiled.ts's values
+ * updated in place only: each changes the value itself where that gives what the persistent operation
+ * would build (a flat list or map, the index in range, the key present, no abort possible) and says
+ * so; else it changes nothing and gives false, and the caller builds the new value as usual. The caller
+ * must hold the only reference to the value: a value it built with `listStore`, `listPush` or
+ * `mapStore` and has let nobody else see.
+ */
+export function listStoreInPlace(list: ListValue, index: number, item: Value): boolean {
+  return list.vector.storeInPlace(index, item);
+}
+
+export function listPushInPlace(list: ListValue, item: Value): boolean {
+  return list.vector.pushInPlace(item);
+}
+
+export function mapStoreInPlace(map: MapValue, key: MapKey, item: Value): boolean {
+  return map.tree.storeInPlace(key, item);
+}
+
 export function listContains(list: ListValue, item: Value): boolean {
   return !list.vector.every((candidate) => !valuesEqual(candidate, item));
 }
