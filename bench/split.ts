@@ -17,13 +17,20 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import type { Request, TransactionHost } from '../semantics/transactions.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical, referenceValue, valuesEqual, type Value } from '../semantics/values.ts';
-import { count, fixed, table, timeMedian } from './measure.ts';
+import { count, fixed, table, timeMedian, timeOnce } from './measure.ts';
 import { callSource, compiled, computeSource, workByHand, workWithValues } from './programs.ts';
 
 /** 1 by default; 0.1 for a quick look, 10 for a long one. */
 const scale = Number(process.argv[2] ?? 1);
 const only = process.argv[3];
 const timedRuns = 5;
+/**
+ * Warm-up runs before the timed ones, for every semantics as for the hand-written TypeScript: the split
+ * machine's generated blocks reach their steady speed only after V8 has optimized them, which on
+ * `Mixer.work(50000)` took 3 to 4 runs (the first runs 40 – 60 ms, then about 5), so that one warm-up
+ * run timed the warm-up in some processes and not in others. The first, cold run is printed apart.
+ */
+const warmups = 5;
 /** Calls of the hand-written TypeScript per timed run (its figure is the time of one). */
 const handRepetitions = 20;
 const unlimited = Number.MAX_SAFE_INTEGER;
@@ -96,7 +103,7 @@ function bareMachine(split: SplitProgram, iterations: number): { value: Value; s
   }
 }
 
-console.log(`median of ${timedRuns} runs after 1 warm-up; scale ${scale}; step budgets lifted`);
+console.log(`median of ${timedRuns} runs after ${warmups} warm-up runs; scale ${scale}; step budgets lifted`);
 for (const benchmark of benchmarks.filter((candidate) => only === undefined || candidate.kind === only)) {
   const { program, split } = compiled(benchmark.source, 'split-bench.ent');
   let localSteps = 0;
@@ -112,8 +119,11 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
     throw new Error(`the semantics disagree: split ${canonical(splitValue)}, reference ${canonical(referenceValueOf)}`);
   }
   // The timed runs: each on fresh entities, built with the host, so the setup (a `new` or two) is timed too.
-  const referenceMilliseconds = timeMedian(() => run(referenceHost(program), benchmark), timedRuns);
-  const splitMilliseconds = timeMedian(() => run(new SingleNodeHost(split, { stepLimit: unlimited }), benchmark), timedRuns);
+  // The first of each is the cold run (the counting runs above were traced, so they ran `step` alone).
+  const referenceCold = timeOnce(() => run(referenceHost(program), benchmark));
+  const splitCold = timeOnce(() => run(new SingleNodeHost(split, { stepLimit: unlimited }), benchmark));
+  const referenceMilliseconds = timeMedian(() => run(referenceHost(program), benchmark), timedRuns, warmups);
+  const splitMilliseconds = timeMedian(() => run(new SingleNodeHost(split, { stepLimit: unlimited }), benchmark), timedRuns, warmups);
   let handMilliseconds: number | undefined;
   let valuesMilliseconds: number | undefined;
   const rows = [
@@ -125,24 +135,25 @@ for (const benchmark of benchmarks.filter((candidate) => only === undefined || c
   if (benchmark.kind === 'compute') {
     const bare = bareMachine(split, computeIterations);
     if (!valuesEqual(bare.value, splitValue)) throw new Error('the bare machine disagrees with the host');
-    const bareMilliseconds = timeMedian(() => bareMachine(split, computeIterations), timedRuns);
+    const bareMilliseconds = timeMedian(() => bareMachine(split, computeIterations), timedRuns, warmups);
     rows.push(['`step` alone (no host)', fixed(bareMilliseconds, 1), count(bare.steps / (bareMilliseconds / 1000)),
       fixed(bareMilliseconds / referenceMilliseconds, 2)]);
     if (!valuesEqual(workByHand(computeIterations), splitValue)) throw new Error('the hand-written TypeScript disagrees');
-    for (let warm = 0; warm < 5; warm++) workByHand(computeIterations);
+    for (let warm = 0; warm < warmups; warm++) workByHand(computeIterations);
     // One call takes 1 – 5 ms, where a scheduling hiccup weighs most: each timed run makes 20 calls.
     handMilliseconds = timeMedian(() => {
       for (let repetition = 0; repetition < handRepetitions; repetition++) workByHand(computeIterations);
     }, 3 * timedRuns) / handRepetitions;
     rows.push(['hand-written TypeScript', fixed(handMilliseconds, 2), '', fixed(handMilliseconds / referenceMilliseconds, 3)]);
     if (!valuesEqual(workWithValues(computeIterations), splitValue)) throw new Error('the TypeScript over Ent\'s values disagrees');
-    for (let warm = 0; warm < 3; warm++) workWithValues(computeIterations);
+    for (let warm = 0; warm < warmups; warm++) workWithValues(computeIterations);
     valuesMilliseconds = timeMedian(() => workWithValues(computeIterations), 3 * timedRuns);
     rows.push(['TypeScript over Ent\'s values (semantics/values.ts)', fixed(valuesMilliseconds, 2), '', fixed(valuesMilliseconds / referenceMilliseconds, 3)]);
   }
   console.log(`\n${benchmark.name} = ${canonical(splitValue)}`);
   console.log(`  ${count(localSteps)} local steps, ${count(messages)} messages delivered (G-Deliver)`);
   console.log(table(rows).split('\n').map((line) => `  ${line}`).join('\n'));
+  console.log(`  the first, cold run: reference model ${fixed(referenceCold, 1)} ms, split machine ${fixed(splitCold, 1)} ms`);
   const overhead = (100 * (splitMilliseconds - referenceMilliseconds)) / splitMilliseconds;
   console.log(`  split/reference: ${fixed(splitMilliseconds / referenceMilliseconds, 2)}` + (overhead > 0
     ? ` (${fixed(overhead, 0)} % of the split machine's time is beyond what the reference model needs)`
