@@ -32,7 +32,7 @@
 // each of the broken variants below (its negative controls).
 
 import type { Span } from '../grammar/span.ts';
-import type { Atom, Primitive, Term } from '../semantics/core.ts';
+import { primitiveAtoms, type Atom, type Primitive, type Term } from '../semantics/core.ts';
 import type { SplitBlock, SplitProgram } from '../semantics/split/index.ts';
 import {
   add, applyBuiltin, applyUnary, applyValueMethod, divide, joinStrings, listIndex, listPush, listStore,
@@ -1375,26 +1375,6 @@ function inPlaceVariables(block: SplitBlock): Set<string> {
   visit(block.body);
   for (const continuation of block.continuations.values()) visit(continuation.body);
   return names;
-}
-
-/** Every atom a primitive reads. */
-function primitiveAtoms(primitive: Primitive): readonly Atom[] {
-  switch (primitive.kind) {
-    case 'Atom': return [primitive.atom];
-    case 'Binary': return [primitive.left, primitive.right];
-    case 'Unary': return [primitive.operand];
-    case 'List': return primitive.elements;
-    case 'Map': return primitive.entries.flat();
-    case 'Index': return [primitive.base, primitive.index];
-    case 'Store': return [primitive.base, primitive.index, primitive.value];
-    case 'ValueMethod': return [primitive.receiver, ...primitive.args];
-    case 'Mutate': return [primitive.target, primitive.arg];
-    case 'Builtin': return primitive.args;
-    case 'Reference': return [primitive.key];
-    case 'SelfReference': return [];
-    case 'KeyOf': return [primitive.object];
-    case 'Await': return [primitive.future];
-  }
 }
 
 function straightRule(term: Term): LocalRule {
