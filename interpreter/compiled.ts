@@ -28,6 +28,8 @@
 //   - a step that built a list, map or string whose size, charged on top of its step, takes the
 //     segment past the budget;
 // and a step that aborts (L-Fail) takes back the counts and steps of the segment's steps after it.
+// The second tier also updates in place a list or map that the run built itself and nobody else can
+// hold (`inPlaceVariables`), where the persistent operation would copy it: no other holder, no difference.
 // property-tests/fast-path.test.ts holds this equal to `step` over generated programs, and catches
 // each of the broken variants below (its negative controls).
 
@@ -1052,7 +1054,7 @@ class SourceCompiler extends BlockCompilerBase {
   private readonly toGenerate: Term[] = [];
   private readonly cases: string[] = [];
 
-  /** The slots whose values may be updated in place (`inPlaceSlots`), each with its flag `own<slot>`. */
+  /** The slots whose values may be updated in place (`inPlaceVariables`), each with its flag `own<slot>`. */
   private readonly inPlace: ReadonlySet<number>;
 
   constructor(program: SplitProgram, compiled: CompiledBlock) {
