@@ -17,6 +17,10 @@
 // builds the balanced tree of the 17 at once, and the remove back to 16 flattens it, so the shape is a
 // function of the size (flat up to 16, a tree above) and neither is ever observable: every operation
 // gives the same answers in both, in the same order.
+//
+// One exception to "the old version as it was": `storeInPlace` changes a flat map's values itself, for
+// the compiled blocks' values updated in place (interpreter/compiled.ts `inPlaceVariables`), which call
+// it only on a map that nothing else holds.
 
 export type SortedKey = number | string;
 

@@ -14,6 +14,10 @@
 // the tail holds the rest), so
 // two vectors built by different sequences of operations from the same elements are alike to the last
 // array; nothing relies on that but the determinism checks that compare steps with `deepEqual`.
+//
+// One exception to "the old one as it was": `storeInPlace` and `pushInPlace` change a flat vector
+// itself, for the compiled blocks' values updated in place (interpreter/compiled.ts
+// `inPlaceVariables`), which call them only on a vector that nothing else holds.
 
 const bits = 5;
 const width = 1 << bits;
