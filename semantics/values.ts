@@ -8,7 +8,9 @@
 // with the version they came from (or, for a list of up to 64 elements or a map of up to 16 entries,
 // copy one small flat array or two), so a push, a store or a remove costs a bounded amount of work
 // instead of a copy. Code outside this module reads them through the functions below (`listLength`,
-// `listItems`, `mapGet`, `mapEntries`, …), never through their representation.
+// `listItems`, `mapGet`, `mapEntries`, …), never through their representation. The one exception to
+// "leaves the old one as it was" is `listStoreInPlace`, `listPushInPlace` and `mapStoreInPlace`, which
+// the compiled blocks call only on a value that nothing but them holds, so that nobody can tell.
 
 import type { DiagnosticCode } from '../diagnostics/catalog.ts';
 import { PersistentSortedMap } from './persistent-sorted-map.ts';
