@@ -1173,8 +1173,8 @@ class SourceCompiler extends BlockCompilerBase {
     const kept = new Set<Atom>();
     if (primitive.kind === 'Index') kept.add(primitive.base);
     if (primitive.kind === 'ValueMethod' && (primitive.method === 'has' || primitive.method === 'len')) kept.add(primitive.receiver);
-    if (primitive.kind === 'Store' && primitive.base.kind === 'Variable' && primitive.base.name === variable) kept.add(primitive.base);
-    if (primitive.kind === 'Mutate' && primitive.target.kind === 'Variable' && primitive.target.name === variable) kept.add(primitive.target);
+    if (primitive.kind === 'Store' && updatesItself(variable, primitive)) kept.add(primitive.base);
+    if (primitive.kind === 'Mutate' && updatesItself(variable, primitive)) kept.add(primitive.target);
     const slots = new Set<number>();
     for (const atom of primitiveAtoms(primitive)) {
       if (atom.kind === 'Variable' && !kept.has(atom) && this.inPlace.has(this.slot(atom.name))) slots.add(this.slot(atom.name));
@@ -1187,15 +1187,14 @@ class SourceCompiler extends BlockCompilerBase {
    * it and its shape allows (values.ts `listStoreInPlace`, `listPushInPlace`, `mapStoreInPlace`); else
    * the closure builds the new value as the first tier does. Undefined for any other step.
    */
-  private inPlaceUpdate(slot: number, primitive: Primitive): string | undefined {
-    if (!this.inPlace.has(slot)) return undefined;
-    if (primitive.kind === 'Store' && primitive.base.kind === 'Variable' && this.slot(primitive.base.name) === slot) {
+  private inPlaceUpdate(variable: string, primitive: Primitive): string | undefined {
+    const slot = this.slot(variable);
+    if (!this.inPlace.has(slot) || !updatesItself(variable, primitive)) return undefined;
+    if (primitive.kind === 'Store') {
       const update = primitive.container === 'list' ? 'listStoreInPlace' : 'mapStoreInPlace';
       return `if (own${slot} === 1 && ${update}(v[${slot}], ${this.at(primitive.index)}, ${this.at(primitive.value)})) value = v[${slot}]; else`;
     }
-    if (primitive.kind === 'Mutate' && primitive.method === 'push' && primitive.target.kind === 'Variable' && this.slot(primitive.target.name) === slot) {
-      return `if (own${slot} === 1 && listPushInPlace(v[${slot}], ${this.at(primitive.arg)})) value = v[${slot}]; else`;
-    }
+    if (primitive.kind === 'Mutate') return `if (own${slot} === 1 && listPushInPlace(v[${slot}], ${this.at(primitive.arg)})) value = v[${slot}]; else`;
     return undefined;
   }
 
@@ -1247,7 +1246,7 @@ class SourceCompiler extends BlockCompilerBase {
         }
         const evaluate = this.object(this.primitive(primitive));
         const charged = builds(primitive) && charges;
-        const inPlace = this.inPlaceUpdate(slot, primitive);
+        const inPlace = this.inPlaceUpdate(term.variable, primitive);
         return [
           ...this.givenAway(primitive, term.variable),
           '{',
@@ -1352,15 +1351,10 @@ function inPlaceVariables(block: SplitBlock): Set<string> {
     while (term !== undefined) {
       switch (term.kind) {
         case 'Let':
-        case 'Set': {
-          const primitive = term.primitive;
-          const variable = term.variable;
-          const updatesItself = (atom: Atom): boolean => atom.kind === 'Variable' && atom.name === variable;
-          if ((primitive.kind === 'Store' && updatesItself(primitive.base))
-            || (primitive.kind === 'Mutate' && primitive.method === 'push' && updatesItself(primitive.target))) names.add(variable);
+        case 'Set':
+          if (updatesItself(term.variable, term.primitive)) names.add(term.variable);
           term = term.body;
           break;
-        }
         case 'ReadSelf':
         case 'WriteSelf':
           term = term.body;
@@ -1377,6 +1371,12 @@ function inPlaceVariables(block: SplitBlock): Set<string> {
   visit(block.body);
   for (const continuation of block.continuations.values()) visit(continuation.body);
   return names;
+}
+
+/** Whether binding `variable` to `primitive` is `variable`'s own store or push: `x = store(x, …)`, `x = push(x, …)`. */
+function updatesItself(variable: string, primitive: Primitive): boolean {
+  const own = (atom: Atom): boolean => atom.kind === 'Variable' && atom.name === variable;
+  return (primitive.kind === 'Store' && own(primitive.base)) || (primitive.kind === 'Mutate' && primitive.method === 'push' && own(primitive.target));
 }
 
 function straightRule(term: Term): LocalRule {

@@ -12,7 +12,7 @@ import {
 } from './configuration.ts';
 import { coordinatorOf } from './attempts.ts';
 import { describeRequest } from './describe.ts';
-import { appendHistory, clientAddress, countedEntry, nodeAddress, noteSent, send, traced, type TraceContext, type TraceEntry } from './world.ts';
+import { appendHistory, clientAddress, nodeAddress, noteLine, noteSent, send, traced, type TraceContext, type TraceEntry } from './world.ts';
 
 export interface ClientContext extends TraceContext {
   readonly choices: ChoiceSource;
@@ -69,13 +69,9 @@ export function submit(config: Configuration, clientId: number, request: Request
   counted.nextTimestamp = timestamp + 1;
   let next = withClient(counted, Object.assign(copyClient(client), { pending: client.pending.with(requestId, entry), watermark }));
   next = appendHistory(next, { type: 'request', requestId, client: clientId, tick: config.tick, request });
-  if (!traced(context)) {
-    context.trace.push(countedEntry('G-Submit'));
-    return { config: sendRequest(next, clientId, entry, context), requestId };
-  }
-  context.trace.push({ tick: config.tick, place: `client ${clientId}`, rule: 'G-Submit', span: undefined, detail: `${requestId} ${describeRequest(request)}` });
+  noteLine(context, config.tick, () => `client ${clientId}`, 'G-Submit', () => `${requestId} ${describeRequest(request)}`);
   const sent = sendRequest(next, clientId, entry, context);
-  noteSent(next, sent, context.trace);
+  if (traced(context)) noteSent(next, sent, context.trace);
   return { config: sent, requestId };
 }
 
@@ -133,16 +129,12 @@ export function fireClientTimers(config: Configuration, clientId: number, contex
     if (config.settings.delivery === 'at-most-once') {
       pending = pending.with(entry.requestId, undefined);
       watermark = advanceWatermark(watermark, entry.timestamp, pending, config.nextTimestamp);
-      context.trace.push(traced(context)
-        ? { tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `give up ${entry.requestId}: at-most-once sends a request once` }
-        : countedEntry('G-Timeout'));
+      noteLine(context, config.tick, () => `client ${clientId}`, 'G-Timeout', () => `give up ${entry.requestId}: at-most-once sends a request once`);
       continue;
     }
     const resent: ClientRequest = { requestId: entry.requestId, request: entry.request, timestamp: entry.timestamp, resendAt: resendDeadline(config) };
     pending = pending.with(entry.requestId, resent);
-    context.trace.push(traced(context)
-      ? { tick: config.tick, place: `client ${clientId}`, rule: 'G-Timeout', span: undefined, detail: `resend ${entry.requestId}` }
-      : countedEntry('G-Timeout'));
+    noteLine(context, config.tick, () => `client ${clientId}`, 'G-Timeout', () => `resend ${entry.requestId}`);
     next = sendRequest(next, clientId, resent, context);
   }
   return withClient(next, Object.assign(copyClient(next.clients[clientId]), { pending, watermark }));

@@ -21,7 +21,7 @@ import type {
 } from './configuration.ts';
 import { copyLock, copyToken, copyVolatile } from './configuration.ts';
 import { entityId } from './store.ts';
-import { countedEntry, nodeAddress, nodeOf, send, traced, updateVolatile, type TraceContext, type TraceEntry } from './world.ts';
+import { nodeAddress, nodeOf, noteLine, send, updateVolatile, type TraceContext, type TraceEntry } from './world.ts';
 import { renewEveryTicks, supersedes } from './attempts.ts';
 import { supersede } from './participant.ts';
 
@@ -67,15 +67,15 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
   const admission = admit(config, nodeId, id, body.token, envelope, context);
   switch (admission.kind) {
     case 'parked':
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'P-Lock-Wait', span: undefined, detail: `waits for ${admission.holder}` } : countedEntry('P-Lock-Wait'));
+      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Wait', () => `waits for ${admission.holder}`);
       return admission.config;
     case 'die':
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'P-Lock-Die', span: undefined, detail: `younger than ${admission.holder}` } : countedEntry('P-Lock-Die'));
+      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Die', () => `younger than ${admission.holder}`);
       // From the admission's configuration: a P-Supersede on the way (the earlier attempt's locks freed, the
       // oldest waiter woken and given the lock) stands even when this attempt then dies.
       return fail(admission.config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
     case 'lost':
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'P-Lock-Lost', span: undefined, detail: `${body.token.attempt} no longer holds its lock` } : countedEntry('P-Lock-Lost'));
+      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Lost', () => `${body.token.attempt} no longer holds its lock`);
       return fail(admission.config, nodeId, body.token, { kind: 'die', holder: `its lock on ${canonical(subject)} was freed` }, context);
     case 'go': {
       const renewed = renewLease(admission.config, nodeId, body.token, context);
@@ -171,7 +171,7 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
   switch (body.kind) {
     case 'invoke':
       if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Invoke', span: undefined, detail: `${body.method}(${body.args.map(canonical).join(', ')})` } : countedEntry('G-Invoke'));
+      noteLine(context, config.tick, () => canonical(subject), 'G-Invoke', () => `${body.method}(${body.args.map(canonical).join(', ')})`);
       return runActivation(config, nodeId, subject, token, context, {
         activation: () => enterMethod(context.program, subject, body.method, body.args, body.stack),
         compiled: (fields, local) => runCompiledCall(context.program, subject, body.method, body.args, body.stack, fields, local),
@@ -180,13 +180,13 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       if (fields === undefined) return abortWith('A0106', `no such entity ${canonical(subject)}`);
       const value = fields.get(body.field);
       if (value === undefined) return abortWith('A0109', `uninitialized field ${canonical(subject)}.${body.field}`);
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Read', span: undefined, detail: `${body.field} = ${canonical(value)}` } : countedEntry('G-Read'));
+      noteLine(context, config.tick, () => canonical(subject), 'G-Read', () => `${body.field} = ${canonical(value)}`);
       return replyTo(config, nodeId, value, body.stack, token, context);
     }
     case 'create': {
       if (fields !== undefined && body.ifAbsent === true) {
         // S-Ensure: a stream's delivery finds the entity there and goes on with its reference.
-        context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'S-Ensure', span: undefined, detail: `${canonical(subject)} exists` } : countedEntry('S-Ensure'));
+        noteLine(context, config.tick, () => canonical(subject), 'S-Ensure', () => `${canonical(subject)} exists`);
         return replyTo(config, nodeId, subject, body.stack, token, context);
       }
       if (fields !== undefined) return abortWith('A0107', `${canonical(subject)} already exists`);
@@ -195,7 +195,7 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
       for (const field of entity.fields) initial.set(field.name, field.initial);
       const write: EntityWrite = { entity: body.entity, key: body.key, created: true, fields: initial, baseVersion: 0 };
       const created = Object.assign(copyToken(token), { writes: token.writes.with(id, write) });
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Create', span: undefined, detail: `new ${canonical(subject)}` } : countedEntry('G-Create'));
+      noteLine(context, config.tick, () => canonical(subject), 'G-Create', () => `new ${canonical(subject)}`);
       if (!entity.methods.has('init')) return replyTo(config, nodeId, subject, body.stack, created, context);
       const stack = pushFrame(body.stack, { kind: 'created', reference: subject });
       return runActivation(config, nodeId, subject, created, context, {
@@ -205,7 +205,7 @@ function execute(config: Configuration, nodeId: NodeId, body: ExecutionBody, sub
     }
     case 'reply': {
       const frame = body.stack!.top as Extract<Frame, { kind: 'resume' }>;
-      context.trace.push(traced(context) ? { tick: config.tick, place: canonical(subject), rule: 'G-Resume', span: undefined, detail: `${frame.block} with ${canonical(body.value)}` } : countedEntry('G-Resume'));
+      noteLine(context, config.tick, () => canonical(subject), 'G-Resume', () => `${frame.block} with ${canonical(body.value)}`);
       const below = body.stack!.below;
       return runActivation(config, nodeId, subject, token, context, {
         activation: () => resumeFrame(context.program, frame, body.value, below),

@@ -19,7 +19,7 @@ import {
   crash, fireParticipantTimers, handleParticipantMessage, recover,
 } from './participant.ts';
 import {
-  countedEntry, describeAddress, isLocal, messageNote, noteSent, traced, updateNode, updateVolatile, type TraceContext, type TraceEntry,
+  describeAddress, isLocal, noteLine, noteSent, updateNode, updateVolatile, type TraceContext, type TraceEntry,
 } from './world.ts';
 
 export type GlobalRule = 'G-Deliver' | 'G-Drop' | 'G-Duplicate' | 'G-Delay' | 'G-Crash' | 'G-Recover' | 'G-Timeout';
@@ -66,18 +66,14 @@ export function globalStep(
     return stepped('G-Deliver', deliver(now, config.network[event.index], context));
   }
   if (event.kind === 'recover') {
-    context.trace.push(traced(context)
-      ? { tick: now.tick, place: `node ${event.node}`, rule: 'G-Recover', span: undefined, detail: `incarnation ${now.nodes[event.node].durable.incarnation + 1}` }
-      : countedEntry('G-Recover'));
+    noteLine(context, now.tick, () => `node ${event.node}`, 'G-Recover', () => `incarnation ${now.nodes[event.node].durable.incarnation + 1}`);
     return stepped('G-Recover', recover(now, event.node));
   }
   const next = event.kind === 'client'
     ? fireClientTimers(now, event.client, context)
     : fireParticipantTimers(fireCoordinatorTimers(now, event.node, context), event.node, context);
   if (context.trace.length === 0) {
-    context.trace.push(traced(context)
-      ? { tick: now.tick, place: event.kind === 'client' ? `client ${event.client}` : `node ${event.node}`, rule: 'G-Timeout', span: undefined, detail: 'timer' }
-      : countedEntry('G-Timeout'));
+    noteLine(context, now.tick, () => (event.kind === 'client' ? `client ${event.client}` : `node ${event.node}`), 'G-Timeout', () => 'timer');
   }
   return stepped('G-Timeout', next);
 }
@@ -110,10 +106,8 @@ function strike(config: Configuration, context: Context): { rule: GlobalRule; ne
   const copyChance = copyableCount > 0 ? faults.duplicate : 0;
   const kind = choices.among([upCount > 0 ? faults.crash : 0, remoteChance(faults.drop), copyChance, remoteChance(faults.delay)]);
   if (kind < 0 || kind > 3) return undefined;
-  const note = (rule: GlobalRule, place: () => string, detail: () => string, envelope?: Envelope): void => {
-    if (!traced(context)) trace.push(countedEntry(rule));
-    else trace.push({ tick: config.tick, place: place(), rule, span: undefined, detail: detail(), ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
-  };
+  const note = (rule: GlobalRule, place: () => string, detail: () => string, envelope?: Envelope): void =>
+    noteLine(context, config.tick, place, rule, detail, envelope);
   if (kind === 0) {
     const upNodes = config.nodes.filter((node) => node.up);
     const victim = upNodes[choices.pick(upNodes.length)];
@@ -211,10 +205,7 @@ function nextEvent(config: Configuration, choices: ChoiceSource, search: NextEve
 // ------------------------------------------------------------------------------------------ delivery
 
 function deliver(config: Configuration, envelope: Envelope, context: Context): Configuration {
-  const note = (detail: () => string): void => {
-    if (!traced(context)) context.trace.push(countedEntry('G-Deliver'));
-    else context.trace.push({ tick: config.tick, place: describeAddress(envelope.to), rule: 'G-Deliver', span: undefined, detail: detail(), message: messageNote(envelope) });
-  };
+  const note = (detail: () => string): void => noteLine(context, config.tick, () => describeAddress(envelope.to), 'G-Deliver', detail, envelope);
   const body = envelope.body;
   if (envelope.to.kind === 'client') {
     note(() => body.kind === 'response' ? `response #${envelope.id} for ${body.requestId}: ${describeOutcome(body.outcome)}` : `${body.kind} #${envelope.id}`);

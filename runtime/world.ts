@@ -85,9 +85,23 @@ function unread(rule: string, member: string): never {
   throw new Error(`assertion: the ${member} of a ${rule} entry of an untraced run was read (it is only counted)`);
 }
 
-/** A line at a node: a coordinator's or a participant's rule, its detail formatted only when traced. */
+/**
+ * A line of the trace of `context`: when the run is traced, its place, its detail and (for a line about a
+ * message) the message's note, formatted now; when it is only counted, its rule alone (`countedEntry`).
+ */
+export function noteLine(
+  context: TraceContext, tick: number, place: () => string, rule: string, detail: () => string, envelope?: Envelope,
+): void {
+  if (!traced(context)) {
+    context.trace.push(countedEntry(rule));
+    return;
+  }
+  context.trace.push({ tick, place: place(), rule, span: undefined, detail: detail(), ...(envelope === undefined ? {} : { message: messageNote(envelope) }) });
+}
+
+/** A line at a node: a coordinator's or a participant's rule. */
 export function noteAtNode(context: TraceContext, config: Configuration, node: NodeId, rule: string, detail: () => string): void {
-  context.trace.push(traced(context) ? { tick: config.tick, place: `node ${node}`, rule, span: undefined, detail: detail() } : countedEntry(rule));
+  noteLine(context, config.tick, () => `node ${node}`, rule, detail);
 }
 
 /** A message as the views draw it: its id, kind, ends, ticks and the transaction attempt it belongs to. */
