@@ -42,7 +42,7 @@ export function decodeToken(token: string): DecodedToken {
   if (parts[0] !== version) {
     return /^ent\d+$/.test(parts[0] ?? '')
       ? { error: `the token is of another version of ent check (${parts[0]}, this one reads ${version}): find the case again with ent check` }
-      : { error: `a replay token starts with \`${version}.\`: pass the token exactly as the report printed it` };
+      : { error: `not a replay token: a token starts with \`${version}.\`` };
   }
   const [, payload, checksum] = parts;
   if (parts.length !== 3 || payload === undefined || checksum !== digest(payload, 8)) {
