@@ -22,7 +22,7 @@ const rounds = 5;
 const config = initialConfiguration(runtimeSettings(defaultRunSettings), 16, true);
 const running: Running = {
   runId: 'r1', requestId: 'r1', client: 0, request: { kind: 'read', target: { kind: 'ref', entity: 'Account', key: 1 }, field: 'balance' }, timestamp: 1,
-  attemptNumber: 0, slowAttempts: 0, attempt: '', phase: 'waiting', deadline: 0, token: undefined, result: undefined, votes: new Set(),
+  attemptNumber: 0, slowAttempts: 0, attempt: '', phase: 'waiting', deadline: 0, token: undefined, result: undefined, votes: new Set(), conflictedOn: undefined,
 };
 
 /** Nanoseconds per copy: `copy` applied `copies` times, each to the last one's result. */

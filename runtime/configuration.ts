@@ -219,6 +219,18 @@ export interface Running {
   readonly token: Token | undefined;
   readonly result: AttemptResult | undefined;
   readonly votes: ReadonlySet<NodeId>;
+  /**
+   * Aria: what this request's last attempt read and wrote when it conflicted (it waits for a later
+   * batch); undefined before any conflict. The sequencer admits it to a batch only when no request
+   * admitted before it wrote one of those entities last time (runtime/aria.ts `closeBatch`).
+   */
+  readonly conflictedOn: ConflictedOn | undefined;
+}
+
+/** Aria: the entities a conflicting attempt read or wrote (`accessed`, every one it wrote among them) and those it wrote. */
+export interface ConflictedOn {
+  readonly accessed: readonly string[];
+  readonly wrote: readonly string[];
 }
 
 export interface DurableState {
@@ -368,7 +380,7 @@ export function copyRunning(running: Running): Fresh<Running> {
   return {
     runId: running.runId, requestId: running.requestId, client: running.client, request: running.request, timestamp: running.timestamp,
     attemptNumber: running.attemptNumber, slowAttempts: running.slowAttempts, attempt: running.attempt, phase: running.phase,
-    deadline: running.deadline, token: running.token, result: running.result, votes: running.votes,
+    deadline: running.deadline, token: running.token, result: running.result, votes: running.votes, conflictedOn: running.conflictedOn,
   } satisfies Record<keyof Running, unknown>;
 }
 

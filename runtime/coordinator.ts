@@ -57,7 +57,7 @@ export function handleRequest(config: Configuration, node: NodeId, envelope: Env
   }
   const running: Running = {
     runId, requestId: body.requestId, client: body.client, request: body.request, timestamp: body.timestamp,
-    attemptNumber: 0, slowAttempts: 0, attempt: '', phase: 'waiting', deadline: config.tick, token: undefined, result: undefined, votes: new Set(),
+    attemptNumber: 0, slowAttempts: 0, attempt: '', phase: 'waiting', deadline: config.tick, token: undefined, result: undefined, votes: new Set(), conflictedOn: undefined,
   };
   if (config.settings.concurrency === 'aria') return enqueue(noted, node, running);
   return startAttempt(withRunning(noted, node, running, runId), node, running, context);
