@@ -74,7 +74,7 @@ export const checkCommand: CommandSpec = {
     },
     {
       name: 'workers', value: { placeholder: 'N', integer: { minimum: 1, maximum: 256 } },
-      description: 'threads that run the cases: this one and N - 1 worker threads (the report is the same for any N)', defaultValue: 'a core per 2,000 runs, at most every core; one on a busy machine',
+      description: 'threads that run the cases: this one and N - 1 worker threads (the report is the same for any N)', defaultValue: 'a core per 2,500 runs, at most every core; one on a busy machine',
     },
     { ...vizOption, description: 'write the counterexample (or the replayed case) as a space-time diagram, opened at the violation' },
     ...engineOptions,
@@ -173,7 +173,7 @@ async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: Check
 }
 
 /**
- * Without --workers: a thread per core, but no more than one per 2,000 cases, and one alone when the
+ * Without --workers: a thread per core, but no more than one per 2,500 cases, and one alone when the
  * machine is already busy. The main thread runs cases from the start, and each worker thread it adds
  * first loads Ent and compiles the program (most of a second) and then warms up V8's optimizing compiler
  * on its own cases (its first few hundred run several times slower than the rest, and compiling them
@@ -181,7 +181,10 @@ async function checkWithRestate(io: Io, parsed: ParsedArguments, settings: Check
  * off. On a machine whose 1-minute load average is already 1.5 runnable threads per core or more, that
  * warm-up meets no idle core, and two threads were slower than one at every run count measured, up to
  * 10,000. On 2 cores at load 2.4, 10,000 runs took 0.78 of one thread's time with two (docs/benchmarks.md,
- * "`ent check` at 1,000 cases per second"). The report is the same whatever the choice.
+ * "`ent check` at 1,000 cases per second"). At a load of 1.3 – 2.9 on 2 cores, two threads took 1.04 – 1.10
+ * of one thread's time on 4,000 runs, 0.87 on 5,000, 0.93 – 0.97 on 6,000 and 0.74 – 0.90 on 8,000
+ * (docs/benchmarks.md, "Aria's batches on a hot entity …"): a thread per 2,000 runs, as before, gave a
+ * second thread where it costs half as much CPU again for nothing. The report is the same whatever the choice.
  */
 export function defaultWorkers(runs: number, cores = availableParallelism(), load = loadavg()[0]): number {
   if (load >= busyLoadPerCore * cores) return 1;
@@ -191,7 +194,7 @@ export function defaultWorkers(runs: number, cores = availableParallelism(), loa
 /** Runnable threads per core (the 1-minute load average) from which `ent check` runs its cases in one thread. */
 const busyLoadPerCore = 1.5;
 
-const casesPerWorkerAtLeast = 2000;
+const casesPerWorkerAtLeast = 2500;
 
 function usage(io: Io, error: UsageError): number {
   reportUsageError(io, error);

@@ -88,10 +88,10 @@ test('ent check --workers refuses what is not a count of threads', async (t) => 
   }
 });
 
-test('without --workers: a thread per 2,000 runs, at most a core each, and one on a busy machine', (t) => {
+test('without --workers: a thread per 2,500 runs, at most a core each, and one on a busy machine', (t) => {
   t.is(defaultWorkers(100, 2, 0), 1, 'the default --runs');
-  t.is(defaultWorkers(3_999, 2, 0), 1);
-  t.is(defaultWorkers(4_000, 2, 0), 2);
+  t.is(defaultWorkers(4_999, 2, 0), 1, 'a second thread on 4,000 runs was slower than one');
+  t.is(defaultWorkers(5_000, 2, 0), 2);
   t.is(defaultWorkers(100_000, 2, 0.5), 2, 'no more than the cores');
   t.is(defaultWorkers(100_000, 8, 2), 8);
   t.is(defaultWorkers(10_000, 2, 2.9), 2);
