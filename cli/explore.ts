@@ -79,8 +79,9 @@ export const exploreCommand: CommandSpec = {
       + 'through `ent check FILE --replay`. A program with streams or live updates is explored only so.',
     'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'
       + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone);\n'
-      + 'symmetry (clients with the same requests left are interchangeable: a state is fingerprinted as the least\n'
-      + 'over every renaming of them; clients that submit at once do so in every order, a choice of the schedule).',
+      + 'symmetry (clients with the same workload, at the same request, are interchangeable: a state is\n'
+      + 'fingerprinted as the least over every renaming of them; clients that submit at once do so in every\n'
+      + 'order, a choice of the schedule).',
     `The bug zoo (--bug): ${zoo.map((variant) => `\n  ${variant.name.padEnd(32)}${variant.breaks}`).join('')}`,
     'Exit status: 0 when every terminal state held (complete or not: the report says which), 1 on a violation,\n'
       + '2 on static or usage errors.',

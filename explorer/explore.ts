@@ -25,7 +25,8 @@
 //    of one message disables the drop of any other), a drop disables the delivery of its message, and a
 //    crash changes every event at its node, so a persistent set would have to hold every fault and every
 //    delivery that a fault can touch, which is all of them.
-//  - `symmetry`: clients with the same requests left are interchangeable, and a state is fingerprinted
+//  - `symmetry`: clients with the same workload that took as many of it are interchangeable (so they
+//    have the same requests left), and a state is fingerprinted
 //    as the least over every renaming of them (explorer/symmetry.ts, explorer/fingerprint.ts). Sound
 //    because the runtime treats clients alike: the order of clients that submit in the same round is a
 //    choice of the schedule (runtime/client.ts `submissionOrder`), so request ids and timestamps (compared
@@ -87,7 +88,7 @@ export interface ExploreScope {
    * declares: the shortest run that shows one of them, even when a shorter one shows another symptom.
    */
   readonly target?: (violations: readonly Violation[]) => boolean;
-  /** Which clients `symmetry` takes as interchangeable (default: those with the same requests left; a test's negative control passes an unsound one). */
+  /** Which clients `symmetry` takes as interchangeable (default: those with the same workload that took as many of it; a test's negative control passes an unsound one). */
   readonly interchangeable?: Interchangeable;
 }
 

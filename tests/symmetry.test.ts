@@ -85,3 +85,19 @@ for (const [name, workload, mergesAtLeast] of [['clients whose workloads end ali
     });
   }
 }
+
+test('only clients with the same workload, at the same request, are renamed: a renaming of clients whose workloads only end alike merges nothing', (t) => {
+  const scope = exploreScope(program, split, {
+    nodes: 3, concurrency: '2pl', delivery: 'exactly-once', stepLimit: 100_000, bug: 'none',
+    shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 1 }, seed: '1', budget: noBudget, jitter: 0, downtime: 4,
+    reductions: new Set(), maxStates: 100_000,
+  });
+  const at = (workload: Workload, taken: number[]): LoopState => ({ ...initialLoopState(scope.settings.runtime, workload), taken });
+  // Each has `withdraw(4)` left, after different requests: no renaming is taken (the state with the
+  // clients swapped is never reached; the test above counts no merge for them).
+  t.is(new ClientSymmetry(endingAlike).renamings(at(endingAlike, [2, 1])), undefined);
+  // Identical clients at the same request: the identity and the swap.
+  t.deepEqual(new ClientSymmetry(identical).renamings(at(identical, [1, 1]))?.map((renaming) => renaming.slice(0, 2)), [[0, 1], [1, 0]]);
+  // Identical clients at different requests have different requests left.
+  t.is(new ClientSymmetry(identical).renamings(at(identical, [2, 1])), undefined);
+});
