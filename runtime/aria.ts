@@ -139,14 +139,14 @@ function decideBatch(config: Configuration, node: NodeId, context: CoordinatorCo
   for (const runId of batch.members) {
     const { token, result } = batch.finished.get(runId)!;
     const running = next.nodes[node].volatile.running.get(runId)!;
-    const conflict = token.reads.keyList().some((id) => written.has(id)) || token.writes.keyList().some((id) => written.has(id));
-    if (conflict) {
+    const reads = token.reads.keyList();
+    const wrote = token.writes.keyList();
+    if (reads.some((id) => written.has(id)) || wrote.some((id) => written.has(id))) {
       note(context, config, node, 'A-Conflict', () => `${runId} read what an earlier member of batch ${batch.number} wrote: next batch`);
       // The next batch closes a tick later, not at once: a batch whose members all run at the sequencer
       // takes no tick of its own, and a hot entity with many members would otherwise keep the system
       // busy at one tick, batch after batch, while every message due later (a client's answer) waited.
-      const wrote = token.writes.keyList();
-      const conflictedOn = { accessed: [...token.reads.keyList(), ...wrote], wrote };
+      const conflictedOn = { accessed: [...reads, ...wrote], wrote };
       next = withRunning(next, node, Object.assign(copyRunning(running), { phase: 'waiting', deadline: config.tick + 1, conflictedOn }), runId);
       continue;
     }

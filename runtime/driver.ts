@@ -18,10 +18,10 @@ import { seedEntities } from './host.ts';
 import { systemSeeds, throughGetters } from './updates.ts';
 import { describeRequest } from './describe.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
-import { waitsOnlyForResends, type NextEventSearch } from './next-event.ts';
+import { ResendWaits, type NextEventSearch } from './next-event.ts';
 import { globalStep, nextEventTick } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
-import { healAfterSteps, resendWaitsMax, waitHeals } from './faults.ts';
+import { healAfterSteps, waitHeals } from './faults.ts';
 import type { Workload } from './workload.ts';
 import type { TraceEntry } from './world.ts';
 
@@ -103,7 +103,7 @@ const attemptsWithoutAnswerMax = 50;
 class Progress {
   private stepsSinceAnswer = 0;
   private startsSinceAnswer = 0;
-  private resendWaitsSinceAnswer = 0;
+  private readonly resendWaits = new ResendWaits();
   private answeredAt = 0;
 
   constructor(private readonly stepLimit: number, private readonly healAfterTicks: number | undefined) {}
@@ -111,7 +111,7 @@ class Progress {
   answered(tick: number): void {
     this.stepsSinceAnswer = 0;
     this.startsSinceAnswer = 0;
-    this.resendWaitsSinceAnswer = 0;
+    this.resendWaits.answered();
     this.answeredAt = tick;
   }
 
@@ -122,7 +122,7 @@ class Progress {
     for (const entry of emitted) if (entry.rule === 'C-Start') this.startsSinceAnswer++;
     const outstanding = Math.max(1, unanswered);
     // Waiting on resends alone, again and again: every resend is lost without a trace (runtime/faults.ts).
-    if (unanswered > 0 && waitsOnlyForResends(config) && ++this.resendWaitsSinceAnswer > resendWaitsMax * outstanding) return true;
+    if (this.resendWaits.livelocked(config, unanswered)) return true;
     if (this.stepsSinceAnswer > healAfterSteps + 2 * outstanding * this.stepLimit) return true;
     if (this.startsSinceAnswer <= attemptsWithoutAnswerMax * outstanding) return false;
     if (oldestLeaseAlive(config)) {

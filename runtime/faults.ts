@@ -33,7 +33,7 @@ export const healAfterTicks = 2_400;
 /**
  * Once the faults have stopped, how many times per unanswered request the system may wait on the
  * clients' resends alone (nothing in flight, every node up, no node's timer set: runtime/next-event.ts
- * `waitsOnlyForResends`) with no answer in between, before the run is livelocked. Without faults such a
+ * `waitsOnlyForResends`, counted by `ResendWaits`) with no answer in between, before the run is livelocked. Without faults such a
  * wait ends at the next resend: the request arrives, and its coordinator starts an attempt or answers
  * again from its decision, so a run of a correct protocol waits so at most about once per request
  * lost before the faults stopped. A coordinator that drops requests (the zoo's `drop-requests`) waits

@@ -11,8 +11,8 @@ import { SeededChoices, type ChoiceSource } from './choices.ts';
 import { collectAnswers, submissionContext, submit } from './client.ts';
 import { initialConfiguration, type Configuration, type Outcome, type RuntimeSettings } from './configuration.ts';
 import { historyEvents, type HistoryEvent } from './history.ts';
-import { resendWaitsMax, waitHeals } from './faults.ts';
-import { waitsOnlyForResends } from './next-event.ts';
+import { waitHeals } from './faults.ts';
+import { ResendWaits } from './next-event.ts';
 import { globalStep, type GlobalRule } from './simulator.ts';
 import type { CommittedEntity } from './store.ts';
 import { nodeOf, updateDurable, type TraceEntry } from './world.ts';
@@ -146,8 +146,8 @@ export class DistributedHost implements TransactionHost {
    */
   private runUntil(done: () => boolean): void {
     let steps = 0;
-    // Once the faults are off: the waits on resends alone since the last answer (runtime/faults.ts `resendWaitsMax`).
-    let resendWaits = 0;
+    // Once the faults are off: the waits on resends alone since the last answer.
+    const resendWaits = new ResendWaits();
     const waitingSince = this.configuration.tick;
     while (!done()) {
       if (this.configuration.faultsActive && waitHeals(steps, this.configuration.tick - waitingSince)) this.heal();
@@ -168,8 +168,8 @@ export class DistributedHost implements TransactionHost {
       this.emit(result.emitted);
       this.collect();
       const pending = this.configuration.clients[0].pending.size;
-      if (pending < pendingBefore) resendWaits = 0;
-      else if (!this.configuration.faultsActive && pending > 0 && waitsOnlyForResends(this.configuration) && ++resendWaits > resendWaitsMax * pending) {
+      if (pending < pendingBefore) resendWaits.answered();
+      else if (!this.configuration.faultsActive && resendWaits.livelocked(this.configuration, pending)) {
         throw new StuckError(this.unanswered(), 'no answer: the system waits on resends that come to nothing', false);
       }
       if (++steps > this.stepsPerWaitMax) {

@@ -11,6 +11,7 @@
 import { clientDeadline } from './client.ts';
 import type { ClientRequest, ClientState, Configuration, NodeId, NodeState, RuntimeSettings, VolatileState } from './configuration.ts';
 import { coordinatorDeadline } from './coordinator.ts';
+import { resendWaitsMax } from './faults.ts';
 import { participantDeadline } from './participant.ts';
 import type { PersistentMap } from './persistent-map.ts';
 
@@ -40,10 +41,28 @@ function nodeDeadline(config: Configuration, node: NodeId): number | undefined {
  * Whether the system waits on the clients' resends alone: nothing in flight, every node up (no recovery
  * due), and no coordinator or participant timer set. Only a client's resend can happen next.
  */
-export function waitsOnlyForResends(config: Configuration): boolean {
+function waitsOnlyForResends(config: Configuration): boolean {
   if (config.network.length > 0) return false;
   for (const node of config.nodes) if (!node.up || nodeDeadline(config, node.id) !== undefined) return false;
   return true;
+}
+
+/**
+ * The waits on resends alone since the last answer, counted once the faults are off: the run is
+ * livelocked when it waits so more than `resendWaitsMax` times per unanswered request (runtime/faults.ts).
+ * The driver's `Progress` and the run block's host both judge a run by it.
+ */
+export class ResendWaits {
+  private waits = 0;
+
+  answered(): void {
+    this.waits = 0;
+  }
+
+  /** Counts a step after which `unanswered` requests wait; gives whether the run is livelocked. */
+  livelocked(config: Configuration, unanswered: number): boolean {
+    return unanswered > 0 && waitsOnlyForResends(config) && ++this.waits > resendWaitsMax * unanswered;
+  }
 }
 
 /** The definition: every pending event, messages in flight and timers set, each node and client asked. */
