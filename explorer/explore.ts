@@ -30,7 +30,7 @@
 //    as the least over every renaming of them (explorer/symmetry.ts, explorer/fingerprint.ts). Sound
 //    because the runtime treats clients alike: the order of clients that submit in the same round is a
 //    choice of the schedule (runtime/client.ts `submissionOrder`), so request ids and timestamps (compared
-//    by age in wait-die and Aria's batches) favour no client by its number, and the setup's requests go
+//    by age in wound-wait and Aria's batches) favour no client by its number, and the setup's requests go
 //    through a client of their own. Keys and nodes are not renamed (an entity's node is a hash of its key).
 //
 // With `--workload run` (`settings.workload` is `run`) the client is the program's run block

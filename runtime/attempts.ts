@@ -56,6 +56,15 @@ export function supersedes(later: string, earlier: string): boolean {
   return laterIncarnation > earlierIncarnation || (laterIncarnation === earlierIncarnation && laterNumber > earlierNumber);
 }
 
+/**
+ * Wound-wait's order of attempts of different runs: the smaller request timestamp is older. Runs of one
+ * request share its timestamp (under at-least-once every arrival is a run of its own), so their run ids
+ * break the tie: the order is total, and no two attempts each wait for the other.
+ */
+export function olderThan(timestamp: number, attempt: string, otherTimestamp: number, other: string): boolean {
+  return timestamp < otherTimestamp || (timestamp === otherTimestamp && runIdOf(attempt) < runIdOf(other));
+}
+
 /** The current running entry of an attempt, or undefined when the attempt is stale. */
 export function currentRun(config: Configuration, node: NodeId, attempt: string): Running | undefined {
   const running = config.nodes[node].volatile.running.get(runIdOf(attempt));

@@ -76,7 +76,7 @@ export interface EntityWrite {
 export interface Token {
   readonly attempt: string;
   readonly requestId: string;
-  /** The request's age, for wait-die: smaller is older. */
+  /** The request's age, for wound-wait: smaller is older (see attempts.ts `olderThan`). */
   readonly timestamp: number;
   readonly coordinator: NodeId;
   readonly steps: number;
@@ -197,7 +197,7 @@ export interface Lock {
   readonly coordinator: NodeId;
   /** When the lock was taken, or last asked about. */
   readonly since: number;
-  /** Messages of other attempts waiting for the lock (wait-die: only older ones wait). */
+  /** Messages of other attempts waiting for the lock (wound-wait: younger ones, and older ones while the holder is prepared here). */
   readonly waiting: readonly Envelope[];
 }
 
@@ -259,6 +259,11 @@ export interface VolatileState {
   readonly seen: ReadonlySet<number>;
   /** When each prepared attempt should be asked about next. */
   readonly inquiries: SmallMap<string, number>;
+  /**
+   * 2PL: the attempts that lost a lock here to an older one (`P-Wound`), with the entity. Such an attempt
+   * can never be decided: its messages here die and its prepare here is voted down, until it is released.
+   */
+  readonly wounded: SmallMap<string, string>;
   /** When each pending decision's messages should be sent again. */
   readonly resends: SmallMap<string, number>;
   /** Aria: the batch being executed, if any. Requests waiting for the next one are `waiting` runs. */
@@ -367,8 +372,8 @@ export function copyDurable(durable: DurableState): Fresh<DurableState> {
 
 export function copyVolatile(volatile: VolatileState): Fresh<VolatileState> {
   return {
-    locks: volatile.locks, running: volatile.running, seen: volatile.seen, inquiries: volatile.inquiries, resends: volatile.resends,
-    batch: volatile.batch,
+    locks: volatile.locks, running: volatile.running, seen: volatile.seen, inquiries: volatile.inquiries, wounded: volatile.wounded,
+    resends: volatile.resends, batch: volatile.batch,
   } satisfies Record<keyof VolatileState, unknown>;
 }
 
@@ -404,8 +409,8 @@ export function copyDecision(decision: Decision): Fresh<Decision> {
 
 export function emptyVolatile(): VolatileState {
   return {
-    locks: SmallMap.empty(), running: SmallMap.empty(), seen: new Set(), inquiries: SmallMap.empty(), resends: SmallMap.empty(),
-    batch: undefined,
+    locks: SmallMap.empty(), running: SmallMap.empty(), seen: new Set(), inquiries: SmallMap.empty(), wounded: SmallMap.empty(),
+    resends: SmallMap.empty(), batch: undefined,
   };
 }
 

@@ -95,10 +95,12 @@ const attemptsWithoutAnswerMax = 50;
  * resends alone again and again (`resendWaitsMax`: every resend vanishes), or (a backstop for a loop that
  * starts no attempt) when no answer comes in the steps that every unanswered request could take if it
  * used its whole step budget. Attempts that keep starting
- * while the oldest running attempt still holds its lease are not a livelock: under wait-die the younger
- * ones die behind its locks and start again at once, and the oldest either finishes or, when its lease
- * runs out, is given up and run again with a longer one (a stalled attempt whose message was lost before
- * the faults stopped waits out its lease while the others spin).
+ * while the oldest running attempt still holds its lease are not a livelock: they wait for it, which
+ * either finishes or, when its lease runs out, is given up and run again with a longer one (a stalled
+ * attempt whose message was lost before the faults stopped waits out its lease while the others start
+ * again). Under 2PL's wait-die, before wound-wait, younger attempts died behind its locks and started
+ * again at once (tests/locks.test.ts); under wound-wait they wait behind them, and under Aria the batch
+ * after a long member's waits for it.
  */
 class Progress {
   private stepsSinceAnswer = 0;

@@ -1,7 +1,8 @@
 // Stage: runtime. Executing a transaction attempt at a node: an `invoke`, `read`, `create` or `reply`
 // message arrives with the attempt's token; the node admits it under the concurrency protocol (2PL
-// takes the entity's lock, or parks the message, or makes the attempt die), then runs the activation
-// with the local machine until it suspends, returns or aborts, all in one atomic local run. The entity's
+// takes the entity's lock, perhaps from a younger attempt, or parks the message, or makes the attempt
+// die), then runs the activation with the local machine until it suspends, returns or aborts, all in
+// one atomic local run. The entity's
 // state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
 // into the token, never into the store: only a commit makes them durable.
 
@@ -22,7 +23,7 @@ import type {
 import { copyLock, copyToken, copyVolatile } from './configuration.ts';
 import { entityId } from './store.ts';
 import { nodeAddress, nodeOf, noteLine, send, updateVolatile, type TraceContext, type TraceEntry } from './world.ts';
-import { renewEveryTicks, supersedes } from './attempts.ts';
+import { olderThan, renewEveryTicks, runIdOf, supersedes } from './attempts.ts';
 import { supersede } from './participant.ts';
 
 export interface ExecutionContext extends TraceContext {
@@ -70,13 +71,13 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
       noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Wait', () => `waits for ${admission.holder}`);
       return admission.config;
     case 'die':
-      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Die', () => `younger than ${admission.holder}`);
+      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Die', () => `an earlier attempt of ${admission.holder}'s run`);
       // From the admission's configuration: a P-Supersede on the way (the earlier attempt's locks freed, the
       // oldest waiter woken and given the lock) stands even when this attempt then dies.
       return fail(admission.config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
     case 'lost':
-      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Lost', () => `${body.token.attempt} no longer holds its lock`);
-      return fail(admission.config, nodeId, body.token, { kind: 'die', holder: `its lock on ${canonical(subject)} was freed` }, context);
+      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Lost', () => `${body.token.attempt}: ${admission.why}`);
+      return fail(admission.config, nodeId, body.token, { kind: 'die', holder: admission.why }, context);
     case 'go': {
       const renewed = renewLease(admission.config, nodeId, body.token, context);
       return execute(renewed.config, nodeId, body, subject, touch(renewed.config, nodeId, id, renewed.token), context);
@@ -100,39 +101,57 @@ type Admission =
   | { readonly kind: 'go'; readonly config: Configuration }
   | { readonly kind: 'parked'; readonly config: Configuration; readonly holder: string }
   | { readonly kind: 'die'; readonly config: Configuration; readonly holder: string }
-  | { readonly kind: 'lost'; readonly config: Configuration };
+  | { readonly kind: 'lost'; readonly config: Configuration; readonly why: string };
 
 /**
  * Under 2PL an attempt needs the entity's lock: it is free or already the attempt's own (locks are
- * re-entrant within an attempt), or the attempt waits if it is older than the holder and dies if it
- * is younger (wait-die, which cannot deadlock). A later attempt of the holder's own run takes the lock
- * over (P-Supersede). An attempt that had the lock and no longer has it (freed because its coordinator
- * gave it up) cannot go on: what it read may have changed. The other protocols admit every attempt.
+ * re-entrant within an attempt). Otherwise wound-wait: an attempt older than the holder (attempts.ts
+ * `olderThan`) takes the lock from it (P-Wound) unless the holder has prepared here, and waits for it
+ * then (P-Lock-Wait); a younger attempt waits. An attempt waits only for an older one or for one that
+ * has prepared, which asks for no more locks: no cycle of waiting, so no deadlock, and the oldest
+ * attempt waits for prepared holders alone. A later attempt of the holder's own run takes the lock over
+ * (P-Supersede); an earlier one dies (P-Lock-Die: its coordinator gave it up). An attempt that had the
+ * lock and no longer has it (it was wounded, or freed because its coordinator gave the attempt up), or
+ * that was wounded here on another entity, cannot go on: what it read may have changed (P-Lock-Lost).
+ * The other protocols admit every attempt.
  */
 function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, envelope: Envelope, context: ExecutionContext): Admission {
   if (config.settings.concurrency !== '2pl') return { kind: 'go', config };
-  const lock = config.nodes[nodeId].volatile.locks.get(id);
+  const node = config.nodes[nodeId];
+  const lock = node.volatile.locks.get(id);
   const hadLock = token.touched.has(id);
   // The zoo's `reentrant-across-transactions`: a held lock lets any attempt in, and nobody checks who holds it.
   if (config.settings.bug === 'reentrant-across-transactions') {
     return { kind: 'go', config: lock === undefined ? takeLock(config, nodeId, id, token) : config };
   }
-  if (lock === undefined) return hadLock ? { kind: 'lost', config } : { kind: 'go', config: takeLock(config, nodeId, id, token) };
+  const woundedOn = node.volatile.wounded.get(token.attempt);
+  if (woundedOn !== undefined) return { kind: 'lost', config, why: `it lost its lock on ${woundedOn} to an older attempt` };
+  const freed = { kind: 'lost', config, why: `its lock on ${id} was freed` } as const;
+  if (lock === undefined) return hadLock ? freed : { kind: 'go', config: takeLock(config, nodeId, id, token) };
   // Locks are re-entrant within an attempt.
   if (lock.holder === token.attempt) return { kind: 'go', config };
-  if (hadLock) return { kind: 'lost', config };
-  if (supersedes(token.attempt, lock.holder) && !config.nodes[nodeId].durable.prepared.has(lock.holder)) {
-    // Freeing the earlier attempt's locks passes this one to the oldest message waiting for it, if any.
-    return admit(supersede(config, nodeId, lock.holder, token.attempt, context), nodeId, id, token, envelope, context);
+  if (hadLock) return freed;
+  const holderPrepared = node.durable.prepared.has(lock.holder);
+  if (runIdOf(token.attempt) === runIdOf(lock.holder)) {
+    if (!supersedes(token.attempt, lock.holder) || holderPrepared) return { kind: 'die', config, holder: lock.holder };
+    // Freeing the earlier attempt's locks passes this one to this attempt, or to an older one waiting for it.
+    return admit(supersede(config, nodeId, lock.holder, token, id, context), nodeId, id, token, envelope, context);
   }
-  if (token.timestamp < lock.timestamp) {
-    const parked: Lock = Object.assign(copyLock(lock), { waiting: [...lock.waiting, envelope] });
+  if (!holderPrepared && olderThan(token.timestamp, token.attempt, lock.timestamp, lock.holder)) {
+    noteLine(context, config.tick, () => id, 'P-Wound', () => `${token.attempt} takes the lock from ${lock.holder}, which is younger`);
+    const taken: Lock = Object.assign(copyLock(lock), { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick });
     return {
-      kind: 'parked', holder: lock.holder,
-      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, parked) })),
+      kind: 'go',
+      config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), {
+        locks: volatile.locks.with(id, taken), wounded: volatile.wounded.with(lock.holder, id),
+      })),
     };
   }
-  return { kind: 'die', config, holder: lock.holder };
+  const parked: Lock = Object.assign(copyLock(lock), { waiting: [...lock.waiting, envelope] });
+  return {
+    kind: 'parked', holder: lock.holder,
+    config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, parked) })),
+  };
 }
 
 function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {

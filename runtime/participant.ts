@@ -1,6 +1,6 @@
 // Stage: runtime. A participant: a node that holds entities an attempt touched. It votes on `prepare`
-// (yes only if it still holds the attempt's locks in the same incarnation, after making the attempt's
-// writes durable as a prepared record), applies `commit` exactly once (an applied attempt is
+// (yes only if it still holds the attempt's locks in the same incarnation and never lost one to an older
+// attempt, after making the attempt's writes durable as a prepared record), applies `commit` exactly once (an applied attempt is
 // remembered durably), forgets an attempt on `release`, and asks the coordinator about attempts it has
 // held long. A crash loses locks and parked messages; recovery takes the locks of prepared attempts again.
 
@@ -16,7 +16,7 @@ import { republishQueued } from './streams.ts';
 import { streamsReference } from '../semantics/desugar/streams.ts';
 import { canonical, referenceValue } from '../semantics/values.ts';
 import { appendHistory, nodeAddress, noteAtNode, send, updateNode, updateVolatile, type TraceContext } from './world.ts';
-import { runIdOf, supersedes } from './attempts.ts';
+import { olderThan, runIdOf, supersedes } from './attempts.ts';
 
 export interface ParticipantContext extends TraceContext {
   readonly choices: ChoiceSource;
@@ -49,10 +49,14 @@ export function handlePrepare(
   const vote = (yes: boolean, next: Configuration): Configuration =>
     send(next, nodeAddress(node), nodeAddress(coordinator), { kind: 'vote', attempt: body.attempt, node, yes }, context.choices);
   if (state.durable.prepared.has(body.attempt)) return vote(true, config);
+  // A wounded attempt may hold the lock again (a copy of one of its messages, sent before it took the
+  // lock the first time, took it afresh): what it read before is still not to be trusted.
+  const wounded = state.volatile.wounded.get(body.attempt);
   const holdsLocks = config.settings.concurrency !== '2pl'
-    || body.entities.every((id) => state.volatile.locks.get(id)?.holder === body.attempt);
+    || (wounded === undefined && body.entities.every((id) => state.volatile.locks.get(id)?.holder === body.attempt));
   if (body.incarnation !== state.durable.incarnation || !holdsLocks) {
-    note(context, config, node, 'P-Vote-No', () => `${body.attempt}: ${holdsLocks ? 'restarted since' : 'lost its locks'}`);
+    const why = holdsLocks ? 'restarted since' : wounded !== undefined ? `lost its lock on ${wounded} to an older attempt` : 'lost its locks';
+    note(context, config, node, 'P-Vote-No', () => `${body.attempt}: ${why}`);
     return vote(false, config);
   }
   const prepared: Prepared = { attempt: body.attempt, requestId: body.requestId, coordinator, writes: body.writes, entities: body.entities };
@@ -124,25 +128,30 @@ export function handleRelease(config: Configuration, node: NodeId, body: Extract
 /**
  * P-Supersede: a later attempt of the same run reached a lock that an earlier one holds. The earlier
  * attempt can never commit (its coordinator gave it up before starting this one), so its locks here
- * are freed at once instead of holding up the attempt that replaced it.
+ * are freed at once instead of holding up the attempt that replaced it. The lock it reached goes to the
+ * later attempt, unless an older attempt waits for it, which gets it first.
  */
-export function supersede(config: Configuration, node: NodeId, earlier: string, later: string, context: ParticipantContext): Configuration {
-  note(context, config, node, 'P-Supersede', () => `${later} replaces ${earlier}: its locks here are freed`);
-  return releaseLocks(config, node, earlier, context);
+export function supersede(config: Configuration, node: NodeId, earlier: string, later: Token, id: string, context: ParticipantContext): Configuration {
+  note(context, config, node, 'P-Supersede', () => `${later.attempt} replaces ${earlier}: its locks here are freed`);
+  return releaseLocks(config, node, earlier, context, { id, token: later });
 }
 
 /**
- * Frees every lock the attempt holds here, and wakes the messages parked on them: they are delivered
- * again now. A freed lock with waiters passes straight to the oldest of them (wait-die's guarantee that
- * the oldest request gets through): were it free until the woken messages arrive, a younger attempt's
- * message due at the same tick could take it first, and the oldest would wait again behind it, each time
- * (a schedule that always delivers the earlier-sent message first starves it for good). The other woken
- * messages meet the new holder, which is older than all of them: they die, or take over the lock from
- * an earlier attempt of their own run. The attempt being released is over (decided, died, or given up
- * by its coordinator), so its own messages parked on other locks are dropped: woken, they would take a
- * lock for an attempt nobody waits for, and while parked they would wake and park again at every release.
+ * Frees every lock the attempt holds here, forgets that it was wounded here, and hands each freed lock
+ * with waiters straight to the oldest of them (the lock a superseding attempt claims goes to it, unless
+ * a waiter is older) (`olderThan`; of one run, its latest attempt), whose
+ * parked message is delivered again now and finds the lock held for its attempt. Were the lock free
+ * until that message arrived, a younger attempt's message due at the same tick could take it first, and
+ * the oldest would wait again behind it, each time (a schedule that always delivers the earlier-sent
+ * message first starves it for good). The other waiters stay parked: they are younger than the new
+ * holder, so under wound-wait they would only park again (waking them all cost a delivery each, at every
+ * release of a hot entity). The attempt being released is over (decided, died, or given up by its
+ * coordinator), so its own messages parked on other locks are dropped: woken, they would take a lock for
+ * an attempt nobody waits for.
  */
-export function releaseLocks(config: Configuration, node: NodeId, attempt: string, context: ParticipantContext): Configuration {
+export function releaseLocks(
+  config: Configuration, node: NodeId, attempt: string, context: ParticipantContext, claim?: { readonly id: string; readonly token: Token },
+): Configuration {
   const volatile = config.nodes[node].volatile;
   let locks = volatile.locks;
   const woken: Envelope[] = [];
@@ -155,20 +164,25 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
       if (waiting.length < lock.waiting.length) locks = locks.with(id, Object.assign(copyLock(lock), { waiting }));
       continue;
     }
-    woken.push(...waiting);
     const next = oldestWaiter(waiting);
-    if (next === undefined) {
+    if (claim !== undefined && claim.id === id && (next === undefined || olderThan(claim.token.timestamp, claim.token.attempt, next.timestamp, next.attempt))) {
+      const { token } = claim;
+      locks = locks.with(id, { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting });
+    } else if (next === undefined) {
       locks = locks.without(id);
     } else {
-      locks = locks.with(id, { holder: next.attempt, timestamp: next.timestamp, coordinator: next.coordinator, since: config.tick, waiting: [] });
+      const stillWaiting = waiting.filter((envelope) => !isParkedFor(envelope, next.attempt));
+      for (const envelope of waiting) if (isParkedFor(envelope, next.attempt)) woken.push(envelope);
+      locks = locks.with(id, { holder: next.attempt, timestamp: next.timestamp, coordinator: next.coordinator, since: config.tick, waiting: stillWaiting });
       handedTo.push(`${id} passes to ${next.attempt}`);
     }
   }
   const inquiries = volatile.inquiries.without(attempt);
+  const wounded = volatile.wounded.without(attempt);
   if (woken.length > 0) {
     note(context, config, node, 'P-Wake', () => `${woken.length} message(s) waited for ${attempt}; ${handedTo.join(', ')}`);
   }
-  const next = updateVolatile(config, node, (current) => Object.assign(copyVolatile(current), { locks, inquiries }));
+  const next = updateVolatile(config, node, (current) => Object.assign(copyVolatile(current), { locks, inquiries, wounded }));
   if (woken.length === 0) return next;
   // A woken message is a new delivery: it gets a new id, so that deduplication of the first one
   // (which ended parked) cannot swallow it, and it was never copied.
@@ -176,13 +190,14 @@ export function releaseLocks(config: Configuration, node: NodeId, attempt: strin
   return Object.assign(copyConfiguration(next), { nextMessageId: next.nextMessageId + woken.length, network: [...next.network, ...redelivered] });
 }
 
-/** The token of the oldest parked attempt (the smallest timestamp; of one run, its latest attempt). */
+/** The token of the oldest parked attempt (`olderThan`; of one run, its latest attempt). */
 function oldestWaiter(waiting: readonly Envelope[]): Token | undefined {
   let oldest: Token | undefined;
   for (const envelope of waiting) {
     const token = (envelope.body as Extract<MessageBody, { token: Token }>).token;
-    const older = oldest === undefined || token.timestamp < oldest.timestamp;
-    if (older || (token.timestamp === oldest!.timestamp && supersedes(token.attempt, oldest!.attempt))) oldest = token;
+    if (oldest === undefined || olderThan(token.timestamp, token.attempt, oldest.timestamp, oldest.attempt) || supersedes(token.attempt, oldest.attempt)) {
+      oldest = token;
+    }
   }
   return oldest;
 }

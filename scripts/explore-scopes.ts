@@ -92,7 +92,7 @@ const zooScopes: ReadonlyMap<string, Partial<ScopeOptions>> = new Map([
 type RunBlock = ReturnType<typeof runBlockOf>;
 const runBlockZooScopes: ReadonlyMap<string, { readonly block: RunBlock; readonly options: Partial<ScopeOptions> }> = new Map([
   ['early-lock-release', { block: crossingTransfers, options: {} }],
-  ['abort-without-validation', { block: moveAndAudit, options: { budget: { ...noBudget, crash: 1 } } }],
+  ['abort-without-validation', { block: moveAndAudit, options: {} }],
   ['offset-before-effects', { block: oneAtom, options: {} }],
   ['atom-split', { block: oneAtom, options: {} }],
   ['output-again-on-recovery', { block: oneAtom, options: { budget: { ...noBudget, crash: 1 } } }],

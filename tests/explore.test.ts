@@ -219,7 +219,7 @@ const zooScopes: readonly ZooScope[] = [
   { bug: 'commit-without-all-participants', options: oneDrop, depth: 45 },
   { bug: 'replay-without-idempotence', options: oneDrop, depth: 47, terminalDepth: 49 },
   { bug: 'dedup-forgets-before-ack', options: oneDrop, depth: 44, terminalDepth: 60 },
-  { bug: 'reply-before-durable', options: oneCrash, depth: 69 },
+  { bug: 'reply-before-durable', options: oneCrash, depth: 48 },
   { bug: 'drop-requests', options: {}, depth: 0, replayLong: true },
   { bug: 'reentrant-across-transactions', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } }, depth: 72 },
   { bug: 'early-lock-release', options: { jitter: 1, shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 } }, workload: crossing, depth: 50, long: true },
@@ -441,8 +441,8 @@ const blockZooScopes: readonly BlockZooScope[] = [
   { bug: 'atom-split', compiled: oneAtom, file: 'corpus/explore/one-atom.ent', options: {}, depth: 73 },
   { bug: 'output-again-on-recovery', compiled: oneAtom, file: 'corpus/explore/one-atom.ent', options: oneCrash, depth: 75 },
   { bug: 'update-mid-atom', compiled: updateThenAtom, file: 'corpus/explore/update-then-atom.ent', options: {}, depth: 96 },
-  { bug: 'abort-without-validation', compiled: moveAndAudit, file: 'corpus/explore/move-and-audit.ent', options: oneCrash, depth: 67 },
-  { bug: 'early-lock-release', compiled: crossingTransfers, file: 'corpus/explore/crossing-transfers.ent', options: {}, depth: 71 },
+  { bug: 'abort-without-validation', compiled: moveAndAudit, file: 'corpus/explore/move-and-audit.ent', options: {}, depth: 65 },
+  { bug: 'early-lock-release', compiled: crossingTransfers, file: 'corpus/explore/crossing-transfers.ent', options: {}, depth: 73 },
 ];
 
 for (const zooScope of blockZooScopes) {

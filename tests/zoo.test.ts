@@ -90,12 +90,12 @@ test('a dependency cycle is reported as not serializable; a failed replay with n
   t.false(cycle.some((finding) => /claims/.test(finding)));
   const claimed = findingsOf([{ checker: 'replay', kind: 'different-answer', message: '', requests: [] }]);
   t.regex(claimed[0], /^the serial order the protocol claims is not a serial order/);
-  // Under the zoo's early-lock-release from seed 1, the first failure is a stale read: serializable,
-  // in another order than the one claimed.
+  // Under the zoo's early-lock-release from seed 5, the first failure is a stale read: serializable,
+  // in another order than the one claimed. (From most seeds it is a lost update, a cycle.)
   const { program, split } = compiled('examples/bank.ent');
   const settings = defaultCheckSettings({ bug: 'early-lock-release' });
-  const result = search(program, split, settings, { runs: 100, seed: '1', shrinkSeconds: 0 });
-  if (result.held) return t.fail('early-lock-release held from seed 1');
+  const result = search(program, split, settings, { runs: 100, seed: '5', shrinkSeconds: 0 });
+  if (result.held) return t.fail('early-lock-release held from seed 5');
   const findings = findingsOf(runCase(program, split, settings, result.found).violations);
   t.regex(findings[0], /claims is not a serial order/);
 });

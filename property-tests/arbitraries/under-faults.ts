@@ -158,7 +158,7 @@ export class Coverage {
       ['transactions in flight together', inFlightMax(outcome.events) >= 2],
       ['a message dropped, duplicated or delayed', fired('G-Drop') || fired('G-Duplicate') || fired('G-Delay')],
       ['a node crashed', fired('G-Crash')],
-      ['an attempt waited for or died at a lock', fired('P-Lock-Wait') || fired('P-Lock-Die') || fired('P-Lock-Lost')],
+      ['an attempt waited for a lock, took it from a younger one or died at it', fired('P-Lock-Wait') || fired('P-Wound') || fired('P-Lock-Die') || fired('P-Lock-Lost')],
       ['a program abort decided', outcome.events.some((event) => event.type === 'abort')],
       ['a commit', outcome.events.some((event) => event.type === 'commit')],
     ];
