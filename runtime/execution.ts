@@ -2,9 +2,8 @@
 // message arrives with the attempt's token; the node admits it under the concurrency protocol (2PL
 // takes the entity's lock, perhaps from a younger attempt, or parks the message, or makes the attempt
 // die), then runs the activation with the local machine until it suspends, returns or aborts, all in
-// one atomic local run. The entity's
-// state is the store's, overlaid with the attempt's own writes from the token; the run's writes go
-// into the token, never into the store: only a commit makes them durable.
+// one atomic local run. The entity's state is the store's, overlaid with the attempt's own writes from
+// the token; the run's writes go into the token, never into the store: only a commit makes them durable.
 
 import { localCodeCopy } from './updates.ts';
 import { moveRuleCounts, newRuleCounts, runCompiledCall, runCompiledResume, type LocalRunState } from '../interpreter/compiled.ts';
@@ -71,9 +70,7 @@ export function deliverExecution(config: Configuration, nodeId: NodeId, envelope
       noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Wait', () => `waits for ${admission.holder}`);
       return admission.config;
     case 'die':
-      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Die', () => `an earlier attempt of ${admission.holder}'s run`);
-      // From the admission's configuration: a P-Supersede on the way (the earlier attempt's locks freed, the
-      // oldest waiter woken and given the lock) stands even when this attempt then dies.
+      noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Die', () => `${admission.holder}, of its own run, holds the lock`);
       return fail(admission.config, nodeId, body.token, { kind: 'die', holder: admission.holder }, context);
     case 'lost':
       noteLine(context, config.tick, () => canonical(subject), 'P-Lock-Lost', () => `${body.token.attempt}: ${admission.why}`);

@@ -1,8 +1,9 @@
 // Stage: runtime. A participant: a node that holds entities an attempt touched. It votes on `prepare`
-// (yes only if it still holds the attempt's locks in the same incarnation and never lost one to an older
-// attempt, after making the attempt's writes durable as a prepared record), applies `commit` exactly once (an applied attempt is
-// remembered durably), forgets an attempt on `release`, and asks the coordinator about attempts it has
-// held long. A crash loses locks and parked messages; recovery takes the locks of prepared attempts again.
+// (yes only if it still holds the attempt's locks in the same incarnation and never lost one to an
+// older attempt, after making the attempt's writes durable as a prepared record), applies `commit`
+// exactly once (an applied attempt is remembered durably), forgets an attempt on `release`, and asks
+// the coordinator about attempts it has held long. A crash loses locks and parked messages; recovery
+// takes the locks of prepared attempts again.
 
 import type { ChoiceSource } from './choices.ts';
 import type {
@@ -138,9 +139,9 @@ export function supersede(config: Configuration, node: NodeId, earlier: string, 
 
 /**
  * Frees every lock the attempt holds here, forgets that it was wounded here, and hands each freed lock
- * with waiters straight to the oldest of them (the lock a superseding attempt claims goes to it, unless
- * a waiter is older) (`olderThan`; of one run, its latest attempt), whose
- * parked message is delivered again now and finds the lock held for its attempt. Were the lock free
+ * with waiters straight to the oldest of them (`olderThan`; of one run, its latest attempt), whose
+ * parked message is delivered again now and finds the lock held for its attempt. (The lock that a
+ * superseding attempt claims goes to it, unless a waiter is older.) Were the lock free
  * until that message arrived, a younger attempt's message due at the same tick could take it first, and
  * the oldest would wait again behind it, each time (a schedule that always delivers the earlier-sent
  * message first starves it for good). The other waiters stay parked: they are younger than the new
