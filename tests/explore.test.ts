@@ -286,22 +286,32 @@ test('the invariants hold at every state of the correct protocols, and each redu
 });
 
 /** The correct protocols hold in every state of these scopes (the count of states is logged). */
-const safeScopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions>; readonly long?: boolean }[] = [
+/** Two clients, each making two transfers between the same two accounts, in opposite directions. */
+const crossingPairs: Workload = {
+  setup: [create(0), create(1)],
+  clients: [[call(0, 'transfer', account(1), 3), call(1, 'transfer', account(0), 2)], [call(1, 'transfer', account(0), 2), call(0, 'transfer', account(1), 3)]],
+};
+const safeScopes: readonly { readonly name: string; readonly options: Partial<ScopeOptions>; readonly workload?: Workload; readonly long?: boolean }[] = [
   { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 crash', options: oneCrash },
   { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 drop, 1 duplicate', options: { budget: { ...noBudget, drop: 1, duplicate: 1 } } },
   { name: 'aria, 1 client × 2 transfers over 2 accounts, 1 drop', options: { concurrency: 'aria', budget: { ...noBudget, drop: 1 } } },
   { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), no faults', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 } } },
-  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 drop', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1 } }, long: true },
-  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 crash', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1 } }, long: true },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 drop', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1 } } },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 crash', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1 } } },
+  { name: '2pl, 2 clients × 2 requests over 2 accounts (seed 3), 1 crash, 1 drop', options: { seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1 } }, long: true },
+  { name: '2pl, 2 clients × 2 transfers each between the same 2 accounts, 1 crash', options: { shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1 } }, workload: crossingPairs, long: true },
+  { name: '2pl, 2 clients × 2 transfers each between the same 2 accounts, 1 drop', options: { shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1 } }, workload: crossingPairs, long: true },
+  { name: 'aria, 2 clients × 2 transfers each between the same 2 accounts, 1 drop', options: { concurrency: 'aria', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1 } }, workload: crossingPairs },
+  { name: 'aria, 2 clients × 2 transfers each between the same 2 accounts, 1 crash', options: { concurrency: 'aria', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1 } }, workload: crossingPairs, long: true },
   // Every kind of fault at once: a crash, a drop and a duplicate.
   { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 crash, 1 drop, 1 duplicate', options: { budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
   { name: '2pl, 2 clients × 1 request over 2 accounts (seed 1), 1 crash, 1 drop, 1 duplicate', options: { seed: '1', shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
   { name: 'aria, 2 clients × 1 request over 2 accounts (seed 1), 1 crash, 1 drop, 1 duplicate', options: { concurrency: 'aria', seed: '1', shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
 ];
 
-for (const { name, options, long: isLong } of safeScopes) {
+for (const { name, options, workload, long: isLong } of safeScopes) {
   (isLong === true && !long ? test.skip : test)(`the correct protocol holds completely: ${name}`, (t) => {
-    const result = explore(scopeOf(options));
+    const result = explore(scopeOf(options, workload));
     t.is(result.counterexample, undefined, result.counterexample?.violations.map((violation) => violation.message).join('\n'));
     t.true(result.complete);
     t.log(`complete: ${result.stats.distinct} distinct states, greatest depth ${result.stats.maxDepth}, ${result.outcomes.size} outcome(s)`);
