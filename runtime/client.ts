@@ -35,10 +35,10 @@ function resendDeadline(config: Configuration): number {
  * The order in which clients that submit in the same round of the closed loop do so (runtime/driver.ts
  * `runClosedLoop`, explorer/loop.ts `advance`): a choice of the schedule. Request ids and timestamps are
  * handed out in submission order and timestamps are compared by age (2PL's wound-wait, Aria's
- * batches), so a fixed order (client 0 first) would make the clients unequal; as a choice, every order is a schedule,
- * and clients with the same requests are interchangeable (the explorer's `symmetry` reduction). Asked
- * only when two or more submit at once (one `pick` per place but the last), so that runs of one client
- * keep their schedules; 0s give the clients' own order.
+ * batches), so a fixed order (client 0 first) would make the clients unequal; as a choice, every order
+ * is a schedule, and clients with the same requests are interchangeable (the explorer's `symmetry`
+ * reduction). Asked only when two or more submit at once (one `pick` per place but the last), so that
+ * runs of one client keep their schedules; 0s give the clients' own order.
  */
 export function submissionOrder(ready: readonly number[], choices: ChoiceSource): number[] {
   if (ready.length < 2) return ready.slice();

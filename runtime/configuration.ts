@@ -197,7 +197,10 @@ export interface Lock {
   readonly coordinator: NodeId;
   /** When the lock was taken, or last asked about. */
   readonly since: number;
-  /** Messages of other attempts waiting for the lock (wound-wait: younger ones, and older ones while the holder is prepared here). */
+  /**
+   * Messages of other attempts waiting for the lock (wound-wait: younger ones, and older ones while the
+   * holder is prepared here).
+   */
   readonly waiting: readonly Envelope[];
 }
 

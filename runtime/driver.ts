@@ -94,13 +94,12 @@ const attemptsWithoutAnswerMax = 50;
  * is livelocked when its attempts keep starting and none is answered, when it waits on the clients'
  * resends alone again and again (`resendWaitsMax`: every resend vanishes), or (a backstop for a loop that
  * starts no attempt) when no answer comes in the steps that every unanswered request could take if it
- * used its whole step budget. Attempts that keep starting
- * while the oldest running attempt still holds its lease are not a livelock: they wait for it, which
- * either finishes or, when its lease runs out, is given up and run again with a longer one (a stalled
- * attempt whose message was lost before the faults stopped waits out its lease while the others start
- * again). Under 2PL's wait-die, before wound-wait, younger attempts died behind its locks and started
- * again at once (tests/locks.test.ts); under wound-wait they wait behind them, and under Aria the batch
- * after a long member's waits for it.
+ * used its whole step budget. Attempts that keep starting while the oldest running attempt still holds
+ * its lease are not a livelock: they wait for it, which either finishes or, when its lease runs out, is
+ * given up and run again with a longer one (a stalled attempt whose message was lost before the faults
+ * stopped waits out its lease while the others start again). Under 2PL's wait-die, before wound-wait,
+ * younger attempts died behind its locks and started again at once (tests/locks.test.ts); under
+ * wound-wait they wait behind them, and under Aria the batch after a long member's waits for it.
  */
 class Progress {
   private stepsSinceAnswer = 0;
