@@ -3,8 +3,9 @@
 // Sections (all by default, or name one or more as arguments):
 //   ycsb     closed loop, 16 clients, workloads A, B, T, M × uniform and Zipfian (θ 0.99) keys × the
 //            protocols none, 2pl, aria: simulated transactions per wall-clock second, latency in ticks
-//            (median, p99), user aborts and protocol retries, wall time per message (ENT_YCSB_ROWS=T:zipfian:2pl
-//            runs the rows whose wl:keys:protocol starts with one of its comma-separated prefixes);
+//            (median, p99), user aborts and protocol retries, wall time per message
+//            (ENT_YCSB_ROWS=T:zipfian:2pl runs the rows whose wl:keys:protocol starts with one of its
+//            comma-separated prefixes);
 //   costs    one local step (a compute-heavy transaction) and one message (YCSB A) inside the runtime;
 //   scaling  workload A under 2pl at 1,000, 10,000 and 100,000 transactions (1,000,000 with
 //            ENT_BENCH_FULL=1): wall time and time per transaction, to show whether growth is linear;
@@ -237,7 +238,7 @@ function ycsbSection(): void {
     'wl', 'keys', 'protocol', 'tx/s wall', 'tx/s sim', 'lat p50', 'lat p99', 'user aborts', 'C-Die', 'C-Vote-No',
     'A-Conflict', 'lock waits', 'msgs/tx', 'µs/msg', 'steps/tx',
   ]];
-  // ENT_YCSB_ROWS picks rows while working on one, e.g. `T:zipfian:2pl` or `T:zipfian` (each a prefix of wl:keys:protocol).
+  // ENT_YCSB_ROWS picks rows, e.g. `T:zipfian:2pl` or `T:zipfian` (prefixes of wl:keys:protocol).
   const picked = process.env.ENT_YCSB_ROWS?.split(',');
   for (const mix of mixes) {
     for (const distribution of distributions) {

@@ -91,7 +91,8 @@ export const zoo: readonly ZooVariant[] = [
     breaks: 'under 2PL the coordinator decides a program abort without asking the participants whether the attempt still holds its locks',
     symptom: 'the attempt loses a lock (to a crash, or to an older transaction), another transaction changes what it read, and the client gets an abort that no serial order gives',
     caughtAs: ['replay:replay-commits', 'replay:different-abort', 'dependency-graph:G-single', 'dependency-graph:G2'],
-    // Short outages, often: a node must crash and come back while an audit is between its two reads.
+    // Short outages, often: a node must crash and come back (or an older move take the audit's lock)
+    // while an audit is between its two reads.
     shownBy: { program: 'examples/audit.ent', workload: 'run', faults: 'drop=0.05,dup=0.05,delay=0.2,crash=0.05,downtime=4', seed: '4' },
   },
   {
