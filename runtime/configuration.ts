@@ -403,6 +403,11 @@ export function copyLock(lock: Lock): Fresh<Lock> {
   return { holder: lock.holder, timestamp: lock.timestamp, coordinator: lock.coordinator, since: lock.since, waiting: lock.waiting } satisfies Record<keyof Lock, unknown>;
 }
 
+/** The lock as `token`'s attempt takes it at `tick` (taken, handed over or wounded), with `waiting` still parked on it. */
+export function lockHeldBy(token: Token, tick: number, waiting: readonly Envelope[]): Lock {
+  return { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: tick, waiting };
+}
+
 export function copyDecision(decision: Decision): Fresh<Decision> {
   return {
     requestId: decision.requestId, attempt: decision.attempt, outcome: decision.outcome, order: decision.order, pending: decision.pending,

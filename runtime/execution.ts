@@ -19,7 +19,7 @@ import type { ChoiceSource } from './choices.ts';
 import type {
   Configuration, EntityWrite, Envelope, FailureReason, Lock, MessageBody, NodeId, Token,
 } from './configuration.ts';
-import { copyLock, copyToken, copyVolatile } from './configuration.ts';
+import { copyLock, copyToken, copyVolatile, lockHeldBy } from './configuration.ts';
 import { entityId } from './store.ts';
 import { nodeAddress, nodeOf, noteLine, send, updateVolatile, type TraceContext, type TraceEntry } from './world.ts';
 import { olderThan, renewEveryTicks, runIdOf, supersedes } from './attempts.ts';
@@ -123,11 +123,11 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
   }
   const woundedOn = node.volatile.wounded.get(token.attempt);
   if (woundedOn !== undefined) return { kind: 'lost', config, why: `it lost its lock on ${woundedOn} to an older attempt` };
-  const freed = { kind: 'lost', config, why: `its lock on ${id} was freed` } as const;
-  if (lock === undefined) return hadLock ? freed : { kind: 'go', config: takeLock(config, nodeId, id, token) };
+  const freed = (): Admission => ({ kind: 'lost', config, why: `its lock on ${id} was freed` });
+  if (lock === undefined) return hadLock ? freed() : { kind: 'go', config: takeLock(config, nodeId, id, token) };
   // Locks are re-entrant within an attempt.
   if (lock.holder === token.attempt) return { kind: 'go', config };
-  if (hadLock) return freed;
+  if (hadLock) return freed();
   const holderPrepared = node.durable.prepared.has(lock.holder);
   if (runIdOf(token.attempt) === runIdOf(lock.holder)) {
     if (!supersedes(token.attempt, lock.holder) || holderPrepared) return { kind: 'die', config, holder: lock.holder };
@@ -136,7 +136,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
   }
   if (!holderPrepared && olderThan(token.timestamp, token.attempt, lock.timestamp, lock.holder)) {
     noteLine(context, config.tick, () => id, 'P-Wound', () => `${token.attempt} takes the lock from ${lock.holder}, which is younger`);
-    const taken: Lock = Object.assign(copyLock(lock), { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick });
+    const taken = lockHeldBy(token, config.tick, lock.waiting);
     return {
       kind: 'go',
       config: updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), {
@@ -152,7 +152,7 @@ function admit(config: Configuration, nodeId: NodeId, id: string, token: Token, 
 }
 
 function takeLock(config: Configuration, nodeId: NodeId, id: string, token: Token): Configuration {
-  const taken: Lock = { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting: [] };
+  const taken = lockHeldBy(token, config.tick, []);
   return updateVolatile(config, nodeId, (volatile) => Object.assign(copyVolatile(volatile), { locks: volatile.locks.with(id, taken) }));
 }
 

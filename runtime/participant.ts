@@ -11,7 +11,7 @@ import type {
 } from './configuration.ts';
 import { PersistentMap } from './persistent-map.ts';
 import { SmallMap } from './small-map.ts';
-import { copyConfiguration, copyDurable, copyLock, copyNode, copyVolatile, emptyForgettable, emptyVolatile } from './configuration.ts';
+import { copyConfiguration, copyDurable, copyLock, copyNode, copyVolatile, emptyForgettable, emptyVolatile, lockHeldBy } from './configuration.ts';
 import { entityId, type CommittedEntity } from './store.ts';
 import { republishQueued } from './streams.ts';
 import { streamsReference } from '../semantics/desugar/streams.ts';
@@ -167,14 +167,13 @@ export function releaseLocks(
     }
     const next = oldestWaiter(waiting);
     if (claim !== undefined && claim.id === id && (next === undefined || olderThan(claim.token.timestamp, claim.token.attempt, next.timestamp, next.attempt))) {
-      const { token } = claim;
-      locks = locks.with(id, { holder: token.attempt, timestamp: token.timestamp, coordinator: token.coordinator, since: config.tick, waiting });
+      locks = locks.with(id, lockHeldBy(claim.token, config.tick, waiting));
     } else if (next === undefined) {
       locks = locks.without(id);
     } else {
-      const stillWaiting = waiting.filter((envelope) => !isParkedFor(envelope, next.attempt));
-      for (const envelope of waiting) if (isParkedFor(envelope, next.attempt)) woken.push(envelope);
-      locks = locks.with(id, { holder: next.attempt, timestamp: next.timestamp, coordinator: next.coordinator, since: config.tick, waiting: stillWaiting });
+      const stillWaiting: Envelope[] = [];
+      for (const envelope of waiting) (isParkedFor(envelope, next.attempt) ? woken : stillWaiting).push(envelope);
+      locks = locks.with(id, lockHeldBy(next, config.tick, stillWaiting));
       handedTo.push(`${id} passes to ${next.attempt}`);
     }
   }
