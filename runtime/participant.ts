@@ -148,7 +148,8 @@ export function supersede(config: Configuration, node: NodeId, earlier: string, 
  * holder, so under wound-wait they would only park again (waking them all cost a delivery each, at every
  * release of a hot entity). The attempt being released is over (decided, died, or given up by its
  * coordinator), so its own messages parked on other locks are dropped: woken, they would take a lock for
- * an attempt nobody waits for.
+ * an attempt nobody waits for. So are the messages of earlier attempts of the new holder's run, parked
+ * on the lock it takes (their release may have been lost).
  */
 export function releaseLocks(
   config: Configuration, node: NodeId, attempt: string, context: ParticipantContext, claim?: { readonly id: string; readonly token: Token },
@@ -167,12 +168,15 @@ export function releaseLocks(
     }
     const next = oldestWaiter(waiting);
     if (claim !== undefined && claim.id === id && (next === undefined || olderThan(claim.token.timestamp, claim.token.attempt, next.timestamp, next.attempt))) {
-      locks = locks.with(id, lockHeldBy(claim.token, config.tick, waiting));
+      locks = locks.with(id, lockHeldBy(claim.token, config.tick, waiting.filter((envelope) => !isSupersededBy(envelope, claim.token.attempt))));
     } else if (next === undefined) {
       locks = locks.without(id);
     } else {
       const stillWaiting: Envelope[] = [];
-      for (const envelope of waiting) (isParkedFor(envelope, next.attempt) ? woken : stillWaiting).push(envelope);
+      for (const envelope of waiting) {
+        if (isParkedFor(envelope, next.attempt)) woken.push(envelope);
+        else if (!isSupersededBy(envelope, next.attempt)) stillWaiting.push(envelope);
+      }
       locks = locks.with(id, lockHeldBy(next, config.tick, stillWaiting));
       handedTo.push(`${id} passes to ${next.attempt}`);
     }
@@ -200,6 +204,14 @@ function oldestWaiter(waiting: readonly Envelope[]): Token | undefined {
     }
   }
   return oldest;
+}
+
+/**
+ * A message parked for an earlier attempt of the run whose later attempt now holds the lock: its
+ * coordinator gave that attempt up, so woken it would take the lock for an attempt nobody waits for.
+ */
+function isSupersededBy(envelope: Envelope, holder: string): boolean {
+  return supersedes(holder, (envelope.body as Extract<MessageBody, { token: Token }>).token.attempt);
 }
 
 /** A parked message is an execution message of some attempt (see execution.ts `admit`). */
