@@ -78,11 +78,15 @@ const scopes: readonly { readonly name: string; readonly options: Partial<ScopeO
   { name: '2 clients × 2 requests (seed 3), no faults', options: {} },
   { name: '1 client × 2 transfers (seed 1), 1 drop, 1 duplicate', options: { seed: '1', shape: { clients: 1, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, drop: 1, duplicate: 1 } } },
   { name: '2 clients × 2 requests (seed 3), 1 drop', options: { budget: { ...noBudget, drop: 1 } } },
+  { name: '1 client × 2 transfers (seed 1), 1 crash, 1 drop, 1 duplicate', options: { seed: '1', shape: { clients: 1, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } } },
 ];
 
 function reductions(): void {
   console.log('Reductions: distinct states with each, against none (ratios in this process)');
-  const sets: readonly ReadonlySet<Reduction>[] = [new Set(), new Set(['message-ids']), new Set(['por']), new Set(['message-ids', 'por']), new Set(reductionNames)];
+  const sets: readonly ReadonlySet<Reduction>[] = [
+    new Set(), new Set(['message-ids']), new Set(['por']), new Set(['late-faults']), new Set(['message-ids', 'por']),
+    new Set(['message-ids', 'por', 'symmetry']), new Set(reductionNames),
+  ];
   for (const scope of scopes) {
     console.log(`${scope.name}:`);
     let baseline: number | undefined;

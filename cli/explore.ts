@@ -78,7 +78,10 @@ export const exploreCommand: CommandSpec = {
       + 'that answers from them, up to the first outcome it has not received; a counterexample\'s token replays\n'
       + 'through `ent check FILE --replay`. A program with streams or live updates is explored only so.',
     'Reductions: message-ids (message ids renamed canonically in the fingerprint); por (partial-order\n'
-      + 'reduction: once no fault can strike, an event at one node that commutes with every other is taken alone);\n'
+      + 'reduction: an event at one node that commutes with every other is taken alone, with the faults that\n'
+      + 'touch it: a crash of its node, a fault of its message); late-faults (a fault is taken at the last\n'
+      + 'moment it is the same fault: a drop or a delay when its message is due, a crash or a copy before time\n'
+      + 'moves on or before the event it changes);\n'
       + 'symmetry (clients with the same workload, at the same request, are interchangeable: a state is\n'
       + 'fingerprinted as the least over every renaming of them; clients that submit at once do so in every\n'
       + 'order, a choice of the schedule).',

@@ -11,20 +11,26 @@
 // parent, depth and the numbers of its transition (a path is read back along the parents); only the
 // frontier holds configurations.
 //
-// Reductions (each can be switched off, and tests/explore.test.ts holds the terminal outcomes equal):
+// Reductions (each can be switched off, and tests/explore.test.ts holds the terminal outcomes, and the
+// terminal states themselves, equal, with a deliberately unsound variant of each as a negative control):
 //  - `message-ids`: message ids renamed canonically in the fingerprint (explorer/fingerprint.ts).
-//  - `por`: partial-order reduction with persistent sets of one event. Once no fault can strike any more
-//    (the budget is spent, or the setup is done and the faults are off for good) and no client is about
-//    to submit, the events due at the present tick are looked at: an event at a node that no other due
-//    event is at, all of whose branches touch only that node's state and the messages it sends (no
-//    history, no client, no global counter, nothing else due now), commutes with every other event that
-//    can happen before it, and cannot be disabled by one (only that node can change its own timers, and a
-//    message to it from elsewhere is due a tick later at the earliest). Then only its branches are
-//    taken. Time only advances once every event due now has happened, so no event is put off forever.
-//    While a fault can still strike, no such set is sound: the faults of one kind share a budget (a drop
-//    of one message disables the drop of any other), a drop disables the delivery of its message, and a
-//    crash changes every event at its node, so a persistent set would have to hold every fault and every
-//    delivery that a fault can touch, which is all of them.
+//  - `por`: partial-order reduction with persistent sets of one event. When no client is about to submit,
+//    the events due at the present tick are looked at: an event at a node that no other due event is at,
+//    all of whose branches touch only that node's state and the messages it sends (no history, no client,
+//    no global counter, nothing else due now), commutes with every other event that can happen before it,
+//    and cannot be disabled by one (only that node can change its own timers, and a message to it from
+//    elsewhere is due a tick later at the earliest). Then only its branches are taken, and, while faults
+//    can strike, the faults that touch it: a crash of its node, and a drop, a copy or a delay of its
+//    message. Every run from the state takes one of those sooner or later (the event is due, time does
+//    not move past it, and only they make it happen or change it), and every step before that one commutes
+//    with it: an event elsewhere, or a fault elsewhere (a crash of another node, a fault of another
+//    message). Faults of one kind share a budget, but two of them in one run means a budget of two, and
+//    then they commute too. So moving that step first gives a run of the same length to the same state.
+//    Time only advances once every event due now has happened, so no event is put off forever. Faults
+//    that are off only until the setup ends (they may strike before any due event) stop the reduction.
+//  - `late-faults`: each fault is taken only at the last moment at which it is the same fault
+//    (explorer/late-faults.ts): a drop or a delay when its message is due, a crash or a copy before time
+//    moves on or before the event it would change.
 //  - `symmetry`: clients with the same workload that took as many of it are interchangeable (so they
 //    have the same requests left), and a state is fingerprinted
 //    as the least over every renaming of them (explorer/symmetry.ts, explorer/fingerprint.ts). Sound
@@ -46,22 +52,25 @@ import type { Address, Configuration } from '../runtime/configuration.ts';
 import { checkLiveness } from '../checkers/liveness.ts';
 import { ListChoices } from '../runtime/choices.ts';
 import { describeOutcome, describeRequest } from '../runtime/describe.ts';
-import { historyEvents } from '../runtime/history.ts';
-import { dueEventPlaces, nextEventTick } from '../runtime/simulator.ts';
+import { historyEventToJson, historyEvents } from '../runtime/history.ts';
+import { sharedTimerIndex } from '../runtime/next-event.ts';
+import { isLocal } from '../runtime/world.ts';
+import { dueEventPlaces, faultOrder, nextEventTick } from '../runtime/simulator.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical } from '../semantics/values.ts';
 import { budgetLeft, type FaultBudget } from './branching.ts';
-import { FingerprintTable } from './fingerprint.ts';
+import { FingerprintTable, fingerprintText } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
+import { faultTarget, lateEnough } from './late-faults.ts';
 import { advance, beyondHorizon, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
 import { blockUnanswered, initialBlockState } from './run-block.ts';
 import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
 import { ClientSymmetry, type Interchangeable } from './symmetry.ts';
 
-export type Reduction = 'message-ids' | 'por' | 'symmetry';
-export const reductionNames: readonly Reduction[] = ['message-ids', 'por', 'symmetry'];
+export type Reduction = 'message-ids' | 'por' | 'symmetry' | 'late-faults';
+export const reductionNames: readonly Reduction[] = ['message-ids', 'por', 'symmetry', 'late-faults'];
 
 export interface ExploreScope {
   readonly program: TypedProgram;
@@ -90,7 +99,17 @@ export interface ExploreScope {
   readonly target?: (violations: readonly Violation[]) => boolean;
   /** Which clients `symmetry` takes as interchangeable (default: those with the same workload that took as many of it; a test's negative control passes an unsound one). */
   readonly interchangeable?: Interchangeable;
+  /**
+   * A deliberately unsound reduction, for the negative controls of tests/fault-reductions.test.ts:
+   * `late-drops-spare-clients` never drops a message to a client; `por-without-message-faults` leaves the
+   * faults of the event's message out of a persistent set while faults can strike.
+   */
+  readonly unsound?: UnsoundReduction;
+  /** Keep what happened in each terminal state's run (`terminalStates`, `terminalRunOf`), to compare explorations run for run. */
+  readonly keepTerminals?: boolean;
 }
+
+export type UnsoundReduction = 'late-drops-spare-clients' | 'por-without-message-faults';
 
 export interface ExploreStats {
   /** Successor states computed (every branch of every expanded state). */
@@ -124,6 +143,8 @@ export interface ExploreResult {
   /** The terminal outcomes seen (what each request got, and the final committed state), each once. */
   readonly outcomes: ReadonlySet<string>;
   readonly counterexample: Counterexample | undefined;
+  /** With `keepTerminals`: every terminal state's run, as `terminalRunOf` writes it. */
+  readonly terminalStates?: ReadonlySet<string>;
 }
 
 /** A growable list of 32-bit integers. */
@@ -246,6 +267,7 @@ export function explore(scope: ExploreScope): ExploreResult {
   const { workload, split } = scope;
   const renameMessages = scope.reductions.has('message-ids');
   const por = scope.reductions.has('por');
+  const lateFaults = scope.reductions.has('late-faults');
   // The run block is one client with a computation of its own: no client is interchangeable with it, so
   // `symmetry` renames nothing there (and an `interchangeable` given is not asked).
   const symmetry = scope.reductions.has('symmetry') && !runsBlock(scope) ? new ClientSymmetry(workload, scope.interchangeable) : undefined;
@@ -253,6 +275,7 @@ export function explore(scope: ExploreScope): ExploreResult {
   const store = new StateStore();
   const seen = new FingerprintTable();
   const outcomes = new Set<string>();
+  const terminalStates = scope.keepTerminals === true ? new Set<string>() : undefined;
   let generated = 0;
   let maxDepth = 0;
   let terminals = 0;
@@ -288,10 +311,11 @@ export function explore(scope: ExploreScope): ExploreResult {
       expanded++;
       if (scope.progress !== undefined && expanded % 4096 === 0) scope.progress(stats());
       const depth = store.depth(pending.index);
-      const reduced = por ? persistentTransitions(pending, workload, split) : undefined;
+      const reduced = por ? persistentTransitions(pending, workload, split, scope.unsound) : undefined;
       if (reduced !== undefined) reducedStates++;
       const all = reduced ?? transitions(pending.state, pending.budget, workload, split);
       for (const transition of all) {
+        if (lateFaults && !lateEnough(pending.state, transition, workload, scope.unsound)) continue;
         generated++;
         const result = transition.result;
         if (result.kind !== 'stepped') {
@@ -300,6 +324,7 @@ export function explore(scope: ExploreScope): ExploreResult {
           markEnd(pending.index);
           const violations = checkTerminal(scope, result);
           outcomes.add(outcomeOf(result.state.config, violations));
+          terminalStates?.add(terminalRunOf(result.state.config, transition.budget));
           if (wanted(violations)) {
             counterexample = { violations, depth: depth + 1, schedule: [...store.path(pending.index), ...transition.numbers], at: 'terminal' };
             if (scope.keepGoing !== true) {
@@ -357,29 +382,56 @@ export function explore(scope: ExploreScope): ExploreResult {
       }
     }
   }
-  return { stats: stats(), complete: stoppedBy === undefined, stoppedBy, outcomes, counterexample };
+  return { stats: stats(), complete: stoppedBy === undefined, stoppedBy, outcomes, counterexample, ...(terminalStates === undefined ? {} : { terminalStates }) };
 }
 
 /**
  * The partial-order reduction (see the head of this file): the transitions of one due event that commutes
  * with everything else that can happen first, or undefined when there is none (then every one is taken).
  */
-function persistentTransitions(pending: Pending, workload: Workload, split: SplitProgram): Transition[] | undefined {
+function persistentTransitions(pending: Pending, workload: Workload, split: SplitProgram, unsound?: UnsoundReduction): Transition[] | undefined {
   const { state, budget } = pending;
   const config = state.config;
   const faultsOver = !budgetLeft(budget) || (state.setupDone && !config.faultsActive);
-  if (!faultsOver || !submitsNothing(state, workload)) return undefined;
+  // Faults that are off only until the setup ends may strike before any due event: no set of one event is persistent then.
+  const faultsNow = config.faultsActive && budgetLeft(budget);
+  if ((!faultsOver && !faultsNow) || !submitsNothing(state, workload)) return undefined;
   const places = dueEventPlaces(config);
-  if (places.length < 2) return undefined;
+  if (places.length < (faultsNow ? 1 : 2)) return undefined;
   // Every step from here takes one of the due events, and time moves to their tick.
   const dueTick = nextEventTick(config)!;
+  const timeMoves = dueTick > config.tick;
   const sameNode = (place: Address, node: number): boolean => place.kind === 'node' && place.node === node;
+  let all: Transition[] | undefined;
+  const every = (): Transition[] => (all ??= transitions(state, budget, workload, split));
   for (let index = 0; index < places.length; index++) {
     const place = places[index];
     if (place.kind !== 'node') continue;
     if (places.some((other, at) => at !== index && sameNode(other, place.node))) continue;
-    const found = transitions(state, budget, workload, split, { onlyEvent: index });
-    if (found.every((transition) => staysAt(config, dueTick, transition.result, place.node))) return found;
+    // One event due is chosen by no pick (`onlyEvent` would pin a pick of its own): its transitions are those that strike no fault.
+    const found = places.length === 1 ? every().filter((transition) => transition.struck === undefined) : transitions(state, budget, workload, split, { onlyEvent: index });
+    if (!found.every((transition) => staysAt(config, dueTick, transition.result, place.node))) continue;
+    if (!faultsNow) return found;
+    const event = sharedTimerIndex(config)!.events[index];
+    const message = event.kind === 'message' ? event.index : -1;
+    if (timeMoves) {
+      // Once another event has moved time, its node could crash, or its message be copied, before it: a
+      // fault that cannot strike now (its downtime or latency would count from now). Then it is no candidate.
+      const envelope = message >= 0 ? config.network[message] : undefined;
+      const crashable = budget.crash > 0 && config.settings.faults.crash > 0 && config.nodes[place.node].up;
+      const copyable = budget.duplicate > 0 && config.settings.faults.duplicate > 0 && envelope !== undefined && !isLocal(envelope) && envelope.copied !== true;
+      if (crashable || copyable) continue;
+    }
+    // With faults on: also every fault that touches the event (a crash of its node, a fault of its
+    // message), and when time moves, every crash and copy that strikes before it (the last tick they can).
+    return [...found, ...every().filter((transition) => {
+      if (transition.struck === undefined) return false;
+      if (timeMoves && (transition.struck === 'crash' || transition.struck === 'duplicate')) return true;
+      const target = faultTarget(state, transition);
+      if (target === undefined) return true;
+      if (target.kind === 'node') return target.node === place.node;
+      return target.index === message && unsound !== 'por-without-message-faults';
+    })];
   }
   return undefined;
 }
@@ -439,6 +491,35 @@ function checkTerminal(scope: ExploreScope, result: Exclude<Advance, { kind: 'st
   const stuck = result.kind === 'stuck' ? result.stuck : [];
   return checkRun(scope.program, scope.settings.runtime, { events, entities, stuck, stuckBecause: stuck.length === 0 ? undefined : 'quiet' });
 }
+
+/**
+ * What a run that ended in `config` left behind, finer than its outcome: the history event by event (the
+ * order of commits, installations, requests and answers), every node's durable state (its store, its
+ * decisions and their attempts, what it prepared and applied, its watermarks, its incarnation), and the
+ * fault budget left. Message ids are left out (they are only in messages and the volatile tables of
+ * messages seen): moving a step past another one that commutes with it (as `por` and `late-faults` do) can
+ * renumber the messages that the two send and that clients submit in between, and ids are only ever
+ * compared for equality. So are ticks, which the fingerprint reads only relative to the present, and the
+ * history's not at all (explorer/fingerprint.ts): two runs that differ only there are one state.
+ */
+export function terminalRunOf(config: Configuration, budget: FaultBudget): string {
+  const events = historyEvents(config.history).map((event) => ({ ...(historyEventToJson(event) as object), tick: undefined }));
+  const durable = config.nodes.map((node) => canonicalJson(node.durable));
+  return `${JSON.stringify(events)} | ${durable.join(' | ')} | budget ${faultOrder.map((kind) => budget[kind]).join(',')}`;
+}
+
+/** A value as JSON with its maps' and sets' entries sorted and its ticks left out (`terminalRunOf`). */
+function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = value as { entries?: () => Iterable<[unknown, unknown]> };
+  if (value instanceof Set) return `{${[...value].map(canonicalJson).sort().join(',')}}`;
+  if (typeof entries.entries === 'function') return `{${[...entries.entries()].map(([key, item]) => `${canonicalJson(key)}:${canonicalJson(item)}`).sort().join(',')}}`;
+  return `{${Object.keys(value).filter((key) => !terminalTickFields.has(key)).sort().map((key) => `${key}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+}
+
+const terminalTickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'resendAt']);
 
 /**
  * A terminal outcome in words: for each client, its requests in the order it submitted them, each with

@@ -36,6 +36,8 @@ export interface TransitionOptions {
   /**
    * Only the transitions that take this due event (by its place in the runtime's order of the events due
    * now, runtime/simulator.ts `dueEventPlaces`), and no fault: the partial-order reduction's persistent set.
+   * Only when two or more events are due: one alone is chosen by no pick, and the first pick of its own
+   * would be pinned instead.
    */
   readonly onlyEvent?: number;
 }
