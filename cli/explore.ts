@@ -213,7 +213,7 @@ export function describeStats(stats: ExploreStats, seconds: number): string {
 }
 
 function describeResult(result: ExploreResult, seconds: number, reductions: ReadonlySet<Reduction>, invariants: boolean): string {
-  const used = reductions.size === 0 ? 'none' : `${[...reductions].join(', ')}${reductions.has('por') ? ` (por cut ${result.stats.reducedStates} states down to one event)` : ''}`;
+  const used = reductions.size === 0 ? 'none' : `${[...reductions].join(', ')}${reductions.has('por') ? ` (por cut ${result.stats.reducedStates} states down to one event and the faults that touch it)` : ''}`;
   const how = result.complete ? 'complete: every state of the scope was explored'
     : result.stoppedBy === 'violation' ? 'stopped at the first violation'
       : result.stoppedBy === 'max-states' ? 'NOT complete: stopped at --max-states'

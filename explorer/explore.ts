@@ -63,7 +63,7 @@ import { canonical } from '../semantics/values.ts';
 import { budgetLeft, type FaultBudget } from './branching.ts';
 import { FingerprintTable, fingerprintText } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
-import { faultTarget, lateEnough } from './late-faults.ts';
+import { faultTarget, lateEnough, type UnsoundReduction } from './late-faults.ts';
 import { advance, beyondHorizon, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
 import { blockUnanswered, initialBlockState } from './run-block.ts';
 import { stateFingerprintOf, transitions, type Transition } from './successors.ts';
@@ -99,17 +99,12 @@ export interface ExploreScope {
   readonly target?: (violations: readonly Violation[]) => boolean;
   /** Which clients `symmetry` takes as interchangeable (default: those with the same workload that took as many of it; a test's negative control passes an unsound one). */
   readonly interchangeable?: Interchangeable;
-  /**
-   * A deliberately unsound reduction, for the negative controls of tests/fault-reductions.test.ts:
-   * `late-drops-spare-clients` never drops a message to a client; `por-without-message-faults` leaves the
-   * faults of the event's message out of a persistent set while faults can strike.
-   */
+  /** A deliberately unsound reduction, for the negative controls of tests/fault-reductions.test.ts (explorer/late-faults.ts). */
   readonly unsound?: UnsoundReduction;
   /** Keep what happened in each terminal state's run (`terminalStates`, `terminalRunOf`), to compare explorations run for run. */
   readonly keepTerminals?: boolean;
 }
 
-export type UnsoundReduction = 'late-drops-spare-clients' | 'por-without-message-faults';
 
 export interface ExploreStats {
   /** Successor states computed (every branch of every expanded state). */

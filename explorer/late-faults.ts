@@ -25,10 +25,17 @@
 // transition is always sound).
 
 import { sharedTimerIndex } from '../runtime/next-event.ts';
-import type { UnsoundReduction } from './explore.ts';
 import { submitsNothing, type LoopState } from './loop.ts';
 import type { Workload } from '../runtime/workload.ts';
 import type { Transition } from './successors.ts';
+
+/**
+ * A deliberately unsound reduction, for the negative controls of tests/fault-reductions.test.ts (the
+ * scope's `unsound`, explorer/explore.ts): `late-drops-spare-clients` never drops a message to a client;
+ * `por-without-message-faults` leaves the faults of the event's message out of a persistent set while
+ * faults can strike.
+ */
+export type UnsoundReduction = 'late-drops-spare-clients' | 'por-without-message-faults';
 
 /** What a fault touched: the node it crashed, or the message of the state's network it dropped, copied or delayed. */
 export type FaultTarget = { readonly kind: 'node'; readonly node: number } | { readonly kind: 'message'; readonly index: number };

@@ -7,7 +7,8 @@
 
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { explore, reductionNames, type ExploreResult, type Reduction, type UnsoundReduction } from '../explorer/explore.ts';
+import { explore, reductionNames, type ExploreResult, type Reduction } from '../explorer/explore.ts';
+import type { UnsoundReduction } from '../explorer/late-faults.ts';
 import { exploreScope, type ScopeOptions } from '../explorer/scope.ts';
 import { noBudget } from '../explorer/branching.ts';
 import type { Workload } from '../runtime/workload.ts';
