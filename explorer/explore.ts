@@ -27,7 +27,9 @@
 //    message). Faults of one kind share a budget, but two of them in one run means a budget of two, and
 //    then they commute too. So moving that step first gives a run of the same length to the same state.
 //    Time only advances once every event due now has happened, so no event is put off forever. Faults
-//    that are off only until the setup ends (they may strike before any due event) stop the reduction.
+//    that are off only until the setup ends (they may strike before any due event) stop the reduction, and
+//    so does the setup itself: its end takes a round of its own before the clients submit, so an event
+//    moved before the setup client's last answer would move the clients' first submissions.
 //  - `late-faults`: each fault is taken only at the last moment at which it is the same fault
 //    (explorer/late-faults.ts): a drop or a delay when its message is due, a crash or a copy before time
 //    moves on or before the event it would change.
@@ -390,7 +392,10 @@ function persistentTransitions(pending: Pending, workload: Workload, split: Spli
   const faultsOver = !budgetLeft(budget) || (state.setupDone && !config.faultsActive);
   // Faults that are off only until the setup ends may strike before any due event: no set of one event is persistent then.
   const faultsNow = config.faultsActive && budgetLeft(budget);
-  if ((!faultsOver && !faultsNow) || !submitsNothing(state, workload)) return undefined;
+  // Nor before the setup is done: its end takes a round of its own, and the clients submit in the next
+  // one, so an event taken before the setup client's last answer would move their first submissions a
+  // step later (after another event, perhaps at a later tick).
+  if ((!faultsOver && !faultsNow) || !state.setupDone || !submitsNothing(state, workload)) return undefined;
   const places = dueEventPlaces(config);
   if (places.length < (faultsNow ? 1 : 2)) return undefined;
   // Every step from here takes one of the due events, and time moves to their tick.

@@ -307,6 +307,7 @@ const safeScopes: readonly { readonly name: string; readonly options: Partial<Sc
   { name: '2pl, 1 client × 2 transfers over 2 accounts, 1 crash, 1 drop, 1 duplicate', options: { budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
   { name: '2pl, 2 clients × 1 request over 2 accounts (seed 1), 1 crash, 1 drop, 1 duplicate', options: { seed: '1', shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
   { name: 'aria, 2 clients × 1 request over 2 accounts (seed 1), 1 crash, 1 drop, 1 duplicate', options: { concurrency: 'aria', seed: '1', shape: { clients: 2, requestsPerClient: 1, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
+  { name: 'aria, 2 clients × 2 requests over 2 accounts (seed 3), 1 crash, 1 drop, 1 duplicate', options: { concurrency: 'aria', seed: '3', shape: { clients: 2, requestsPerClient: 2, keysPerEntity: 2 }, budget: { ...noBudget, crash: 1, drop: 1, duplicate: 1 } }, long: true },
 ];
 
 for (const { name, options, workload, long: isLong } of safeScopes) {
