@@ -11,8 +11,9 @@
 // parent, depth and the numbers of its transition (a path is read back along the parents); only the
 // frontier holds configurations.
 //
-// Reductions (each can be switched off, and tests/explore.test.ts holds the terminal outcomes, and the
-// terminal states themselves, equal, with a deliberately unsound variant of each as a negative control):
+// Reductions (each can be switched off; tests/explore.test.ts holds the terminal outcomes equal with and
+// without each, and tests/fault-reductions.test.ts the terminal runs with and without `por` and
+// `late-faults` under faults, each test with a deliberately unsound variant as its negative control):
 //  - `message-ids`: message ids renamed canonically in the fingerprint (explorer/fingerprint.ts).
 //  - `por`: partial-order reduction with persistent sets of one event. When no client is about to submit,
 //    the events due at the present tick are looked at: an event at a node that no other due event is at,
@@ -63,7 +64,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical } from '../semantics/values.ts';
 import { budgetLeft, type FaultBudget } from './branching.ts';
-import { FingerprintTable, fingerprintText } from './fingerprint.ts';
+import { FingerprintTable } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
 import { faultTarget, lateEnough, type UnsoundReduction } from './late-faults.ts';
 import { advance, beyondHorizon, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
@@ -106,7 +107,6 @@ export interface ExploreScope {
   /** Keep what happened in each terminal state's run (`terminalStates`, `terminalRunOf`), to compare explorations run for run. */
   readonly keepTerminals?: boolean;
 }
-
 
 export interface ExploreStats {
   /** Successor states computed (every branch of every expanded state). */

@@ -17,9 +17,9 @@
 //    setup's end takes a round of its own, and the clients submit in the next one, so moving a fault out
 //    of that round would move the clients' first submissions after the event that took its place.
 // Every run of the full graph is then a run of the reduced one with the same steps, each fault moved
-// later past events that commute with it: the same final configuration but for the numbering of messages
-// (so the same terminal runs, tests/fault-reductions.test.ts), the same length (so the same shortest counterexamples), and an invariant broken
-// at the same step or before. A fault is recognised after the step (explorer/branching.ts runs every
+// later past events that commute with it: the same final configuration but for the numbering of
+// messages (so the same terminal runs, tests/fault-reductions.test.ts), the same length (so the same
+// shortest counterexamples), and an invariant broken at the same step or before. A fault is recognised after the step (explorer/branching.ts runs every
 // branch): the message it touched is the one of the state's network that the step replaced or removed; a
 // message submitted in the same round is never due at once, and its faults are kept (keeping a
 // transition is always sound).
