@@ -2,8 +2,8 @@
 // `late-faults`): with each of them, and both, the explorer reaches exactly the terminal runs it reaches
 // without them (`terminalRunOf`: the history event by event, every node's durable state and the budget
 // left, finer than the outcomes, which are compared too), on scopes with every kind of fault, two faults
-// of one kind, 2PL and Aria, and the three deliveries. Each deliberately unsound variant loses terminal
-// runs on one of these scopes, so the comparison can fail.
+// of one kind, 2PL and Aria, exactly-once and at-most-once delivery. Each deliberately unsound variant
+// loses terminal runs on one of these scopes, so the comparison can fail.
 
 import test from 'ava';
 import { readFileSync } from 'node:fs';
