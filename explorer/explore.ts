@@ -64,7 +64,7 @@ import type { SplitProgram } from '../semantics/split/index.ts';
 import type { TypedProgram } from '../semantics/typed.ts';
 import { canonical } from '../semantics/values.ts';
 import { budgetLeft, type FaultBudget } from './branching.ts';
-import { FingerprintTable } from './fingerprint.ts';
+import { FingerprintTable, tickFields } from './fingerprint.ts';
 import { invariantViolations } from './invariants.ts';
 import { faultTarget, lateEnough, type UnsoundReduction } from './late-faults.ts';
 import { advance, beyondHorizon, initialLoopState, submitsNothing, type Advance, type LoopState } from './loop.ts';
@@ -516,10 +516,8 @@ function canonicalJson(value: unknown): string {
   const entries = value as { entries?: () => Iterable<[unknown, unknown]> };
   if (value instanceof Set) return `{${[...value].map(canonicalJson).sort().join(',')}}`;
   if (typeof entries.entries === 'function') return `{${[...entries.entries()].map(([key, item]) => `${canonicalJson(key)}:${canonicalJson(item)}`).sort().join(',')}}`;
-  return `{${Object.keys(value).filter((key) => !terminalTickFields.has(key)).sort().map((key) => `${key}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  return `{${Object.keys(value).filter((key) => !tickFields.has(key)).sort().map((key) => `${key}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
 }
-
-const terminalTickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'resendAt']);
 
 /**
  * A terminal outcome in words: for each client, its requests in the order it submitted them, each with

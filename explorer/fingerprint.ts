@@ -47,7 +47,7 @@ import { SmallMap } from '../runtime/small-map.ts';
 import { listToArray, mapEntries, type ListValue, type MapValue } from '../semantics/values.ts';
 
 /** Fields that hold a tick: hashed relative to the configuration's tick. */
-const tickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'resendAt']);
+export const tickFields = new Set(['tick', 'sentAt', 'deliverAt', 'recoverAt', 'renewedAt', 'since', 'deadline', 'resendAt']);
 /**
  * Fields that no rule of the runtime and no checker reads, only the views (the tick a message was first
  * sent, which a woken message keeps): left out, so that states differing only there are one state.
